@@ -1,0 +1,1 @@
+namespace CryptoIndex.Engine; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace CryptoIndex.TestCluster; internal static class Placeholder { }

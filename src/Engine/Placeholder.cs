@@ -1,1 +1,0 @@
-namespace CryptoIndex.Engine; internal static class Placeholder { }

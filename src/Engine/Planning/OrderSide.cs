@@ -1,0 +1,7 @@
+namespace CryptoIndex.Engine.Planning;
+
+public enum OrderSide
+{
+    Buy,
+    Sell,
+}

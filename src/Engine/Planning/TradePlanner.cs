@@ -1,0 +1,237 @@
+using CryptoIndex.Engine.Ledger;
+using CryptoIndex.Engine.Portfolio;
+
+namespace CryptoIndex.Engine.Planning;
+
+/// <summary>
+/// Plans the market orders that bring a fund to its targets.
+/// <list type="number">
+/// <item>Desired values are set against the NAV that will remain after fees (a fixed point: fees depend on how
+/// much is traded, which depends on NAV), so that applying the plan and planning again trades nothing but dust.</item>
+/// <item>Sells first: overweight assets down to their desired value, assets that left the index entirely.</item>
+/// <item>Buys spend at most the cash plus the sells' net proceeds, less the cash buffer; when that is short of
+/// what the buys want, every buy is scaled down by the same factor. Buy quantities are grossed up by the fee so
+/// that the quantity received, net of the commission, reaches the target.</item>
+/// <item>Every quantity is rounded down to the lot step; orders below the exchange's minimums or the fund's minimum
+/// trade value are dropped and reported, never sent.</item>
+/// </list>
+/// Deterministic: the same request gives the same orders in the same order.
+/// </summary>
+public static class TradePlanner
+{
+    private const int MaxFeeIterations = 64;
+
+    public static EngineResult<TradePlan> Plan(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var error = InputChecks.Holdings(request.Holdings)
+            ?? InputChecks.Targets(request.Targets)
+            ?? InputChecks.CashBuffer(request.Options.CashBuffer)
+            ?? PlanValidation.Check(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var valuation = Valuation.Evaluate(request.Holdings, request.Prices, request.Targets, request.Options.CashBuffer);
+        if (!valuation.IsSuccess)
+        {
+            return valuation.Error;
+        }
+
+        var nav = valuation.Value.Nav;
+        var positions = valuation.Value.Positions;
+        var mode = request.Holdings.HasNoPositions ? RebalanceMode.ToTarget : request.Options.Mode;
+        var expectedNav = NavAfterFees(positions, nav, mode, request.Options);
+
+        var orders = new List<PlannedOrder>();
+        var dropped = new List<DroppedOrder>();
+        var proceeds = PlanSells(request, positions, nav, expectedNav, mode, orders, dropped);
+        var budget = Math.Max(0m, request.Holdings.Cash + proceeds - (request.Options.CashBuffer * expectedNav));
+        PlanBuys(request, positions, nav, expectedNav, mode, budget, orders, dropped);
+
+        var expected = FundLedger.ApplyAll(request.Holdings, orders.Select(o => FeeModel.ExpectedFill(o, request.Options.FeeRate)));
+        if (!expected.IsSuccess)
+        {
+            // The sizing above never over-spends or over-sells; reaching this is a bug, not bad input.
+            throw new InvalidOperationException("The plan does not apply to its own holdings: " + expected.Error);
+        }
+
+        var residual = Valuation.Evaluate(expected.Value, request.Prices, request.Targets, request.Options.CashBuffer).Value.TotalDrift;
+        return new TradePlan(
+            nav,
+            orders,
+            dropped,
+            orders.Sum(o => o.Notional),
+            orders.Sum(o => o.EstimatedFee),
+            expected.Value,
+            residual);
+    }
+
+    /// <summary>
+    /// The value the fund should hold of an asset once the plan is done, for a post-trade NAV of
+    /// <paramref name="expectedNav"/>. An asset outside the index is worth 0; in band-edge mode an asset inside its
+    /// band keeps its value and one outside moves to the nearest edge.
+    /// </summary>
+    private static decimal DesiredValue(AssetPosition position, decimal nav, decimal expectedNav, RebalanceMode mode, decimal band)
+    {
+        if (!position.IsConstituent)
+        {
+            return 0m;
+        }
+
+        if (mode == RebalanceMode.ToTarget)
+        {
+            return position.TargetWeight * expectedNav;
+        }
+
+        var current = nav > 0m ? position.Value / nav : 0m;
+        var upper = position.TargetWeight + band;
+        var lower = Math.Max(0m, position.TargetWeight - band);
+        return current > upper ? upper * expectedNav
+            : current < lower ? lower * expectedNav
+            : position.Value;
+    }
+
+    /// <summary>Solves NAV' = NAV − fees(NAV'); the map is a contraction (factor ≈ fee rate), so it converges fast.</summary>
+    private static decimal NavAfterFees(IReadOnlyList<AssetPosition> positions, decimal nav, RebalanceMode mode, PlanOptions options)
+    {
+        var feeRate = options.FeeRate;
+        if (feeRate == 0m || nav == 0m)
+        {
+            return nav;
+        }
+
+        var expected = nav;
+        for (var i = 0; i < MaxFeeIterations; i++)
+        {
+            var fees = 0m;
+            foreach (var position in positions)
+            {
+                var delta = DesiredValue(position, nav, expected, mode, options.BandWidth) - position.Value;
+                fees += delta < 0m ? -delta * feeRate : delta * feeRate / (1m - feeRate);
+            }
+
+            var next = nav - fees;
+            if (next == expected)
+            {
+                break;
+            }
+
+            expected = next;
+        }
+
+        return expected;
+    }
+
+    private static decimal PlanSells(
+        PlanRequest request,
+        IReadOnlyList<AssetPosition> positions,
+        decimal nav,
+        decimal expectedNav,
+        RebalanceMode mode,
+        List<PlannedOrder> orders,
+        List<DroppedOrder> dropped)
+    {
+        var proceeds = 0m;
+        foreach (var position in positions)
+        {
+            var desired = DesiredValue(position, nav, expectedNav, mode, request.Options.BandWidth);
+            if (position.Quantity == 0m || desired >= position.Value)
+            {
+                continue;
+            }
+
+            var wanted = desired == 0m ? position.Quantity : Math.Min(position.Quantity, (position.Value - desired) / position.Price);
+            var order = TrySize(request, position.Symbol, OrderSide.Sell, wanted, position.Price, orders.Count + 1, dropped);
+            if (order is not null)
+            {
+                orders.Add(order);
+                proceeds += order.Notional - order.EstimatedFee;
+            }
+        }
+
+        return proceeds;
+    }
+
+    private static void PlanBuys(
+        PlanRequest request,
+        IReadOnlyList<AssetPosition> positions,
+        decimal nav,
+        decimal expectedNav,
+        RebalanceMode mode,
+        decimal budget,
+        List<PlannedOrder> orders,
+        List<DroppedOrder> dropped)
+    {
+        var feeRate = request.Options.FeeRate;
+        var wants = new List<(AssetPosition Position, decimal Gross)>();
+        var wantedTotal = 0m;
+        foreach (var position in positions)
+        {
+            var desired = DesiredValue(position, nav, expectedNav, mode, request.Options.BandWidth);
+            if (desired > position.Value)
+            {
+                // The commission is taken from the asset received: buy enough that the net quantity reaches the target.
+                var gross = (desired - position.Value) / (1m - feeRate);
+                wants.Add((position, gross));
+                wantedTotal += gross;
+            }
+        }
+
+        var scale = wantedTotal > budget ? budget / wantedTotal : 1m;
+        foreach (var (position, gross) in wants)
+        {
+            var order = TrySize(request, position.Symbol, OrderSide.Buy, gross * scale / position.Price, position.Price, orders.Count + 1, dropped);
+            if (order is not null)
+            {
+                orders.Add(order);
+            }
+        }
+    }
+
+    /// <summary>Rounds a wanted quantity to the exchange's rules, or records why it cannot be sent.</summary>
+    private static PlannedOrder? TrySize(
+        PlanRequest request, string symbol, OrderSide side, decimal wanted, decimal price, int leg, List<DroppedOrder> dropped)
+    {
+        var rules = request.SymbolRules.TryGetValue(symbol, out var found) ? found : SymbolRules.Unrestricted;
+        var quantity = rules.RoundDown(wanted);
+        if (rules.MaxQuantity is { } max && quantity > max)
+        {
+            var capped = rules.RoundDown(max);
+            var excess = quantity - capped;
+            dropped.Add(new DroppedOrder(
+                symbol, side, excess, excess * price, DropReason.AboveMaxQuantity,
+                $"{side} {symbol}: {Format.Number(excess)} above the exchange's maximum of {Format.Number(max)} per order is left for the next rebalance"));
+            quantity = capped;
+        }
+
+        var notional = quantity * price;
+        var reason = quantity == 0m ? DropReason.ZeroAfterLotRounding
+            : quantity < rules.MinQuantity ? DropReason.BelowMinQuantity
+            : notional < rules.MinNotional ? DropReason.BelowMinNotional
+            : notional < request.Options.MinTradeValue ? DropReason.BelowMinTradeValue
+            : (DropReason?)null;
+        if (reason is { } why)
+        {
+            if (wanted > 0m)
+            {
+                dropped.Add(new DroppedOrder(symbol, side, quantity, notional, why, DropMessage(symbol, side, wanted, notional, why, rules, request.Options)));
+            }
+
+            return null;
+        }
+
+        var fee = FeeModel.ExpectedFill(symbol, side, quantity, price, request.Options.FeeRate).FeeValue;
+        return new PlannedOrder(leg, symbol, side, quantity, price, notional, fee);
+    }
+
+    private static string DropMessage(
+        string symbol, OrderSide side, decimal wanted, decimal notional, DropReason reason, SymbolRules rules, PlanOptions options) => reason switch
+    {
+        DropReason.ZeroAfterLotRounding => $"{side} {symbol}: {Format.Number(wanted)} rounds down to 0 at lot step {Format.Number(rules.StepSize)}",
+        DropReason.BelowMinQuantity => $"{side} {symbol}: quantity below the exchange minimum {Format.Number(rules.MinQuantity)}",
+        DropReason.BelowMinNotional => $"{side} {symbol}: value {Format.Number(notional, 2)} below the exchange minimum notional {Format.Number(rules.MinNotional, 2)}",
+        _ => $"{side} {symbol}: value {Format.Number(notional, 2)} below minTradeValue {Format.Number(options.MinTradeValue, 2)}",
+    };
+}

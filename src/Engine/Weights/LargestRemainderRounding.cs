@@ -1,0 +1,75 @@
+using System.Buffers;
+
+namespace CryptoIndex.Engine.Weights;
+
+/// <summary>
+/// Rounds weights that sum to 1 onto a grid of 10^-precision so that they still sum to exactly 1: every weight is
+/// first rounded down, then the units still missing go one each to the largest remainders. Ties go to the larger
+/// base, then to the symbol that sorts first (ordinal), so the result never depends on input order and a larger
+/// base never ends up with a smaller weight.
+/// </summary>
+internal static class LargestRemainderRounding
+{
+    public static void Round(Span<decimal> weights, decimal[] bases, string[] symbols, int precision)
+    {
+        var n = weights.Length;
+        var unit = DecimalMath.Unit(precision);
+        var remainders = ArrayPool<decimal>.Shared.Rent(n);
+        var candidates = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            var roundedSum = 0m;
+            var candidateCount = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var down = DecimalMath.Truncate(weights[i], precision);
+                remainders[i] = weights[i] - down;
+                weights[i] = down;
+                roundedSum += down;
+                if (remainders[i] > 0m)
+                {
+                    candidates[candidateCount++] = i;
+                }
+            }
+
+            var missingUnits = (int)decimal.Round((1m - roundedSum) / unit);
+            if (missingUnits < 0 || missingUnits > candidateCount)
+            {
+                throw new InvalidOperationException(
+                    $"Weights did not sum to 1 before rounding ({missingUnits} units missing, {candidateCount} candidates).");
+            }
+
+            if (missingUnits == 0)
+            {
+                return;
+            }
+
+            candidates.AsSpan(0, candidateCount).Sort(new ByRemainderThenBaseThenSymbol(remainders, bases, symbols));
+
+            for (var k = 0; k < missingUnits; k++)
+            {
+                weights[candidates[k]] += unit;
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(candidates);
+            ArrayPool<decimal>.Shared.Return(remainders);
+        }
+    }
+
+    private readonly struct ByRemainderThenBaseThenSymbol(decimal[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
+    {
+        public int Compare(int x, int y)
+        {
+            var byRemainder = remainders[y].CompareTo(remainders[x]);
+            if (byRemainder != 0)
+            {
+                return byRemainder;
+            }
+
+            var byBase = bases[y].CompareTo(bases[x]);
+            return byBase != 0 ? byBase : string.CompareOrdinal(symbols[x], symbols[y]);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using System.Buffers;
+using System.Globalization;
+
+namespace CryptoIndex.Engine.Weights;
+
+/// <summary>
+/// Computes a fund's target weights: the base weight of each constituent from the weighting scheme, then the
+/// exact capped (and floored) weights of <see cref="CappedWeightSolver"/>, rounded by
+/// <see cref="LargestRemainderRounding"/>. An infeasible input returns an error naming the field and the rule.
+/// </summary>
+public static class TargetWeights
+{
+    [ThreadStatic]
+    private static HashSet<string>? seenSymbols;
+
+    public static EngineResult<TargetAllocation> Compute(IReadOnlyList<Constituent> constituents, WeightingRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(constituents);
+        ArgumentNullException.ThrowIfNull(rules);
+
+        var error = WeightingValidation.CheckRules(rules) ?? CheckConstituents(constituents, rules);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var n = constituents.Count;
+        var bases = ArrayPool<decimal>.Shared.Rent(n);
+        var caps = ArrayPool<decimal>.Shared.Rent(n);
+        var weights = ArrayPool<decimal>.Shared.Rent(n);
+        var symbols = ArrayPool<string>.Shared.Rent(n);
+        var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
+        try
+        {
+            var uniformCaps = true;
+            for (var i = 0; i < n; i++)
+            {
+                var constituent = constituents[i];
+                symbols[i] = constituent.Symbol;
+                bases[i] = BaseOf(constituent, rules.Scheme);
+                caps[i] = constituent.Cap ?? rules.AssetCap;
+                uniformCaps &= caps[i] == rules.AssetCap;
+            }
+
+            // Exactly: the rounding below relies on the unrounded weights summing to 1.
+            CappedWeightSolver.Solve(
+                bases.AsSpan(0, n), caps.AsSpan(0, n), uniformCaps, rules.AssetFloor, weights.AsSpan(0, n), bounds.AsSpan(0, n));
+            LargestRemainderRounding.Round(weights.AsSpan(0, n), bases, symbols, rules.Precision);
+
+            var result = new TargetWeight[n];
+            for (var i = 0; i < n; i++)
+            {
+                result[i] = new TargetWeight(symbols[i], weights[i], bases[i], bounds[i]);
+            }
+
+            return new TargetAllocation(result, rules);
+        }
+        finally
+        {
+            ArrayPool<WeightBound>.Shared.Return(bounds);
+            ArrayPool<string>.Shared.Return(symbols, clearArray: true);
+            ArrayPool<decimal>.Shared.Return(weights);
+            ArrayPool<decimal>.Shared.Return(caps);
+            ArrayPool<decimal>.Shared.Return(bases);
+        }
+    }
+
+    private static decimal BaseOf(Constituent constituent, WeightingScheme scheme) => scheme switch
+    {
+        WeightingScheme.MarketCap => constituent.MarketCap!.Value,
+        WeightingScheme.SqrtMarketCap => DecimalMath.Sqrt(constituent.MarketCap!.Value),
+        WeightingScheme.Manual => constituent.ManualWeight!.Value,
+        _ => 1m,
+    };
+
+    private static EngineError? CheckConstituents(IReadOnlyList<Constituent> constituents, WeightingRules rules)
+    {
+        if (constituents.Count == 0)
+        {
+            return new EngineError(Rules.NoConstituents, "constituents", "a fund needs at least one constituent");
+        }
+
+        var seen = seenSymbols ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        seen.Clear();
+        try
+        {
+            var capSum = 0m;
+            var manualSum = 0m;
+            for (var i = 0; i < constituents.Count; i++)
+            {
+                var constituent = constituents[i];
+                var error = CheckConstituent(constituent, i, rules);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                if (!seen.Add(constituent.Symbol))
+                {
+                    return new EngineError(
+                        Rules.DuplicateSymbol, Field(i, "symbol"), $"symbol {constituent.Symbol} is listed more than once");
+                }
+
+                capSum += constituent.Cap ?? rules.AssetCap;
+                manualSum += constituent.ManualWeight ?? 0m;
+            }
+
+            if (rules.Scheme == WeightingScheme.Manual && manualSum != 1m)
+            {
+                return new EngineError(
+                    Rules.ManualWeightsSum,
+                    "constituents",
+                    $"manual weights sum to {Format.Percent(manualSum, 8)}; they must sum to exactly 100%");
+            }
+
+            return CheckFeasible(constituents.Count, capSum, rules);
+        }
+        finally
+        {
+            seen.Clear();
+        }
+    }
+
+    private static EngineError? CheckConstituent(Constituent constituent, int index, WeightingRules rules)
+    {
+        if (string.IsNullOrWhiteSpace(constituent.Symbol))
+        {
+            return new EngineError(Rules.InvalidSymbol, Field(index, "symbol"), "symbol must not be empty");
+        }
+
+        if (constituent.Cap is { } cap)
+        {
+            var capError = WeightingValidation.CheckFraction(cap, Field(index, "cap"), Rules.CapOutOfRange, allowZero: false, rules.Precision);
+            if (capError is not null)
+            {
+                return capError;
+            }
+
+            if (cap < rules.AssetFloor)
+            {
+                return new EngineError(
+                    Rules.FloorAboveCap,
+                    Field(index, "cap"),
+                    $"cap {Format.Percent(cap, 8)} of {constituent.Symbol} is below the asset floor {Format.Percent(rules.AssetFloor, 8)}");
+            }
+        }
+
+        return rules.Scheme switch
+        {
+            WeightingScheme.MarketCap or WeightingScheme.SqrtMarketCap => CheckMarketCap(constituent),
+            WeightingScheme.Manual => CheckManualWeight(constituent, index),
+            _ => constituent.ManualWeight is null
+                ? null
+                : new EngineError(Rules.ManualWeightNotAllowed, Field(index, "weight"), $"weight is only allowed with Manual weighting, not {rules.Scheme}"),
+        };
+    }
+
+    private static EngineError? CheckMarketCap(Constituent constituent)
+    {
+        var field = $"prices[{constituent.Symbol}].marketCap";
+        if (constituent.MarketCap is not { } marketCap)
+        {
+            return new EngineError(Rules.MissingMarketCap, field, $"no market cap for {constituent.Symbol}; market-cap weighting needs one");
+        }
+
+        return marketCap > 0m
+            ? null
+            : new EngineError(
+                Rules.NonPositiveMarketCap,
+                field,
+                $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; it must be greater than 0");
+    }
+
+    private static EngineError? CheckManualWeight(Constituent constituent, int index)
+    {
+        if (constituent.ManualWeight is not { } weight)
+        {
+            return new EngineError(Rules.MissingManualWeight, Field(index, "weight"), $"Manual weighting needs a weight for {constituent.Symbol}");
+        }
+
+        return weight is > 0m and <= 1m
+            ? null
+            : new EngineError(
+                Rules.ManualWeightOutOfRange,
+                Field(index, "weight"),
+                $"weight of {constituent.Symbol} is {Format.Percent(weight, 8)}; it must be greater than 0% and at most 100%");
+    }
+
+    private static EngineError? CheckFeasible(int count, decimal capSum, WeightingRules rules)
+    {
+        if (capSum < 1m)
+        {
+            return new EngineError(
+                Rules.CapInfeasible,
+                "assetCap",
+                $"{count} constituents with caps summing to {Format.Percent(capSum, 8)} cannot hold 100%: raise assetCap or add constituents");
+        }
+
+        return rules.AssetFloor * count <= 1m
+            ? null
+            : new EngineError(
+                Rules.FloorInfeasible,
+                "assetFloor",
+                $"{count} constituents × floor {Format.Percent(rules.AssetFloor, 8)} = {Format.Percent(rules.AssetFloor * count, 8)} exceeds 100%: lower assetFloor or remove constituents");
+    }
+
+    private static string Field(int index, string name) =>
+        string.Create(CultureInfo.InvariantCulture, $"constituents[{index}].{name}");
+}

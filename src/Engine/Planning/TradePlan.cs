@@ -26,6 +26,9 @@ public enum DropReason
 
     /// <summary>The part above the exchange's maximum quantity for one order; the next rebalance trades it.</summary>
     AboveMaxQuantity,
+
+    /// <summary>A buy the fund wanted, with no cash left for it (for example because a sell was dropped).</summary>
+    NoCashAvailable,
 }
 
 /// <summary>An order that was wanted but not planned, with the quantity and value it would have had.</summary>

@@ -182,6 +182,14 @@ public static class TradePlanner
         var scale = wantedTotal > budget ? budget / wantedTotal : 1m;
         foreach (var (position, gross) in wants)
         {
+            if (scale == 0m)
+            {
+                dropped.Add(new DroppedOrder(
+                    position.Symbol, OrderSide.Buy, 0m, 0m, DropReason.NoCashAvailable,
+                    $"Buy {position.Symbol}: wanted {Format.Number(gross, 2)} but no cash is available after sells and the cash buffer"));
+                continue;
+            }
+
             var order = TrySize(request, position.Symbol, OrderSide.Buy, gross * scale / position.Price, position.Price, orders.Count + 1, dropped);
             if (order is not null)
             {

@@ -15,7 +15,7 @@ public sealed class TargetWeightsProperties
         from n in Gen.Int[1, 30]
         from marketCaps in Gen.Decimal[0.01m, 2_000_000_000_000m].Select(d => decimal.Round(d, 2)).Where(d => d > 0m).Array[n]
         from capPercent in Gen.Int[(int)Math.Ceiling(100.0 / n), 100]
-        from floorPermille in Gen.Int[0, Math.Min(1000 / n, capPercent * 10)]
+        from floorPermille in Gen.Int[0, Math.Min(Math.Min(1000 / n, capPercent * 10), 999)]
         from withFloor in Gen.Bool
         from overrides in Gen.Int[0, 100].Array[n]
         from scheme in Gen.OneOf(WeightingScheme.MarketCap, WeightingScheme.SqrtMarketCap)

@@ -1,0 +1,246 @@
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
+
+namespace CryptoIndex.Engine.Tests.Planning;
+
+/// <summary>Hand-computed plans: every quantity below is worked out in the comment next to it.</summary>
+public sealed class TradePlannerTests
+{
+    private static readonly Dictionary<string, decimal> Prices = new(StringComparer.Ordinal)
+    {
+        ["BTC"] = 50_000m, ["ETH"] = 2_500m, ["DOGE"] = 0.1m,
+    };
+
+    private static readonly Dictionary<string, decimal> HalfHalf = new(StringComparer.Ordinal) { ["BTC"] = 0.5m, ["ETH"] = 0.5m };
+
+    private static TradePlan Plan(
+        Holdings holdings,
+        IReadOnlyDictionary<string, decimal>? targets = null,
+        PlanOptions? options = null,
+        Dictionary<string, SymbolRules>? rules = null)
+    {
+        var result = TradePlanner.Plan(new PlanRequest(
+            holdings, Prices, targets ?? HalfHalf, rules ?? new Dictionary<string, SymbolRules>(StringComparer.Ordinal), options ?? new PlanOptions()));
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        return result.Value;
+    }
+
+    private static (int Leg, string Symbol, OrderSide Side, decimal Quantity)[] Legs(TradePlan plan) =>
+        plan.Orders.Select(o => (o.Leg, o.Symbol, o.Side, o.Quantity)).ToArray();
+
+    [Fact]
+    public void First_funding_without_fees_buys_the_targets_exactly()
+    {
+        var plan = Plan(Holdings.CashOnly(10_000m), new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 0.6m, ["ETH"] = 0.4m });
+
+        // 6,000 / 50,000 = 0.12 BTC; 4,000 / 2,500 = 1.6 ETH.
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.12m), (2, "ETH", OrderSide.Buy, 1.6m)], Legs(plan));
+        Assert.Equal(10_000m, plan.Turnover);
+        Assert.Equal(0m, plan.EstimatedFees);
+        Assert.Equal(0m, plan.ResidualDrift);
+        Assert.Equal(0m, plan.ExpectedHoldings.Cash);
+    }
+
+    [Fact]
+    public void Buy_fees_are_grossed_up_so_the_net_quantity_reaches_the_target()
+    {
+        // Fee 0.1 % of the asset received. NAV after fees N' = 10,000·(1 − 0.001) = 9,990: BTC target 5,994 net,
+        // bought gross 5,994 / 0.999 = 6,000 → 0.12 BTC, of which 0.00012 is the fee; ETH likewise 1.6 gross.
+        var plan = Plan(
+            Holdings.CashOnly(10_000m),
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 0.6m, ["ETH"] = 0.4m },
+            new PlanOptions(FeeRate: 0.001m));
+
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.12m), (2, "ETH", OrderSide.Buy, 1.6m)], Legs(plan));
+        Assert.Equal(10m, plan.EstimatedFees); // 0.00012 × 50,000 + 0.0016 × 2,500
+        Assert.Equal(0.11988m, plan.ExpectedHoldings.QuantityOf("BTC"));
+        Assert.Equal(1.5984m, plan.ExpectedHoldings.QuantityOf("ETH"));
+        Assert.Equal(0m, plan.ExpectedHoldings.Cash);
+        Assert.Equal(0m, plan.ResidualDrift);
+    }
+
+    [Fact]
+    public void Sells_come_before_buys()
+    {
+        // 0.2 BTC = 10,000, no ETH: sell 0.1 BTC (5,000), buy 2 ETH (5,000).
+        var plan = Plan(Holdings.Of(0m, ("BTC", 0.2m)));
+
+        Assert.Equal([(1, "BTC", OrderSide.Sell, 0.1m), (2, "ETH", OrderSide.Buy, 2m)], Legs(plan));
+    }
+
+    [Fact]
+    public void An_asset_that_left_the_index_is_sold_entirely()
+    {
+        // NAV 100 + 5,000 + 5,000 = 10,100 → 5,050 each: sell all DOGE, buy 0.001 BTC and 0.02 ETH.
+        var plan = Plan(Holdings.Of(0m, ("DOGE", 1_000m), ("BTC", 0.1m), ("ETH", 2m)));
+
+        Assert.Equal(
+            [(1, "DOGE", OrderSide.Sell, 1_000m), (2, "BTC", OrderSide.Buy, 0.001m), (3, "ETH", OrderSide.Buy, 0.02m)],
+            Legs(plan));
+        Assert.Equal(0m, plan.ExpectedHoldings.QuantityOf("DOGE"));
+    }
+
+    [Fact]
+    public void Quantities_are_rounded_down_to_the_lot_step()
+    {
+        // 5,000 / 50,000 = 0.1 BTC exactly, but ETH 5,000 / 2,400 = 2.0833… → 2.08 at step 0.01.
+        var prices = new Dictionary<string, decimal>(Prices, StringComparer.Ordinal) { ["ETH"] = 2_400m };
+        var rules = new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["ETH"] = new(StepSize: 0.01m) };
+        var plan = TradePlanner.Plan(new PlanRequest(Holdings.CashOnly(10_000m), prices, HalfHalf, rules, new PlanOptions())).Value;
+
+        Assert.Equal(2.08m, plan.Orders.Single(o => o.Symbol == "ETH").Quantity);
+        Assert.Equal(8m, plan.ExpectedHoldings.Cash); // 5,000 − 2.08 × 2,400
+    }
+
+    [Fact]
+    public void An_order_below_the_exchange_minimum_notional_is_dropped_and_reported()
+    {
+        var rules = new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["DOGE"] = new(StepSize: 1m, MinNotional: 200m) };
+        var plan = Plan(Holdings.Of(100m, ("DOGE", 1_000m)), rules: rules);
+
+        var dropped = Assert.Single(plan.Dropped);
+        Assert.Equal(DropReason.BelowMinNotional, dropped.Reason);
+        Assert.Equal("Sell DOGE: value 100 below the exchange minimum notional 200", dropped.Message);
+        Assert.DoesNotContain(plan.Orders, o => o.Symbol == "DOGE");
+
+        // Only the 100 in cash is there to spend: the two buys, wanting 100 each, are halved.
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.001m), (2, "ETH", OrderSide.Buy, 0.02m)], Legs(plan));
+        Assert.Equal(0m, plan.ExpectedHoldings.Cash);
+    }
+
+    [Fact]
+    public void Buys_with_no_cash_at_all_are_reported()
+    {
+        var rules = new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["DOGE"] = new(StepSize: 1m, MinNotional: 200m) };
+        var plan = Plan(Holdings.Of(0m, ("DOGE", 1_000m)), rules: rules);
+
+        Assert.Empty(plan.Orders);
+        Assert.Equal(
+            [DropReason.BelowMinNotional, DropReason.NoCashAvailable, DropReason.NoCashAvailable],
+            plan.Dropped.Select(d => d.Reason));
+    }
+
+    [Fact]
+    public void Orders_below_the_minimum_trade_value_are_dropped()
+    {
+        // NAV 10,050 → 5,025 each: sell 0.01 ETH (25), buy 0.0005 BTC (25): both under 30.
+        var plan = Plan(Holdings.Of(0m, ("BTC", 0.1m), ("ETH", 2.02m)), options: new PlanOptions(MinTradeValue: 30m));
+
+        Assert.Empty(plan.Orders);
+        Assert.Equal([DropReason.BelowMinTradeValue, DropReason.NoCashAvailable], plan.Dropped.Select(d => d.Reason));
+    }
+
+    [Fact]
+    public void Min_quantity_and_zero_after_rounding_are_reported_separately()
+    {
+        var rules = new Dictionary<string, SymbolRules>(StringComparer.Ordinal)
+        {
+            ["BTC"] = new(StepSize: 0.001m, MinQuantity: 0.2m),
+            ["ETH"] = new(StepSize: 10m),
+        };
+        var plan = Plan(Holdings.CashOnly(10_000m), rules: rules);
+
+        Assert.Equal([DropReason.BelowMinQuantity, DropReason.ZeroAfterLotRounding], plan.Dropped.Select(d => d.Reason));
+        Assert.Equal(10_000m, plan.ExpectedHoldings.Cash);
+    }
+
+    [Fact]
+    public void A_quantity_above_the_exchange_maximum_is_capped_and_the_rest_reported()
+    {
+        var rules = new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["BTC"] = new(StepSize: 0.001m, MaxQuantity: 1.5m) };
+        var plan = Plan(Holdings.CashOnly(200_000m), rules: rules);
+
+        Assert.Equal(1.5m, plan.Orders.Single(o => o.Symbol == "BTC").Quantity);
+        var dropped = Assert.Single(plan.Dropped);
+        Assert.Equal((DropReason.AboveMaxQuantity, 0.5m), (dropped.Reason, dropped.Quantity));
+    }
+
+    [Fact]
+    public void A_cash_buffer_stays_in_cash()
+    {
+        var plan = Plan(Holdings.CashOnly(10_000m), options: new PlanOptions(CashBuffer: 0.05m));
+
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.095m), (2, "ETH", OrderSide.Buy, 1.9m)], Legs(plan));
+        Assert.Equal(500m, plan.ExpectedHoldings.Cash);
+        Assert.Equal(0m, plan.ResidualDrift);
+    }
+
+    [Fact]
+    public void Band_edge_mode_trades_only_back_to_the_nearest_edge()
+    {
+        // 65 % BTC / 35 % ETH, band ±5pp: to the edge means 55 % / 45 %, i.e. sell 0.02 BTC, buy 0.4 ETH;
+        // to target means 50/50: sell 0.03 BTC, buy 0.6 ETH.
+        var holdings = Holdings.Of(0m, ("BTC", 0.13m), ("ETH", 1.4m));
+        var toEdge = Plan(holdings, options: new PlanOptions(Mode: RebalanceMode.ToBandEdge, BandWidth: 0.05m));
+        var toTarget = Plan(holdings);
+
+        Assert.Equal([(1, "BTC", OrderSide.Sell, 0.02m), (2, "ETH", OrderSide.Buy, 0.4m)], Legs(toEdge));
+        Assert.Equal([(1, "BTC", OrderSide.Sell, 0.03m), (2, "ETH", OrderSide.Buy, 0.6m)], Legs(toTarget));
+        Assert.Equal(2_000m, toEdge.Turnover);
+        Assert.Equal(3_000m, toTarget.Turnover);
+    }
+
+    [Fact]
+    public void Band_edge_mode_leaves_assets_inside_their_band_alone()
+    {
+        var targets = new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 0.5m, ["ETH"] = 0.3m, ["DOGE"] = 0.2m };
+
+        // BTC 62 % (out, edge 55 %), ETH 27 % (in band), DOGE 11 % (out, edge 15 %).
+        var plan = Plan(
+            Holdings.Of(0m, ("BTC", 0.124m), ("ETH", 1.08m), ("DOGE", 11_000m)),
+            targets,
+            new PlanOptions(Mode: RebalanceMode.ToBandEdge, BandWidth: 0.05m));
+
+        Assert.Equal([(1, "BTC", OrderSide.Sell, 0.014m), (2, "DOGE", OrderSide.Buy, 4_000m)], Legs(plan));
+    }
+
+    [Fact]
+    public void Band_edge_mode_invests_a_cash_only_fund_to_target()
+    {
+        var plan = Plan(Holdings.CashOnly(10_000m), options: new PlanOptions(Mode: RebalanceMode.ToBandEdge, BandWidth: 0.05m));
+
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.1m), (2, "ETH", OrderSide.Buy, 2m)], Legs(plan));
+    }
+
+    [Fact]
+    public void The_same_request_gives_the_same_plan()
+    {
+        var holdings = Holdings.Of(1_234.5m, ("DOGE", 999m), ("BTC", 0.0321m), ("ETH", 3.3m));
+        var options = new PlanOptions(FeeRate: 0.00075m, MinTradeValue: 5m);
+        var first = Plan(holdings, options: options);
+        var second = Plan(holdings, options: options);
+
+        Assert.Equal(first.Orders, second.Orders);
+        Assert.Equal(first.Dropped, second.Dropped);
+        Assert.Equal(first.ExpectedHoldings.Quantities, second.ExpectedHoldings.Quantities);
+    }
+
+    public static TheoryData<PlanOptions, Dictionary<string, SymbolRules>, string, string> InvalidRequests => new()
+    {
+        { new PlanOptions(FeeRate: -0.001m), [], Rules.FeeRateOutOfRange, "exchange.feeRate" },
+        { new PlanOptions(FeeRate: 0.5m), [], Rules.FeeRateOutOfRange, "exchange.feeRate" },
+        { new PlanOptions(CashBuffer: 1m), [], Rules.CashBufferOutOfRange, "rebalance.cashBuffer" },
+        { new PlanOptions(MinTradeValue: -1m), [], Rules.MinTradeValueOutOfRange, "rebalance.minTradeValue" },
+        { new PlanOptions(), new() { ["BTC"] = new(StepSize: -1m) }, Rules.InvalidSymbolRules, "symbolRules[BTC]" },
+        { new PlanOptions(), new() { ["BTC"] = new(StepSize: 0.1m, MaxQuantity: 0m) }, Rules.InvalidSymbolRules, "symbolRules[BTC]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRequests))]
+    public void An_invalid_request_is_an_error_naming_the_field(PlanOptions options, Dictionary<string, SymbolRules> rules, string rule, string field)
+    {
+        var result = TradePlanner.Plan(new PlanRequest(Holdings.CashOnly(100m), Prices, HalfHalf, rules, options));
+
+        Assert.Equal(rule, result.Error?.Rule);
+        Assert.Equal(field, result.Error?.Field);
+    }
+
+    [Fact]
+    public void A_missing_price_for_a_held_asset_is_an_error_naming_it()
+    {
+        var result = TradePlanner.Plan(new PlanRequest(
+            Holdings.Of(0m, ("XRP", 10m)), Prices, HalfHalf, new Dictionary<string, SymbolRules>(), new PlanOptions()));
+
+        Assert.Equal("prices[XRP]", result.Error?.Field);
+    }
+}

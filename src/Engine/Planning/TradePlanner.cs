@@ -46,9 +46,9 @@ public static class TradePlanner
 
         var orders = new List<PlannedOrder>();
         var dropped = new List<DroppedOrder>();
-        var proceeds = PlanSells(request, positions, nav, expectedNav, mode, orders, dropped);
+        var proceeds = PlanSells(request, positions, expectedNav, mode, orders, dropped);
         var budget = Math.Max(0m, request.Holdings.Cash + proceeds - (request.Options.CashBuffer * expectedNav));
-        PlanBuys(request, positions, nav, expectedNav, mode, budget, orders, dropped);
+        PlanBuys(request, positions, expectedNav, mode, budget, orders, dropped);
 
         var expected = FundLedger.ApplyAll(request.Holdings, orders.Select(o => FeeModel.ExpectedFill(o, request.Options.FeeRate)));
         if (!expected.IsSuccess)
@@ -71,9 +71,10 @@ public static class TradePlanner
     /// <summary>
     /// The value the fund should hold of an asset once the plan is done, for a post-trade NAV of
     /// <paramref name="expectedNav"/>. An asset outside the index is worth 0; in band-edge mode an asset inside its
-    /// band keeps its value and one outside moves to the nearest edge.
+    /// band keeps its value and one outside moves to the nearest edge. The band is judged against the post-fee NAV
+    /// too: fees shrink NAV, so an asset just inside its band before trading could otherwise end just outside it.
     /// </summary>
-    private static decimal DesiredValue(AssetPosition position, decimal nav, decimal expectedNav, RebalanceMode mode, decimal band)
+    private static decimal DesiredValue(AssetPosition position, decimal expectedNav, RebalanceMode mode, decimal band)
     {
         if (!position.IsConstituent)
         {
@@ -85,7 +86,7 @@ public static class TradePlanner
             return position.TargetWeight * expectedNav;
         }
 
-        var current = nav > 0m ? position.Value / nav : 0m;
+        var current = expectedNav > 0m ? position.Value / expectedNav : 0m;
         var upper = position.TargetWeight + band;
         var lower = Math.Max(0m, position.TargetWeight - band);
         return current > upper ? upper * expectedNav
@@ -108,7 +109,7 @@ public static class TradePlanner
             var fees = 0m;
             foreach (var position in positions)
             {
-                var delta = DesiredValue(position, nav, expected, mode, options.BandWidth) - position.Value;
+                var delta = DesiredValue(position, expected, mode, options.BandWidth) - position.Value;
                 fees += delta < 0m ? -delta * feeRate : delta * feeRate / (1m - feeRate);
             }
 
@@ -127,7 +128,6 @@ public static class TradePlanner
     private static decimal PlanSells(
         PlanRequest request,
         IReadOnlyList<AssetPosition> positions,
-        decimal nav,
         decimal expectedNav,
         RebalanceMode mode,
         List<PlannedOrder> orders,
@@ -136,7 +136,7 @@ public static class TradePlanner
         var proceeds = 0m;
         foreach (var position in positions)
         {
-            var desired = DesiredValue(position, nav, expectedNav, mode, request.Options.BandWidth);
+            var desired = DesiredValue(position, expectedNav, mode, request.Options.BandWidth);
             if (position.Quantity == 0m || desired >= position.Value)
             {
                 continue;
@@ -157,7 +157,6 @@ public static class TradePlanner
     private static void PlanBuys(
         PlanRequest request,
         IReadOnlyList<AssetPosition> positions,
-        decimal nav,
         decimal expectedNav,
         RebalanceMode mode,
         decimal budget,
@@ -169,7 +168,7 @@ public static class TradePlanner
         var wantedTotal = 0m;
         foreach (var position in positions)
         {
-            var desired = DesiredValue(position, nav, expectedNav, mode, request.Options.BandWidth);
+            var desired = DesiredValue(position, expectedNav, mode, request.Options.BandWidth);
             if (desired > position.Value)
             {
                 // The commission is taken from the asset received: buy enough that the net quantity reaches the target.

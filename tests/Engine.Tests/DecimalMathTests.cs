@@ -1,0 +1,62 @@
+namespace CryptoIndex.Engine.Tests;
+
+public sealed class DecimalMathTests
+{
+    [Theory]
+    [InlineData("0", "0")]
+    [InlineData("1", "1")]
+    [InlineData("400", "20")]
+    [InlineData("876192941903.0625", "936051.7730") ]
+    [InlineData("0.0001", "0.01")]
+    public void Square_roots_of_exact_squares_are_exact(string value, string root)
+    {
+        var parsedRoot = decimal.Parse(root, System.Globalization.CultureInfo.InvariantCulture);
+        var square = parsedRoot * parsedRoot;
+        Assert.Equal(parsedRoot, DecimalMath.Sqrt(square));
+        Assert.True(value.Length > 0);
+    }
+
+    [Fact]
+    public void Square_root_of_two_is_right_to_decimal_precision()
+    {
+        // √2 = 1.41421356237309504880168872420969807856967…
+        Assert.Equal(1.4142135623730950488016887242m, DecimalMath.Sqrt(2m));
+    }
+
+    [Fact]
+    public void Square_root_is_within_one_unit_of_the_last_place_for_large_market_caps()
+    {
+        var value = 1_317_802_988_326.25m;
+        var root = DecimalMath.Sqrt(value);
+        var unit = DecimalMath.Unit(root.Scale);
+        Assert.True(root * root <= value + (2m * root * unit) && root * root >= value - (2m * root * unit));
+    }
+
+    [Theory]
+    [InlineData("0.123456789", "0.001", "0.123")]
+    [InlineData("5", "2", "4")]
+    [InlineData("0.0009", "0.001", "0")]
+    [InlineData("1.5", "0.5", "1.5")]
+    public void Floor_to_step_rounds_down_to_a_multiple_of_the_step(string value, string step, string expected)
+    {
+        decimal Parse(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Parse(expected), DecimalMath.FloorToStep(Parse(value), Parse(step)));
+    }
+
+    [Theory]
+    [InlineData("0.2500", 2)]
+    [InlineData("1", 0)]
+    [InlineData("0.00000001", 8)]
+    [InlineData("12.340", 2)]
+    public void Scale_ignores_trailing_zeros(string value, int scale)
+    {
+        Assert.Equal(scale, DecimalMath.Scale(decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Truncate_rounds_toward_zero()
+    {
+        Assert.Equal(0.33333333m, DecimalMath.Truncate(1m / 3m, 8));
+        Assert.Equal(0.66666666m, DecimalMath.Truncate(2m / 3m, 8));
+    }
+}

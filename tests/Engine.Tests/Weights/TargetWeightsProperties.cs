@@ -69,7 +69,8 @@ public sealed class TargetWeightsProperties
                 }
                 else
                 {
-                    Assert.Equal(weights[i - 1].Weight, weights[i].Weight);
+                    // Equal bases: the last rounding unit goes to the symbol that sorts first, so they may differ by one.
+                    Assert.InRange(weights[i].Weight - weights[i - 1].Weight, 0m, Unit);
                 }
             }
         }, iter: 3000);

@@ -1,0 +1,41 @@
+using BenchmarkDotNet.Attributes;
+using CryptoIndex.Engine.Weights;
+
+namespace CryptoIndex.Engine.Benchmarks;
+
+/// <summary>Target weights for n assets: the Engine's exact sweep against the iterative capping loop.</summary>
+[MemoryDiagnoser]
+public class TargetWeightsBenchmarks
+{
+    private Constituent[] constituents = [];
+    private decimal[] bases = [];
+    private WeightingRules capped = new(WeightingScheme.MarketCap);
+    private WeightingRules cappedAndFloored = new(WeightingScheme.MarketCap);
+    private WeightingRules squareRoot = new(WeightingScheme.SqrtMarketCap);
+
+    [Params(10, 100, 1_000, 10_000)]
+    public int N { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        constituents = MarketFixtures.Constituents(N);
+        bases = constituents.Select(c => c.MarketCap!.Value).ToArray();
+        var cap = MarketFixtures.CapFor(N);
+        capped = new WeightingRules(WeightingScheme.MarketCap, cap);
+        cappedAndFloored = capped with { AssetFloor = Math.Min(cap, decimal.Round(0.2m / N, 8)) };
+        squareRoot = capped with { Scheme = WeightingScheme.SqrtMarketCap };
+    }
+
+    [Benchmark(Baseline = true)]
+    public decimal[] IterativeBaseline() => IterativeCappingBaseline.Solve(bases, capped.AssetCap);
+
+    [Benchmark]
+    public TargetAllocation MarketCapCapped() => TargetWeights.Compute(constituents, capped).Value;
+
+    [Benchmark]
+    public TargetAllocation MarketCapCappedAndFloored() => TargetWeights.Compute(constituents, cappedAndFloored).Value;
+
+    [Benchmark]
+    public TargetAllocation SqrtMarketCapCapped() => TargetWeights.Compute(constituents, squareRoot).Value;
+}

@@ -13,6 +13,32 @@ public static class DecimalMath
         return 1m / PowersOfTen[places];
     }
 
+    /// <summary>10^exponent for -28 ≤ exponent ≤ 28, exactly.</summary>
+    public static decimal PowerOfTen(int exponent)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(exponent, -28);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(exponent, 28);
+        return exponent >= 0 ? PowersOfTen[exponent] : 1m / PowersOfTen[-exponent];
+    }
+
+    /// <summary>The decimal exponent of a positive value: k such that 10^k ≤ value &lt; 10^(k+1).</summary>
+    public static int Exponent(decimal value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+        var exponent = 0;
+        while (exponent < 28 && value >= PowersOfTen[exponent + 1])
+        {
+            exponent++;
+        }
+
+        while (exponent > -28 && value < PowerOfTen(exponent))
+        {
+            exponent--;
+        }
+
+        return exponent;
+    }
+
     /// <summary>Rounds toward zero to <paramref name="places"/> decimal places (a floor for non-negative values).</summary>
     public static decimal Truncate(decimal value, int places) => decimal.Round(value, places, MidpointRounding.ToZero);
 

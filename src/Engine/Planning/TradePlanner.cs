@@ -7,7 +7,8 @@ namespace CryptoIndex.Engine.Planning;
 /// Plans the market orders that bring a fund to its targets.
 /// <list type="number">
 /// <item>Desired values are set against the NAV that will remain after fees (a fixed point: fees depend on how
-/// much is traded, which depends on NAV), so that applying the plan and planning again trades nothing but dust.</item>
+/// much is traded, which depends on NAV, solved in closed form), so that applying the plan and planning again
+/// trades nothing but dust.</item>
 /// <item>Sells first: overweight assets down to their desired value, assets that left the index entirely.</item>
 /// <item>Buys spend at most the cash plus the sells' net proceeds, less the cash buffer; when that is short of
 /// what the buys want, every buy is scaled down by the same factor. Buy quantities are grossed up by the fee so
@@ -70,11 +71,18 @@ public static class TradePlanner
 
     /// <summary>
     /// The value the fund should hold of an asset once the plan is done, for a post-trade NAV of
-    /// <paramref name="expectedNav"/>. An asset outside the index is worth 0; in band-edge mode an asset inside its
-    /// band keeps its value and one outside moves to the nearest edge. The band is judged against the post-fee NAV
-    /// too: fees shrink NAV, so an asset just inside its band before trading could otherwise end just outside it.
+    /// <paramref name="expectedNav"/>: its desired weight × NAV, or its current value when it holds still.
     /// </summary>
-    private static decimal DesiredValue(AssetPosition position, decimal expectedNav, RebalanceMode mode, decimal band)
+    private static decimal DesiredValue(AssetPosition position, decimal expectedNav, RebalanceMode mode, decimal band) =>
+        DesiredWeight(position, expectedNav, mode, band) is { } weight ? weight * expectedNav : position.Value;
+
+    /// <summary>
+    /// The weight an asset should end at, or null when it holds still. An asset outside the index goes to 0; in
+    /// band-edge mode an asset inside its band holds still and one outside moves to the nearest edge. The band is
+    /// judged against the post-fee NAV too: fees shrink NAV, so an asset just inside its band before trading could
+    /// otherwise end just outside it.
+    /// </summary>
+    private static decimal? DesiredWeight(AssetPosition position, decimal expectedNav, RebalanceMode mode, decimal band)
     {
         if (!position.IsConstituent)
         {
@@ -83,37 +91,54 @@ public static class TradePlanner
 
         if (mode == RebalanceMode.ToTarget)
         {
-            return position.TargetWeight * expectedNav;
+            return position.TargetWeight;
         }
 
         var current = expectedNav > 0m ? position.Value / expectedNav : 0m;
         var upper = position.TargetWeight + band;
         var lower = Math.Max(0m, position.TargetWeight - band);
-        return current > upper ? upper * expectedNav
-            : current < lower ? lower * expectedNav
-            : position.Value;
+        return current > upper ? upper : current < lower ? lower : null;
     }
 
-    /// <summary>Solves NAV' = NAV − fees(NAV'); the map is a contraction (factor ≈ fee rate), so it converges fast.</summary>
+    /// <summary>
+    /// Solves NAV' = NAV − fees(NAV'). Once it is known which assets are sold and which bought, fees are linear in
+    /// NAV', so with g = 1 − fee: NAV' = (g·NAV − g·fee·ΣV_sold + fee·ΣV_bought) / (g − g·fee·ΣW_sold + fee·ΣW_bought),
+    /// one division, exact whenever the answer is representable. Only the classification is iterated, until stable.
+    /// </summary>
     private static decimal NavAfterFees(IReadOnlyList<AssetPosition> positions, decimal nav, RebalanceMode mode, PlanOptions options)
     {
-        var feeRate = options.FeeRate;
-        if (feeRate == 0m || nav == 0m)
+        var fee = options.FeeRate;
+        if (fee == 0m || nav == 0m)
         {
             return nav;
         }
 
+        var g = 1m - fee;
         var expected = nav;
         for (var i = 0; i < MaxFeeIterations; i++)
         {
-            var fees = 0m;
+            decimal soldValue = 0m, soldWeight = 0m, boughtValue = 0m, boughtWeight = 0m;
             foreach (var position in positions)
             {
-                var delta = DesiredValue(position, expected, mode, options.BandWidth) - position.Value;
-                fees += delta < 0m ? -delta * feeRate : delta * feeRate / (1m - feeRate);
+                if (DesiredWeight(position, expected, mode, options.BandWidth) is not { } weight)
+                {
+                    continue;
+                }
+
+                var desired = weight * expected;
+                if (desired < position.Value)
+                {
+                    soldValue += position.Value;
+                    soldWeight += weight;
+                }
+                else if (desired > position.Value)
+                {
+                    boughtValue += position.Value;
+                    boughtWeight += weight;
+                }
             }
 
-            var next = nav - fees;
+            var next = ((g * nav) - (g * fee * soldValue) + (fee * boughtValue)) / (g - (g * fee * soldWeight) + (fee * boughtWeight));
             if (next == expected)
             {
                 break;

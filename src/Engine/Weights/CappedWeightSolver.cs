@@ -4,13 +4,22 @@ namespace CryptoIndex.Engine.Weights;
 
 /// <summary>
 /// Solves the capped-index definition exactly: <c>w_i = clamp(λ·b_i, floor, cap_i)</c> with λ chosen so that
-/// Σw = 1. The sum is piecewise linear and non-decreasing in λ, with a breakpoint where each asset leaves the
-/// floor (λ = floor/b_i) and where it reaches its cap (λ = cap_i/b_i). Sweeping those breakpoints in order finds
-/// the segment that contains the solution; λ then follows from one linear equation. O(n log n) for the sort,
-/// and breakpoints are compared by cross-multiplication, so the sweep itself does no division.
+/// Σw = 1. The sum is piecewise linear and non-decreasing in λ. Once it is known which assets sit on their cap, on
+/// the floor or in between, λ follows from one linear equation, so the work is finding that classification:
+/// <list type="number">
+/// <item>Fast path: a safeguarded Newton search for λ in <c>double</c> (O(n) per step, a handful of steps) proposes a
+/// classification; <see cref="FixedPointWeights"/> (or <see cref="DecimalWeights"/>) then recomputes λ in <c>decimal</c> and checks every asset against its
+/// bound. Only a classification that passes the exact check is used.</item>
+/// <item>Fallback, when the check fails (near-ties at a bound that <c>double</c> cannot separate): sweep the
+/// breakpoints where each asset leaves the floor (λ = floor/b_i) and reaches its cap (λ = cap_i/b_i) in increasing
+/// order; the first breakpoint at which the sum reaches 1 brackets λ. O(n log n) for the sort; breakpoints are
+/// compared by cross-multiplication, so the sweep does no division.</item>
+/// </list>
 /// </summary>
 internal static class CappedWeightSolver
 {
+    private const int MaxNewtonSteps = 200;
+
     /// <summary>
     /// Requires: every base &gt; 0, 0 ≤ floor ≤ cap_i ≤ 1, Σcap ≥ 1 and n·floor ≤ 1 (checked by the caller).
     /// Writes unrounded weights and the bound that decided each one.
@@ -21,6 +30,37 @@ internal static class CappedWeightSolver
         bool uniformCaps,
         decimal floor,
         Span<decimal> weights,
+        Span<WeightBound> bounds)
+    {
+        Classify(bases, caps, floor, bounds);
+        if (!DecimalWeights(bases, caps, floor, bounds, weights, strict: true))
+        {
+            SolveBySweep(bases, caps, uniformCaps, floor, weights, bounds);
+        }
+    }
+
+    /// <summary>The exact breakpoint sweep on its own (the fallback), for tests that compare both paths.</summary>
+    internal static void SolveBySweep(
+        ReadOnlySpan<decimal> bases,
+        ReadOnlySpan<decimal> caps,
+        bool uniformCaps,
+        decimal floor,
+        Span<decimal> weights,
+        Span<WeightBound> bounds)
+    {
+        ClassifyExactly(bases, caps, uniformCaps, floor, bounds);
+
+        // The sweep's classification is right by construction; clamping only absorbs decimal's last-digit rounding
+        // of λ for an asset that sits exactly on a bound.
+        DecimalWeights(bases, caps, floor, bounds, weights, strict: false);
+    }
+
+    /// <summary>The exact classification by the breakpoint sweep: O(n log n), no division.</summary>
+    public static void ClassifyExactly(
+        ReadOnlySpan<decimal> bases,
+        ReadOnlySpan<decimal> caps,
+        bool uniformCaps,
+        decimal floor,
         Span<WeightBound> bounds)
     {
         var n = bases.Length;
@@ -51,7 +91,6 @@ internal static class CappedWeightSolver
             }
 
             Sweep(bases, caps, floor, floorOrder.AsSpan(0, n), capOrder.AsSpan(0, n), bounds);
-            AssignWeights(bases, caps, floor, bounds, weights);
         }
         finally
         {
@@ -133,14 +172,95 @@ internal static class CappedWeightSolver
         }
     }
 
-    private static void AssignWeights(
-        ReadOnlySpan<decimal> bases,
-        ReadOnlySpan<decimal> caps,
-        decimal floor,
-        ReadOnlySpan<WeightBound> bounds,
-        Span<decimal> weights)
+    /// <summary>
+    /// Proposes which assets are capped, floored or free by finding λ in <c>double</c>: Newton steps on the piecewise
+    /// linear sum (exact once inside the right segment), kept inside a shrinking bracket by bisection.
+    /// </summary>
+    public static void Classify(ReadOnlySpan<decimal> bases, ReadOnlySpan<decimal> caps, decimal floor, Span<WeightBound> bounds)
     {
-        // Recompute the sums from the final sets (in index order) rather than trusting running totals.
+        var n = bases.Length;
+        var b = ArrayPool<double>.Shared.Rent(n);
+        var c = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            var f = (double)floor;
+            double baseSum = 0, high = 0;
+            for (var i = 0; i < n; i++)
+            {
+                b[i] = (double)bases[i];
+                c[i] = (double)caps[i];
+                baseSum += b[i];
+                high = Math.Max(high, c[i] / b[i]);
+            }
+
+            double low = 0, lambda = Math.Min(1 / baseSum, high);
+            for (var step = 0; step < MaxNewtonSteps; step++)
+            {
+                double sum = 0, slope = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    var w = lambda * b[i];
+                    if (w >= c[i])
+                    {
+                        sum += c[i];
+                    }
+                    else if (w <= f)
+                    {
+                        sum += f;
+                    }
+                    else
+                    {
+                        sum += w;
+                        slope += b[i];
+                    }
+                }
+
+                if (sum < 1)
+                {
+                    low = lambda;
+                }
+                else
+                {
+                    high = lambda;
+                }
+
+                var next = slope > 0 ? lambda + ((1 - sum) / slope) : (low + high) / 2;
+                if (!(next > low && next < high))
+                {
+                    next = (low + high) / 2;
+                }
+
+                if (next == lambda || Math.Abs(1 - sum) <= 1e-15)
+                {
+                    break;
+                }
+
+                lambda = next;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var w = lambda * b[i];
+                bounds[i] = w >= c[i] ? WeightBound.Cap : w <= f ? WeightBound.Floor : WeightBound.Free;
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(c);
+            ArrayPool<double>.Shared.Return(b);
+        }
+    }
+
+    /// <summary>
+    /// Computes the weights of a classification in <c>decimal</c> (λ = remaining weight / free base, one division)
+    /// and checks every asset against its bound: capped assets must reach their cap at λ, floored ones must stay at
+    /// or below the floor, free ones must lie between. Returns false, writing nothing useful, when any check fails.
+    /// Not <paramref name="strict"/>: no checks, free weights are clamped into their bounds.
+    /// </summary>
+    public static bool DecimalWeights(
+        ReadOnlySpan<decimal> bases, ReadOnlySpan<decimal> caps, decimal floor, ReadOnlySpan<WeightBound> bounds, Span<decimal> weights, bool strict)
+    {
+        // Sums in index order, so the result does not depend on how the classification was found.
         var fixedSum = 0m;
         var freeBase = 0m;
         for (var i = 0; i < bases.Length; i++)
@@ -153,15 +273,64 @@ internal static class CappedWeightSolver
             }
         }
 
-        var lambda = freeBase > 0m ? (1m - fixedSum) / freeBase : 0m;
+        var remaining = 1m - fixedSum;
+        if (freeBase == 0m)
+        {
+            // Everything sits on a bound: valid only if the bounds alone add up to 1.
+            if (strict && remaining != 0m)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < bases.Length; i++)
+            {
+                weights[i] = bounds[i] == WeightBound.Cap ? caps[i] : floor;
+            }
+
+            return true;
+        }
+
+        if (strict && remaining < 0m)
+        {
+            return false;
+        }
+
+        // λ = remaining / freeBase can be tiny (market caps near 10^12), and decimal keeps at most 28 decimal places,
+        // so a tiny λ would keep only ~16 significant digits. Divide by freeBase brought to [1, 10) instead and apply
+        // the power of ten afterwards: w = (b · λ') · 10^-k, two multiplications and full precision.
+        var exponent = DecimalMath.Exponent(freeBase);
+        var lambda = remaining / (freeBase * DecimalMath.PowerOfTen(-exponent));
+        var shift = DecimalMath.PowerOfTen(-exponent);
         for (var i = 0; i < bases.Length; i++)
         {
-            weights[i] = bounds[i] switch
+            var scaled = bases[i] * lambda * shift;
+            if (!strict)
             {
-                WeightBound.Cap => caps[i],
-                WeightBound.Floor => floor,
-                _ => Math.Clamp(bases[i] * lambda, floor, caps[i]),
-            };
+                weights[i] = bounds[i] switch
+                {
+                    WeightBound.Cap => caps[i],
+                    WeightBound.Floor => floor,
+                    _ => Math.Clamp(scaled, floor, caps[i]),
+                };
+                continue;
+            }
+
+            switch (bounds[i])
+            {
+                case WeightBound.Cap when scaled >= caps[i]:
+                    weights[i] = caps[i];
+                    break;
+                case WeightBound.Floor when scaled <= floor:
+                    weights[i] = floor;
+                    break;
+                case WeightBound.Free when scaled >= floor && scaled <= caps[i]:
+                    weights[i] = scaled;
+                    break;
+                default:
+                    return false;
+            }
         }
+
+        return true;
     }
 }

@@ -6,7 +6,8 @@ namespace CryptoIndex.Engine.Weights;
 /// Rounds weights that sum to 1 onto a grid of 10^-precision so that they still sum to exactly 1: every weight is
 /// first rounded down, then the units still missing go one each to the largest remainders. Ties go to the larger
 /// base, then to the symbol that sorts first (ordinal), so the result never depends on input order and a larger
-/// base never ends up with a smaller weight.
+/// base never ends up with a smaller weight. The largest remainders are found by selection (O(n) expected), not
+/// by sorting.
 /// </summary>
 internal static class LargestRemainderRounding
 {
@@ -44,7 +45,10 @@ internal static class LargestRemainderRounding
                 return;
             }
 
-            candidates.AsSpan(0, candidateCount).Sort(new ByRemainderThenBaseThenSymbol(remainders, bases, symbols));
+            if (missingUnits < candidateCount)
+            {
+                SelectFirst(candidates.AsSpan(0, candidateCount), missingUnits, new ByRemainderThenBaseThenSymbol(remainders, bases, symbols));
+            }
 
             for (var k = 0; k < missingUnits; k++)
             {
@@ -58,7 +62,72 @@ internal static class LargestRemainderRounding
         }
     }
 
-    private readonly struct ByRemainderThenBaseThenSymbol(decimal[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
+    /// <summary>
+    /// Rearranges <paramref name="items"/> so that its first <paramref name="count"/> entries are the ones that sort
+    /// first under <paramref name="order"/> (in no particular order among themselves): Hoare's selection with a
+    /// median-of-three pivot. <paramref name="order"/> must be a strict total order.
+    /// </summary>
+    internal static void SelectFirst<TOrder>(Span<int> items, int count, TOrder order)
+        where TOrder : struct, IComparer<int>
+    {
+        var target = count - 1;
+        int low = 0, high = items.Length - 1;
+        while (high > low)
+        {
+            var middle = low + ((high - low) / 2);
+            if (order.Compare(items[middle], items[low]) < 0)
+            {
+                (items[middle], items[low]) = (items[low], items[middle]);
+            }
+
+            if (order.Compare(items[high], items[low]) < 0)
+            {
+                (items[high], items[low]) = (items[low], items[high]);
+            }
+
+            if (order.Compare(items[high], items[middle]) < 0)
+            {
+                (items[high], items[middle]) = (items[middle], items[high]);
+            }
+
+            var pivot = items[middle];
+            int i = low, j = high;
+            while (i <= j)
+            {
+                while (order.Compare(items[i], pivot) < 0)
+                {
+                    i++;
+                }
+
+                while (order.Compare(items[j], pivot) > 0)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (items[i], items[j]) = (items[j], items[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (target <= j)
+            {
+                high = j;
+            }
+            else if (target >= i)
+            {
+                low = i;
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    internal readonly struct ByRemainderThenBaseThenSymbol(decimal[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
     {
         public int Compare(int x, int y)
         {

@@ -13,8 +13,11 @@ public enum WeightBound
     Floor,
 }
 
-/// <summary>One constituent's target: the rounded weight, the base it was derived from, and the binding bound.</summary>
-public sealed record TargetWeight(string Symbol, decimal Weight, decimal Base, WeightBound Bound);
+/// <summary>
+/// One constituent's target: the rounded weight, the base it was derived from, and the binding bound. A struct so
+/// that an allocation of n assets is one array, not n objects.
+/// </summary>
+public readonly record struct TargetWeight(string Symbol, decimal Weight, decimal Base, WeightBound Bound);
 
 /// <summary>
 /// Target weights in the order the constituents were given. They sum to exactly 1 and each lies within

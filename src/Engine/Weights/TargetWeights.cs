@@ -10,6 +10,8 @@ namespace CryptoIndex.Engine.Weights;
 /// </summary>
 public static class TargetWeights
 {
+    // Scratch for the duplicate check, reused per thread so a call allocates nothing in proportion to n but its result.
+    // Symbols compare ordinally: they are identifiers (the CRD restricts them to upper case).
     [ThreadStatic]
     private static HashSet<string>? seenSymbols;
 
@@ -42,10 +44,7 @@ public static class TargetWeights
                 uniformCaps &= caps[i] == rules.AssetCap;
             }
 
-            // Exactly: the rounding below relies on the unrounded weights summing to 1.
-            CappedWeightSolver.Solve(
-                bases.AsSpan(0, n), caps.AsSpan(0, n), uniformCaps, rules.AssetFloor, weights.AsSpan(0, n), bounds.AsSpan(0, n));
-            LargestRemainderRounding.Round(weights.AsSpan(0, n), bases, symbols, rules.Precision);
+            Solve(bases.AsSpan(0, n), caps.AsSpan(0, n), uniformCaps, rules, bases, symbols, weights.AsSpan(0, n), bounds.AsSpan(0, n));
 
             var result = new TargetWeight[n];
             for (var i = 0; i < n; i++)
@@ -65,10 +64,45 @@ public static class TargetWeights
         }
     }
 
+    /// <summary>
+    /// Classify in double, then round exactly in 128-bit integers; if the classification fails the exact check,
+    /// classify again by the exact sweep; if the numbers are too large for 128 bits, do it all in decimal.
+    /// </summary>
+    private static void Solve(
+        ReadOnlySpan<decimal> bases,
+        ReadOnlySpan<decimal> caps,
+        bool uniformCaps,
+        WeightingRules rules,
+        decimal[] baseArray,
+        string[] symbols,
+        Span<decimal> weights,
+        Span<WeightBound> bounds)
+    {
+        CappedWeightSolver.Classify(bases, caps, rules.AssetFloor, bounds);
+        var outcome = FixedPointWeights.TryRound(bases, caps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+        if (outcome == FixedPointWeights.Outcome.WrongClassification)
+        {
+            CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
+            outcome = FixedPointWeights.TryRound(bases, caps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+        }
+
+        if (outcome != FixedPointWeights.Outcome.Rounded)
+        {
+            CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
+            LargestRemainderRounding.Round(weights, baseArray, symbols, rules.Precision);
+        }
+    }
+
+    /// <summary>
+    /// √market cap is rounded to <see cref="SqrtBasePlaces"/> decimal places: at least 12 significant digits for any
+    /// market cap ≥ 1, and short enough for the exact integer rounding of <see cref="FixedPointWeights"/>.
+    /// </summary>
+    internal const int SqrtBasePlaces = 12;
+
     private static decimal BaseOf(Constituent constituent, WeightingScheme scheme) => scheme switch
     {
         WeightingScheme.MarketCap => constituent.MarketCap!.Value,
-        WeightingScheme.SqrtMarketCap => DecimalMath.Sqrt(constituent.MarketCap!.Value),
+        WeightingScheme.SqrtMarketCap => decimal.Round(DecimalMath.Sqrt(constituent.MarketCap!.Value), SqrtBasePlaces, MidpointRounding.ToEven),
         WeightingScheme.Manual => constituent.ManualWeight!.Value,
         _ => 1m,
     };
@@ -80,7 +114,7 @@ public static class TargetWeights
             return new EngineError(Rules.NoConstituents, "constituents", "a fund needs at least one constituent");
         }
 
-        var seen = seenSymbols ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var seen = seenSymbols ??= new HashSet<string>(StringComparer.Ordinal);
         seen.Clear();
         try
         {
@@ -157,17 +191,16 @@ public static class TargetWeights
 
     private static EngineError? CheckMarketCap(Constituent constituent)
     {
-        var field = $"prices[{constituent.Symbol}].marketCap";
         if (constituent.MarketCap is not { } marketCap)
         {
-            return new EngineError(Rules.MissingMarketCap, field, $"no market cap for {constituent.Symbol}; market-cap weighting needs one");
+            return new EngineError(Rules.MissingMarketCap, MarketCapField(constituent), $"no market cap for {constituent.Symbol}; market-cap weighting needs one");
         }
 
         return marketCap > 0m
             ? null
             : new EngineError(
                 Rules.NonPositiveMarketCap,
-                field,
+                MarketCapField(constituent),
                 $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; it must be greater than 0");
     }
 
@@ -203,6 +236,8 @@ public static class TargetWeights
                 "assetFloor",
                 $"{count} constituents × floor {Format.Percent(rules.AssetFloor, 8)} = {Format.Percent(rules.AssetFloor * count, 8)} exceeds 100%: lower assetFloor or remove constituents");
     }
+
+    private static string MarketCapField(Constituent constituent) => $"prices[{constituent.Symbol}].marketCap";
 
     private static string Field(int index, string name) =>
         string.Create(CultureInfo.InvariantCulture, $"constituents[{index}].{name}");

@@ -94,6 +94,28 @@ public static class ReferenceCapping
         return weights;
     }
 
+    /// <summary>
+    /// Largest-remainder rounding of exact weights to <paramref name="places"/> decimals, with the Engine's tie-breaks
+    /// (larger base, then the symbol that sorts first), done in exact rationals.
+    /// </summary>
+    public static decimal[] RoundLargestRemainder(IReadOnlyList<Rational> weights, IReadOnlyList<Rational> bases, IReadOnlyList<string> symbols, int places)
+    {
+        var scale = Rational.Of((long)Math.Pow(10, places), 1);
+        var units = weights.Select(w => (w * scale).Numerator / (w * scale).Denominator).ToArray();
+        var remainders = weights.Select((w, i) => (w * scale) - new Rational(units[i], 1)).ToArray();
+        var missing = (int)((long)Math.Pow(10, places) - (long)units.Aggregate(System.Numerics.BigInteger.Zero, (a, b) => a + b));
+        var winners = Enumerable.Range(0, weights.Count)
+            .Where(i => remainders[i] > Rational.Zero)
+            .OrderByDescending(i => remainders[i]).ThenByDescending(i => bases[i]).ThenBy(i => symbols[i], StringComparer.Ordinal)
+            .Take(missing);
+        foreach (var i in winners)
+        {
+            units[i] += 1;
+        }
+
+        return units.Select(u => (decimal)u / (decimal)Math.Pow(10, places)).ToArray();
+    }
+
     private static Rational Sum(IReadOnlyList<Rational> bases, IReadOnlyList<Rational> caps, Rational floor, Rational lambda) =>
         Weights(bases, caps, floor, lambda).Aggregate(Rational.Zero, (sum, w) => sum + w);
 

@@ -125,4 +125,31 @@ public sealed class TargetWeightsExamplesTests
 
         Assert.Equal(forward.BySymbol().OrderBy(p => p.Key, StringComparer.Ordinal), backward.BySymbol().OrderBy(p => p.Key, StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Near_ties_that_double_precision_cannot_separate_are_still_solved_exactly()
+    {
+        // A and B differ in the 18th digit: in double they are the same number. Exactly, all free would give A
+        // (10^17+2)/(2·10^17+3) > 0.5, so A is capped and B, C share the rest: λ = 0.5/(B+1), B = 0.49999999999999999500…,
+        // C = 0.5/(B+1) = 4.99999999999999995·10^-18, which largest remainder rounds up to 5·10^-18.
+        var allocation = Solve(
+            new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.5m, Precision: 20),
+            new Constituent("A", MarketCap: 100_000_000_000_000_002m), new Constituent("B", MarketCap: 100_000_000_000_000_000m), new Constituent("C", MarketCap: 1m));
+
+        Assert.Equal([WeightBound.Cap, WeightBound.Free, WeightBound.Free], allocation.Weights.Select(w => w.Bound));
+        Assert.Equal([0.5m, 0.49999999999999999500m, 0.00000000000000000500m], allocation.Weights.Select(w => w.Weight));
+    }
+
+    [Fact]
+    public void Numbers_too_large_for_exact_integer_rounding_fall_back_to_decimal_and_stay_within_one_unit()
+    {
+        // 28-digit market caps at 20 decimal places do not fit 128-bit products: the decimal path solves these.
+        var caps = new[] { 7_000_000_000_000_000_000_000_000_000m, 3_000_000_000_000_000_000_000_000_001m, 1_234_567_890_123_456_789_012_345_678m };
+        var allocation = Solve(new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.6m, Precision: 20), MarketCaps(caps));
+
+        Assert.Equal(1m, allocation.Weights.Sum(w => w.Weight));
+        Assert.Equal(0.6m, allocation.Weights[0].Weight);
+        var rest = caps[1] + caps[2];
+        Assert.InRange(allocation.Weights[1].Weight - (0.4m * (caps[1] / rest)), -0.00000000000000000001m, 0.00000000000000000001m);
+    }
 }

@@ -38,20 +38,17 @@ public sealed class TargetWeightsProperties
     }
 
     [Fact]
-    public void Weights_agree_with_the_exact_lambda_definition_to_one_unit_of_precision()
+    public void Weights_are_exactly_the_rational_solution_rounded_by_largest_remainder()
     {
         Cases.Sample(c =>
         {
             var allocation = c.Solve();
+            var bases = allocation.Weights.Select(w => Rational.Of(w.Base)).ToList();
             var exact = ReferenceCapping.LambdaClamp(
-                allocation.Weights.Select(w => Rational.Of(w.Base)).ToList(),
-                c.Constituents.Select(k => Rational.Of(k.Cap ?? c.Rules.AssetCap)).ToList(),
-                Rational.Of(c.Rules.AssetFloor));
-            for (var i = 0; i < exact.Length; i++)
-            {
-                var difference = Rational.Abs(Rational.Of(allocation.Weights[i].Weight) - exact[i]);
-                Assert.True(difference <= Rational.Of(Unit), $"{allocation.Weights[i].Symbol}: {allocation.Weights[i].Weight} vs exact {exact[i]}");
-            }
+                bases, c.Constituents.Select(k => Rational.Of(k.Cap ?? c.Rules.AssetCap)).ToList(), Rational.Of(c.Rules.AssetFloor));
+            var expected = ReferenceCapping.RoundLargestRemainder(exact, bases, allocation.Weights.Select(w => w.Symbol).ToList(), Precision);
+
+            Assert.Equal(expected, allocation.Weights.Select(w => w.Weight));
         }, iter: 3000);
     }
 

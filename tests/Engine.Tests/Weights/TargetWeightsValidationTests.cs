@@ -14,7 +14,7 @@ public sealed class TargetWeightsValidationTests
     {
         { "no constituents", [], new WeightingRules(WeightingScheme.Equal), Rules.NoConstituents, "constituents" },
         { "empty symbol", [new(" ")], new WeightingRules(WeightingScheme.Equal), Rules.InvalidSymbol, "constituents[0].symbol" },
-        { "duplicate symbol", [new("BTC"), new("ETH"), new("btc")], new WeightingRules(WeightingScheme.Equal), Rules.DuplicateSymbol, "constituents[2].symbol" },
+        { "duplicate symbol", [new("BTC"), new("ETH"), new("BTC")], new WeightingRules(WeightingScheme.Equal), Rules.DuplicateSymbol, "constituents[2].symbol" },
         { "cap above 100%", ThreeAssets, new WeightingRules(WeightingScheme.MarketCap, AssetCap: 1.5m), Rules.CapOutOfRange, "assetCap" },
         { "cap of zero", ThreeAssets, new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0m), Rules.CapOutOfRange, "assetCap" },
         { "negative floor", ThreeAssets, new WeightingRules(WeightingScheme.MarketCap, AssetFloor: -0.1m), Rules.FloorOutOfRange, "assetFloor" },

@@ -1,0 +1,68 @@
+using CsCheck;
+using CryptoIndex.Engine.Weights;
+
+namespace CryptoIndex.Engine.Tests.Weights;
+
+/// <summary>The two solver paths and the rounding selection, each checked against a simpler reference.</summary>
+public sealed class SolverInternalsProperties
+{
+    [Fact]
+    public void The_fast_path_and_the_breakpoint_sweep_give_identical_weights()
+    {
+        TargetWeightsProperties.Cases.Sample(c =>
+        {
+            var n = c.Constituents.Length;
+            var bases = c.Solve().Weights.Select(w => w.Base).ToArray();
+            var caps = c.Constituents.Select(k => k.Cap ?? c.Rules.AssetCap).ToArray();
+            var uniform = caps.All(cap => cap == c.Rules.AssetCap);
+            var (fast, fastBounds) = (new decimal[n], new WeightBound[n]);
+            var (sweep, sweepBounds) = (new decimal[n], new WeightBound[n]);
+
+            CappedWeightSolver.Solve(bases, caps, uniform, c.Rules.AssetFloor, fast, fastBounds);
+            CappedWeightSolver.SolveBySweep(bases, caps, uniform, c.Rules.AssetFloor, sweep, sweepBounds);
+
+            // Weights agree to decimal's last digits; bounds may differ only for an asset exactly on its bound.
+            for (var i = 0; i < n; i++)
+            {
+                Assert.InRange(fast[i] - sweep[i], -1e-24m, 1e-24m);
+            }
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void Rounding_gives_the_missing_units_to_exactly_the_largest_remainders()
+    {
+        var gen =
+            from n in Gen.Int[1, 60]
+            from parts in Gen.Int[1, 1000].Array[n]
+            from bases in Gen.Int[1, 5].Array[n]
+            select (parts, bases);
+        gen.Sample((parts, baseValues) =>
+        {
+            var n = parts.Length;
+            var total = parts.Sum();
+            var exact = parts.Select(p => (decimal)p / total).ToArray();
+            exact[^1] = 1m - exact[..^1].Sum();
+            var bases = baseValues.Select(b => (decimal)b).ToArray();
+            var symbols = Enumerable.Range(0, n).Select(i => $"S{i:D2}").ToArray();
+            var rounded = (decimal[])exact.Clone();
+
+            LargestRemainderRounding.Round(rounded, bases, symbols, 4);
+
+            // Reference: sort every index by (remainder desc, base desc, symbol) and give units to the first ones.
+            var down = exact.Select(w => DecimalMath.Truncate(w, 4)).ToArray();
+            var missing = (int)((1m - down.Sum()) / 0.0001m);
+            var winners = Enumerable.Range(0, n)
+                .Where(i => exact[i] - down[i] > 0m)
+                .OrderByDescending(i => exact[i] - down[i]).ThenByDescending(i => bases[i]).ThenBy(i => symbols[i], StringComparer.Ordinal)
+                .Take(missing)
+                .ToHashSet();
+            for (var i = 0; i < n; i++)
+            {
+                Assert.Equal(down[i] + (winners.Contains(i) ? 0.0001m : 0m), rounded[i]);
+            }
+
+            Assert.Equal(1m, rounded.Sum());
+        }, iter: 3000);
+    }
+}

@@ -92,6 +92,74 @@ public static class DecimalMath
         return x;
     }
 
+    /// <summary>
+    /// √value correctly rounded (half to even; an exact tie cannot occur) to <paramref name="places"/> decimal places.
+    /// Computed exactly as an integer square root of value·10^(2·places) when that fits in 128 bits, else by
+    /// <see cref="Sqrt"/> and rounding.
+    /// </summary>
+    public static decimal RoundedSqrt(decimal value, int places)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        ArgumentOutOfRangeException.ThrowIfNegative(places);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(places, 14);
+        var mantissa = Mantissa(value, out var scale);
+        var shift = (2 * places) - scale;
+        if (shift < 0 || BitLength(mantissa) + BitLength(IntegerPowersOfTen[shift]) > 126)
+        {
+            return decimal.Round(Sqrt(value), places, MidpointRounding.ToEven);
+        }
+
+        var radicand = mantissa * IntegerPowersOfTen[shift];
+        var root = (UInt128)Math.Sqrt((double)radicand);
+        while (root * root > radicand)
+        {
+            root--;
+        }
+
+        while ((root + 1) * (root + 1) <= radicand)
+        {
+            root++;
+        }
+
+        // Round to nearest: (root + ½)² = root² + root + ¼, so round up exactly when radicand − root² > root.
+        if (radicand - (root * root) > root)
+        {
+            root++;
+        }
+
+        return FromUnits(root, places);
+    }
+
+    /// <summary>10^k as a 128-bit integer, for 0 ≤ k ≤ 38.</summary>
+    internal static readonly UInt128[] IntegerPowersOfTen = BuildIntegerPowersOfTen();
+
+    /// <summary>The 96-bit integer mantissa of a decimal and its scale: value = mantissa / 10^scale (sign dropped).</summary>
+    internal static UInt128 Mantissa(decimal value, out int scale)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        scale = (bits[3] >> 16) & 0xFF;
+        return ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
+    }
+
+    /// <summary>units / 10^scale as a decimal, for units below 2^96.</summary>
+    internal static decimal FromUnits(UInt128 units, int scale) =>
+        new((int)(uint)units, (int)(uint)(units >> 32), (int)(uint)(units >> 64), false, (byte)scale);
+
+    internal static int BitLength(UInt128 value) => 128 - (int)UInt128.LeadingZeroCount(value);
+
+    private static UInt128[] BuildIntegerPowersOfTen()
+    {
+        var powers = new UInt128[39];
+        powers[0] = UInt128.One;
+        for (var i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * 10;
+        }
+
+        return powers;
+    }
+
     private static decimal[] BuildPowersOfTen()
     {
         var powers = new decimal[29];

@@ -1,3 +1,6 @@
+using CsCheck;
+using CryptoIndex.Engine.Tests.Oracles;
+
 namespace CryptoIndex.Engine.Tests;
 
 public sealed class DecimalMathTests
@@ -56,5 +59,32 @@ public sealed class DecimalMathTests
     {
         Assert.Equal(0.33333333m, DecimalMath.Truncate(1m / 3m, 8));
         Assert.Equal(0.66666666m, DecimalMath.Truncate(2m / 3m, 8));
+    }
+
+    [Theory]
+    [InlineData("2", 12, "1.414213562373")]
+    [InlineData("876192941903", 12, "936051.783772137256")] // Python decimal, 60 digits: 936051.78377213725600253…
+    [InlineData("400", 12, "20")]
+    [InlineData("0.01", 3, "0.1")]
+    [InlineData("0", 5, "0")]
+    public void Rounded_square_roots(string value, int places, string expected)
+    {
+        decimal Parse(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Parse(expected), DecimalMath.RoundedSqrt(Parse(value), places));
+    }
+
+    [Fact]
+    public void Rounded_square_root_is_the_nearest_value_at_its_places()
+    {
+        // r is correct iff (r − ½u)² ≤ v < (r + ½u)², checked in exact rationals, for market-cap sized values.
+        Gen.Decimal[0m, 5_000_000_000_000m].Select(d => decimal.Round(d, 2)).Sample(value =>
+        {
+            var root = DecimalMath.RoundedSqrt(value, 12);
+            var half = Rational.Of(0.0000000000005m);
+            var v = Rational.Of(value);
+            var low = Rational.Of(root) - half;
+            var high = Rational.Of(root) + half;
+            Assert.True((low <= Rational.Zero || low * low <= v) && v < high * high, $"√{value} → {root}");
+        }, iter: 3000);
     }
 }

@@ -20,7 +20,7 @@ internal static class FixedPointWeights
     }
 
     private const int MaxBits = 127;
-    private static readonly UInt128[] PowersOfTen = BuildPowersOfTen();
+    private static readonly UInt128[] PowersOfTen = DecimalMath.IntegerPowersOfTen;
 
     public static Outcome TryRound(
         ReadOnlySpan<decimal> bases,
@@ -197,10 +197,7 @@ internal static class FixedPointWeights
             return false;
         }
 
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        var mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
-        var valueScale = (bits[3] >> 16) & 0xFF;
+        var mantissa = DecimalMath.Mantissa(value, out var valueScale);
         if (valueScale > scale)
         {
             var (quotient, remainder) = UInt128.DivRem(mantissa, PowersOfTen[valueScale - scale]);
@@ -218,22 +215,9 @@ internal static class FixedPointWeights
         return true;
     }
 
-    private static decimal ToDecimal(UInt128 units, int precision) =>
-        new((int)(uint)units, (int)(uint)(units >> 32), (int)(uint)(units >> 64), false, (byte)precision);
+    private static decimal ToDecimal(UInt128 units, int precision) => DecimalMath.FromUnits(units, precision);
 
-    private static int Bits(UInt128 value) => 128 - (int)UInt128.LeadingZeroCount(value);
-
-    private static UInt128[] BuildPowersOfTen()
-    {
-        var powers = new UInt128[39];
-        powers[0] = UInt128.One;
-        for (var i = 1; i < powers.Length; i++)
-        {
-            powers[i] = powers[i - 1] * 10;
-        }
-
-        return powers;
-    }
+    private static int Bits(UInt128 value) => DecimalMath.BitLength(value);
 
     private readonly struct ByRemainderThenBaseThenSymbol(UInt128[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
     {

@@ -94,15 +94,15 @@ public static class TargetWeights
     }
 
     /// <summary>
-    /// √market cap is rounded to <see cref="SqrtBasePlaces"/> decimal places: at least 12 significant digits for any
-    /// market cap ≥ 1, and short enough for the exact integer rounding of <see cref="FixedPointWeights"/>.
+    /// √market cap is correctly rounded to <see cref="SqrtBasePlaces"/> decimal places: at least 12 significant digits
+    /// for any market cap ≥ 1, and short enough for the exact integer rounding of <see cref="FixedPointWeights"/>.
     /// </summary>
     internal const int SqrtBasePlaces = 12;
 
     private static decimal BaseOf(Constituent constituent, WeightingScheme scheme) => scheme switch
     {
         WeightingScheme.MarketCap => constituent.MarketCap!.Value,
-        WeightingScheme.SqrtMarketCap => decimal.Round(DecimalMath.Sqrt(constituent.MarketCap!.Value), SqrtBasePlaces, MidpointRounding.ToEven),
+        WeightingScheme.SqrtMarketCap => DecimalMath.RoundedSqrt(constituent.MarketCap!.Value, SqrtBasePlaces),
         WeightingScheme.Manual => constituent.ManualWeight!.Value,
         _ => 1m,
     };

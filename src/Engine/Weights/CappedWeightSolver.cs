@@ -185,10 +185,17 @@ internal static class CappedWeightSolver
         {
             var f = (double)floor;
             double baseSum = 0, high = 0;
+            var lastCap = -1m;
+            var lastCapAsDouble = 0.0;
             for (var i = 0; i < n; i++)
             {
                 b[i] = (double)bases[i];
-                c[i] = (double)caps[i];
+                if (caps[i] != lastCap)
+                {
+                    (lastCap, lastCapAsDouble) = (caps[i], (double)caps[i]);
+                }
+
+                c[i] = lastCapAsDouble;
                 baseSum += b[i];
                 high = Math.Max(high, c[i] / b[i]);
             }

@@ -118,7 +118,8 @@ public static class TargetWeights
         seen.Clear();
         try
         {
-            var capSum = 0m;
+            // Caps sum to n·assetCap plus what per-asset caps change: no per-asset decimal work in the common case.
+            var capSum = rules.AssetCap * constituents.Count;
             var manualSum = 0m;
             for (var i = 0; i < constituents.Count; i++)
             {
@@ -135,8 +136,15 @@ public static class TargetWeights
                         Rules.DuplicateSymbol, Field(i, "symbol"), $"symbol {constituent.Symbol} is listed more than once");
                 }
 
-                capSum += constituent.Cap ?? rules.AssetCap;
-                manualSum += constituent.ManualWeight ?? 0m;
+                if (constituent.Cap is { } ownCap)
+                {
+                    capSum += ownCap - rules.AssetCap;
+                }
+
+                if (constituent.ManualWeight is { } manual)
+                {
+                    manualSum += manual;
+                }
             }
 
             if (rules.Scheme == WeightingScheme.Manual && manualSum != 1m)

@@ -1,0 +1,55 @@
+namespace CryptoIndex.MarketData.Http;
+
+/// <summary>
+/// A client-side limit of at most <c>limit</c> requests in any sliding <c>window</c> (CoinGecko's demo tier allows
+/// 30 per minute). A request that would exceed it waits until the oldest request in the window leaves it. Time comes
+/// from <see cref="TimeProvider"/>, so tests can prove the limit with a fake clock.
+/// </summary>
+public sealed class RequestBudget : IDisposable
+{
+    private readonly int limit;
+    private readonly TimeSpan window;
+    private readonly TimeProvider time;
+    private readonly Queue<DateTimeOffset> sent = new();
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    public RequestBudget(int limit, TimeSpan window, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        this.limit = limit;
+        this.window = window;
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+    }
+
+    /// <summary>Waits for a slot and takes it. Callers are served one at a time, in arrival order.</summary>
+    public async Task TakeAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                var now = time.GetUtcNow();
+                while (sent.Count > 0 && now - sent.Peek() >= window)
+                {
+                    sent.Dequeue();
+                }
+
+                if (sent.Count < limit)
+                {
+                    sent.Enqueue(now);
+                    return;
+                }
+
+                await Task.Delay(sent.Peek() + window - now, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose() => gate.Dispose();
+}

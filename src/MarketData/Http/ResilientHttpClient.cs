@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace CryptoIndex.MarketData.Http;
+
+/// <summary>
+/// Builds the HTTP client of one price provider: total timeout → retry (jittered exponential backoff, Retry-After) →
+/// circuit breaker → request budget → per-attempt timeout → the network. All timing runs on the given
+/// <see cref="TimeProvider"/>.
+/// </summary>
+public static class ResilientHttpClient
+{
+    public static HttpClient Create(SourceHttpOptions options, TimeProvider time, HttpMessageHandler? network = null, RequestBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddTimeout(options.TotalTimeout)
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                ShouldRetryAfterHeader = true,
+            })
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = options.BreakerFailureRatio,
+                MinimumThroughput = options.BreakerMinimumThroughput,
+                SamplingDuration = options.BreakerSamplingDuration,
+                BreakDuration = options.BreakDuration,
+            });
+        if (budget is not null)
+        {
+            builder.AddStrategy(_ => new RequestBudgetStrategy(budget), new RequestBudgetOptions());
+        }
+
+        var pipeline = builder.AddTimeout(options.AttemptTimeout).Build();
+#pragma warning disable CA2000 // The handler chain is owned and disposed by the HttpClient.
+        var handler = new ResilienceHandler(pipeline) { InnerHandler = network ?? new SocketsHttpHandler() };
+#pragma warning restore CA2000
+        return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    private sealed class RequestBudgetOptions : ResilienceStrategyOptions
+    {
+        public RequestBudgetOptions() => Name = "RequestBudget";
+    }
+}

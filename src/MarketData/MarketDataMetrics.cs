@@ -1,0 +1,33 @@
+using Prometheus;
+
+namespace CryptoIndex.MarketData;
+
+/// <summary>
+/// Prometheus metrics of the price cache. Registered in the given registry (not the process-wide default), so that
+/// tests and several caches stay apart.
+/// </summary>
+public sealed class MarketDataMetrics
+{
+    public MarketDataMetrics(CollectorRegistry registry)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        Fetches = factory.CreateCounter(
+            "cryptoindex_price_requests_total", "Price fetches from a provider (all pages of one refresh), by outcome.", "provider", "outcome");
+        FetchDuration = factory.CreateHistogram(
+            "cryptoindex_price_request_duration_seconds",
+            "Duration of price fetches from a provider, retries included, by outcome.",
+            new HistogramConfiguration { LabelNames = ["provider", "outcome"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 10) });
+        Rejections = factory.CreateCounter(
+            "cryptoindex_price_rejections_total", "Values from a provider that were rejected, by reason.", "provider", "reason");
+        PriceAge = factory.CreateGauge(
+            "cryptoindex_price_age_seconds", "Age of the latest accepted price of each asset at scrape time.", "symbol");
+    }
+
+    public Counter Fetches { get; }
+
+    public Histogram FetchDuration { get; }
+
+    public Counter Rejections { get; }
+
+    public Gauge PriceAge { get; }
+}

@@ -1,0 +1,26 @@
+namespace CryptoIndex.MarketData;
+
+/// <summary>Why a value from a source was not accepted.</summary>
+public enum RejectionReason
+{
+    /// <summary>The source did not return the asset at all.</summary>
+    MissingId,
+
+    /// <summary>The source returned the asset but not in the requested currency.</summary>
+    WrongCurrency,
+
+    /// <summary>Zero or negative price.</summary>
+    NonPositivePrice,
+
+    /// <summary>Zero or negative market cap.</summary>
+    NonPositiveMarketCap,
+
+    /// <summary>The entry could not be read (not a number, wrong shape).</summary>
+    Malformed,
+
+    /// <summary>The price moved further from the last accepted one than the configured bound allows.</summary>
+    AbsurdJump,
+}
+
+/// <summary>One rejected value: which asset, from which source, why, and a sentence naming the numbers.</summary>
+public sealed record PriceRejection(string Symbol, string Source, RejectionReason Reason, string Message);

@@ -1,0 +1,91 @@
+using System.Text.Json;
+
+namespace CryptoIndex.MarketData.Sources;
+
+/// <summary>
+/// CoinGecko <c>/simple/price</c> with market caps and update times, in pages of <see cref="CoinGeckoOptions.PageSize"/>
+/// ids. Unknown ids are simply absent from CoinGecko's answer: they become <see cref="RejectionReason.MissingId"/>.
+/// </summary>
+public sealed class CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time) : IPriceSource
+{
+    public const string SourceName = "coingecko";
+
+    public string Name => SourceName;
+
+    public bool ReportsMarketCaps => true;
+
+    public async Task<SourceResult> FetchAsync(IReadOnlyList<AssetRef> assets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assets);
+        var quotes = new List<RawQuote>();
+        var rejections = new List<PriceRejection>();
+        var priced = assets.Where(a => !string.IsNullOrEmpty(a.CoinGeckoId)).ToList();
+        foreach (var asset in assets.Where(a => string.IsNullOrEmpty(a.CoinGeckoId)))
+        {
+            rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.MissingId, $"{asset.Symbol} from {Name}: no CoinGecko id configured"));
+        }
+
+        foreach (var page in priced.Chunk(options.PageSize))
+        {
+            using var document = await GetPageAsync(page, cancellationToken).ConfigureAwait(false);
+            Read(document.RootElement, page, quotes, rejections);
+        }
+
+        return new SourceResult(quotes, rejections);
+    }
+
+    private async Task<JsonDocument> GetPageAsync(AssetRef[] page, CancellationToken cancellationToken)
+    {
+        var ids = string.Join(',', page.Select(a => a.CoinGeckoId).Distinct(StringComparer.Ordinal));
+        var uri = new Uri(
+            options.EffectiveBaseUrl,
+            $"simple/price?ids={Uri.EscapeDataString(ids)}&vs_currencies={Uri.EscapeDataString(options.VsCurrency)}"
+            + "&include_market_cap=true&include_last_updated_at=true&precision=full");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (options.ApiKey is { } key)
+        {
+            request.Headers.TryAddWithoutValidation(options.Plan == CoinGeckoPlan.Pro ? "x-cg-pro-api-key" : "x-cg-demo-api-key", key);
+        }
+
+        return await HttpJson.SendAsync(http, request, Name, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Read(JsonElement root, AssetRef[] page, List<RawQuote> quotes, List<PriceRejection> rejections)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new PriceSourceException(Name, $"expected a JSON object keyed by id, got {root.ValueKind}");
+        }
+
+        var currency = options.VsCurrency;
+        var fetchedAt = time.GetUtcNow();
+        foreach (var asset in page)
+        {
+            if (!root.TryGetProperty(asset.CoinGeckoId!, out var entry) || entry.ValueKind != JsonValueKind.Object)
+            {
+                rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.MissingId, $"{asset.Symbol} from {Name}: id '{asset.CoinGeckoId}' not in the response"));
+                continue;
+            }
+
+            if (!entry.TryGetProperty(currency, out var priceElement))
+            {
+                var present = string.Join(", ", entry.EnumerateObject().Select(p => p.Name).Where(n => !n.Contains('_', StringComparison.Ordinal)));
+                rejections.Add(new PriceRejection(
+                    asset.Symbol, Name, RejectionReason.WrongCurrency, $"{asset.Symbol} from {Name}: no '{currency}' price (got: {(present.Length == 0 ? "none" : present)})"));
+                continue;
+            }
+
+            if (!JsonNumbers.TryRead(priceElement, out var price))
+            {
+                rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.Malformed, $"{asset.Symbol} from {Name}: '{currency}' is not a number"));
+                continue;
+            }
+
+            decimal? marketCap = JsonNumbers.TryReadProperty(entry, currency + "_market_cap", out var cap) ? cap : null;
+            var observedAt = entry.TryGetProperty("last_updated_at", out var updated) && updated.TryGetInt64(out var seconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : fetchedAt;
+            quotes.Add(new RawQuote(asset.Symbol, price, marketCap, observedAt));
+        }
+    }
+}

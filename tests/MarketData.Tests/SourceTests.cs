@@ -131,6 +131,21 @@ public sealed class SourceTests
     }
 
     [Fact]
+    public async Task A_body_that_stalls_half_way_is_timed_out_and_retried()
+    {
+        await using var h = await MarketHarness.StartAsync();
+        h.SetPrice(MarketHarness.Btc, 100m, 1_000m);
+        h.Server.Fail("coingecko", FaultKind.SlowBody);
+        var source = new CoinGeckoSource(h.Client(new SourceHttpOptions { AttemptTimeout = TimeSpan.FromSeconds(5) }), new CoinGeckoOptions { BaseUrl = h.Server.CoinGeckoUrl }, h.Clock);
+
+        var result = await h.Drive(source.FetchAsync([MarketHarness.Btc], CancellationToken.None));
+
+        Assert.Equal(100m, Assert.Single(result.Quotes).Price);
+        Assert.Equal(2, h.Server.CountRequests("coingecko"));
+        Assert.True(h.Clock.GetUtcNow() - MarketHarness.Start >= TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Binance_serves_any_number_of_assets_with_one_request_and_no_market_caps()
     {
         await using var h = await MarketHarness.StartAsync();

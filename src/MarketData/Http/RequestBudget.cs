@@ -22,6 +22,15 @@ public sealed class RequestBudget : IDisposable
         this.time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
+    /// <summary>
+    /// Transit time between sending and the provider counting a request: the window is widened by it, so that
+    /// requests sent at the edge of a window cannot arrive inside the provider's.
+    /// </summary>
+    public static readonly TimeSpan SafetyMargin = TimeSpan.FromSeconds(1);
+
+    /// <summary>At most <paramref name="limit"/> requests per minute as the provider counts them.</summary>
+    public static RequestBudget PerMinute(int limit, TimeProvider time) => new(limit, TimeSpan.FromMinutes(1) + SafetyMargin, time);
+
     /// <summary>Waits for a slot and takes it. Callers are served one at a time, in arrival order.</summary>
     public async Task TakeAsync(CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ namespace CryptoIndex.MarketData.Http;
 
 /// <summary>
 /// Builds the HTTP client of one price provider: total timeout → retry (jittered exponential backoff, Retry-After) →
-/// circuit breaker → request budget → per-attempt timeout → the network. All timing runs on the given
+/// circuit breaker → request budget → per-attempt timeout → body buffering → the network. All timing runs on the given
 /// <see cref="TimeProvider"/>.
 /// </summary>
 public static class ResilientHttpClient
@@ -13,17 +13,20 @@ public static class ResilientHttpClient
     public static HttpClient Create(SourceHttpOptions options, TimeProvider time, HttpMessageHandler? network = null, RequestBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddTimeout(options.TotalTimeout)
-            .AddRetry(new HttpRetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }.AddTimeout(options.TotalTimeout);
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
                 ShouldRetryAfterHeader = true,
-            })
-            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            });
+        }
+
+        builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = options.BreakerFailureRatio,
                 MinimumThroughput = options.BreakerMinimumThroughput,
@@ -37,7 +40,10 @@ public static class ResilientHttpClient
 
         var pipeline = builder.AddTimeout(options.AttemptTimeout).Build();
 #pragma warning disable CA2000 // The handler chain is owned and disposed by the HttpClient.
-        var handler = new ResilienceHandler(pipeline) { InnerHandler = network ?? new SocketsHttpHandler() };
+        var handler = new ResilienceHandler(pipeline)
+        {
+            InnerHandler = new BufferingHandler { InnerHandler = network ?? new SocketsHttpHandler() },
+        };
 #pragma warning restore CA2000
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }

@@ -27,7 +27,9 @@ public static class Clock
     }
 }
 
-/// <summary>Counts requests between the client and the network, so a test knows when none is in flight.</summary>
+/// <summary>
+/// Counts requests between the client and the network, body included, so a test knows when none is in flight.
+/// </summary>
 public sealed class InFlightHandler() : DelegatingHandler(new SocketsHttpHandler())
 {
     private int inFlight;
@@ -39,7 +41,9 @@ public sealed class InFlightHandler() : DelegatingHandler(new SocketsHttpHandler
         Interlocked.Increment(ref inFlight);
         try
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            return response;
         }
         finally
         {

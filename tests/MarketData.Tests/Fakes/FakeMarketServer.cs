@@ -149,6 +149,12 @@ public sealed class FakeMarketServer : IAsyncDisposable
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync("{\"bitcoin\": {\"usd\": 4").ConfigureAwait(false);
                 return true;
+            case FaultKind.SlowBody:
+                // Headers and half a body, then nothing: reading the body must count against the attempt timeout.
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"bitcoin\": {\"usd\": ").ConfigureAwait(false);
+                await context.Response.Body.FlushAsync().ConfigureAwait(false);
+                goto case FaultKind.Hang;
             case FaultKind.Hang:
                 // Never answers; the client's attempt timeout (on the fake clock) must give up on it.
                 Interlocked.Increment(ref hanging);
@@ -175,6 +181,7 @@ public enum FaultKind
     Status,
     MalformedJson,
     Hang,
+    SlowBody,
 }
 
 public sealed record RecordedRequest(string Provider, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At);

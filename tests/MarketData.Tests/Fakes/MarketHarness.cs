@@ -40,7 +40,7 @@ public sealed class MarketHarness : IAsyncDisposable
         var clock = new FakeTimeProvider(Start);
         var harness = new MarketHarness(await FakeMarketServer.StartAsync(clock), clock);
         var httpOptions = http ?? new SourceHttpOptions();
-        harness.Budget = httpOptions.RequestsPerMinute is { } perMinute ? new RequestBudget(perMinute, TimeSpan.FromMinutes(1), clock) : null;
+        harness.Budget = httpOptions.RequestsPerMinute is { } perMinute ? RequestBudget.PerMinute(perMinute, clock) : null;
         var sources = new List<IPriceSource>
         {
             new CoinGeckoSource(

@@ -1,0 +1,238 @@
+using CryptoIndex.MarketData.Http;
+using CryptoIndex.MarketData.Sources;
+using CryptoIndex.MarketData.Tests.Fakes;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace CryptoIndex.MarketData.Tests;
+
+/// <summary>The shared price cache end to end: fake providers over loopback HTTP, a fake clock.</summary>
+public sealed class MarketDataServiceTests
+{
+    private static readonly AssetRef[] ThreeAssets = [MarketHarness.Btc, MarketHarness.Eth, MarketHarness.Sol];
+
+    private static async Task<MarketHarness> PricedAsync(SourceHttpOptions? http = null, CoinGeckoOptions? coinGecko = null)
+    {
+        var h = await MarketHarness.StartAsync(coinGecko, http);
+        h.SetPrice(MarketHarness.Btc, 50_000m, 1_000_000_000_000m);
+        h.SetPrice(MarketHarness.Eth, 2_500m, 300_000_000_000m);
+        h.SetPrice(MarketHarness.Sol, 100m, 40_000_000_000m);
+        return h;
+    }
+
+    [Fact]
+    public async Task A_hundred_funds_asking_at_once_cost_one_request_per_refresh()
+    {
+        await using var h = await PricedAsync();
+
+        // Each fund holds its own subset; all ask concurrently, as parallel reconciles do.
+        var funds = Enumerable.Range(0, 100).Select(i => (IReadOnlyCollection<AssetRef>)ThreeAssets.Where((_, k) => (i + k) % 3 != 0).ToArray()).ToList();
+        h.Service.Track(ThreeAssets);
+        var first = await h.Drive(Task.WhenAll(funds.Select(f => h.Service.GetSnapshotAsync(f, TimeSpan.FromMinutes(1), CancellationToken.None))));
+
+        Assert.Equal(1, h.Server.CountRequests("coingecko"));
+        Assert.All(first, s => Assert.Same(first[0], s));
+
+        // Within the refresh interval the cache answers; after it, one more request serves everyone again.
+        h.Clock.Advance(TimeSpan.FromSeconds(30));
+        await h.Drive(Task.WhenAll(funds.Select(f => h.Service.GetSnapshotAsync(f, TimeSpan.FromMinutes(1), CancellationToken.None))));
+        Assert.Equal(1, h.Server.CountRequests("coingecko"));
+        h.Clock.Advance(TimeSpan.FromSeconds(31));
+        await h.Drive(Task.WhenAll(funds.Select(f => h.Service.GetSnapshotAsync(f, TimeSpan.FromMinutes(1), CancellationToken.None))));
+        Assert.Equal(2, h.Server.CountRequests("coingecko"));
+        Assert.Equal(0, h.Server.CountRequests("binance"));
+    }
+
+    [Fact]
+    public async Task A_fund_with_new_assets_gets_them_in_its_snapshot()
+    {
+        await using var h = await PricedAsync();
+        await h.SnapshotAsync([MarketHarness.Btc]);
+
+        var snapshot = await h.SnapshotAsync([MarketHarness.Btc, MarketHarness.Sol]);
+
+        Assert.Equal(100m, snapshot.Quotes["SOL"].Price);
+        Assert.Empty(snapshot.StaleAssets(["BTC", "SOL"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task When_CoinGecko_is_down_Binance_prices_are_used_with_market_caps_estimated_from_the_last_known()
+    {
+        await using var h = await PricedAsync(new SourceHttpOptions { MaxRetries = 1 });
+        await h.SnapshotAsync(ThreeAssets);
+        h.Server.Binance["BTCUSDT"] = 55_000m;
+        h.Server.Fail("coingecko", FaultKind.Status, count: 2, status: 500);
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var snapshot = await h.SnapshotAsync(ThreeAssets);
+
+        var btc = snapshot.Quotes["BTC"];
+        Assert.Equal(("binance", 55_000m, 1_100_000_000_000m, MarketCapOrigin.Estimated), (btc.Source, btc.Price, btc.MarketCap!.Value, btc.MarketCapOrigin));
+        Assert.Equal("coingecko: HTTP 500 Internal Server Error", Assert.Single(snapshot.SourceFailures));
+        Assert.Empty(snapshot.Rejections);
+        Assert.Contains(h.Logger.Lines, l => l.Message == "Price source coingecko failed, trying the next one: coingecko: HTTP 500 Internal Server Error");
+    }
+
+    [Fact]
+    public async Task Assets_the_first_source_lacks_are_asked_of_the_next_one_only()
+    {
+        await using var h = await PricedAsync();
+        h.Server.CoinGecko.TryRemove("solana", out _);
+
+        var snapshot = await h.SnapshotAsync(ThreeAssets);
+
+        Assert.Equal(("coingecko", "coingecko", "binance"), (snapshot.Quotes["BTC"].Source, snapshot.Quotes["ETH"].Source, snapshot.Quotes["SOL"].Source));
+        Assert.Equal(MarketCapOrigin.None, snapshot.Quotes["SOL"].MarketCapOrigin);
+        Assert.Empty(snapshot.Rejections);
+    }
+
+    [Fact]
+    public async Task An_absurd_jump_is_rejected_the_old_price_kept_and_logged_once()
+    {
+        await using var h = await PricedAsync();
+        await h.SnapshotAsync(ThreeAssets);
+        h.SetPrice(MarketHarness.Btc, 5_000_000m, 1_000_000_000_000m);
+
+        MarketSnapshot snapshot = null!;
+        for (var refresh = 0; refresh < 3; refresh++)
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(1));
+            snapshot = await h.SnapshotAsync(ThreeAssets);
+        }
+
+        Assert.Equal(50_000m, snapshot.Quotes["BTC"].Price);
+        Assert.Equal(MarketHarness.Start, snapshot.Quotes["BTC"].ObservedAt);
+        Assert.Equal(
+            [(RejectionReason.AbsurdJump, "coingecko"), (RejectionReason.AbsurdJump, "binance")],
+            snapshot.Rejections.Select(r => (r.Reason, r.Source)));
+        Assert.Single(h.Logger.Lines, l => l.Message.StartsWith("Rejected price: BTC from coingecko", StringComparison.Ordinal));
+        Assert.Equal(3, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "AbsurdJump"));
+    }
+
+    [Fact]
+    public async Task Prices_older_than_the_fund_maximum_age_are_stale_and_say_why()
+    {
+        await using var h = await PricedAsync(new SourceHttpOptions { MaxRetries = 0 });
+        await h.SnapshotAsync(ThreeAssets);
+        h.Clock.Advance(TimeSpan.FromMinutes(10));
+        h.Server.Fail("coingecko", FaultKind.Status, status: 503);
+        h.Server.Fail("binance", FaultKind.Status, status: 503);
+
+        var snapshot = await h.SnapshotAsync(ThreeAssets);
+        var stale = snapshot.StaleAssets(["BTC", "XRP"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow());
+
+        Assert.Equal(2, snapshot.SourceFailures.Count);
+        Assert.Equal(["BTC (10m old, maxAge 5m)", "XRP (no price)"], stale.Select(s => s.Describe(TimeSpan.FromMinutes(5))));
+    }
+
+    [Fact]
+    public async Task After_an_outage_the_next_refresh_recovers()
+    {
+        await using var h = await PricedAsync(new SourceHttpOptions { MaxRetries = 0, BreakerMinimumThroughput = 100 });
+        h.Server.Fail("coingecko", FaultKind.Status, status: 503);
+        h.Server.Fail("binance", FaultKind.Status, status: 503);
+        var during = await h.SnapshotAsync(ThreeAssets);
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var after = await h.SnapshotAsync(ThreeAssets);
+
+        Assert.Empty(during.Quotes);
+        Assert.Equal(3, during.StaleAssets(["BTC", "ETH", "SOL"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()).Count);
+        Assert.Empty(after.StaleAssets(["BTC", "ETH", "SOL"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()));
+        Assert.Empty(after.SourceFailures);
+    }
+
+    [Fact]
+    public async Task The_circuit_opens_after_repeated_failures_and_Binance_serves_without_waiting_on_CoinGecko()
+    {
+        await using var h = await PricedAsync(new SourceHttpOptions { MaxRetries = 0, BreakerMinimumThroughput = 2, BreakDuration = TimeSpan.FromMinutes(5) });
+        h.Server.Fail("coingecko", FaultKind.Status, count: 2, status: 500);
+        await h.SnapshotAsync(ThreeAssets);
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        await h.SnapshotAsync(ThreeAssets);
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var snapshot = await h.SnapshotAsync(ThreeAssets);
+
+        Assert.Equal(2, h.Server.CountRequests("coingecko")); // the third refresh did not reach CoinGecko
+        Assert.Equal("coingecko: circuit open after repeated failures", Assert.Single(snapshot.SourceFailures));
+        Assert.Equal("binance", snapshot.Quotes["BTC"].Source);
+    }
+
+    [Fact]
+    public async Task The_client_side_rate_limit_is_never_exceeded()
+    {
+        // 3 pages per refresh and a refresh asked for every 5 s: the budget of 30 requests a minute must hold.
+        await using var h = await MarketHarness.StartAsync(new CoinGeckoOptions { PageSize = 1 }, new SourceHttpOptions { RequestsPerMinute = 30 }, withBinance: false);
+        h.SetPrice(MarketHarness.Btc, 1m, 1m);
+        h.SetPrice(MarketHarness.Eth, 1m, 1m);
+        h.SetPrice(MarketHarness.Sol, 1m, 1m);
+
+        for (var i = 0; i < 40; i++)
+        {
+            await h.SnapshotAsync(ThreeAssets, TimeSpan.FromSeconds(5));
+            h.Clock.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        var times = h.Server.Requests.Select(r => r.At).Order().ToArray();
+        Assert.Equal(120, times.Length);
+        for (var i = 30; i < times.Length; i++)
+        {
+            Assert.True(times[i] - times[i - 30] >= TimeSpan.FromMinutes(1), $"31 requests within {times[i] - times[i - 30]}");
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_count_fetches_by_outcome_and_report_price_age()
+    {
+        await using var h = await PricedAsync(new SourceHttpOptions { MaxRetries = 0 });
+        await h.SnapshotAsync(ThreeAssets);
+        h.Server.Fail("coingecko", FaultKind.Status, status: 503);
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        await h.SnapshotAsync(ThreeAssets);
+        h.Clock.Advance(TimeSpan.FromSeconds(42));
+
+        h.Service.UpdateAgeMetrics();
+
+        Assert.Equal(1, h.Registry.Value("cryptoindex_price_requests_total", "coingecko", "success"));
+        Assert.Equal(1, h.Registry.Value("cryptoindex_price_requests_total", "coingecko", "failure"));
+        Assert.Equal(1, h.Registry.Value("cryptoindex_price_requests_total", "binance", "success"));
+        Assert.Equal(42, h.Registry.Value("cryptoindex_price_age_seconds", "BTC"));
+    }
+
+    [Fact]
+    public async Task The_api_key_never_appears_in_logs_snapshots_or_errors()
+    {
+        const string key = "CG-topsecret-key-42";
+        await using var h = await PricedAsync(new SourceHttpOptions { MaxRetries = 0 }, new CoinGeckoOptions { ApiKey = key });
+        h.Server.Currency = "eur";
+        await h.SnapshotAsync(ThreeAssets);
+        h.Server.Fail("coingecko", FaultKind.Status, status: 401);
+        h.Server.Fail("binance", FaultKind.MalformedJson);
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var snapshot = await h.SnapshotAsync(ThreeAssets);
+
+        var everything = string.Join('\n', h.Logger.Lines.Select(l => l.Message)
+            .Concat(snapshot.SourceFailures)
+            .Concat(snapshot.Rejections.Select(r => r.Message))
+            .Concat(snapshot.Quotes.Values.Select(q => q.ToString())));
+        Assert.Contains("HTTP 401", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Logger.Lines, l => l.Level > LogLevel.Warning);
+    }
+}
+
+internal static class RegistryExtensions
+{
+    /// <summary>The current value of one labelled counter or gauge, read back through the text exposition.</summary>
+    public static double Value(this CollectorRegistry registry, string name, params string[] labelValues)
+    {
+        using var stream = new MemoryStream();
+        registry.CollectAndExportAsTextAsync(stream).GetAwaiter().GetResult();
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        var line = text.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal)
+            && labelValues.All(v => l.Contains($"=\"{v}\"", StringComparison.Ordinal)));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,1 +1,0 @@
-namespace CryptoIndex.TestCluster; internal static class Placeholder { }

@@ -1,3 +1,4 @@
+using CryptoIndex.TestCluster.Testing;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;

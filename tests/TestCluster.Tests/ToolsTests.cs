@@ -1,3 +1,4 @@
+using CryptoIndex.TestCluster.Testing;
 using System.Diagnostics;
 
 namespace CryptoIndex.TestCluster.Tests;

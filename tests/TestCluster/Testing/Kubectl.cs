@@ -2,15 +2,18 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 
-namespace CryptoIndex.TestCluster.Tests;
+namespace CryptoIndex.TestCluster.Testing;
 
 /// <summary>
 /// Runs the pinned kubectl (installed by scripts/install-tools.sh into &lt;repo&gt;/.tools/bin) against a cluster,
 /// with its own kubeconfig, discovery cache and HOME, and a timeout on every command.
 /// </summary>
-internal sealed class Kubectl : IDisposable
+public sealed class Kubectl : IDisposable
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+
+    // How long a background command may take to print an expected line or to exit: a failure guard, not a wait.
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
     private readonly string _dir;
     private readonly List<Process> _background = [];
 
@@ -29,18 +32,7 @@ internal sealed class Kubectl : IDisposable
     {
         get
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CryptoIndex.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            if (dir is null)
-            {
-                throw new InvalidOperationException($"CryptoIndex.sln not found above {AppContext.BaseDirectory}");
-            }
-
-            var path = Path.Combine(dir.FullName, ".tools", "bin", "kubectl");
+            var path = RepositoryPaths.Combine(".tools", "bin", "kubectl");
             if (!File.Exists(path))
             {
                 throw new InvalidOperationException(
@@ -100,7 +92,11 @@ internal sealed class Kubectl : IDisposable
     public async Task<string> OkAsync(params string[] args)
     {
         var (exit, output, error) = await RunAsync(args);
-        Assert.True(exit == 0, $"kubectl {string.Join(' ', args)} exited {exit}\nstdout: {output}\nstderr: {error}\nrequests:\n{Describe(Cluster)}");
+        if (exit != 0)
+        {
+            throw new KubectlException($"kubectl {string.Join(' ', args)} exited {exit}\nstdout: {output}\nstderr: {error}\nrequests:\n{Describe(Cluster)}");
+        }
+
         return output;
     }
 
@@ -147,7 +143,7 @@ internal sealed class Kubectl : IDisposable
     }
 
     /// <summary>A background kubectl with its stdout lines in a channel.</summary>
-    internal sealed class Running
+    public sealed class Running
     {
         private readonly Process _process;
         private readonly string[] _args;
@@ -155,7 +151,7 @@ internal sealed class Kubectl : IDisposable
         private readonly StringBuilder _stderr = new();
         private readonly Task _pump;
 
-        public Running(Process process, string[] args)
+        internal Running(Process process, string[] args)
         {
             _process = process;
             _args = args;
@@ -192,7 +188,7 @@ internal sealed class Kubectl : IDisposable
         /// <summary>Reads stdout lines until one satisfies <paramref name="match"/>.</summary>
         public async Task<string> LineAsync(Func<string, bool> match)
         {
-            using var guard = new CancellationTokenSource(TestSupport.Guard);
+            using var guard = new CancellationTokenSource(Guard);
             var seen = new List<string>();
             try
             {
@@ -208,14 +204,14 @@ internal sealed class Kubectl : IDisposable
             }
             catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
             {
-                throw new Xunit.Sdk.XunitException($"kubectl {string.Join(' ', _args)}: no matching line; saw:\n{string.Join('\n', seen)}\nstderr: {Stderr}");
+                throw new KubectlException($"kubectl {string.Join(' ', _args)}: no matching line; saw:\n{string.Join('\n', seen)}\nstderr: {Stderr}");
             }
         }
 
         /// <summary>Waits for exit and returns the exit code and the remaining stdout.</summary>
         public async Task<(int Exit, string Remaining)> ExitAsync()
         {
-            using var guard = new CancellationTokenSource(TestSupport.Guard);
+            using var guard = new CancellationTokenSource(Guard);
             await _process.WaitForExitAsync(guard.Token);
             await _pump;
             var rest = new StringBuilder();
@@ -226,5 +222,23 @@ internal sealed class Kubectl : IDisposable
 
             return (_process.ExitCode, rest.ToString());
         }
+    }
+}
+
+/// <summary>A kubectl command failed or did not print what a test waited for.</summary>
+public sealed class KubectlException : Exception
+{
+    public KubectlException()
+    {
+    }
+
+    public KubectlException(string message)
+        : base(message)
+    {
+    }
+
+    public KubectlException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

@@ -1,0 +1,17 @@
+namespace CryptoIndex.Operator.Api;
+
+/// <summary>The textual forms a manifest uses for numbers, shared by the schema patterns and the parsers.</summary>
+public static class Formats
+{
+    /// <summary>A percentage as people write it: <c>25%</c>, <c>0.1%</c>, <c>100%</c>.</summary>
+    public const string PercentPattern = @"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]{1,8})?)%$";
+
+    /// <summary>A non-negative decimal amount: <c>100000</c>, <c>2500.50</c>. Never an exponent, never a float.</summary>
+    public const string AmountPattern = @"^[0-9]{1,15}(\.[0-9]{1,8})?$";
+
+    /// <summary>A Go/Kubernetes duration of hours, minutes and seconds: <c>720h</c>, <c>1h30m</c>, <c>90s</c>.</summary>
+    public const string DurationPattern = @"^([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
+
+    /// <summary>A ticker: upper-case letters and digits.</summary>
+    public const string SymbolPattern = @"^[A-Z0-9]{1,15}$";
+}

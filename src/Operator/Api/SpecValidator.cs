@@ -1,0 +1,239 @@
+using CryptoIndex.Engine.Decisions;
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Weights;
+
+namespace CryptoIndex.Operator.Api;
+
+/// <summary>
+/// Parses and validates a fund's spec: every rule of the CRD's schema and CEL rules (an API server may not evaluate
+/// CEL, and the <c>plan</c> command has no API server), plus the Engine's feasibility rules, which it reuses rather
+/// than repeats. Every problem is reported, each naming its field; a definition is returned only when there is none.
+/// </summary>
+public static class SpecValidator
+{
+    /// <summary>The shortest refresh interval a fund may ask for: price providers are shared and rate limited.</summary>
+    public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(10);
+
+    public static (FundDefinition? Definition, IReadOnlyList<FieldError> Errors) Validate(IndexFundSpec? spec)
+    {
+        var errors = new List<FieldError>();
+        if (spec is null)
+        {
+            return (null, [new FieldError("spec", "spec is required")]);
+        }
+
+        var parse = new Parser(errors);
+        if (!string.Equals(spec.QuoteCurrency, "USD", StringComparison.Ordinal))
+        {
+            errors.Add(new FieldError("spec.quoteCurrency", $"'{spec.QuoteCurrency}' is not supported: prices are quoted in USD"));
+        }
+
+        var capital = parse.Amount("spec.capital", spec.Capital);
+        if (capital is 0m)
+        {
+            errors.Add(new FieldError("spec.capital", "capital must be greater than 0"));
+        }
+
+        var cap = parse.Percent("spec.assetCap", spec.AssetCap) ?? 1m;
+        var floor = spec.AssetFloor is null ? 0m : parse.Percent("spec.assetFloor", spec.AssetFloor) ?? 0m;
+        var constituents = ParseConstituents(spec, parse);
+        var policy = ParsePolicy(spec.Rebalance ?? new RebalanceSpec(), parse);
+        var planning = ParsePlanning(spec, policy, parse);
+        var prices = ParsePrices(spec.Prices ?? new PricesSpec(), parse, errors);
+        var exchange = ParseExchange(spec.Exchange ?? new ExchangeSpec(), parse, errors);
+        if (spec.HistoryLimit is < 1 or > 500)
+        {
+            errors.Add(new FieldError("spec.historyLimit", $"{spec.HistoryLimit} is out of range 1..500"));
+        }
+
+        var weighting = new WeightingRules(ToEngine(spec.Weighting), cap, floor);
+        if (errors.Count == 0)
+        {
+            CheckWithEngine(weighting, constituents, policy!, errors);
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new FundDefinition(capital!.Value, weighting, constituents, policy!, planning!, prices!, exchange!, spec.Suspend, spec.DryRun, spec.HistoryLimit), errors);
+    }
+
+    /// <summary>The weighting and policy rules are the Engine's: run them, with neutral market caps (feasibility does not depend on them).</summary>
+    private static void CheckWithEngine(WeightingRules weighting, IReadOnlyList<ConstituentDefinition> constituents, RebalancePolicy policy, List<FieldError> errors)
+    {
+        var probe = constituents.Select(c => new Constituent(c.Symbol, MarketCap: 1m, c.ManualWeight, c.Cap)).ToList();
+        var weights = TargetWeights.Compute(probe, weighting);
+        if (!weights.IsSuccess)
+        {
+            errors.Add(new FieldError("spec." + weights.Error.Field, weights.Error.Message));
+        }
+
+        if (PolicyValidation.Check(policy) is { } policyError)
+        {
+            errors.Add(new FieldError("spec." + policyError.Field, policyError.Message));
+        }
+    }
+
+    private static List<ConstituentDefinition> ParseConstituents(IndexFundSpec spec, Parser parse)
+    {
+        var list = new List<ConstituentDefinition>();
+        if (spec.Constituents is not { Count: > 0 })
+        {
+            parse.Errors.Add(new FieldError("spec.constituents", "at least one constituent is required"));
+            return list;
+        }
+
+        if (spec.Constituents.Count > 100)
+        {
+            parse.Errors.Add(new FieldError("spec.constituents", $"{spec.Constituents.Count} constituents; at most 100 are allowed"));
+        }
+
+        for (var i = 0; i < spec.Constituents.Count; i++)
+        {
+            var c = spec.Constituents[i];
+            var field = $"spec.constituents[{i}]";
+            if (string.IsNullOrEmpty(c.Symbol))
+            {
+                parse.Errors.Add(new FieldError(field + ".symbol", "symbol is required"));
+            }
+
+            parse.Match(field + ".symbol", c.Symbol, Formats.SymbolPattern, "an upper-case ticker such as BTC");
+            parse.Match(field + ".coinGeckoId", c.CoinGeckoId, "^[a-z0-9-]{1,100}$", "a CoinGecko id such as bitcoin");
+            parse.Match(field + ".binancePair", c.BinancePair, "^[A-Z0-9]{2,20}$", "a Binance pair such as BTCUSDT");
+            var weight = c.Weight is null ? null : parse.Percent(field + ".weight", c.Weight);
+            var ownCap = c.Cap is null ? null : parse.Percent(field + ".cap", c.Cap);
+            if (spec.Weighting == Weighting.Manual && c.Weight is null)
+            {
+                parse.Errors.Add(new FieldError(field + ".weight", $"Manual weighting needs a weight for {c.Symbol}"));
+            }
+            else if (spec.Weighting != Weighting.Manual && c.Weight is not null)
+            {
+                parse.Errors.Add(new FieldError(field + ".weight", $"weight is only allowed with Manual weighting, not {spec.Weighting}"));
+            }
+
+            list.Add(new ConstituentDefinition(c.Symbol ?? string.Empty, c.Name, c.CoinGeckoId, c.BinancePair ?? (c.Symbol + "USDT"), weight, ownCap));
+        }
+
+        return list;
+    }
+
+    private static RebalancePolicy? ParsePolicy(RebalanceSpec rebalance, Parser parse)
+    {
+        var threshold = parse.Percent("spec.rebalance.threshold", rebalance.Threshold);
+        var total = rebalance.TotalThreshold is null ? null : parse.Percent("spec.rebalance.totalThreshold", rebalance.TotalThreshold);
+        var max = parse.Duration("spec.rebalance.maxInterval", rebalance.MaxInterval);
+        var min = parse.Duration("spec.rebalance.minInterval", rebalance.MinInterval);
+        return threshold is null || max is null || min is null ? null : new RebalancePolicy(threshold.Value, total, max, min);
+    }
+
+    private static PlanOptions? ParsePlanning(IndexFundSpec spec, RebalancePolicy? policy, Parser parse)
+    {
+        var rebalance = spec.Rebalance ?? new RebalanceSpec();
+        var minTrade = parse.Amount("spec.rebalance.minTradeValue", rebalance.MinTradeValue);
+        var buffer = parse.Percent("spec.rebalance.cashBuffer", rebalance.CashBuffer);
+        if (buffer >= 1m)
+        {
+            parse.Errors.Add(new FieldError("spec.rebalance.cashBuffer", "the cash buffer must be below 100%"));
+        }
+
+        var fee = parse.Percent("spec.exchange.feeRate", (spec.Exchange ?? new ExchangeSpec()).FeeRate);
+        if (fee >= 0.5m)
+        {
+            parse.Errors.Add(new FieldError("spec.exchange.feeRate", "the fee rate must be below 50%"));
+        }
+
+        var mode = rebalance.Mode == RebalanceMode.ToBandEdge ? Engine.Planning.RebalanceMode.ToBandEdge : Engine.Planning.RebalanceMode.ToTarget;
+        return minTrade is null || buffer is null || fee is null || policy is null
+            ? null
+            : new PlanOptions(fee.Value, mode, policy.AssetThreshold, minTrade.Value, buffer.Value);
+    }
+
+    private static PriceSettings? ParsePrices(PricesSpec prices, Parser parse, List<FieldError> errors)
+    {
+        var refresh = parse.Duration("spec.prices.refreshInterval", prices.RefreshInterval);
+        var maxAge = parse.Duration("spec.prices.maxAge", prices.MaxAge);
+        if (refresh < MinRefreshInterval)
+        {
+            errors.Add(new FieldError("spec.prices.refreshInterval", $"{prices.RefreshInterval} is shorter than the minimum of {Engine.Format.Duration(MinRefreshInterval)}"));
+        }
+
+        if (refresh > maxAge)
+        {
+            errors.Add(new FieldError("spec.prices.refreshInterval", "refreshInterval must not be longer than maxAge: prices would always be stale"));
+        }
+
+        var provider = prices.Provider switch
+        {
+            PriceProvider.Binance => "binance",
+            PriceProvider.File => "file",
+            _ => "coingecko",
+        };
+        return refresh is null || maxAge is null ? null : new PriceSettings(provider, refresh.Value, maxAge.Value);
+    }
+
+    private static ExchangeSettings? ParseExchange(ExchangeSpec exchange, Parser parse, List<FieldError> errors)
+    {
+        if (exchange.Kind == ExchangeKind.Binance && exchange.CredentialsSecretRef is null)
+        {
+            errors.Add(new FieldError("spec.exchange.credentialsSecretRef", "binance needs credentialsSecretRef naming a Secret with apiKey and secretKey"));
+        }
+
+        parse.Match("spec.exchange.credentialsSecretRef.name", exchange.CredentialsSecretRef?.Name, "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "a Secret name");
+        var fee = Values.TryParsePercent(exchange.FeeRate, out var rate) ? rate : (decimal?)null;
+        return fee is null ? null : new ExchangeSettings(exchange.Kind, fee.Value, exchange.CredentialsSecretRef?.Name, exchange.Testnet);
+    }
+
+    private static WeightingScheme ToEngine(Weighting weighting) => weighting switch
+    {
+        Weighting.SqrtMarketCap => WeightingScheme.SqrtMarketCap,
+        Weighting.Equal => WeightingScheme.Equal,
+        Weighting.Manual => WeightingScheme.Manual,
+        _ => WeightingScheme.MarketCap,
+    };
+
+    /// <summary>Parses one value, recording an error that names the field and shows what was expected.</summary>
+    private sealed class Parser(List<FieldError> errors)
+    {
+        public List<FieldError> Errors => errors;
+
+        public decimal? Percent(string field, string? text)
+        {
+            if (Values.TryParsePercent(text, out var value))
+            {
+                return value;
+            }
+
+            errors.Add(new FieldError(field, $"'{text}' is not a percentage such as \"25%\" (0% to 100%, at most 8 decimals)"));
+            return null;
+        }
+
+        public decimal? Amount(string field, string? text)
+        {
+            if (Values.TryParseAmount(text, out var value))
+            {
+                return value;
+            }
+
+            errors.Add(new FieldError(field, $"'{text}' is not an amount such as 100000 or \"2500.50\""));
+            return null;
+        }
+
+        public TimeSpan? Duration(string field, string? text)
+        {
+            if (Values.TryParseDuration(text, out var value))
+            {
+                return value;
+            }
+
+            errors.Add(new FieldError(field, $"'{text}' is not a duration such as \"720h\" or \"1h30m\""));
+            return null;
+        }
+
+        public void Match(string field, string? text, string pattern, string expected)
+        {
+            if (text is not null && !System.Text.RegularExpressions.Regex.IsMatch(text, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+            {
+                errors.Add(new FieldError(field, $"'{text}' is not {expected}"));
+            }
+        }
+    }
+}

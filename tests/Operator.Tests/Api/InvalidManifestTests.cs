@@ -1,0 +1,126 @@
+using CryptoIndex.Operator.Api;
+using CryptoIndex.Operator.Crd;
+using CryptoIndex.TestCluster;
+using CryptoIndex.TestCluster.Testing;
+
+namespace CryptoIndex.Operator.Tests.Api;
+
+/// <summary>
+/// Manifests that each break one rule. The operator (and the CLI) reject every one with an error naming the field;
+/// where the rule is in the OpenAPI schema, the API server rejects it too. Rules that only CEL expresses are the
+/// operator's to enforce (TestCluster, like older clusters, does not evaluate CEL).
+/// </summary>
+public sealed class InvalidManifestTests
+{
+    private const string Valid = """
+        apiVersion: cryptoindex.io/v1alpha1
+        kind: IndexFund
+        metadata:
+          name: fund
+        spec:
+          capital: 1000
+          weighting: MarketCap
+          assetCap: 50%
+          constituents:
+            - {symbol: BTC, coinGeckoId: bitcoin}
+            - {symbol: ETH, coinGeckoId: ethereum}
+            - {symbol: SOL, coinGeckoId: solana}
+          rebalance:
+            threshold: 5%
+            minInterval: 1h
+            maxInterval: 720h
+          prices:
+            refreshInterval: 60s
+            maxAge: 10m
+          exchange:
+            kind: paper
+            feeRate: 0.1%
+          historyLimit: 50
+        """;
+
+    public static TheoryData<string, string, string, string, bool> Cases => new()
+    {
+        // rule broken, text replaced, replacement, field named, also rejected by the API server's schema
+        { "cap infeasible: 3 × 25% < 100%", "assetCap: 50%", "assetCap: 25%", "spec.assetCap", false },
+        { "cap above 100%", "assetCap: 50%", "assetCap: 150%", "spec.assetCap", true },
+        { "cap without %", "assetCap: 50%", "assetCap: \"50\"", "spec.assetCap", true },
+        { "floor above cap", "assetCap: 50%", "assetCap: 50%\n  assetFloor: 60%", "spec.assetFloor", false },
+        { "floor infeasible: 3 × 40% > 100%", "assetCap: 50%", "assetCap: 50%\n  assetFloor: 40%", "spec.assetFloor", false },
+        { "duplicate symbol", "symbol: SOL", "symbol: BTC", "spec.constituents[2].symbol", true },
+        { "lower-case symbol", "symbol: BTC", "symbol: btc", "spec.constituents[0].symbol", true },
+        { "Manual without weights", "weighting: MarketCap", "weighting: Manual", "spec.constituents[0].weight", false },
+        { "weight without Manual", "symbol: BTC, coinGeckoId: bitcoin", "symbol: BTC, coinGeckoId: bitcoin, weight: 50%", "spec.constituents[0].weight", false },
+        { "manual weights sum to 90%", "weighting: MarketCap\n  assetCap: 50%\n  constituents:\n    - {symbol: BTC, coinGeckoId: bitcoin}\n    - {symbol: ETH, coinGeckoId: ethereum}\n    - {symbol: SOL, coinGeckoId: solana}",
+            "weighting: Manual\n  assetCap: 50%\n  constituents:\n    - {symbol: BTC, weight: 50%}\n    - {symbol: ETH, weight: 30%}\n    - {symbol: SOL, weight: 10%}", "spec.constituents", false },
+        { "capital not a number", "capital: 1000", "capital: lots", "spec.capital", true },
+        { "capital zero", "capital: 1000", "capital: 0", "spec.capital", false },
+        { "minInterval above maxInterval", "minInterval: 1h", "minInterval: 1000h", "spec.rebalance.minInterval", false },
+        { "duration in days", "maxInterval: 720h", "maxInterval: 30d", "spec.rebalance.maxInterval", true },
+        { "threshold without %", "threshold: 5%", "threshold: \"5\"", "spec.rebalance.threshold", true },
+        { "unknown weighting", "weighting: MarketCap", "weighting: Capped", "spec.weighting", true },
+        { "binance without credentials", "kind: paper", "kind: binance", "spec.exchange.credentialsSecretRef", false },
+        { "fee rate of 60%", "feeRate: 0.1%", "feeRate: 60%", "spec.exchange.feeRate", false },
+        { "refresh below 10s", "refreshInterval: 60s", "refreshInterval: 5s", "spec.prices.refreshInterval", false },
+        { "refresh longer than maxAge", "refreshInterval: 60s", "refreshInterval: 1h", "spec.prices.refreshInterval", false },
+        { "history limit above 500", "historyLimit: 50", "historyLimit: 1000", "spec.historyLimit", true },
+        { "quote currency EUR", "capital: 1000", "capital: 1000\n  quoteCurrency: EUR", "spec.quoteCurrency", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_operator_rejects_it_naming_the_field(string rule, string find, string replace, string field, bool bySchema)
+    {
+        _ = bySchema;
+        var (funds, readError) = ManifestReader.Read(Break(find, replace));
+
+        var messages = readError is not null
+            ? [readError]
+            : SpecValidator.Validate(Assert.Single(funds).Spec).Errors.Select(e => e.ToString()).ToList();
+        Assert.True(messages.Any(m => m.StartsWith(field + ":", StringComparison.Ordinal) || m.Contains("$." + field, StringComparison.Ordinal)),
+            $"{rule}: expected an error for {field}, got: {string.Join(" | ", messages)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task The_api_server_rejects_what_the_schema_can_express(string rule, string find, string replace, string field, bool bySchema)
+    {
+        await using var cluster = await KubeTestCluster.StartAsync();
+        await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
+
+        var apply = cluster.ApplyYamlAsync(Break(find, replace));
+
+        if (bySchema)
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => apply);
+            Assert.Contains("422", error.Message, StringComparison.Ordinal);
+
+            // A duplicate list-map key is reported on the item (spec.constituents[2]), as Kubernetes does.
+            var item = field[..field.LastIndexOf('.')];
+            Assert.True(
+                error.Message.Contains(field, StringComparison.Ordinal) || error.Message.Contains($"\"field\":\"{item}\"", StringComparison.Ordinal),
+                $"{rule}: the API server's error does not name {field}: {error.Message}");
+        }
+        else
+        {
+            await apply; // only CEL can say this: accepted here, refused by the operator (previous test)
+        }
+
+        Assert.False(string.IsNullOrEmpty(rule));
+    }
+
+    [Fact]
+    public void The_unbroken_manifest_is_valid()
+    {
+        var (funds, error) = ManifestReader.Read(Valid);
+
+        Assert.Null(error);
+        Assert.Empty(SpecValidator.Validate(Assert.Single(funds).Spec).Errors);
+    }
+
+    private static string Break(string find, string replace)
+    {
+        var broken = Valid.Replace(find, replace, StringComparison.Ordinal);
+        Assert.NotEqual(Valid, broken);
+        return broken;
+    }
+}

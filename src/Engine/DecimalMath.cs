@@ -44,14 +44,18 @@ public static class DecimalMath
 
     /// <summary>
     /// The largest multiple of <paramref name="step"/> that is ≤ <paramref name="value"/>, for value ≥ 0 and step &gt; 0.
-    /// Exchanges accept quantities only on their lot step, and rounding down never over-spends or over-sells.
+    /// Exchanges accept quantities only on their lot step, and rounding down never over-spends or over-sells. Computed
+    /// as value − (value mod step), which is exact: value/step could round up to the next integer, or overflow.
     /// </summary>
     public static decimal FloorToStep(decimal value, decimal step)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(value);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(step);
-        return decimal.Floor(value / step) * step;
+        return Normalize(value - (value % step));
     }
+
+    /// <summary>The same value without trailing zeros (2.500 → 2.5), so quantities print as people expect.</summary>
+    public static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;
 
     /// <summary>Number of digits after the decimal point once trailing zeros are ignored (0.2500 → 2).</summary>
     public static int Scale(decimal value)

@@ -10,15 +10,23 @@ public static class Format
 {
     /// <summary>A fraction as a percentage with up to <paramref name="places"/> decimals: 0.2512345 → "25.12%".</summary>
     public static string Percent(decimal fraction, int places = 2) =>
-        Number(fraction * 100m, places) + "%";
+        IsDisplayable(fraction) ? Number(fraction * 100m, places) + "%" : Number(fraction) + " (as a fraction)";
 
     /// <summary>A fraction as signed percentage points: 0.062 → "+6.2pp", -0.01 → "-1pp".</summary>
     public static string PercentagePoints(decimal fraction, int places = 2)
     {
+        if (!IsDisplayable(fraction))
+        {
+            return Number(fraction) + " (as a fraction)";
+        }
+
         var rounded = decimal.Round(fraction * 100m, places, MidpointRounding.AwayFromZero);
         var sign = rounded > 0m ? "+" : string.Empty;
         return sign + Number(rounded, places) + "pp";
     }
+
+    // Values this far out are bad input being reported: multiplying them by 100 would overflow.
+    private static bool IsDisplayable(decimal fraction) => fraction is > -1e20m and < 1e20m;
 
     /// <summary>A plain number with up to <paramref name="places"/> decimals and no trailing zeros.</summary>
     public static string Number(decimal value, int places = 8)

@@ -13,6 +13,11 @@ internal static class InputChecks
             return new EngineError(Rules.NegativeCash, "holdings.cash", $"cash is {Text(holdings.Cash)}; it cannot be negative");
         }
 
+        if (holdings.Cash > Limits.MaxValue)
+        {
+            return new EngineError(Rules.ValueOutOfRange, "holdings.cash", $"cash {Text(holdings.Cash)} is above the limit of {Text(Limits.MaxValue)}");
+        }
+
         foreach (var (symbol, quantity) in holdings.Quantities)
         {
             if (quantity < 0m)
@@ -57,10 +62,22 @@ internal static class InputChecks
             return new EngineError(Rules.MissingPrice, $"prices[{symbol}]", $"no price for {symbol}");
         }
 
-        return price > 0m
+        if (price <= 0m)
+        {
+            return new EngineError(Rules.NonPositivePrice, $"prices[{symbol}]", $"price of {symbol} is {Text(price)}; it must be greater than 0");
+        }
+
+        return price is >= Limits.MinPrice and <= Limits.MaxPrice
             ? null
-            : new EngineError(Rules.NonPositivePrice, $"prices[{symbol}]", $"price of {symbol} is {Text(price)}; it must be greater than 0");
+            : new EngineError(
+                Rules.ValueOutOfRange, $"prices[{symbol}]", $"price of {symbol} is {Text(price)}; prices must be within {Text(Limits.MinPrice)}..{Text(Limits.MaxPrice)}");
     }
+
+    /// <summary>A position must be worth at most <see cref="Limits.MaxValue"/> (checked without multiplying, which could overflow).</summary>
+    public static EngineError? PositionValue(string symbol, decimal quantity, decimal price) =>
+        quantity <= Limits.MaxValue / price
+            ? null
+            : new EngineError(Rules.ValueOutOfRange, $"holdings[{symbol}]", $"{Text(quantity)} {symbol} at {Text(price)} is worth more than {Text(Limits.MaxValue)}");
 
     public static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -35,4 +35,6 @@ public static class Rules
     public const string InvalidFill = "InvalidFill";
     public const string InsufficientCash = "InsufficientCash";
     public const string InsufficientQuantity = "InsufficientQuantity";
+    public const string ValueOutOfRange = "ValueOutOfRange";
+    public const string MarketCapOutOfRange = "MarketCapOutOfRange";
 }

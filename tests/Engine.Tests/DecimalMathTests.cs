@@ -38,6 +38,8 @@ public sealed class DecimalMathTests
     [InlineData("5", "2", "4")]
     [InlineData("0.0009", "0.001", "0")]
     [InlineData("1.5", "0.5", "1.5")]
+    [InlineData("2.9999999999999999999999999999", "3", "0")]
+    [InlineData("10000000000", "0.00000000000000000001", "10000000000")]
     public void Floor_to_step_rounds_down_to_a_multiple_of_the_step(string value, string step, string expected)
     {
         decimal Parse(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);

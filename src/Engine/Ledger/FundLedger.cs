@@ -78,12 +78,18 @@ public static class FundLedger
             return new EngineError(Rules.InvalidFill, "fill.symbol", "a fill needs a symbol");
         }
 
-        if (fill.Quantity <= 0m || fill.Price <= 0m || fill.Fee < 0m)
+        if (fill.Price > 0m && (fill.Price is < Limits.MinPrice or > Limits.MaxPrice || fill.Quantity > Limits.MaxValue / fill.Price))
+        {
+            return new EngineError(
+                Rules.ValueOutOfRange, "fill", $"fill of {fill.Symbol}: {Format.Number(fill.Quantity)} at {Format.Number(fill.Price)} is outside the Engine's limits");
+        }
+
+        if (fill.Quantity <= 0m || fill.Price <= 0m || fill.Fee < 0m || (fill.FeeCurrency == FeeCurrency.Base ? fill.Fee > fill.Quantity : fill.Fee > Limits.MaxValue))
         {
             return new EngineError(
                 Rules.InvalidFill,
                 "fill",
-                $"fill of {fill.Symbol} needs quantity > 0, price > 0 and fee ≥ 0 (got {Format.Number(fill.Quantity)} at {Format.Number(fill.Price)}, fee {Format.Number(fill.Fee)})");
+                $"fill of {fill.Symbol} needs quantity > 0, price > 0 and 0 ≤ fee ≤ what it is charged on (got {Format.Number(fill.Quantity)} at {Format.Number(fill.Price)}, fee {Format.Number(fill.Fee)})");
         }
 
         return null;

@@ -8,7 +8,8 @@ public enum RebalanceMode
 
     /// <summary>
     /// Only assets outside target ± <see cref="PlanOptions.BandWidth"/> trade, and only back to the nearest band edge
-    /// (Leland 1996: roughly halves turnover). A fund holding only cash always trades to target.
+    /// (Leland 1996: roughly halves turnover). When that would leave cash outside buffer ± band (a fund holding only
+    /// cash, new money, proceeds of an asset that left the index), the plan trades to target instead.
     /// </summary>
     ToBandEdge,
 }

@@ -11,9 +11,9 @@ internal static class PlanValidation
             return new EngineError(Rules.FeeRateOutOfRange, "exchange.feeRate", $"fee rate {Format.Percent(options.FeeRate, 6)} must be at least 0% and below 50%");
         }
 
-        if (options.MinTradeValue < 0m)
+        if (options.MinTradeValue is < 0m or > Limits.MaxValue)
         {
-            return new EngineError(Rules.MinTradeValueOutOfRange, "rebalance.minTradeValue", "minTradeValue cannot be negative");
+            return new EngineError(Rules.MinTradeValueOutOfRange, "rebalance.minTradeValue", $"minTradeValue must be within 0..{Format.Number(Limits.MaxValue)}");
         }
 
         if (options.BandWidth is < 0m or > 1m)
@@ -23,12 +23,13 @@ internal static class PlanValidation
 
         foreach (var (symbol, rules) in request.SymbolRules.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
-            if (rules.StepSize < 0m || rules.MinQuantity < 0m || rules.MinNotional < 0m || rules.MaxQuantity is <= 0m)
+            if (rules.StepSize < 0m || (rules.StepSize > 0m && rules.StepSize < Limits.MinStepSize)
+                || rules.MinQuantity < 0m || rules.MinNotional < 0m || rules.MaxQuantity is <= 0m)
             {
                 return new EngineError(
                     Rules.InvalidSymbolRules,
                     $"symbolRules[{symbol}]",
-                    $"exchange rules for {symbol} need stepSize, minQuantity and minNotional ≥ 0 and maxQuantity > 0");
+                    $"exchange rules for {symbol} need stepSize 0 or ≥ {Format.Number(Limits.MinStepSize, 12)}, minQuantity and minNotional ≥ 0, and maxQuantity > 0");
             }
         }
 

@@ -2,7 +2,8 @@ namespace CryptoIndex.Engine.Planning;
 
 /// <summary>
 /// An exchange's limits for one symbol (Binance LOT_SIZE / MARKET_LOT_SIZE / NOTIONAL). A quantity must be a
-/// multiple of <paramref name="StepSize"/> (0: any quantity), at least <paramref name="MinQuantity"/>, at most
+/// multiple of <paramref name="StepSize"/> (0: no exchange step; quantities are then kept to
+/// <see cref="UnrestrictedPlaces"/> decimal places), at least <paramref name="MinQuantity"/>, at most
 /// <paramref name="MaxQuantity"/> when set, and worth at least <paramref name="MinNotional"/> in the quote currency.
 /// </summary>
 public sealed record SymbolRules(decimal StepSize, decimal MinQuantity = 0m, decimal MinNotional = 0m, decimal? MaxQuantity = null)
@@ -10,6 +11,11 @@ public sealed record SymbolRules(decimal StepSize, decimal MinQuantity = 0m, dec
     /// <summary>No limits: what the planner assumes for a symbol the exchange gave no rules for.</summary>
     public static SymbolRules Unrestricted { get; } = new(0m);
 
-    /// <summary>The largest allowed quantity not above <paramref name="quantity"/>'s step (rounding down never over-trades).</summary>
-    public decimal RoundDown(decimal quantity) => StepSize > 0m ? DecimalMath.FloorToStep(quantity, StepSize) : quantity;
+    /// <summary>Decimal places of a quantity when the exchange sets no step: fine enough for any asset, and short
+    /// enough that quantity × price stays exact in decimal for realistic prices.</summary>
+    public const int UnrestrictedPlaces = 12;
+
+    /// <summary>The largest allowed quantity not above <paramref name="quantity"/> (rounding down never over-trades).</summary>
+    public decimal RoundDown(decimal quantity) =>
+        StepSize > 0m ? DecimalMath.FloorToStep(quantity, StepSize) : DecimalMath.Normalize(DecimalMath.Truncate(quantity, UnrestrictedPlaces));
 }

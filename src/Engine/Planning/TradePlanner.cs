@@ -7,8 +7,8 @@ namespace CryptoIndex.Engine.Planning;
 /// Plans the market orders that bring a fund to its targets.
 /// <list type="number">
 /// <item>Desired values are set against the NAV that will remain after fees (a fixed point: fees depend on how
-/// much is traded, which depends on NAV, solved in closed form), so that applying the plan and planning again
-/// trades nothing but dust.</item>
+/// much is traded, which depends on NAV), so that applying the plan and planning again trades nothing but dust.
+/// To the band edge, cash is kept within its own band too (<see cref="DesiredValues"/>).</item>
 /// <item>Sells first: overweight assets down to their desired value, assets that left the index entirely.</item>
 /// <item>Buys spend at most the cash plus the sells' net proceeds, less the cash buffer; when that is short of
 /// what the buys want, every buy is scaled down by the same factor. Buy quantities are grossed up by the fee so
@@ -42,68 +42,98 @@ public static class TradePlanner
 
         var nav = valuation.Value.Nav;
         var positions = valuation.Value.Positions;
-        var mode = request.Holdings.HasNoPositions ? RebalanceMode.ToTarget : request.Options.Mode;
-        var expectedNav = NavAfterFees(positions, nav, mode, request.Options);
+        var options = request.Options;
+        var mode = request.Holdings.HasNoPositions ? RebalanceMode.ToTarget : options.Mode;
+        var expectedNav = NavAfterFees(positions, nav, mode, options);
+        var desired = DesiredValues(positions, expectedNav, mode, options);
 
         var orders = new List<PlannedOrder>();
         var dropped = new List<DroppedOrder>();
-        var proceeds = PlanSells(request, positions, expectedNav, mode, orders, dropped);
-        var budget = Math.Max(0m, request.Holdings.Cash + proceeds - (request.Options.CashBuffer * expectedNav));
-        PlanBuys(request, positions, expectedNav, mode, budget, orders, dropped);
+        var proceeds = PlanSells(request, positions, desired, orders, dropped);
+        var budget = Math.Max(0m, request.Holdings.Cash + proceeds - (options.CashBuffer * expectedNav));
+        PlanBuys(request, positions, desired, budget, orders, dropped);
 
-        var expected = FundLedger.ApplyAll(request.Holdings, orders.Select(o => FeeModel.ExpectedFill(o, request.Options.FeeRate)));
+        var expected = FundLedger.ApplyAll(request.Holdings, orders.Select(o => FeeModel.ExpectedFill(o, options.FeeRate)));
         if (!expected.IsSuccess)
         {
             // The sizing above never over-spends or over-sells; reaching this is a bug, not bad input.
             throw new InvalidOperationException("The plan does not apply to its own holdings: " + expected.Error);
         }
 
-        var residual = Valuation.Evaluate(expected.Value, request.Prices, request.Targets, request.Options.CashBuffer).Value.TotalDrift;
-        return new TradePlan(
-            nav,
-            orders,
-            dropped,
-            orders.Sum(o => o.Notional),
-            orders.Sum(o => o.EstimatedFee),
-            expected.Value,
-            residual);
+        var residual = Valuation.Evaluate(expected.Value, request.Prices, request.Targets, options.CashBuffer).Value.TotalDrift;
+        return new TradePlan(nav, orders, dropped, orders.Sum(o => o.Notional), orders.Sum(o => o.EstimatedFee), expected.Value, residual);
     }
 
     /// <summary>
-    /// The value the fund should hold of an asset once the plan is done, for a post-trade NAV of
-    /// <paramref name="expectedNav"/>: its desired weight × NAV, or its current value when it holds still.
+    /// The value the fund should hold of each asset once the plan is done, for a post-trade NAV of
+    /// <paramref name="expectedNav"/>. To target: target weight × NAV; an asset outside the index: 0. To the band edge:
+    /// an asset within target ± band holds still and one outside moves to the nearest edge; then cash, a holding with
+    /// its own band (buffer ± band), is brought back inside it: a surplus is invested in the assets below target, in
+    /// proportion to what they lack, and a shortfall is raised from those above, in proportion to their excess. The
+    /// result is continuous in the holdings, so a fund just past an edge trades just a little.
     /// </summary>
-    private static decimal DesiredValue(AssetPosition position, decimal expectedNav, RebalanceMode mode, decimal band) =>
-        DesiredWeight(position, expectedNav, mode, band) is { } weight ? weight * expectedNav : position.Value;
-
-    /// <summary>
-    /// The weight an asset should end at, or null when it holds still. An asset outside the index goes to 0; in
-    /// band-edge mode an asset inside its band holds still and one outside moves to the nearest edge. The band is
-    /// judged against the post-fee NAV too: fees shrink NAV, so an asset just inside its band before trading could
-    /// otherwise end just outside it.
-    /// </summary>
-    private static decimal? DesiredWeight(AssetPosition position, decimal expectedNav, RebalanceMode mode, decimal band)
+    private static decimal[] DesiredValues(IReadOnlyList<AssetPosition> positions, decimal expectedNav, RebalanceMode mode, PlanOptions options)
     {
-        if (!position.IsConstituent)
+        var desired = new decimal[positions.Count];
+        var band = options.BandWidth * expectedNav;
+        for (var i = 0; i < positions.Count; i++)
         {
-            return 0m;
+            var position = positions[i];
+            var target = position.TargetWeight * expectedNav;
+            desired[i] = !position.IsConstituent ? 0m
+                : mode == RebalanceMode.ToTarget ? target
+                : position.Value > target + band ? target + band
+                : position.Value < target - band ? Math.Max(0m, target - band)
+                : position.Value;
         }
 
-        if (mode == RebalanceMode.ToTarget)
+        if (mode == RebalanceMode.ToBandEdge && expectedNav > 0m)
         {
-            return position.TargetWeight;
+            KeepCashInBand(positions, desired, expectedNav, options);
         }
 
-        var current = expectedNav > 0m ? position.Value / expectedNav : 0m;
-        var upper = position.TargetWeight + band;
-        var lower = Math.Max(0m, position.TargetWeight - band);
-        return current > upper ? upper : current < lower ? lower : null;
+        return desired;
+    }
+
+    private static void KeepCashInBand(IReadOnlyList<AssetPosition> positions, decimal[] desired, decimal expectedNav, PlanOptions options)
+    {
+        var cash = expectedNav - desired.Sum();
+        var upper = (options.CashBuffer + options.BandWidth) * expectedNav;
+        var lower = (options.CashBuffer - options.BandWidth) * expectedNav;
+        var direction = cash > upper ? 1m : cash < lower ? -1m : 0m;
+        if (direction == 0m)
+        {
+            return;
+        }
+
+        // Room to move each asset toward its target in that direction.
+        var room = new decimal[desired.Length];
+        for (var i = 0; i < desired.Length; i++)
+        {
+            var target = positions[i].IsConstituent ? positions[i].TargetWeight * expectedNav : 0m;
+            room[i] = Math.Max(0m, direction * (target - desired[i]));
+        }
+
+        var totalRoom = room.Sum();
+        if (totalRoom == 0m)
+        {
+            return;
+        }
+
+        var needed = direction > 0m ? cash - upper : lower - cash;
+        var share = Math.Min(1m, needed / totalRoom);
+        for (var i = 0; i < desired.Length; i++)
+        {
+            desired[i] += direction * room[i] * share;
+        }
     }
 
     /// <summary>
-    /// Solves NAV' = NAV − fees(NAV'). Once it is known which assets are sold and which bought, fees are linear in
-    /// NAV', so with g = 1 − fee: NAV' = (g·NAV − g·fee·ΣV_sold + fee·ΣV_bought) / (g − g·fee·ΣW_sold + fee·ΣW_bought),
-    /// one division, exact whenever the answer is representable. Only the classification is iterated, until stable.
+    /// Solves NAV' = NAV − fees(NAV'). To target, once it is known which assets are sold and which bought, fees are
+    /// linear in NAV', so with g = 1 − fee: NAV' = (g·NAV − g·fee·ΣV_sold + fee·ΣV_bought) / (g − g·fee·ΣW_sold + fee·ΣW_bought):
+    /// one division, exact whenever the answer is representable; only the classification is iterated. To the band edge
+    /// the desired values are not linear in NAV' (assets holding still, cash kept in its band), so the fixed point
+    /// itself is iterated; it contracts by about the fee rate and settles in a few steps.
     /// </summary>
     private static decimal NavAfterFees(IReadOnlyList<AssetPosition> positions, decimal nav, RebalanceMode mode, PlanOptions options)
     {
@@ -117,28 +147,40 @@ public static class TradePlanner
         var expected = nav;
         for (var i = 0; i < MaxFeeIterations; i++)
         {
-            decimal soldValue = 0m, soldWeight = 0m, boughtValue = 0m, boughtWeight = 0m;
-            foreach (var position in positions)
+            var desired = DesiredValues(positions, expected, mode, options);
+            decimal next;
+            if (mode == RebalanceMode.ToTarget)
             {
-                if (DesiredWeight(position, expected, mode, options.BandWidth) is not { } weight)
+                decimal soldValue = 0m, soldWeight = 0m, boughtValue = 0m, boughtWeight = 0m;
+                for (var k = 0; k < positions.Count; k++)
                 {
-                    continue;
+                    var weight = positions[k].IsConstituent ? positions[k].TargetWeight : 0m;
+                    if (desired[k] < positions[k].Value)
+                    {
+                        soldValue += positions[k].Value;
+                        soldWeight += weight;
+                    }
+                    else if (desired[k] > positions[k].Value)
+                    {
+                        boughtValue += positions[k].Value;
+                        boughtWeight += weight;
+                    }
                 }
 
-                var desired = weight * expected;
-                if (desired < position.Value)
+                next = ((g * nav) - (g * fee * soldValue) + (fee * boughtValue)) / (g - (g * fee * soldWeight) + (fee * boughtWeight));
+            }
+            else
+            {
+                var fees = 0m;
+                for (var k = 0; k < positions.Count; k++)
                 {
-                    soldValue += position.Value;
-                    soldWeight += weight;
+                    var delta = desired[k] - positions[k].Value;
+                    fees += delta < 0m ? -delta * fee : delta * fee / g;
                 }
-                else if (desired > position.Value)
-                {
-                    boughtValue += position.Value;
-                    boughtWeight += weight;
-                }
+
+                next = nav - fees;
             }
 
-            var next = ((g * nav) - (g * fee * soldValue) + (fee * boughtValue)) / (g - (g * fee * soldWeight) + (fee * boughtWeight));
             if (next == expected)
             {
                 break;
@@ -151,23 +193,18 @@ public static class TradePlanner
     }
 
     private static decimal PlanSells(
-        PlanRequest request,
-        IReadOnlyList<AssetPosition> positions,
-        decimal expectedNav,
-        RebalanceMode mode,
-        List<PlannedOrder> orders,
-        List<DroppedOrder> dropped)
+        PlanRequest request, IReadOnlyList<AssetPosition> positions, decimal[] desired, List<PlannedOrder> orders, List<DroppedOrder> dropped)
     {
         var proceeds = 0m;
-        foreach (var position in positions)
+        for (var i = 0; i < positions.Count; i++)
         {
-            var desired = DesiredValue(position, expectedNav, mode, request.Options.BandWidth);
-            if (position.Quantity == 0m || desired >= position.Value)
+            var position = positions[i];
+            if (position.Quantity == 0m || desired[i] >= position.Value)
             {
                 continue;
             }
 
-            var wanted = desired == 0m ? position.Quantity : Math.Min(position.Quantity, (position.Value - desired) / position.Price);
+            var wanted = desired[i] == 0m ? position.Quantity : Math.Min(position.Quantity, (position.Value - desired[i]) / position.Price);
             var order = TrySize(request, position.Symbol, OrderSide.Sell, wanted, position.Price, orders.Count + 1, dropped);
             if (order is not null)
             {
@@ -180,30 +217,24 @@ public static class TradePlanner
     }
 
     private static void PlanBuys(
-        PlanRequest request,
-        IReadOnlyList<AssetPosition> positions,
-        decimal expectedNav,
-        RebalanceMode mode,
-        decimal budget,
-        List<PlannedOrder> orders,
-        List<DroppedOrder> dropped)
+        PlanRequest request, IReadOnlyList<AssetPosition> positions, decimal[] desired, decimal budget, List<PlannedOrder> orders, List<DroppedOrder> dropped)
     {
         var feeRate = request.Options.FeeRate;
         var wants = new List<(AssetPosition Position, decimal Gross)>();
         var wantedTotal = 0m;
-        foreach (var position in positions)
+        for (var i = 0; i < positions.Count; i++)
         {
-            var desired = DesiredValue(position, expectedNav, mode, request.Options.BandWidth);
-            if (desired > position.Value)
+            if (desired[i] > positions[i].Value)
             {
                 // The commission is taken from the asset received: buy enough that the net quantity reaches the target.
-                var gross = (desired - position.Value) / (1m - feeRate);
-                wants.Add((position, gross));
+                var gross = (desired[i] - positions[i].Value) / (1m - feeRate);
+                wants.Add((positions[i], gross));
                 wantedTotal += gross;
             }
         }
 
         var scale = wantedTotal > budget ? budget / wantedTotal : 1m;
+        var remaining = budget;
         foreach (var (position, gross) in wants)
         {
             if (scale == 0m)
@@ -214,20 +245,25 @@ public static class TradePlanner
                 continue;
             }
 
-            var order = TrySize(request, position.Symbol, OrderSide.Buy, gross * scale / position.Price, position.Price, orders.Count + 1, dropped);
+            var order = TrySize(request, position.Symbol, OrderSide.Buy, gross * scale / position.Price, position.Price, orders.Count + 1, dropped, remaining);
             if (order is not null)
             {
                 orders.Add(order);
+                remaining -= order.Notional;
             }
         }
     }
 
-    /// <summary>Rounds a wanted quantity to the exchange's rules, or records why it cannot be sent.</summary>
+    /// <summary>
+    /// Rounds a wanted quantity to the exchange's rules, or records why it cannot be sent. A buy is also kept within
+    /// <paramref name="spendLimit"/>: quantity = value / price is rounded to decimal's last digit, which can be up, so a
+    /// buy sized to exactly the cash left could cost a few 10^-24 more than there is.
+    /// </summary>
     private static PlannedOrder? TrySize(
-        PlanRequest request, string symbol, OrderSide side, decimal wanted, decimal price, int leg, List<DroppedOrder> dropped)
+        PlanRequest request, string symbol, OrderSide side, decimal wanted, decimal price, int leg, List<DroppedOrder> dropped, decimal spendLimit = decimal.MaxValue)
     {
         var rules = request.SymbolRules.TryGetValue(symbol, out var found) ? found : SymbolRules.Unrestricted;
-        var quantity = rules.RoundDown(wanted);
+        var quantity = FitWithin(rules.RoundDown(wanted), price, spendLimit, rules);
         if (rules.MaxQuantity is { } max && quantity > max)
         {
             var capped = rules.RoundDown(max);
@@ -256,6 +292,19 @@ public static class TradePlanner
 
         var fee = FeeModel.ExpectedFill(symbol, side, quantity, price, request.Options.FeeRate).FeeValue;
         return new PlannedOrder(leg, symbol, side, quantity, price, notional, fee);
+    }
+
+    /// <summary>Lowers a quantity by a lot step, or by its last digit when there is no step, until it costs at most the limit.</summary>
+    private static decimal FitWithin(decimal quantity, decimal price, decimal limit, SymbolRules rules)
+    {
+        while (quantity > 0m && quantity * price > limit)
+        {
+            quantity = rules.StepSize > 0m
+                ? quantity - rules.StepSize
+                : DecimalMath.Truncate(quantity, DecimalMath.Scale(quantity) - 1);
+        }
+
+        return Math.Max(quantity, 0m);
     }
 
     private static string DropMessage(

@@ -16,6 +16,11 @@ public sealed record Holdings(decimal Cash, ImmutableSortedDictionary<string, de
         var builder = ImmutableSortedDictionary.CreateBuilder<string, decimal>(StringComparer.Ordinal);
         foreach (var (symbol, quantity) in quantities)
         {
+            if (builder.ContainsKey(symbol))
+            {
+                throw new ArgumentException($"{symbol} is listed twice", nameof(quantities));
+            }
+
             if (quantity != 0m)
             {
                 builder[symbol] = quantity;

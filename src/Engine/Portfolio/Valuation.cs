@@ -36,7 +36,17 @@ public static class Valuation
         var nav = holdings.Cash;
         foreach (var (symbol, quantity) in holdings.Quantities)
         {
+            if (InputChecks.PositionValue(symbol, quantity, prices[symbol]) is { } tooLarge)
+            {
+                return tooLarge;
+            }
+
             nav += quantity * prices[symbol];
+        }
+
+        if (nav > Limits.MaxValue)
+        {
+            return new EngineError(Rules.ValueOutOfRange, "holdings", $"NAV {Format.Number(nav, 2)} is above the limit of {Format.Number(Limits.MaxValue)}");
         }
 
         var invested = 1m - cashBuffer;

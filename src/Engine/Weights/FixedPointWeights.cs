@@ -60,7 +60,7 @@ internal static class FixedPointWeights
             if (count < candidateCount)
             {
                 LargestRemainderRounding.SelectFirst(
-                    candidates.AsSpan(0, candidateCount), count, new ByRemainderThenBaseThenSymbol(remainders, baseValues, symbols));
+                    candidates.AsSpan(0, candidateCount), count, new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, baseValues, symbols));
             }
 
             for (var k = 0; k < count; k++)
@@ -218,19 +218,4 @@ internal static class FixedPointWeights
     private static decimal ToDecimal(UInt128 units, int precision) => DecimalMath.FromUnits(units, precision);
 
     private static int Bits(UInt128 value) => DecimalMath.BitLength(value);
-
-    private readonly struct ByRemainderThenBaseThenSymbol(UInt128[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
-    {
-        public int Compare(int x, int y)
-        {
-            var byRemainder = remainders[y].CompareTo(remainders[x]);
-            if (byRemainder != 0)
-            {
-                return byRemainder;
-            }
-
-            var byBase = bases[y].CompareTo(bases[x]);
-            return byBase != 0 ? byBase : string.CompareOrdinal(symbols[x], symbols[y]);
-        }
-    }
 }

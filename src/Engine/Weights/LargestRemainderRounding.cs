@@ -47,7 +47,7 @@ internal static class LargestRemainderRounding
 
             if (missingUnits < candidateCount)
             {
-                SelectFirst(candidates.AsSpan(0, candidateCount), missingUnits, new ByRemainderThenBaseThenSymbol(remainders, bases, symbols));
+                SelectFirst(candidates.AsSpan(0, candidateCount), missingUnits, new RemainderOrder<decimal>(remainders, bases, symbols));
             }
 
             for (var k = 0; k < missingUnits; k++)
@@ -127,7 +127,12 @@ internal static class LargestRemainderRounding
         }
     }
 
-    internal readonly struct ByRemainderThenBaseThenSymbol(decimal[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
+    /// <summary>
+    /// Largest remainder first; ties to the larger base, then to the symbol that sorts first (ordinal). Generic in the
+    /// remainder so the decimal path and the exact 128-bit path share one order.
+    /// </summary>
+    internal readonly struct RemainderOrder<TRemainder>(TRemainder[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
+        where TRemainder : IComparable<TRemainder>
     {
         public int Compare(int x, int y)
         {

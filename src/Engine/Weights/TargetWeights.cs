@@ -204,12 +204,21 @@ public static class TargetWeights
             return new EngineError(Rules.MissingMarketCap, MarketCapField(constituent), $"no market cap for {constituent.Symbol}; market-cap weighting needs one");
         }
 
-        return marketCap > 0m
-            ? null
-            : new EngineError(
+        if (marketCap <= 0m)
+        {
+            return new EngineError(
                 Rules.NonPositiveMarketCap,
                 MarketCapField(constituent),
                 $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; it must be greater than 0");
+        }
+
+        // Bounded so that no base is ever 0 (√ of a tiny cap at 12 places) and no sum of bases overflows.
+        return marketCap is >= Limits.MinMarketCap and <= Limits.MaxMarketCap
+            ? null
+            : new EngineError(
+                Rules.MarketCapOutOfRange,
+                MarketCapField(constituent),
+                $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; market caps must be within {Format.Number(Limits.MinMarketCap)}..{Format.Number(Limits.MaxMarketCap)}");
     }
 
     private static EngineError? CheckManualWeight(Constituent constituent, int index)

@@ -143,8 +143,9 @@ public sealed class TargetWeightsExamplesTests
     [Fact]
     public void Numbers_too_large_for_exact_integer_rounding_fall_back_to_decimal_and_stay_within_one_unit()
     {
-        // 28-digit market caps at 20 decimal places do not fit 128-bit products: the decimal path solves these.
-        var caps = new[] { 7_000_000_000_000_000_000_000_000_000m, 3_000_000_000_000_000_000_000_000_001m, 1_234_567_890_123_456_789_012_345_678m };
+        // A 10^18 cap next to one written to 28 decimals: at one common scale the integers exceed 128 bits, so the
+        // decimal path solves this; the result must still sum to 1 and sit within one unit of the exact weights.
+        var caps = new[] { 1_000_000_000_000_000_000m, 600_000_000_000_000_000m, 0.0123456789012345678901234567m };
         var allocation = Solve(new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.6m, Precision: 20), MarketCaps(caps));
 
         Assert.Equal(1m, allocation.Weights.Sum(w => w.Weight));

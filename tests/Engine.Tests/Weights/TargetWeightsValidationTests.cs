@@ -30,6 +30,10 @@ public sealed class TargetWeightsValidationTests
         { "manual weights not summing to 1", [new("BTC", ManualWeight: 0.6m), new("ETH", ManualWeight: 0.3m)], new WeightingRules(WeightingScheme.Manual), Rules.ManualWeightsSum, "constituents" },
         { "weight without Manual", [new("BTC", ManualWeight: 0.6m), new("ETH")], new WeightingRules(WeightingScheme.Equal), Rules.ManualWeightNotAllowed, "constituents[0].weight" },
         { "per-asset cap below floor", [new("BTC", Cap: 0.05m), new("ETH"), new("SOL")], new WeightingRules(WeightingScheme.Equal, AssetFloor: 0.1m), Rules.FloorAboveCap, "constituents[0].cap" },
+        { "market cap below a cent", [new("BTC", MarketCap: 1), new("DUST", MarketCap: 0.000000001m)], new WeightingRules(WeightingScheme.SqrtMarketCap), Rules.MarketCapOutOfRange, "prices[DUST].marketCap" },
+        { "market cap above 10^18", [new("BTC", MarketCap: 1), new("HUGE", MarketCap: 50_000_000_000_000_000_000_000_000_000m)], new WeightingRules(WeightingScheme.MarketCap), Rules.MarketCapOutOfRange, "prices[HUGE].marketCap" },
+        { "absurd cap", ThreeAssets, new WeightingRules(WeightingScheme.MarketCap, AssetCap: 1_000_000_000_000_000_000_000_000_000m), Rules.CapOutOfRange, "assetCap" },
+        { "absurd manual weight", [new("BTC", ManualWeight: 1_000_000_000_000_000_000_000_000_000m)], new WeightingRules(WeightingScheme.Manual), Rules.ManualWeightOutOfRange, "constituents[0].weight" },
         { "per-asset caps infeasible", [new("BTC", Cap: 0.2m), new("ETH", Cap: 0.2m)], new WeightingRules(WeightingScheme.Equal), Rules.CapInfeasible, "assetCap" },
     };
 

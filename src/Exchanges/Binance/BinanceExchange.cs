@@ -1,0 +1,318 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using CryptoIndex.Engine.Ledger;
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace CryptoIndex.Exchanges.Binance;
+
+/// <summary>
+/// Binance spot (REST API v3) for one account. Signed requests carry the timestamp on Binance's clock (local time
+/// plus the offset measured from <c>/api/v3/time</c>) and <c>recvWindow</c>; symbol rules come from
+/// <c>exchangeInfo</c> and are cached; orders are MARKET with <c>newClientOrderId</c> and a FULL response. Reads are
+/// retried on timeouts and 5xx (Polly); <c>POST /api/v3/order</c> never is: the executor looks an unanswered order up
+/// before it sends it again. Timeouts run on the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class BinanceExchange : IExchange
+{
+    private readonly HttpClient http;
+    private readonly BinanceCredentials credentials;
+    private readonly BinanceOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly ResiliencePipeline reads;
+    private readonly ConcurrentDictionary<string, (SymbolRules Rules, DateTimeOffset FetchedAt)> rules = new(StringComparer.Ordinal);
+    private readonly Lock clockGate = new();
+    private TimeSpan offset;
+    private DateTimeOffset? syncedAt;
+
+    public BinanceExchange(HttpClient http, BinanceCredentials credentials, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger)
+    {
+        this.http = http ?? throw new ArgumentNullException(nameof(http));
+        this.credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        if (options.RecvWindow <= TimeSpan.Zero || options.RecvWindow > TimeSpan.FromSeconds(60))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "recvWindow must be above 0 and at most 60 s (Binance's limit)");
+        }
+
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.ReadRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<ExchangeException>(e => e.Kind == ExchangeErrorKind.Unavailable),
+                MaxRetryAttempts = options.ReadRetries,
+                Delay = options.ReadRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            });
+        }
+
+        reads = builder.Build();
+    }
+
+    public string Name => "binance";
+
+    public string QuoteAsset => options.QuoteAsset;
+
+    public TimeSpan AcceptanceWindow => options.RecvWindow + options.ClockMargin;
+
+    public async Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assets);
+        var now = time.GetUtcNow();
+        var missing = assets.Where(a => !rules.TryGetValue(a, out var cached) || now - cached.FetchedAt > options.ExchangeInfoTtl).ToList();
+        if (missing.Count > 0)
+        {
+            var symbols = "[" + string.Join(',', missing.Select(a => "\"" + Pair(a) + "\"")) + "]";
+            var info = await ReadAsync("exchange info", "/api/v3/exchangeInfo", [("symbols", symbols)], signed: false, cancellationToken).ConfigureAwait(false);
+            foreach (var symbol in info.GetProperty("symbols").EnumerateArray())
+            {
+                // A market in BREAK or HALT takes no orders: leave it out, so planning stops with a clear reason.
+                if (string.Equals(symbol.GetProperty("status").GetString(), "TRADING", StringComparison.Ordinal))
+                {
+                    rules[symbol.GetProperty("baseAsset").GetString() ?? string.Empty] = (BinanceJson.Rules(symbol), now);
+                }
+            }
+        }
+
+        var result = new Dictionary<string, SymbolRules>(StringComparer.Ordinal);
+        foreach (var asset in assets)
+        {
+            result[asset] = rules.TryGetValue(asset, out var cached)
+                ? cached.Rules
+                : throw new ExchangeException(ExchangeErrorKind.Rejected, $"Binance exchange info: no {Pair(asset)} market open for trading");
+        }
+
+        return result;
+    }
+
+    public async Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assets);
+        var account = await ReadAsync("account", "/api/v3/account", [("omitZeroBalances", "true")], signed: true, cancellationToken).ConfigureAwait(false);
+        var cash = 0m;
+        var quantities = new List<(string, decimal)>();
+        foreach (var balance in account.GetProperty("balances").EnumerateArray())
+        {
+            var asset = balance.GetProperty("asset").GetString() ?? string.Empty;
+            var total = BinanceJson.Decimal(balance, "free") + BinanceJson.Decimal(balance, "locked");
+            if (string.Equals(asset, QuoteAsset, StringComparison.Ordinal))
+            {
+                cash = total;
+            }
+            else if (assets.Contains(asset, StringComparer.Ordinal))
+            {
+                quantities.Add((asset, total));
+            }
+        }
+
+        return Holdings.Of(cash, [.. quantities]);
+    }
+
+    public async Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset? synced;
+        lock (clockGate)
+        {
+            synced = syncedAt;
+        }
+
+        if (synced is null || time.GetUtcNow() - synced > options.TimeSyncInterval)
+        {
+            // Offset = server time − the midpoint of the round trip: the best estimate without knowing the asymmetry.
+            var before = time.GetUtcNow();
+            var answer = await ReadAsync("server time", "/api/v3/time", [], signed: false, cancellationToken).ConfigureAwait(false);
+            var after = time.GetUtcNow();
+            var server = DateTimeOffset.FromUnixTimeMilliseconds(answer.GetProperty("serverTime").GetInt64());
+            var measured = server - (before + ((after - before) / 2));
+            lock (clockGate)
+            {
+                offset = measured;
+                syncedAt = after;
+            }
+
+            BinanceLog.ClockSynced(logger, measured.TotalMilliseconds);
+        }
+
+        lock (clockGate)
+        {
+            return time.GetUtcNow() + offset;
+        }
+    }
+
+    public async Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        (string, string)[] parameters =
+        [
+            ("symbol", Pair(order.Asset)),
+            ("side", order.Side == OrderSide.Buy ? "BUY" : "SELL"),
+            ("type", "MARKET"),
+            ("quantity", BinanceJson.Text(order.Quantity)),
+            ("newClientOrderId", order.ClientOrderId),
+            ("newOrderRespType", "FULL"),
+        ];
+        var answer = await SendAsync(HttpMethod.Post, "order", "/api/v3/order", parameters, signed: true, order.Timestamp, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var fills = answer.TryGetProperty("fills", out var list)
+                ? list.EnumerateArray().Select(f => Fill(f, order.Asset, order.Side, order.ClientOrderId)).ToImmutableList()
+                : [];
+            var report = BinanceJson.Order(answer, order.Asset, fills);
+            if (report.Fills.Sum(f => f.Quantity) != report.ExecutedQuantity)
+            {
+                throw new FormatException("fills do not add up to the executed quantity");
+            }
+
+            return report;
+        }
+        catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
+        {
+            // Binance answered 200, so the order exists; what it says is unreadable. Look it up rather than guess.
+            throw new ExchangeException(ExchangeErrorKind.InvalidResponse, $"Binance order: unreadable answer for {order.ClientOrderId}");
+        }
+    }
+
+    public async Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken)
+    {
+        JsonElement order;
+        try
+        {
+            order = await ReadAsync(
+                "order look-up", "/api/v3/order", [("symbol", Pair(asset)), ("origClientOrderId", clientOrderId)], signed: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExchangeException e) when (e.Code == BinanceErrors.NoSuchOrder)
+        {
+            return null;
+        }
+
+        var side = BinanceJson.Side(order.GetProperty("side").GetString());
+        var fills = ImmutableList<Fill>.Empty;
+        if (BinanceJson.Decimal(order, "executedQty") > 0m)
+        {
+            // GET /order has no fills; the trades of the order carry prices and commissions.
+            var orderId = order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture);
+            var trades = await ReadAsync(
+                "trades look-up", "/api/v3/myTrades", [("symbol", Pair(asset)), ("orderId", orderId)], signed: true, cancellationToken).ConfigureAwait(false);
+            fills = trades.EnumerateArray().Select(t => Fill(t, asset, side, clientOrderId)).ToImmutableList();
+            if (fills.Sum(f => f.Quantity) != BinanceJson.Decimal(order, "executedQty"))
+            {
+                // Trades can lag the order's status: recording half the fills would corrupt the ledger, so wait.
+                throw new ExchangeException(ExchangeErrorKind.Unavailable, $"Binance trades look-up: the trades of {clientOrderId} do not add up to its executed quantity yet");
+            }
+        }
+
+        return BinanceJson.Order(order, asset, fills);
+    }
+
+    private Fill Fill(JsonElement fill, string asset, OrderSide side, string clientOrderId)
+    {
+        var commissionAsset = fill.GetProperty("commissionAsset").GetString() ?? string.Empty;
+        if (!string.Equals(commissionAsset, asset, StringComparison.Ordinal) && !string.Equals(commissionAsset, QuoteAsset, StringComparison.Ordinal))
+        {
+            BinanceLog.ForeignCommission(logger, clientOrderId, commissionAsset);
+        }
+
+        return BinanceJson.Fill(fill, asset, QuoteAsset, side);
+    }
+
+    private string Pair(string asset) => asset + QuoteAsset;
+
+    private Task<JsonElement> ReadAsync(string operation, string path, (string Name, string Value)[] parameters, bool signed, CancellationToken cancellationToken) =>
+        reads.ExecuteAsync(
+            async token => await SendAsync(HttpMethod.Get, operation, path, parameters, signed, null, token).ConfigureAwait(false),
+            cancellationToken).AsTask();
+
+    /// <summary>
+    /// One request. The signature is the HMAC of the exact query string sent. A request that gets no answer is
+    /// <see cref="ExchangeErrorKind.OutcomeUnknown"/> for an order and <see cref="ExchangeErrorKind.Unavailable"/>
+    /// for a read. Nothing from the request (query, headers) goes into an error.
+    /// </summary>
+    private async Task<JsonElement> SendAsync(
+        HttpMethod method, string operation, string path, (string Name, string Value)[] parameters, bool signed, DateTimeOffset? timestamp, CancellationToken cancellationToken)
+    {
+        var isOrder = method == HttpMethod.Post;
+        var query = string.Join('&', parameters.Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value)));
+        if (signed)
+        {
+            var stamp = timestamp ?? await GetTimeAsync(cancellationToken).ConfigureAwait(false);
+            query += string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(query.Length > 0 ? "&" : string.Empty)}recvWindow={(long)options.RecvWindow.TotalMilliseconds}&timestamp={stamp.ToUnixTimeMilliseconds()}");
+            query += "&signature=" + credentials.Sign(query);
+        }
+
+        using var request = new HttpRequestMessage(method, new Uri(options.BaseAddress, path.TrimStart('/') + (query.Length > 0 ? "?" + query : string.Empty)));
+        if (signed)
+        {
+            request.Headers.Add("X-MBX-APIKEY", credentials.ApiKey);
+        }
+
+        using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        string body;
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+            body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw NoAnswer(method, operation, path, isOrder, string.Create(CultureInfo.InvariantCulture, $"no answer within {options.RequestTimeout.TotalSeconds:0.###}s"));
+        }
+        catch (HttpRequestException e)
+        {
+            // The exception's own message can quote the URL; only its category is reported.
+            throw NoAnswer(method, operation, path, isOrder, "connection failed (" + e.HttpRequestError + ")");
+        }
+
+        using (response)
+        {
+            BinanceLog.Answered(logger, method.Method, path, (int)response.StatusCode);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = BinanceErrors.Map(operation, isOrder, response.StatusCode, body, BinanceErrors.RetryAfter(response, time), credentials);
+                if (error.Kind == ExchangeErrorKind.InvalidTimestamp)
+                {
+                    lock (clockGate)
+                    {
+                        syncedAt = null;
+                    }
+                }
+
+                BinanceLog.Failed(logger, method.Method, path, error.Message);
+                throw error;
+            }
+
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                return document.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw new ExchangeException(
+                    isOrder ? ExchangeErrorKind.InvalidResponse : ExchangeErrorKind.Unavailable, $"Binance {operation}: the answer is not JSON", httpStatus: (int)response.StatusCode);
+            }
+        }
+    }
+
+    private ExchangeException NoAnswer(HttpMethod method, string operation, string path, bool isOrder, string reason)
+    {
+        var error = new ExchangeException(
+            isOrder ? ExchangeErrorKind.OutcomeUnknown : ExchangeErrorKind.Unavailable,
+            $"Binance {operation}: {reason}" + (isOrder ? "; the order may have executed" : string.Empty));
+        BinanceLog.Failed(logger, method.Method, path, error.Message);
+        return error;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using CryptoIndex.Engine.Ledger;
+using CryptoIndex.Engine.Planning;
+
+namespace CryptoIndex.Exchanges.Binance;
+
+/// <summary>Reads Binance's JSON. Every number arrives as a string and is parsed to decimal, invariantly.</summary>
+internal static class BinanceJson
+{
+    public static decimal Decimal(JsonElement element, string property) =>
+        decimal.Parse(
+            element.GetProperty(property).GetString() ?? throw new FormatException(property + " is null"),
+            NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign,
+            CultureInfo.InvariantCulture);
+
+    public static string Text(decimal value)
+    {
+        // No exponent, no trailing zeros: what Binance's parameter parser expects.
+        var text = value.ToString("0.############################", CultureInfo.InvariantCulture);
+        return text;
+    }
+
+    public static OrderStatus Status(string? status) => status switch
+    {
+        "FILLED" => OrderStatus.Filled,
+        "NEW" or "PENDING_NEW" or "PARTIALLY_FILLED" or "PENDING_CANCEL" => OrderStatus.Open,
+        "CANCELED" or "EXPIRED" or "EXPIRED_IN_MATCH" => OrderStatus.Expired,
+        "REJECTED" => OrderStatus.Rejected,
+        _ => throw new FormatException("unknown order status " + status),
+    };
+
+    public static OrderSide Side(string? side) => side switch
+    {
+        "BUY" => OrderSide.Buy,
+        "SELL" => OrderSide.Sell,
+        _ => throw new FormatException("unknown side " + side),
+    };
+
+    /// <summary>
+    /// A fill from a FULL order response's <c>fills</c> or from <c>myTrades</c>. A commission in the asset is a
+    /// base fee, one in the quote currency a quote fee; a commission in a third asset (BNB discount) cannot be kept
+    /// in the fund's ledger and is recorded as zero (README: turn the BNB discount off for fund accounts).
+    /// </summary>
+    public static Fill Fill(JsonElement fill, string asset, string quoteAsset, OrderSide side)
+    {
+        var commissionAsset = fill.GetProperty("commissionAsset").GetString();
+        var commission = Decimal(fill, "commission");
+        var currency = string.Equals(commissionAsset, asset, StringComparison.Ordinal) ? FeeCurrency.Base : FeeCurrency.Quote;
+        if (!string.Equals(commissionAsset, asset, StringComparison.Ordinal) && !string.Equals(commissionAsset, quoteAsset, StringComparison.Ordinal))
+        {
+            commission = 0m;
+        }
+
+        return new Fill(asset, side, Decimal(fill, "qty"), Decimal(fill, "price"), commission, currency);
+    }
+
+    /// <summary>An order from <c>POST /api/v3/order</c> (FULL) or <c>GET /api/v3/order</c>, with the fills given.</summary>
+    public static OrderReport Order(JsonElement order, string asset, ImmutableList<Fill> fills) =>
+        new(
+            order.GetProperty("clientOrderId").GetString() ?? string.Empty,
+            asset,
+            Side(order.GetProperty("side").GetString()),
+            Status(order.GetProperty("status").GetString()),
+            Decimal(order, "executedQty"),
+            fills,
+            order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Symbol rules for market orders from an exchangeInfo symbol's filters: the stricter of LOT_SIZE and
+    /// MARKET_LOT_SIZE, and the minimum notional of MIN_NOTIONAL or NOTIONAL. The minimum notional is applied even
+    /// when Binance does not apply it to market orders: an order that small is not worth its fee, and it keeps the
+    /// planner's view simple.
+    /// </summary>
+    public static SymbolRules Rules(JsonElement symbol)
+    {
+        decimal step = 0m, minQuantity = 0m, minNotional = 0m;
+        decimal? maxQuantity = null;
+        foreach (var filter in symbol.GetProperty("filters").EnumerateArray())
+        {
+            switch (filter.GetProperty("filterType").GetString())
+            {
+                case "LOT_SIZE":
+                case "MARKET_LOT_SIZE":
+                    step = Math.Max(step, Decimal(filter, "stepSize"));
+                    minQuantity = Math.Max(minQuantity, Decimal(filter, "minQty"));
+                    var max = Decimal(filter, "maxQty");
+                    if (max > 0m)
+                    {
+                        maxQuantity = maxQuantity is { } current ? Math.Min(current, max) : max;
+                    }
+
+                    break;
+                case "MIN_NOTIONAL":
+                case "NOTIONAL":
+                    minNotional = Math.Max(minNotional, Decimal(filter, "minNotional"));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return new SymbolRules(step, minQuantity, minNotional, maxQuantity);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+
+namespace CryptoIndex.Exchanges.Execution;
+
+/// <summary>A journal in memory: for tests and local runs. It survives a new executor, not a new process.</summary>
+public sealed class InMemoryRebalanceJournal : IRebalanceJournal
+{
+    private readonly ConcurrentDictionary<string, RebalanceRecord> records = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+
+    /// <summary>Every record saved, in order: what a status history would show.</summary>
+    public ConcurrentQueue<RebalanceRecord> History { get; } = new();
+
+    public Task<RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken) =>
+        Task.FromResult(records.TryGetValue(fundUid, out var record) ? record : null);
+
+    public Task SaveAsync(RebalanceRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (gate)
+        {
+            var stored = records.TryGetValue(record.FundUid, out var current) ? current.Revision : 0;
+            if (stored != record.Revision - 1)
+            {
+                throw new RebalanceConflictException(
+                    $"fund {record.FundUid}: record revision {record.Revision} does not follow the stored revision {stored}");
+            }
+
+            records[record.FundUid] = record;
+            History.Enqueue(record);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,273 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using CryptoIndex.Engine.Planning;
+using Microsoft.Extensions.Logging;
+
+namespace CryptoIndex.Exchanges.Execution;
+
+/// <summary>
+/// Executes a rebalance exactly once across crashes (README, "Exactly once"):
+/// <list type="number">
+/// <item>the plan is recorded (every leg pending, with its deterministic client order id) before anything is sent;</item>
+/// <item>a leg is recorded as sent, with the timestamp of the attempt, before it is sent;</item>
+/// <item>a leg whose outcome is unknown (no answer, 5xx, crash) is looked up by its client order id: found → adopted;
+/// not found once the attempt can no longer be accepted → sent again with the same id; otherwise wait;</item>
+/// <item>sells first; then the Engine plans again on the holdings the fills produced, and the buys are resized to the
+/// cash actually received, recorded, and only then sent.</item>
+/// </list>
+/// Every call continues from the journal, so a new executor over the same journal and exchange resumes where a
+/// stopped one left off.
+/// </summary>
+public sealed class RebalanceExecutor(
+    IExchange exchange,
+    IRebalanceJournal journal,
+    ExchangeMetrics metrics,
+    TimeProvider time,
+    ILogger<RebalanceExecutor> logger,
+    ExecutorOptions? options = null)
+{
+    private readonly IExchange exchange = exchange ?? throw new ArgumentNullException(nameof(exchange));
+    private readonly IRebalanceJournal journal = journal ?? throw new ArgumentNullException(nameof(journal));
+    private readonly ExchangeMetrics metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+    private readonly TimeProvider time = time ?? throw new ArgumentNullException(nameof(time));
+    private readonly ILogger logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    private readonly ExecutorOptions options = options ?? new ExecutorOptions();
+
+    /// <summary>
+    /// Starts rebalance <see cref="RebalanceStart.Sequence"/> unless one is in progress (then that one is resumed and
+    /// <paramref name="start"/> ignored) or it was already done (then its record is returned).
+    /// </summary>
+    public async Task<ExecutionResult> StartAsync(RebalanceStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var existing = await journal.LoadAsync(start.FundUid, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && (existing.Phase != RebalancePhase.Done || existing.Sequence >= start.Sequence))
+        {
+            return await RunAsync(existing, cancellationToken).ConfigureAwait(false);
+        }
+
+        var assets = start.Targets.Keys.Concat(start.Holdings.Quantities.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        IReadOnlyDictionary<string, SymbolRules> rules;
+        try
+        {
+            rules = await exchange.GetSymbolRulesAsync(assets, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExchangeException e)
+        {
+            // Nothing recorded, nothing sent: the reconciler simply tries again.
+            return new ExecutionResult(ExecutionStatus.NotStarted, existing, time.GetUtcNow() + (e.RetryAfter ?? options.Retry), "exchange rules unavailable: " + e.Message);
+        }
+
+        var inputs = new RebalanceInputs(
+            start.Targets.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            start.Prices.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            rules.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            start.Options);
+        var plan = TradePlanner.Plan(RebalanceSteps.Request(start.Holdings, inputs));
+        if (!plan.IsSuccess)
+        {
+            ExecutorLog.PlanRefused(logger, start.FundUid, plan.Error.ToString());
+            return new ExecutionResult(ExecutionStatus.NotStarted, existing, Reason: plan.Error.Message, PlanError: plan.Error);
+        }
+
+        var legs = plan.Value.Orders
+            .Select(o => LegRecord.Planned(start.FundUid, start.Sequence, o.Leg, o.Symbol, o.Side, o.Quantity, o.Price))
+            .ToImmutableList();
+        var record = new RebalanceRecord(
+            start.FundUid, start.Sequence, exchange.Name, RebalancePhase.Selling, 1, start.Holdings, inputs, legs,
+            plan.Value.Dropped.ToImmutableList(), time.GetUtcNow(), null) { Revision = existing?.Revision ?? 0 };
+        record = await SaveAsync(record, cancellationToken).ConfigureAwait(false);
+        ExecutorLog.Planned(logger, start.FundUid, start.Sequence, legs.Count, plan.Value.Dropped.Count);
+        return await RunAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Continues the fund's rebalance in progress, if any.</summary>
+    public async Task<ExecutionResult> ResumeAsync(string fundUid, CancellationToken cancellationToken)
+    {
+        var record = await journal.LoadAsync(fundUid, cancellationToken).ConfigureAwait(false);
+        return record is null
+            ? new ExecutionResult(ExecutionStatus.NotStarted, null, Reason: "no rebalance recorded")
+            : await RunAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ExecutionResult> RunAsync(RebalanceRecord record, CancellationToken cancellationToken)
+    {
+        if (!string.Equals(record.Exchange, exchange.Name, StringComparison.Ordinal))
+        {
+            // Orders of a rebalance can only be looked up where they were sent.
+            throw new InvalidOperationException($"rebalance {record.Sequence} of fund {record.FundUid} runs on {record.Exchange}, not {exchange.Name}");
+        }
+
+        while (true)
+        {
+            switch (record.Phase)
+            {
+                case RebalancePhase.Done:
+                    return new ExecutionResult(ExecutionStatus.Done, record);
+
+                case RebalancePhase.Selling:
+                case RebalancePhase.Buying:
+                    var side = record.Phase == RebalancePhase.Selling ? OrderSide.Sell : OrderSide.Buy;
+                    foreach (var legNumber in record.Legs.Where(l => l.Side == side && !l.IsFinal).Select(l => l.Leg).Order().ToList())
+                    {
+                        var step = await DriveAsync(record, record.Legs.Single(l => l.Leg == legNumber), cancellationToken).ConfigureAwait(false);
+                        record = step.Record;
+                        if (step.Wait is { } wait)
+                        {
+                            return wait;
+                        }
+                    }
+
+                    record = record.Phase == RebalancePhase.Selling
+                        ? await SaveAsync(RebalanceSteps.PlanBuys(record, options), cancellationToken).ConfigureAwait(false)
+                        : await SaveAsync(record with { Phase = RebalancePhase.Done, FinishedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+                    ExecutorLog.Phase(logger, record.FundUid, record.Sequence, record.Phase);
+                    break;
+
+                default:
+                    throw new InvalidOperationException("unknown phase " + record.Phase);
+            }
+        }
+    }
+
+    private async Task<Step> DriveAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken) =>
+        leg.State == LegState.Sent
+            ? await ResolveAsync(record, leg, cancellationToken).ConfigureAwait(false)
+            : await SendAsync(record, leg, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Records the attempt, then sends it; the record comes first so that a crash leaves a leg to look up.</summary>
+    private async Task<Step> SendAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken)
+    {
+        if (RebalanceSteps.BelowMinimum(record.Inputs, leg) is { } why)
+        {
+            return new Step(await SaveLegAsync(record, leg with { State = LegState.Skipped, Reason = why }, cancellationToken).ConfigureAwait(false));
+        }
+
+        DateTimeOffset timestamp;
+        try
+        {
+            timestamp = await exchange.GetTimeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExchangeException e)
+        {
+            return Wait(record, leg, e.RetryAfter ?? options.Retry, "exchange clock unavailable: " + e.Message);
+        }
+
+        leg = leg with { State = LegState.Sent, Attempts = leg.Attempts + 1, SentAt = timestamp, Reason = null };
+        record = await SaveLegAsync(record, leg, cancellationToken).ConfigureAwait(false);
+        ExecutorLog.Sending(logger, leg.Side, leg.Quantity, leg.Symbol, leg.ClientOrderId, leg.Attempts);
+        var started = time.GetTimestamp();
+        OrderReport report;
+        try
+        {
+            report = await exchange.PlaceMarketOrderAsync(
+                new MarketOrder(leg.ClientOrderId, leg.Symbol, leg.Side, leg.Quantity, timestamp), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExchangeException e)
+        {
+            ObserveOrder(leg, started, e.MayHaveExecuted ? "unknown" : e.IsOrderRejection ? "rejected" : "retry_later");
+            if (e.MayHaveExecuted)
+            {
+                ExecutorLog.OutcomeUnknown(logger, leg.ClientOrderId, e.Message);
+                return await ResolveAsync(record, leg, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (e.IsOrderRejection)
+            {
+                ExecutorLog.LegFailed(logger, leg.ClientOrderId, e.Message);
+                return new Step(await SaveLegAsync(record, leg with { State = LegState.Failed, Reason = e.Message }, cancellationToken).ConfigureAwait(false));
+            }
+
+            // Refused as a whole (rate limit, ban, clock, credentials): nothing executed, so the leg is pending again.
+            record = await SaveLegAsync(record, leg with { State = LegState.Pending, Reason = e.Message }, cancellationToken).ConfigureAwait(false);
+            return Wait(record, leg, e.RetryAfter ?? (e.Kind == ExchangeErrorKind.InvalidTimestamp ? TimeSpan.Zero : options.Retry), e.Message);
+        }
+
+        ObserveOrder(leg, started, report.Status == OrderStatus.Filled ? "filled" : report.ExecutedQuantity > 0m ? "partial" : "rejected");
+        return await AdoptAsync(record, leg, report, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A leg whose outcome is unknown: look it up by client order id. Found → adopt. Not found → resend with the
+    /// same id, but only once the last attempt's acceptance window has passed on the exchange's clock, because until
+    /// then that attempt may still arrive and execute.
+    /// </summary>
+    private async Task<Step> ResolveAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken)
+    {
+        OrderReport? found;
+        DateTimeOffset now;
+        try
+        {
+            found = await exchange.FindOrderAsync(leg.Symbol, leg.ClientOrderId, cancellationToken).ConfigureAwait(false);
+            metrics.Lookups.WithLabels(exchange.Name, found is null ? "not_found" : "found").Inc();
+            now = found is null ? await exchange.GetTimeAsync(cancellationToken).ConfigureAwait(false) : default;
+        }
+        catch (ExchangeException e)
+        {
+            metrics.Lookups.WithLabels(exchange.Name, "error").Inc();
+            return Wait(record, leg, e.RetryAfter ?? options.Retry, "look-up failed: " + e.Message);
+        }
+
+        if (found is not null)
+        {
+            ExecutorLog.Adopted(logger, leg.ClientOrderId);
+            return await AdoptAsync(record, leg, found, cancellationToken).ConfigureAwait(false);
+        }
+
+        var acceptableUntil = (leg.SentAt ?? DateTimeOffset.MinValue) + exchange.AcceptanceWindow;
+        if (now <= acceptableUntil && exchange.AcceptanceWindow > TimeSpan.Zero)
+        {
+            return Wait(record, leg, acceptableUntil - now + TimeSpan.FromMilliseconds(1), "not found yet; the last attempt could still be accepted");
+        }
+
+        ExecutorLog.Resending(logger, leg.ClientOrderId);
+        return await SendAsync(record, leg, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Step> AdoptAsync(RebalanceRecord record, LegRecord leg, OrderReport report, CancellationToken cancellationToken)
+    {
+        leg = leg with { ExchangeOrderId = report.ExchangeOrderId, ExecutedQuantity = report.ExecutedQuantity, Fills = report.Fills };
+        if (!report.IsFinal)
+        {
+            record = await SaveLegAsync(record, leg, cancellationToken).ConfigureAwait(false);
+            return Wait(record, leg, options.Poll, "order still open on the exchange");
+        }
+
+        leg = report.ExecutedQuantity > 0m
+            ? leg with
+            {
+                State = LegState.Completed,
+                Reason = report.ExecutedQuantity < leg.Quantity
+                    ? string.Create(CultureInfo.InvariantCulture, $"partially filled: {report.ExecutedQuantity} of {leg.Quantity} ({report.Status})")
+                    : null,
+            }
+            : leg with { State = LegState.Failed, Reason = $"nothing executed ({report.Status})" };
+        ExecutorLog.Recorded(logger, leg.ClientOrderId, leg.State, leg.ExecutedQuantity, leg.Symbol, leg.Fills.Count);
+        return new Step(await SaveLegAsync(record, leg, cancellationToken).ConfigureAwait(false));
+    }
+
+    private void ObserveOrder(LegRecord leg, long started, string outcome)
+    {
+        metrics.OrderDuration.WithLabels(exchange.Name).Observe(time.GetElapsedTime(started).TotalSeconds);
+        metrics.Orders.WithLabels(exchange.Name, leg.Side == OrderSide.Buy ? "buy" : "sell", outcome).Inc();
+    }
+
+    private Step Wait(RebalanceRecord record, LegRecord leg, TimeSpan delay, string reason)
+    {
+        var retryAt = time.GetUtcNow() + delay;
+        ExecutorLog.Waiting(logger, leg.ClientOrderId, retryAt, reason);
+        return new Step(record, new ExecutionResult(ExecutionStatus.Waiting, record, retryAt, reason));
+    }
+
+    private Task<RebalanceRecord> SaveLegAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken) =>
+        SaveAsync(record.WithLeg(leg), cancellationToken);
+
+    private async Task<RebalanceRecord> SaveAsync(RebalanceRecord record, CancellationToken cancellationToken)
+    {
+        var next = record with { Revision = record.Revision + 1 };
+        await journal.SaveAsync(next, cancellationToken).ConfigureAwait(false);
+        return next;
+    }
+
+    private sealed record Step(RebalanceRecord Record, ExecutionResult? Wait = null);
+}

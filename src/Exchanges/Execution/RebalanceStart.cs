@@ -1,0 +1,55 @@
+using CryptoIndex.Engine;
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
+
+namespace CryptoIndex.Exchanges.Execution;
+
+/// <summary>
+/// What the reconciler decided: rebalance fund <paramref name="FundUid"/> (its Kubernetes uid) for the
+/// <paramref name="Sequence"/>-th time, from <paramref name="Holdings"/> (its ledger) to <paramref name="Targets"/>
+/// at <paramref name="Prices"/>, with the fund's plan options.
+/// </summary>
+public sealed record RebalanceStart(
+    string FundUid,
+    long Sequence,
+    Holdings Holdings,
+    IReadOnlyDictionary<string, decimal> Targets,
+    IReadOnlyDictionary<string, decimal> Prices,
+    PlanOptions Options);
+
+/// <summary>How far a call to the executor got.</summary>
+public enum ExecutionStatus
+{
+    /// <summary>The rebalance is done: every leg completed, failed or was skipped.</summary>
+    Done,
+
+    /// <summary>The rebalance is in progress and needs another call at <see cref="ExecutionResult.RetryAt"/>.</summary>
+    Waiting,
+
+    /// <summary>
+    /// No rebalance was started: the plan was refused (<see cref="ExecutionResult.PlanError"/>), the exchange's rules
+    /// could not be read (try again at <see cref="ExecutionResult.RetryAt"/>), or there is none to resume.
+    /// </summary>
+    NotStarted,
+}
+
+/// <summary>The outcome of one call: the record as saved, and when to call again if the rebalance is not done.</summary>
+public sealed record ExecutionResult(
+    ExecutionStatus Status,
+    RebalanceRecord? Record,
+    DateTimeOffset? RetryAt = null,
+    string? Reason = null,
+    EngineError? PlanError = null);
+
+/// <summary>
+/// Executor settings: the wait after an exchange-wide refusal without Retry-After; the poll interval for an order
+/// still open; how many rounds of sells run before the buys (a second round sells what a partial fill left); and the
+/// buy headroom: buys are sized so that they still fit the cash if they fill up to this fraction above the reference
+/// price (a market buy fills at the ask, and prices move between the snapshot and the order).
+/// </summary>
+public sealed record ExecutorOptions(TimeSpan? RetryDelay = null, TimeSpan? PollInterval = null, int MaxSellRounds = 2, decimal BuyHeadroom = 0.01m)
+{
+    public TimeSpan Retry => RetryDelay ?? TimeSpan.FromSeconds(5);
+
+    public TimeSpan Poll => PollInterval ?? TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using CryptoIndex.Engine;
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
+
+namespace CryptoIndex.Exchanges.Execution;
+
+/// <summary>
+/// The pure steps of a rebalance between exchange calls: planning again once the sells are final, and the last check
+/// of a leg before it is sent. Functions of the record only, so a resumed rebalance makes the same decisions.
+/// </summary>
+internal static class RebalanceSteps
+{
+    public static PlanRequest Request(Holdings holdings, RebalanceInputs inputs) =>
+        new(holdings, inputs.Prices, inputs.Targets, inputs.SymbolRules, inputs.Options);
+
+    /// <summary>
+    /// After the sells: plan again on the holdings the fills produced. Sells that are still wanted (a partial fill)
+    /// get one more round; otherwise the provisional buys are resized to the plan's buys (same leg, same id), new
+    /// buys are appended and buys no longer wanted are skipped. Recorded before any buy is sent.
+    /// </summary>
+    public static RebalanceRecord PlanBuys(RebalanceRecord record, ExecutorOptions options)
+    {
+        var holdings = record.Holdings();
+        if (!holdings.IsSuccess)
+        {
+            // Fills that do not apply to the ledger mean the record and the exchange disagree: stop, do not buy.
+            throw new InvalidOperationException($"fund {record.FundUid}: recorded fills do not apply to its holdings: {holdings.Error}");
+        }
+
+        var plan = TradePlanner.Plan(Request(holdings.Value, record.Inputs));
+        var pendingBuys = record.Legs.Where(l => l.Side == OrderSide.Buy && l.State == LegState.Pending).ToList();
+        if (!plan.IsSuccess)
+        {
+            foreach (var leg in pendingBuys)
+            {
+                record = record.WithLeg(leg with { State = LegState.Skipped, Reason = "planning the buys failed: " + plan.Error.Message });
+            }
+
+            return record with { Phase = RebalancePhase.Buying };
+        }
+
+        if (plan.Value.Sells.Any() && record.SellRounds < options.MaxSellRounds)
+        {
+            var next = record.NextLeg;
+            foreach (var sell in plan.Value.Sells)
+            {
+                record = record.WithLeg(LegRecord.Planned(record.FundUid, record.Sequence, next++, sell.Symbol, sell.Side, sell.Quantity, sell.Price));
+            }
+
+            return record with { SellRounds = record.SellRounds + 1 };
+        }
+
+        var nextLeg = record.NextLeg;
+        var wanted = FitToCash(plan.Value.Buys.ToList(), holdings.Value.Cash, record.Inputs, options.BuyHeadroom).ToDictionary(b => b.Symbol, StringComparer.Ordinal);
+        foreach (var leg in pendingBuys)
+        {
+            record = record.WithLeg(wanted.Remove(leg.Symbol, out var buy)
+                ? leg with { Quantity = buy.Quantity, ReferencePrice = buy.Price }
+                : leg with { State = LegState.Skipped, Reason = SkipReason(plan.Value, leg.Symbol) });
+        }
+
+        foreach (var buy in wanted.Values.OrderBy(b => b.Leg))
+        {
+            record = record.WithLeg(LegRecord.Planned(record.FundUid, record.Sequence, nextLeg++, buy.Symbol, buy.Side, buy.Quantity, buy.Price));
+        }
+
+        var dropped = record.Dropped.Where(d => d.Side == OrderSide.Sell).Concat(plan.Value.Dropped.Where(d => d.Side == OrderSide.Buy));
+        return record with { Phase = RebalancePhase.Buying, Dropped = dropped.ToImmutableList() };
+    }
+
+    /// <summary>
+    /// Scales the buys down, on their lot steps, when they would not fit the cash if every one filled
+    /// <see cref="ExecutorOptions.BuyHeadroom"/> above its reference price. A buy this makes too small is skipped
+    /// before sending (<see cref="BelowMinimum"/>).
+    /// </summary>
+    private static List<PlannedOrder> FitToCash(List<PlannedOrder> buys, decimal cash, RebalanceInputs inputs, decimal headroom)
+    {
+        var cost = buys.Sum(b => b.Notional) * (1m + headroom);
+        if (cost <= cash || cost == 0m)
+        {
+            return buys;
+        }
+
+        var scale = cash / cost;
+        return buys.Select(b =>
+        {
+            var rules = inputs.SymbolRules.TryGetValue(b.Symbol, out var found) ? found : SymbolRules.Unrestricted;
+            var quantity = rules.RoundDown(b.Quantity * scale);
+            return b with { Quantity = quantity, Notional = quantity * b.Price };
+        }).ToList();
+    }
+
+    private static string SkipReason(TradePlan plan, string symbol) =>
+        plan.Dropped.FirstOrDefault(d => d.Side == OrderSide.Buy && string.Equals(d.Symbol, symbol, StringComparison.Ordinal)) is { } dropped
+            ? "resized after the sells: " + dropped.Message
+            : "not needed after the sells";
+
+    /// <summary>The planner never plans below the exchange's minimums; this re-checks right before sending.</summary>
+    public static string? BelowMinimum(RebalanceInputs inputs, LegRecord leg)
+    {
+        var rules = inputs.SymbolRules.TryGetValue(leg.Symbol, out var found) ? found : SymbolRules.Unrestricted;
+        var notional = leg.Quantity * leg.ReferencePrice;
+        return leg.Quantity <= 0m ? "quantity is 0"
+            : rules.RoundDown(leg.Quantity) != leg.Quantity ? $"quantity {Format.Number(leg.Quantity)} is not a multiple of the lot step {Format.Number(rules.StepSize)}"
+            : leg.Quantity < rules.MinQuantity ? $"quantity {Format.Number(leg.Quantity)} is below the exchange minimum {Format.Number(rules.MinQuantity)}"
+            : notional < rules.MinNotional ? $"value {Format.Number(notional, 2)} is below the exchange minimum notional {Format.Number(rules.MinNotional, 2)}"
+            : null;
+    }
+}

@@ -1,0 +1,458 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Exchanges.Tests.Fake;
+
+/// <summary>
+/// A Binance spot REST API on 127.0.0.1 for tests, following the wire formats of the reference (§6.3, §7.1): API key
+/// header and HMAC-SHA256 signature over the exact query string, the timestamp/recvWindow rule on its own clock (the
+/// test's <see cref="FakeTimeProvider"/> plus <see cref="Skew"/>), LOT_SIZE and NOTIONAL filters, balances, MARKET
+/// orders with FULL responses, look-up by origClientOrderId, myTrades, and injected faults.
+/// </summary>
+public sealed class FakeBinance : IAsyncDisposable
+{
+    public const string ApiKey = "fake-api-key-vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+    public const string SecretKey = "fake-secret-NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+    private readonly WebApplication app;
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> faults = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Fault> held = new();
+    private long nextOrderId = 1000;
+    private long nextTradeId = 5000;
+
+    private FakeBinance(WebApplication app, FakeState state, FakeTimeProvider time)
+    {
+        this.app = app;
+        State = state;
+        Time = time;
+    }
+
+    public FakeState State { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>Binance's clock minus the operator's.</summary>
+    public TimeSpan Skew { get; set; }
+
+    /// <summary>How far the clock jumps on a <see cref="FaultKind.TimeoutAfter"/>: past any client timeout.</summary>
+    public TimeSpan TimeoutJump { get; set; } = TimeSpan.FromSeconds(30);
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    public ConcurrentQueue<string> RequestLog { get; } = new();
+
+    public static async Task<FakeBinance> StartAsync(FakeState state, FakeTimeProvider time)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
+        var app = builder.Build();
+        var fake = new FakeBinance(app, state, time);
+        app.Run(fake.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        return fake;
+    }
+
+    /// <summary>Queues a fault for the next request to <paramref name="endpoint"/>, e.g. <c>POST /api/v3/order</c>.</summary>
+    public void Inject(string endpoint, Fault fault) => faults.GetOrAdd(endpoint, _ => new ConcurrentQueue<Fault>()).Enqueue(fault);
+
+    /// <summary>
+    /// Queues a fault for the <paramref name="nth"/> request to <paramref name="endpoint"/> after the faults already
+    /// queued for it (1 = the next when none are).
+    /// </summary>
+    public void InjectAt(string endpoint, int nth, Fault fault)
+    {
+        for (var i = 1; i < nth; i++)
+        {
+            Inject(endpoint, Fault.None());
+        }
+
+        Inject(endpoint, fault);
+    }
+
+    public int PendingFaults => faults.Values.Sum(q => q.Count);
+
+    public async ValueTask DisposeAsync()
+    {
+        // A test that failed before releasing a held request must not keep the server's shutdown waiting.
+        foreach (var fault in faults.Values.SelectMany(q => q).Concat(held))
+        {
+            fault.Release.TrySetResult();
+        }
+
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private long ServerMillis => (Time.GetUtcNow() + Skew).ToUnixTimeMilliseconds();
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var endpoint = context.Request.Method + " " + context.Request.Path;
+        RequestLog.Enqueue(endpoint + context.Request.QueryString);
+        var fault = faults.TryGetValue(endpoint, out var queue) && queue.TryDequeue(out var next) ? next : null;
+        if (fault?.Kind == FaultKind.Latency)
+        {
+            Time.Advance(fault.Latency!.Value);
+        }
+
+        if (fault?.Kind == FaultKind.Hold)
+        {
+            held.Enqueue(fault);
+            fault.Arrived.SetResult();
+            await fault.Release.Task;
+            try
+            {
+                await HandleSignedAsync(context, endpoint, fault);
+            }
+            finally
+            {
+                fault.Processed.SetResult();
+            }
+
+            return;
+        }
+
+        if (fault is { Kind: FaultKind.ServerErrorBefore })
+        {
+            await Write(context, fault.Status, "<html>Service Unavailable</html>");
+            return;
+        }
+
+        if (fault is { Kind: FaultKind.RateLimit })
+        {
+            context.Response.Headers.RetryAfter = ((int)fault.RetryAfter!.Value.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            await Error(context, fault.Status, -1003, "Too many requests; current limit is 6000 request weight per 1 MINUTE.");
+            return;
+        }
+
+        if (fault is { Kind: FaultKind.Reject })
+        {
+            await Error(context, fault.Status, fault.Code, fault.Message);
+            return;
+        }
+
+        await HandleSignedAsync(context, endpoint, fault);
+    }
+
+    private async Task HandleSignedAsync(HttpContext context, string endpoint, Fault? fault)
+    {
+        var query = context.Request.Query;
+        var signed = endpoint is "GET /api/v3/account" or "GET /api/v3/order" or "POST /api/v3/order" or "GET /api/v3/myTrades";
+        if (signed && await RefuseUnsigned(context))
+        {
+            return;
+        }
+
+        switch (endpoint)
+        {
+            case "GET /api/v3/time":
+                await Json(context, new { serverTime = ServerMillis });
+                return;
+            case "GET /api/v3/exchangeInfo":
+                await ExchangeInfo(context, query["symbols"].ToString());
+                return;
+            case "GET /api/v3/account":
+                await Account(context);
+                return;
+            case "POST /api/v3/order":
+                await PlaceOrder(context, fault);
+                return;
+            case "GET /api/v3/order":
+                await GetOrder(context, query["symbol"].ToString(), query["origClientOrderId"].ToString());
+                return;
+            case "GET /api/v3/myTrades":
+                await MyTrades(context, query["symbol"].ToString(), long.Parse(query["orderId"].ToString(), CultureInfo.InvariantCulture), fault?.Kind == FaultKind.TradesLag);
+                return;
+            default:
+                await Error(context, 404, -1000, "unknown endpoint");
+                return;
+        }
+    }
+
+    /// <summary>API key, signature over the exact query string (and body), and the timestamp rule.</summary>
+    private async Task<bool> RefuseUnsigned(HttpContext context)
+    {
+        if (!string.Equals(context.Request.Headers["X-MBX-APIKEY"].ToString(), ApiKey, StringComparison.Ordinal))
+        {
+            await Error(context, 401, -2015, "Invalid API-key, IP, or permissions for action.");
+            return true;
+        }
+
+        var raw = (context.Request.QueryString.Value ?? string.Empty).TrimStart('?');
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        var at = raw.LastIndexOf("&signature=", StringComparison.Ordinal);
+        var payload = (at < 0 ? raw : raw[..at]) + body;
+        var signature = at < 0 ? string.Empty : raw[(at + "&signature=".Length)..];
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SecretKey), Encoding.UTF8.GetBytes(payload)));
+        if (!string.Equals(signature, expected, StringComparison.Ordinal))
+        {
+            await Error(context, 400, -1022, "Signature for this request is not valid.");
+            return true;
+        }
+
+        var timestamp = long.Parse(context.Request.Query["timestamp"].ToString(), CultureInfo.InvariantCulture);
+        var window = context.Request.Query.TryGetValue("recvWindow", out var w) ? long.Parse(w.ToString(), CultureInfo.InvariantCulture) : 5000;
+        var server = ServerMillis;
+        if (!(timestamp < server + 1000 && server - timestamp <= window))
+        {
+            await Error(context, 400, -1021, "Timestamp for this request is outside of the recvWindow.");
+            return true;
+        }
+
+        return false;
+    }
+
+    private async Task ExchangeInfo(HttpContext context, string symbolsJson)
+    {
+        var wanted = JsonSerializer.Deserialize<string[]>(symbolsJson) ?? [];
+        var symbols = new List<object>();
+        lock (State.Gate)
+        {
+            foreach (var pair in wanted)
+            {
+                var asset = pair.EndsWith(State.QuoteAsset, StringComparison.Ordinal) ? pair[..^State.QuoteAsset.Length] : string.Empty;
+                if (!State.Symbols.TryGetValue(asset, out var s))
+                {
+                    symbols.Clear();
+                    break;
+                }
+
+                symbols.Add(new
+                {
+                    symbol = pair,
+                    status = "TRADING",
+                    baseAsset = asset,
+                    quoteAsset = State.QuoteAsset,
+                    filters = new object[]
+                    {
+                        new { filterType = "PRICE_FILTER", minPrice = "0.01000000", maxPrice = "1000000.00000000", tickSize = "0.01000000" },
+                        new { filterType = "LOT_SIZE", minQty = N(s.MinQuantity), maxQty = N(s.MaxQuantity), stepSize = N(s.StepSize) },
+                        new { filterType = "MARKET_LOT_SIZE", minQty = "0.00000000", maxQty = N(s.MaxQuantity * 10m), stepSize = "0.00000000" },
+                        new { filterType = "NOTIONAL", minNotional = N(s.MinNotional), applyMinToMarket = true, maxNotional = "9000000.00000000", applyMaxToMarket = false, avgPriceMins = 5 },
+                    },
+                });
+            }
+        }
+
+        if (symbols.Count < wanted.Length)
+        {
+            await Error(context, 400, -1121, "Invalid symbol.");
+            return;
+        }
+
+        await Json(context, new { timezone = "UTC", serverTime = ServerMillis, symbols });
+    }
+
+    private async Task Account(HttpContext context)
+    {
+        object[] balances;
+        lock (State.Gate)
+        {
+            balances = State.Balances.Where(b => b.Value != 0m).Select(b => (object)new { asset = b.Key, free = N(b.Value), locked = "0.00000000" }).ToArray();
+        }
+
+        await Json(context, new { canTrade = true, accountType = "SPOT", balances });
+    }
+
+    private async Task PlaceOrder(HttpContext context, Fault? fault)
+    {
+        var q = context.Request.Query;
+        var pair = q["symbol"].ToString();
+        var side = q["side"].ToString();
+        var clientOrderId = q["newClientOrderId"].ToString();
+        var quantity = decimal.Parse(q["quantity"].ToString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        var (status, code, message, order) = Execute(pair, side, clientOrderId, quantity, q["type"].ToString(), fault);
+        if (order is null)
+        {
+            await Error(context, status, code, message);
+            return;
+        }
+
+        switch (fault?.Kind)
+        {
+            case FaultKind.ServerErrorAfter:
+                await Write(context, fault.Status, "{\"code\":-1007,\"msg\":\"Timeout waiting for response from backend server. Send status unknown; execution status unknown.\"}");
+                return;
+            case FaultKind.DropAfter:
+                context.Abort();
+                return;
+            case FaultKind.TimeoutAfter:
+                // The client's timeout runs on the same fake clock: jumping it past the timeout makes the client give up
+                // while the order stands executed here.
+                Time.Advance(TimeoutJump);
+                break;
+            default:
+                break;
+        }
+
+        await Json(context, OrderJson(order, withFills: true));
+    }
+
+    private (int Status, int Code, string Message, FakeOrder? Order) Execute(string pair, string side, string clientOrderId, decimal quantity, string type, Fault? fault)
+    {
+        lock (State.Gate)
+        {
+            var asset = pair.EndsWith(State.QuoteAsset, StringComparison.Ordinal) ? pair[..^State.QuoteAsset.Length] : string.Empty;
+            (int, int, string, FakeOrder?) Refuse(int status, int code, string message)
+            {
+                State.OrderRequests.Add((clientOrderId, asset, side, quantity, code.ToString(CultureInfo.InvariantCulture)));
+                return (status, code, message, null);
+            }
+
+            if (!State.Symbols.TryGetValue(asset, out var rules) || !State.Prices.TryGetValue(asset, out var price))
+            {
+                return Refuse(400, -1121, "Invalid symbol.");
+            }
+
+            if (!string.Equals(type, "MARKET", StringComparison.Ordinal) || clientOrderId.Length is 0 or > 36)
+            {
+                return Refuse(400, -1102, "Mandatory parameter was not sent, was empty/null, or malformed.");
+            }
+
+            if (quantity < rules.MinQuantity || quantity > rules.MaxQuantity || (rules.StepSize > 0m && quantity % rules.StepSize != 0m))
+            {
+                return Refuse(400, -1013, "Filter failure: LOT_SIZE");
+            }
+
+            if (quantity * price < rules.MinNotional)
+            {
+                return Refuse(400, -1013, "Filter failure: NOTIONAL");
+            }
+
+            var executed = fault?.Kind == FaultKind.PartialFill ? FakeState.FloorToStep(quantity * fault.Fraction, rules.StepSize) : quantity;
+            var buy = string.Equals(side, "BUY", StringComparison.Ordinal);
+            // Two fills when possible: the second half one tick of price impact further, as a thin book would give.
+            var first = executed >= 2m * rules.StepSize && rules.StepSize > 0m ? FakeState.FloorToStep(executed / 2m, rules.StepSize) : executed;
+            var parts = new List<(decimal Price, decimal Quantity)> { (price, first) };
+            if (executed - first > 0m)
+            {
+                parts.Add((buy ? price * 1.0005m : price * 0.9995m, executed - first));
+            }
+
+            var cost = parts.Sum(p => p.Price * p.Quantity);
+            if (buy ? cost > State.Balance(State.QuoteAsset) : executed > State.Balance(asset))
+            {
+                return Refuse(400, -2010, "Account has insufficient balance for requested action.");
+            }
+
+            var fills = new List<FakeFill>();
+            foreach (var (fillPrice, fillQuantity) in parts.Where(p => p.Quantity > 0m))
+            {
+                var commission = decimal.Round(buy ? fillQuantity * State.FeeRate : fillQuantity * fillPrice * State.FeeRate, 8, MidpointRounding.ToZero);
+                var commissionAsset = buy ? asset : State.QuoteAsset;
+                Add(asset, buy ? fillQuantity - commission : -fillQuantity);
+                Add(State.QuoteAsset, buy ? -fillQuantity * fillPrice : (fillQuantity * fillPrice) - commission);
+                fills.Add(new FakeFill(fillPrice, fillQuantity, commission, commissionAsset, ++nextTradeId));
+            }
+
+            var status = executed == quantity ? "FILLED" : "EXPIRED";
+            var order = new FakeOrder(++nextOrderId, pair, asset, side, clientOrderId, quantity, executed, cost, status, fills, ServerMillis);
+            State.Orders.Add(order);
+            State.OrderRequests.Add((clientOrderId, asset, side, quantity, status));
+            return (200, 0, string.Empty, order);
+        }
+    }
+
+    private void Add(string asset, decimal delta) => State.Balances[asset] = (State.Balances.TryGetValue(asset, out var value) ? value : 0m) + delta;
+
+    private async Task GetOrder(HttpContext context, string pair, string clientOrderId)
+    {
+        FakeOrder? order;
+        lock (State.Gate)
+        {
+            order = State.Orders.LastOrDefault(o => o.Symbol == pair && o.ClientOrderId == clientOrderId);
+        }
+
+        if (order is null)
+        {
+            await Error(context, 400, -2013, "Order does not exist.");
+            return;
+        }
+
+        await Json(context, OrderJson(order, withFills: false));
+    }
+
+    private async Task MyTrades(HttpContext context, string pair, long orderId, bool lag)
+    {
+        FakeOrder? order;
+        lock (State.Gate)
+        {
+            order = State.Orders.SingleOrDefault(o => o.Symbol == pair && o.OrderId == orderId);
+        }
+
+        var trades = order?.Fills.Take(lag ? 1 : int.MaxValue).Select(f => new
+        {
+            symbol = pair,
+            id = f.TradeId,
+            orderId,
+            price = N(f.Price),
+            qty = N(f.Quantity),
+            quoteQty = N(f.Price * f.Quantity),
+            commission = N(f.Commission),
+            commissionAsset = f.CommissionAsset,
+            time = order.TransactTime,
+            isBuyer = order.Side == "BUY",
+            isMaker = false,
+            isBestMatch = true,
+        }).ToArray() ?? [];
+        await Json(context, trades);
+    }
+
+    private static Dictionary<string, object> OrderJson(FakeOrder order, bool withFills)
+    {
+        var json = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["symbol"] = order.Symbol,
+            ["orderId"] = order.OrderId,
+            ["orderListId"] = -1,
+            ["clientOrderId"] = order.ClientOrderId,
+            ["transactTime"] = order.TransactTime,
+            ["price"] = "0.00000000",
+            ["origQty"] = N(order.OrigQuantity),
+            ["executedQty"] = N(order.ExecutedQuantity),
+            ["cummulativeQuoteQty"] = N(order.QuoteQuantity),
+            ["status"] = order.Status,
+            ["timeInForce"] = "GTC",
+            ["type"] = "MARKET",
+            ["side"] = order.Side,
+        };
+        if (withFills)
+        {
+            json["fills"] = order.Fills.Select(f => new { price = N(f.Price), qty = N(f.Quantity), commission = N(f.Commission), commissionAsset = f.CommissionAsset, tradeId = f.TradeId }).ToArray();
+        }
+
+        return json;
+    }
+
+    /// <summary>Numbers as Binance sends them: strings, at least 8 places, never an exponent.</summary>
+    private static string N(decimal value) => value.ToString("0.00000000##########", CultureInfo.InvariantCulture);
+
+    private static Task Json(HttpContext context, object value) => Write(context, 200, JsonSerializer.Serialize(value));
+
+    private static Task Error(HttpContext context, int status, int code, string message) =>
+        Write(context, status, JsonSerializer.Serialize(new { code, msg = message }));
+
+    private static async Task Write(HttpContext context, int status, string body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body);
+    }
+}

@@ -22,11 +22,11 @@ public sealed class MarketDataHub : IDisposable
         var coinGecko = new CoinGeckoSource(Own(ResilientHttpClient.Create(settings.Http, time, network?.Invoke(), budget)), settings.CoinGecko, time);
         var binance = new BinanceTickerSource(Own(ResilientHttpClient.Create(settings.Http, time, network?.Invoke())), settings.BinanceBaseUrl, time);
 
-        services[PriceProviders.CoinGecko] = new MarketDataService([coinGecko, binance], settings.Validation, time, logger, metrics);
-        services[PriceProviders.Binance] = new MarketDataService([binance], settings.Validation, time, logger, metrics);
+        services[PriceProviders.CoinGecko] = new MarketDataService(PriceProviders.CoinGecko, [coinGecko, binance], settings.Validation, time, logger, metrics);
+        services[PriceProviders.Binance] = new MarketDataService(PriceProviders.Binance, [binance], settings.Validation, time, logger, metrics);
         if (settings.FilePath is { } path)
         {
-            services[PriceProviders.File] = new MarketDataService([FileSource.FromPath(path)], settings.Validation, time, logger, metrics);
+            services[PriceProviders.File] = new MarketDataService(PriceProviders.File, [FileSource.FromPath(path)], settings.Validation, time, logger, metrics);
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class MarketDataMetrics
         Rejections = factory.CreateCounter(
             "cryptoindex_price_rejections_total", "Values from a provider that were rejected, by reason.", "provider", "reason");
         PriceAge = factory.CreateGauge(
-            "cryptoindex_price_age_seconds", "Age of the latest accepted price of each asset at scrape time.", "symbol");
+            "cryptoindex_price_age_seconds", "Age of the latest accepted price of each asset at scrape time, per provider a fund can name.", "provider", "symbol");
     }
 
     public Counter Fetches { get; }

@@ -3,27 +3,38 @@ using Microsoft.Extensions.Logging;
 namespace CryptoIndex.MarketData;
 
 /// <summary>
-/// One price cache shared by every fund that uses the same chain of sources. It fetches the union of all tracked
-/// assets in one refresh, however many funds ask (concurrent callers share the refresh in flight), tries the sources
-/// in order and asks each next source only for the assets still missing, validates every value against the last
-/// accepted one, and keeps the latest accepted quote of each asset with the time it was observed.
+/// One price cache shared by every fund that uses the same provider. It fetches the union of all tracked assets in one
+/// refresh, however many funds ask (concurrent callers share the refresh in flight), tries the sources in order and
+/// asks each next source only for the assets still missing, validates every value against the last accepted one, and
+/// keeps the latest accepted quote of each asset with the time it was observed. Nothing a source does — an exception,
+/// a hang, an absurd value — can fault the refresh: it becomes a failure of that source or a rejected value.
 /// </summary>
 public sealed partial class MarketDataService
 {
+    private const decimal SameLevel = 0.05m;
+
     private readonly IReadOnlyList<IPriceSource> sources;
+    private readonly MarketDataOptions options;
     private readonly QuoteValidator validator;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly MarketDataMetrics metrics;
     private readonly Lock sync = new();
-    private readonly Dictionary<string, AssetRef> tracked = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, PriceQuote> accepted = new(StringComparer.Ordinal);
-    private readonly HashSet<(string Symbol, RejectionReason Reason)> loggedRejections = [];
+    private readonly HashSet<AssetRef> tracked = [];
+    private readonly Dictionary<AssetRef, PriceQuote> accepted = [];
+    private readonly Dictionary<AssetRef, (decimal Price, int Count, long Refresh)> jumps = [];
+    private long refreshNumber;
+    private readonly HashSet<(AssetRef Asset, string Source, RejectionReason Reason)> loggedRejections = [];
     private MarketSnapshot current = MarketSnapshot.Empty;
     private Task<MarketSnapshot>? refreshing;
 
     public MarketDataService(
-        IReadOnlyList<IPriceSource> sources, MarketDataOptions options, TimeProvider time, ILogger<MarketDataService> logger, MarketDataMetrics metrics)
+        string provider,
+        IReadOnlyList<IPriceSource> sources,
+        MarketDataOptions options,
+        TimeProvider time,
+        ILogger<MarketDataService> logger,
+        MarketDataMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,12 +43,17 @@ public sealed partial class MarketDataService
             throw new ArgumentException("at least one price source is needed", nameof(sources));
         }
 
+        Provider = provider;
         this.sources = sources;
+        this.options = options;
         validator = new QuoteValidator(options.MaxPriceJump);
         this.time = time;
         this.logger = logger;
         this.metrics = metrics;
     }
+
+    /// <summary>The provider name funds use for this cache (<c>coingecko</c>, <c>binance</c>, <c>file</c>).</summary>
+    public string Provider { get; }
 
     /// <summary>The latest snapshot, without refreshing.</summary>
     public MarketSnapshot Current
@@ -57,15 +73,36 @@ public sealed partial class MarketDataService
     /// </summary>
     public void Track(IEnumerable<AssetRef> assets)
     {
+        ArgumentNullException.ThrowIfNull(assets);
         lock (sync)
         {
-            TrackLocked(assets);
+            tracked.UnionWith(assets);
+        }
+    }
+
+    /// <summary>
+    /// Keeps only the assets some fund still uses (after a fund was deleted or changed its ids), so they are no longer
+    /// fetched; their quotes are forgotten.
+    /// </summary>
+    public void Retain(IEnumerable<AssetRef> inUse)
+    {
+        ArgumentNullException.ThrowIfNull(inUse);
+        var keep = inUse.ToHashSet();
+        lock (sync)
+        {
+            tracked.IntersectWith(keep);
+            foreach (var asset in accepted.Keys.Where(a => !keep.Contains(a)).ToList())
+            {
+                accepted.Remove(asset);
+                jumps.Remove(asset);
+            }
         }
     }
 
     /// <summary>
     /// A snapshot that covers <paramref name="assets"/> and is younger than <paramref name="refreshInterval"/>:
-    /// the cached one when it qualifies, otherwise the result of the refresh in flight or of a new one.
+    /// the cached one when it qualifies, otherwise the result of the refresh in flight or of a new one. Cancelling
+    /// stops this caller's wait, never the shared refresh.
     /// </summary>
     public async Task<MarketSnapshot> GetSnapshotAsync(IReadOnlyCollection<AssetRef> assets, TimeSpan refreshInterval, CancellationToken cancellationToken)
     {
@@ -75,7 +112,7 @@ public sealed partial class MarketDataService
             Task<MarketSnapshot> refresh;
             lock (sync)
             {
-                TrackLocked(assets);
+                tracked.UnionWith(assets);
                 if (Covers(current, assets) && current.RefreshedAt is { } at && time.GetUtcNow() - at < refreshInterval)
                 {
                     return current;
@@ -95,18 +132,7 @@ public sealed partial class MarketDataService
     }
 
     private static bool Covers(MarketSnapshot snapshot, IReadOnlyCollection<AssetRef> assets) =>
-        assets.All(a => snapshot.RequestedSymbols.Contains(a.Symbol));
-
-    private void TrackLocked(IEnumerable<AssetRef> assets)
-    {
-        foreach (var asset in assets)
-        {
-            if (!tracked.TryAdd(asset.Symbol, asset) && tracked[asset.Symbol] != asset)
-            {
-                LogConflictingIds(asset.Symbol, tracked[asset.Symbol].ToString(), asset.ToString());
-            }
-        }
-    }
+        assets.All(snapshot.RequestedAssets.Contains);
 
     private async Task<MarketSnapshot> RefreshAsync()
     {
@@ -117,10 +143,11 @@ public sealed partial class MarketDataService
             List<AssetRef> union;
             lock (sync)
             {
-                union = [.. tracked.Values.OrderBy(a => a.Symbol, StringComparer.Ordinal)];
+                union = [.. tracked.OrderBy(a => a.Symbol, StringComparer.Ordinal).ThenBy(a => a.CoinGeckoId, StringComparer.Ordinal)];
             }
 
-            var snapshot = await FetchAllAsync(union).ConfigureAwait(false);
+            using var deadline = new CancellationTokenSource(options.RefreshTimeout, time);
+            var snapshot = await FetchAllAsync(union, deadline.Token).ConfigureAwait(false);
             lock (sync)
             {
                 current = snapshot;
@@ -137,8 +164,9 @@ public sealed partial class MarketDataService
         }
     }
 
-    private async Task<MarketSnapshot> FetchAllAsync(List<AssetRef> union)
+    private async Task<MarketSnapshot> FetchAllAsync(List<AssetRef> union, CancellationToken deadline)
     {
+        Interlocked.Increment(ref refreshNumber);
         var missing = union;
         var rejections = new List<PriceRejection>();
         var failures = new List<string>();
@@ -149,48 +177,57 @@ public sealed partial class MarketDataService
                 break;
             }
 
-            var result = await FetchFromAsync(source, missing, failures).ConfigureAwait(false);
+            var result = await FetchFromAsync(source, missing, failures, deadline).ConfigureAwait(false);
             if (result is null)
             {
                 continue;
             }
 
             var served = Accept(source, result, rejections);
-            missing = [.. missing.Where(a => !served.Contains(a.Symbol))];
+            missing = [.. missing.Where(a => !served.Contains(a))];
         }
 
-        Dictionary<string, PriceQuote> quotes;
+        Dictionary<AssetRef, PriceQuote> quotes;
         lock (sync)
         {
-            quotes = new Dictionary<string, PriceQuote>(accepted, StringComparer.Ordinal);
+            quotes = new Dictionary<AssetRef, PriceQuote>(accepted);
         }
 
         // Only what is still unserved is reported: a value one source got wrong and the next one got right is not a problem.
-        var unserved = missing.Select(a => a.Symbol).ToHashSet(StringComparer.Ordinal);
-        return new MarketSnapshot(
-            time.GetUtcNow(),
-            quotes,
-            [.. rejections.Where(r => unserved.Contains(r.Symbol))],
-            failures,
-            union.Select(a => a.Symbol).ToHashSet(StringComparer.Ordinal));
+        var unserved = missing.ToHashSet();
+        return new MarketSnapshot(time.GetUtcNow(), quotes, [.. rejections.Where(r => unserved.Contains(r.Asset))], failures, union.ToHashSet());
     }
 
-    private async Task<SourceResult?> FetchFromAsync(IPriceSource source, List<AssetRef> assets, List<string> failures)
+    private async Task<SourceResult?> FetchFromAsync(IPriceSource source, List<AssetRef> assets, List<string> failures, CancellationToken deadline)
     {
         var started = time.GetTimestamp();
+        string reason;
+        Exception? error;
         try
         {
-            var result = await source.FetchAsync(assets, CancellationToken.None).ConfigureAwait(false);
+            var result = await source.FetchAsync(assets, deadline).ConfigureAwait(false);
             Observe(source.Name, "success", started);
             return result;
         }
         catch (PriceSourceException e)
         {
-            Observe(source.Name, "failure", started);
-            failures.Add(e.Message);
-            LogSourceFailed(source.Name, e.Message);
-            return null;
+            (reason, error) = (e.Message, null);
         }
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
+        {
+            (reason, error) = ($"{source.Name}: no answer within the refresh timeout of {Engine.Format.Duration(options.RefreshTimeout)}", e);
+        }
+#pragma warning disable CA1031 // Any other failure of one source must not fail the refresh that all funds share.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            (reason, error) = ($"{source.Name}: unexpected {e.GetType().Name}", e);
+        }
+
+        Observe(source.Name, "failure", started);
+        failures.Add(reason);
+        LogSourceFailed(error, source.Name, reason);
+        return null;
     }
 
     private void Observe(string source, string outcome, long started)
@@ -199,24 +236,31 @@ public sealed partial class MarketDataService
         metrics.FetchDuration.WithLabels(source, outcome).Observe(time.GetElapsedTime(started).TotalSeconds);
     }
 
-    /// <summary>Validates a source's values; returns the symbols it served with an accepted value.</summary>
-    private HashSet<string> Accept(IPriceSource source, SourceResult result, List<PriceRejection> rejections)
+    /// <summary>Validates a source's values; returns the assets it served with an accepted value.</summary>
+    private HashSet<AssetRef> Accept(IPriceSource source, SourceResult result, List<PriceRejection> rejections)
     {
-        var served = new HashSet<string>(StringComparer.Ordinal);
+        var served = new HashSet<AssetRef>();
         foreach (var rejection in result.Rejections)
         {
             Reject(rejection, rejections);
         }
 
+        var now = time.GetUtcNow();
         foreach (var raw in result.Quotes)
         {
             PriceQuote? last;
             lock (sync)
             {
-                accepted.TryGetValue(raw.Symbol, out last);
+                accepted.TryGetValue(raw.Asset, out last);
             }
 
-            var (quote, rejection) = validator.Validate(raw, source.Name, last, source.ReportsMarketCaps);
+            var (quote, rejection) = validator.Validate(raw, source.Name, last, source.ReportsMarketCaps, now);
+            if (rejection is { Reason: RejectionReason.AbsurdJump } && JumpHasHeld(raw))
+            {
+                (quote, rejection) = validator.Validate(raw, source.Name, last, source.ReportsMarketCaps, now, allowJump: true);
+                LogJumpAccepted(raw.Symbol, raw.Price, last!.Price, options.AcceptJumpAfter);
+            }
+
             if (quote is null)
             {
                 Reject(rejection!, rejections);
@@ -225,14 +269,32 @@ public sealed partial class MarketDataService
 
             lock (sync)
             {
-                accepted[quote.Symbol] = quote;
-                loggedRejections.RemoveWhere(r => string.Equals(r.Symbol, quote.Symbol, StringComparison.Ordinal));
+                accepted[raw.Asset] = quote;
+                jumps.Remove(raw.Asset);
+                loggedRejections.RemoveWhere(r => r.Asset == raw.Asset && r.Source == source.Name);
             }
 
-            served.Add(quote.Symbol);
+            served.Add(raw.Asset);
         }
 
         return served;
+    }
+
+    /// <summary>
+    /// Counts refreshes in a row at the same new level (within 5 %), once per refresh however many sources report it;
+    /// true once there are enough of them.
+    /// </summary>
+    private bool JumpHasHeld(RawQuote raw)
+    {
+        lock (sync)
+        {
+            var refresh = Interlocked.Read(ref refreshNumber);
+            var streak = jumps.TryGetValue(raw.Asset, out var seen) && Math.Abs(raw.Price - seen.Price) <= seen.Price * SameLevel
+                ? (seen.Price, seen.Refresh == refresh ? seen.Count : seen.Count + 1, refresh)
+                : (raw.Price, 1, refresh);
+            jumps[raw.Asset] = streak;
+            return options.AcceptJumpAfter > 0 && streak.Item2 >= options.AcceptJumpAfter;
+        }
     }
 
     private void Reject(PriceRejection rejection, List<PriceRejection> rejections)
@@ -242,10 +304,11 @@ public sealed partial class MarketDataService
         bool first;
         lock (sync)
         {
-            first = loggedRejections.Add((rejection.Symbol, rejection.Reason));
+            first = loggedRejections.Add((rejection.Asset, rejection.Source, rejection.Reason));
         }
 
-        // Logged once per asset and reason until the asset is accepted again: a feed stuck on a bad value must not flood logs.
+        // Logged once per asset, source and reason until that source serves the asset again: a feed stuck on a bad
+        // value must not flood the logs.
         if (first)
         {
             LogRejected(rejection.Message);
@@ -260,17 +323,17 @@ public sealed partial class MarketDataService
         {
             foreach (var quote in accepted.Values)
             {
-                metrics.PriceAge.WithLabels(quote.Symbol).Set((now - quote.ObservedAt).TotalSeconds);
+                metrics.PriceAge.WithLabels(Provider, quote.Symbol).Set((now - quote.ObservedAt).TotalSeconds);
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Price source {Source} failed, trying the next one: {Reason}")]
-    private partial void LogSourceFailed(string source, string reason);
+    private partial void LogSourceFailed(Exception? error, string source, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected price: {Reason}")]
     private partial void LogRejected(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Funds give different price ids for {Symbol}: using {First}, ignoring {Other}")]
-    private partial void LogConflictingIds(string symbol, string first, string other);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Symbol} moved from {Previous} to {Price} and held there for {Refreshes} refreshes: accepted as the new level")]
+    private partial void LogJumpAccepted(string symbol, decimal price, decimal previous, int refreshes);
 }

@@ -11,12 +11,12 @@ public enum StaleReason
 }
 
 /// <summary>An asset a fund cannot trade on, with the numbers for the status message.</summary>
-public sealed record StaleAsset(string Symbol, StaleReason Reason, TimeSpan? Age, PriceRejection? LastRejection)
+public sealed record StaleAsset(AssetRef Asset, StaleReason Reason, TimeSpan? Age, PriceRejection? LastRejection)
 {
     public string Describe(TimeSpan maxAge) => Reason switch
     {
-        StaleReason.TooOld => $"{Symbol} ({Engine.Format.Duration(Age!.Value)} old, maxAge {Engine.Format.Duration(maxAge)}{Because()})",
-        _ => $"{Symbol} (no price{Because()})",
+        StaleReason.TooOld => $"{Asset.Symbol} ({Engine.Format.Duration(Age!.Value)} old, maxAge {Engine.Format.Duration(maxAge)}{Because()})",
+        _ => $"{Asset.Symbol} (no price{Because()})",
     };
 
     private string Because() => LastRejection is null ? string.Empty : $"; last rejected: {LastRejection.Reason}";
@@ -25,40 +25,38 @@ public sealed record StaleAsset(string Symbol, StaleReason Reason, TimeSpan? Age
 /// <summary>
 /// The shared market data as of one refresh: the latest accepted quote of every tracked asset (possibly from an
 /// earlier refresh, with the time it was observed), the values rejected in this refresh, and the sources that failed.
-/// Immutable: every fund reads the same object.
+/// Assets are keyed by their full <see cref="AssetRef"/> (symbol and provider ids): two funds that give one symbol
+/// different ids get different prices, never each other's. Immutable: every fund reads the same object.
 /// </summary>
 public sealed record MarketSnapshot(
     DateTimeOffset? RefreshedAt,
-    IReadOnlyDictionary<string, PriceQuote> Quotes,
+    IReadOnlyDictionary<AssetRef, PriceQuote> Quotes,
     IReadOnlyList<PriceRejection> Rejections,
     IReadOnlyList<string> SourceFailures,
-    IReadOnlySet<string> RequestedSymbols)
+    IReadOnlySet<AssetRef> RequestedAssets)
 {
-    public static MarketSnapshot Empty { get; } = new(
-        null,
-        new Dictionary<string, PriceQuote>(StringComparer.Ordinal),
-        [],
-        [],
-        new HashSet<string>(StringComparer.Ordinal));
+    public static MarketSnapshot Empty { get; } = new(null, new Dictionary<AssetRef, PriceQuote>(), [], [], new HashSet<AssetRef>());
+
+    public PriceQuote? Quote(AssetRef asset) => Quotes.GetValueOrDefault(asset);
 
     /// <summary>
-    /// The assets among <paramref name="symbols"/> whose price is missing or older than <paramref name="maxAge"/> at
+    /// The assets among <paramref name="assets"/> whose price is missing or older than <paramref name="maxAge"/> at
     /// <paramref name="now"/>, in the order given. A fund with any such asset must not trade.
     /// </summary>
-    public IReadOnlyList<StaleAsset> StaleAssets(IEnumerable<string> symbols, TimeSpan maxAge, DateTimeOffset now)
+    public IReadOnlyList<StaleAsset> StaleAssets(IEnumerable<AssetRef> assets, TimeSpan maxAge, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(symbols);
+        ArgumentNullException.ThrowIfNull(assets);
         var stale = new List<StaleAsset>();
-        foreach (var symbol in symbols)
+        foreach (var asset in assets)
         {
-            var rejection = Rejections.LastOrDefault(r => string.Equals(r.Symbol, symbol, StringComparison.Ordinal));
-            if (!Quotes.TryGetValue(symbol, out var quote))
+            var rejection = Rejections.LastOrDefault(r => r.Asset == asset);
+            if (!Quotes.TryGetValue(asset, out var quote))
             {
-                stale.Add(new StaleAsset(symbol, StaleReason.NoPrice, null, rejection));
+                stale.Add(new StaleAsset(asset, StaleReason.NoPrice, null, rejection));
             }
             else if (now - quote.ObservedAt > maxAge)
             {
-                stale.Add(new StaleAsset(symbol, StaleReason.TooOld, now - quote.ObservedAt, rejection));
+                stale.Add(new StaleAsset(asset, StaleReason.TooOld, now - quote.ObservedAt, rejection));
             }
         }
 

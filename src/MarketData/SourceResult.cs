@@ -6,5 +6,8 @@ namespace CryptoIndex.MarketData;
 /// </summary>
 public sealed record SourceResult(IReadOnlyList<RawQuote> Quotes, IReadOnlyList<PriceRejection> Rejections);
 
-/// <summary>A value as read from a source, before validation.</summary>
-public sealed record RawQuote(string Symbol, decimal Price, decimal? MarketCap, DateTimeOffset ObservedAt);
+/// <summary>A value as read from a source, before validation, for the asset (with its ids) it was asked for.</summary>
+public sealed record RawQuote(AssetRef Asset, decimal Price, decimal? MarketCap, DateTimeOffset ObservedAt)
+{
+    public string Symbol => Asset.Symbol;
+}

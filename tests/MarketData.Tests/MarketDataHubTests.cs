@@ -27,8 +27,8 @@ public sealed class MarketDataHubTests
         var fromCoinGecko = await h.Drive(coinGecko.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), CancellationToken.None));
         var fromFile = await hub.For(PriceProviders.File, out _)!.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), CancellationToken.None);
 
-        Assert.Equal(42m, fromCoinGecko.Quotes["BTC"].Price);
-        Assert.Equal(("file", 41m), (fromFile.Quotes["BTC"].Source, fromFile.Quotes["BTC"].Price));
+        Assert.Equal(42m, fromCoinGecko.Quotes[MarketHarness.Btc].Price);
+        Assert.Equal(("file", 41m), (fromFile.Quotes[MarketHarness.Btc].Source, fromFile.Quotes[MarketHarness.Btc].Price));
         File.Delete(file);
     }
 

@@ -51,8 +51,8 @@ public sealed class MarketDataServiceTests
 
         var snapshot = await h.SnapshotAsync([MarketHarness.Btc, MarketHarness.Sol]);
 
-        Assert.Equal(100m, snapshot.Quotes["SOL"].Price);
-        Assert.Empty(snapshot.StaleAssets(["BTC", "SOL"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()));
+        Assert.Equal(100m, snapshot.Quotes[MarketHarness.Sol].Price);
+        Assert.Empty(snapshot.StaleAssets([MarketHarness.Btc, MarketHarness.Sol], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class MarketDataServiceTests
 
         var snapshot = await h.SnapshotAsync(ThreeAssets);
 
-        var btc = snapshot.Quotes["BTC"];
+        var btc = snapshot.Quotes[MarketHarness.Btc];
         Assert.Equal(("binance", 55_000m, 1_100_000_000_000m, MarketCapOrigin.Estimated), (btc.Source, btc.Price, btc.MarketCap!.Value, btc.MarketCapOrigin));
         Assert.Equal("coingecko: HTTP 500 Internal Server Error", Assert.Single(snapshot.SourceFailures));
         Assert.Empty(snapshot.Rejections);
@@ -81,8 +81,8 @@ public sealed class MarketDataServiceTests
 
         var snapshot = await h.SnapshotAsync(ThreeAssets);
 
-        Assert.Equal(("coingecko", "coingecko", "binance"), (snapshot.Quotes["BTC"].Source, snapshot.Quotes["ETH"].Source, snapshot.Quotes["SOL"].Source));
-        Assert.Equal(MarketCapOrigin.None, snapshot.Quotes["SOL"].MarketCapOrigin);
+        Assert.Equal(("coingecko", "coingecko", "binance"), (snapshot.Quotes[MarketHarness.Btc].Source, snapshot.Quotes[MarketHarness.Eth].Source, snapshot.Quotes[MarketHarness.Sol].Source));
+        Assert.Equal(MarketCapOrigin.None, snapshot.Quotes[MarketHarness.Sol].MarketCapOrigin);
         Assert.Empty(snapshot.Rejections);
     }
 
@@ -94,19 +94,43 @@ public sealed class MarketDataServiceTests
         h.SetPrice(MarketHarness.Btc, 5_000_000m, 1_000_000_000_000m);
 
         MarketSnapshot snapshot = null!;
-        for (var refresh = 0; refresh < 3; refresh++)
+        for (var refresh = 0; refresh < 2; refresh++)
         {
             h.Clock.Advance(TimeSpan.FromMinutes(1));
             snapshot = await h.SnapshotAsync(ThreeAssets);
         }
 
-        Assert.Equal(50_000m, snapshot.Quotes["BTC"].Price);
-        Assert.Equal(MarketHarness.Start, snapshot.Quotes["BTC"].ObservedAt);
+        Assert.Equal(50_000m, snapshot.Quotes[MarketHarness.Btc].Price);
+        Assert.Equal(MarketHarness.Start, snapshot.Quotes[MarketHarness.Btc].ObservedAt);
         Assert.Equal(
             [(RejectionReason.AbsurdJump, "coingecko"), (RejectionReason.AbsurdJump, "binance")],
             snapshot.Rejections.Select(r => (r.Reason, r.Source)));
         Assert.Single(h.Logger.Lines, l => l.Message.StartsWith("Rejected price: BTC from coingecko", StringComparison.Ordinal));
-        Assert.Equal(3, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "AbsurdJump"));
+        Assert.Equal(2, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "AbsurdJump"));
+    }
+
+    [Fact]
+    public async Task A_jump_that_holds_for_three_refreshes_is_accepted_as_the_new_level()
+    {
+        await using var h = await PricedAsync();
+        await h.SnapshotAsync(ThreeAssets);
+
+        // A real crash: 50,000 → 4,000 → 4,100 → 4,050 (all within 5 % of each other).
+        MarketSnapshot snapshot = null!;
+        foreach (var price in new[] { 4_000m, 4_100m, 4_050m })
+        {
+            h.SetPrice(MarketHarness.Btc, price, 80_000_000_000m);
+            h.Clock.Advance(TimeSpan.FromMinutes(1));
+            snapshot = await h.SnapshotAsync(ThreeAssets);
+            if (price != 4_050m)
+            {
+                Assert.Equal(50_000m, snapshot.Quotes[MarketHarness.Btc].Price);
+            }
+        }
+
+        Assert.Equal(4_050m, snapshot.Quotes[MarketHarness.Btc].Price);
+        Assert.Empty(snapshot.Rejections);
+        Assert.Contains(h.Logger.Lines, l => l.Message == "BTC moved from 50000 to 4050 and held there for 3 refreshes: accepted as the new level");
     }
 
     [Fact]
@@ -119,7 +143,7 @@ public sealed class MarketDataServiceTests
         h.Server.Fail("binance", FaultKind.Status, status: 503);
 
         var snapshot = await h.SnapshotAsync(ThreeAssets);
-        var stale = snapshot.StaleAssets(["BTC", "XRP"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow());
+        var stale = snapshot.StaleAssets([MarketHarness.Btc, new AssetRef("XRP", "ripple")], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow());
 
         Assert.Equal(2, snapshot.SourceFailures.Count);
         Assert.Equal(["BTC (10m old, maxAge 5m)", "XRP (no price)"], stale.Select(s => s.Describe(TimeSpan.FromMinutes(5))));
@@ -137,8 +161,8 @@ public sealed class MarketDataServiceTests
         var after = await h.SnapshotAsync(ThreeAssets);
 
         Assert.Empty(during.Quotes);
-        Assert.Equal(3, during.StaleAssets(["BTC", "ETH", "SOL"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()).Count);
-        Assert.Empty(after.StaleAssets(["BTC", "ETH", "SOL"], TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()));
+        Assert.Equal(3, during.StaleAssets(ThreeAssets, TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()).Count);
+        Assert.Empty(after.StaleAssets(ThreeAssets, TimeSpan.FromMinutes(5), h.Clock.GetUtcNow()));
         Assert.Empty(after.SourceFailures);
     }
 
@@ -156,14 +180,14 @@ public sealed class MarketDataServiceTests
 
         Assert.Equal(2, h.Server.CountRequests("coingecko")); // the third refresh did not reach CoinGecko
         Assert.Equal("coingecko: circuit open after repeated failures", Assert.Single(snapshot.SourceFailures));
-        Assert.Equal("binance", snapshot.Quotes["BTC"].Source);
+        Assert.Equal("binance", snapshot.Quotes[MarketHarness.Btc].Source);
     }
 
     [Fact]
     public async Task The_client_side_rate_limit_is_never_exceeded()
     {
         // 3 pages per refresh and a refresh asked for every 5 s: the budget of 30 requests a minute must hold.
-        await using var h = await MarketHarness.StartAsync(new CoinGeckoOptions { PageSize = 1 }, new SourceHttpOptions { RequestsPerMinute = 30 }, withBinance: false);
+        await using var h = await MarketHarness.StartAsync(new CoinGeckoOptions { PageSize = 1 }, new SourceHttpOptions(), withBinance: false, requestsPerMinute: 30);
         h.SetPrice(MarketHarness.Btc, 1m, 1m);
         h.SetPrice(MarketHarness.Eth, 1m, 1m);
         h.SetPrice(MarketHarness.Sol, 1m, 1m);
@@ -197,7 +221,7 @@ public sealed class MarketDataServiceTests
         Assert.Equal(1, h.Registry.Value("cryptoindex_price_requests_total", "coingecko", "success"));
         Assert.Equal(1, h.Registry.Value("cryptoindex_price_requests_total", "coingecko", "failure"));
         Assert.Equal(1, h.Registry.Value("cryptoindex_price_requests_total", "binance", "success"));
-        Assert.Equal(42, h.Registry.Value("cryptoindex_price_age_seconds", "BTC"));
+        Assert.Equal(42, h.Registry.Value("cryptoindex_price_age_seconds", "coingecko", "BTC"));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class RequestBudget : IDisposable
     private readonly int limit;
     private readonly TimeSpan window;
     private readonly TimeProvider time;
-    private readonly Queue<DateTimeOffset> sent = new();
+    private readonly Queue<long> sent = new(); // monotonic timestamps: a wall-clock step must not stall or flood
     private readonly SemaphoreSlim gate = new(1, 1);
 
     public RequestBudget(int limit, TimeSpan window, TimeProvider time)
@@ -39,19 +39,18 @@ public sealed class RequestBudget : IDisposable
         {
             while (true)
             {
-                var now = time.GetUtcNow();
-                while (sent.Count > 0 && now - sent.Peek() >= window)
+                while (sent.Count > 0 && time.GetElapsedTime(sent.Peek()) >= window)
                 {
                     sent.Dequeue();
                 }
 
                 if (sent.Count < limit)
                 {
-                    sent.Enqueue(now);
+                    sent.Enqueue(time.GetTimestamp());
                     return;
                 }
 
-                await Task.Delay(sent.Peek() + window - now, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(window - time.GetElapsedTime(sent.Peek()), time, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -42,7 +42,8 @@ public static class ResilientHttpClient
 #pragma warning disable CA2000 // The handler chain is owned and disposed by the HttpClient.
         var handler = new ResilienceHandler(pipeline)
         {
-            InnerHandler = new BufferingHandler { InnerHandler = network ?? new SocketsHttpHandler() },
+            // No redirects: a redirect to another host would carry the API key header along (only Authorization is dropped).
+            InnerHandler = new BufferingHandler { InnerHandler = network ?? new SocketsHttpHandler { AllowAutoRedirect = false } },
         };
 #pragma warning restore CA2000
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };

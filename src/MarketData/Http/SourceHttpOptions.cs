@@ -15,9 +15,6 @@ public sealed record SourceHttpOptions
 
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Client-side limit: at most this many requests per minute (null: none). CoinGecko demo: 30.</summary>
-    public int? RequestsPerMinute { get; init; }
-
     public double BreakerFailureRatio { get; init; } = 0.5;
 
     public int BreakerMinimumThroughput { get; init; } = 4;

@@ -47,15 +47,15 @@ public sealed class BinanceTickerSource(HttpClient http, Uri baseUrl, TimeProvid
             var pair = asset.BinancePair ?? asset.Symbol + quoteAsset;
             if (!prices.TryGetValue(pair, out var ticker))
             {
-                rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.MissingId, $"{asset.Symbol} from {Name}: no ticker for {pair}"));
+                rejections.Add(PriceRejection.For(asset, Name, RejectionReason.MissingId, $"no ticker for {pair}"));
             }
             else if (!JsonNumbers.TryReadProperty(ticker, "price", out var price))
             {
-                rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.Malformed, $"{asset.Symbol} from {Name}: price of {pair} is not a number"));
+                rejections.Add(PriceRejection.For(asset, Name, RejectionReason.Malformed, $"price of {pair} is not a number"));
             }
             else
             {
-                quotes.Add(new RawQuote(asset.Symbol, price, null, observedAt));
+                quotes.Add(new RawQuote(asset, price, null, observedAt));
             }
         }
 

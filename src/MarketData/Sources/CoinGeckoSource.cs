@@ -6,8 +6,22 @@ namespace CryptoIndex.MarketData.Sources;
 /// CoinGecko <c>/simple/price</c> with market caps and update times, in pages of <see cref="CoinGeckoOptions.PageSize"/>
 /// ids. Unknown ids are simply absent from CoinGecko's answer: they become <see cref="RejectionReason.MissingId"/>.
 /// </summary>
-public sealed class CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time) : IPriceSource
+public sealed class CoinGeckoSource : IPriceSource
 {
+    private readonly HttpClient http;
+    private readonly CoinGeckoOptions options;
+    private readonly TimeProvider time;
+
+    public CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PageSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PageSize, 250, nameof(options));
+        this.http = http;
+        this.options = options;
+        this.time = time;
+    }
+
     public const string SourceName = "coingecko";
 
     public string Name => SourceName;
@@ -22,7 +36,7 @@ public sealed class CoinGeckoSource(HttpClient http, CoinGeckoOptions options, T
         var priced = assets.Where(a => !string.IsNullOrEmpty(a.CoinGeckoId)).ToList();
         foreach (var asset in assets.Where(a => string.IsNullOrEmpty(a.CoinGeckoId)))
         {
-            rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.MissingId, $"{asset.Symbol} from {Name}: no CoinGecko id configured"));
+            rejections.Add(PriceRejection.For(asset, Name, RejectionReason.MissingId, "no CoinGecko id configured"));
         }
 
         foreach (var page in priced.Chunk(options.PageSize))
@@ -63,29 +77,30 @@ public sealed class CoinGeckoSource(HttpClient http, CoinGeckoOptions options, T
         {
             if (!root.TryGetProperty(asset.CoinGeckoId!, out var entry) || entry.ValueKind != JsonValueKind.Object)
             {
-                rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.MissingId, $"{asset.Symbol} from {Name}: id '{asset.CoinGeckoId}' not in the response"));
+                rejections.Add(PriceRejection.For(asset, Name, RejectionReason.MissingId, $"id '{asset.CoinGeckoId}' not in the response"));
                 continue;
             }
 
             if (!entry.TryGetProperty(currency, out var priceElement))
             {
                 var present = string.Join(", ", entry.EnumerateObject().Select(p => p.Name).Where(n => !n.Contains('_', StringComparison.Ordinal)));
-                rejections.Add(new PriceRejection(
-                    asset.Symbol, Name, RejectionReason.WrongCurrency, $"{asset.Symbol} from {Name}: no '{currency}' price (got: {(present.Length == 0 ? "none" : present)})"));
+                rejections.Add(PriceRejection.For(asset, Name, RejectionReason.WrongCurrency, $"no '{currency}' price (got: {(present.Length == 0 ? "none" : present)})"));
                 continue;
             }
 
             if (!JsonNumbers.TryRead(priceElement, out var price))
             {
-                rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.Malformed, $"{asset.Symbol} from {Name}: '{currency}' is not a number"));
+                rejections.Add(PriceRejection.For(asset, Name, RejectionReason.Malformed, $"'{currency}' is not a number"));
                 continue;
             }
 
             decimal? marketCap = JsonNumbers.TryReadProperty(entry, currency + "_market_cap", out var cap) ? cap : null;
+            // An update time that is not a sane Unix time (negative, beyond year 9999) is ignored: the fetch time is used.
             var observedAt = entry.TryGetProperty("last_updated_at", out var updated) && updated.TryGetInt64(out var seconds)
+                && seconds is > 0 and < 253_402_300_799
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                 : fetchedAt;
-            quotes.Add(new RawQuote(asset.Symbol, price, marketCap, observedAt));
+            quotes.Add(new RawQuote(asset, price, marketCap, observedAt));
         }
     }
 }

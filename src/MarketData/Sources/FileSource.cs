@@ -27,7 +27,7 @@ public sealed class FileSource(Func<CancellationToken, Task<string>> readDocumen
         {
             text = await readDocument(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PriceSourceException(Name, "cannot read the price document: " + e.Message, e);
         }
@@ -57,18 +57,18 @@ public sealed class FileSource(Func<CancellationToken, Task<string>> readDocumen
             {
                 if (!entries.TryGetProperty(asset.Symbol, out var entry))
                 {
-                    rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.MissingId, $"{asset.Symbol} from {Name}: not in the price document"));
+                    rejections.Add(PriceRejection.For(asset, Name, RejectionReason.MissingId, "not in the price document"));
                     continue;
                 }
 
                 if (!JsonNumbers.TryReadProperty(entry, "price", out var price))
                 {
-                    rejections.Add(new PriceRejection(asset.Symbol, Name, RejectionReason.Malformed, $"{asset.Symbol} from {Name}: \"price\" is missing or not a number"));
+                    rejections.Add(PriceRejection.For(asset, Name, RejectionReason.Malformed, "\"price\" is missing or not a number"));
                     continue;
                 }
 
                 decimal? marketCap = JsonNumbers.TryReadProperty(entry, "marketCap", out var cap) ? cap : null;
-                quotes.Add(new RawQuote(asset.Symbol, price, marketCap, ReadTime(entry) ?? documentTime));
+                quotes.Add(new RawQuote(asset, price, marketCap, ReadTime(entry) ?? documentTime));
             }
 
             return new SourceResult(quotes, rejections);

@@ -39,6 +39,12 @@ public sealed class FakeMarketServer : IAsyncDisposable
 
     public string Currency { get; set; } = "usd";
 
+    /// <summary>Overrides CoinGecko's <c>last_updated_at</c> (Unix seconds) for every entry.</summary>
+    public long? LastUpdatedOverride { get; set; }
+
+    /// <summary>Where <see cref="FaultKind.Redirect"/> sends the client.</summary>
+    public Uri? RedirectTo { get; set; }
+
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
     public static async Task<FakeMarketServer> StartAsync(TimeProvider clock)
@@ -93,7 +99,7 @@ public sealed class FakeMarketServer : IAsyncDisposable
                 var entry = new Dictionary<string, object>(StringComparer.Ordinal)
                 {
                     [currency] = value.Price,
-                    ["last_updated_at"] = clock.GetUtcNow().ToUnixTimeSeconds(),
+                    ["last_updated_at"] = LastUpdatedOverride ?? clock.GetUtcNow().ToUnixTimeSeconds(),
                 };
                 if (value.MarketCap is { } cap)
                 {
@@ -149,6 +155,10 @@ public sealed class FakeMarketServer : IAsyncDisposable
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync("{\"bitcoin\": {\"usd\": 4").ConfigureAwait(false);
                 return true;
+            case FaultKind.Redirect:
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = new Uri(RedirectTo!, context.Request.Path + context.Request.QueryString).ToString();
+                return true;
             case FaultKind.SlowBody:
                 // Headers and half a body, then nothing: reading the body must count against the attempt timeout.
                 context.Response.ContentType = "application/json";
@@ -182,6 +192,7 @@ public enum FaultKind
     MalformedJson,
     Hang,
     SlowBody,
+    Redirect,
 }
 
 public sealed record RecordedRequest(string Provider, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At);

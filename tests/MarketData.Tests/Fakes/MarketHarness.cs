@@ -35,12 +35,12 @@ public sealed class MarketHarness : IAsyncDisposable
     public RequestBudget? Budget { get; private set; }
 
     public static async Task<MarketHarness> StartAsync(
-        CoinGeckoOptions? coinGecko = null, SourceHttpOptions? http = null, MarketDataOptions? options = null, bool withBinance = true)
+        CoinGeckoOptions? coinGecko = null, SourceHttpOptions? http = null, MarketDataOptions? options = null, bool withBinance = true, int? requestsPerMinute = null)
     {
         var clock = new FakeTimeProvider(Start);
         var harness = new MarketHarness(await FakeMarketServer.StartAsync(clock), clock);
         var httpOptions = http ?? new SourceHttpOptions();
-        harness.Budget = httpOptions.RequestsPerMinute is { } perMinute ? RequestBudget.PerMinute(perMinute, clock) : null;
+        harness.Budget = requestsPerMinute is { } perMinute ? RequestBudget.PerMinute(perMinute, clock) : null;
         var sources = new List<IPriceSource>
         {
             new CoinGeckoSource(
@@ -53,7 +53,7 @@ public sealed class MarketHarness : IAsyncDisposable
             sources.Add(new BinanceTickerSource(harness.Client(httpOptions, null), harness.Server.BinanceUrl, clock));
         }
 
-        harness.Service = new MarketDataService(sources, options ?? new MarketDataOptions(), clock, harness.Logger, new MarketDataMetrics(harness.Registry));
+        harness.Service = new MarketDataService("coingecko", sources, options ?? new MarketDataOptions(), clock, harness.Logger, new MarketDataMetrics(harness.Registry));
         return harness;
     }
 

@@ -1,0 +1,152 @@
+using CryptoIndex.MarketData.Sources;
+using CryptoIndex.MarketData.Tests.Fakes;
+using Microsoft.Extensions.Time.Testing;
+using Prometheus;
+
+namespace CryptoIndex.MarketData.Tests;
+
+/// <summary>Nothing a source or a caller does may break the cache every fund shares (review findings M1–M8).</summary>
+public sealed class MarketDataResilienceTests
+{
+    private static readonly AssetRef UniSwap = new("UNI", "uniswap", "UNIUSDT");
+    private static readonly AssetRef UniCorn = new("UNI", "unicorn");
+
+    [Fact]
+    public async Task Two_funds_giving_one_symbol_different_ids_get_their_own_prices()
+    {
+        await using var h = await MarketHarness.StartAsync(withBinance: false);
+        h.Server.CoinGecko["uniswap"] = (7.5m, 5_000_000_000m);
+        h.Server.CoinGecko["unicorn"] = (0.001m, 100_000m);
+
+        var first = await h.SnapshotAsync([UniSwap]);
+        var second = await h.SnapshotAsync([UniCorn]);
+
+        Assert.Equal(7.5m, first.Quote(UniSwap)!.Price);
+        Assert.Equal(0.001m, second.Quote(UniCorn)!.Price);
+        Assert.Equal(7.5m, second.Quote(UniSwap)!.Price);
+    }
+
+    [Fact]
+    public async Task Assets_no_fund_uses_any_more_are_no_longer_fetched()
+    {
+        await using var h = await MarketHarness.StartAsync(withBinance: false);
+        h.SetPrice(MarketHarness.Btc, 1m, 1m);
+        h.SetPrice(MarketHarness.Eth, 1m, 1m);
+        await h.SnapshotAsync([MarketHarness.Btc, MarketHarness.Eth]);
+
+        h.Service.Retain([MarketHarness.Btc]);
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        var snapshot = await h.SnapshotAsync([MarketHarness.Btc]);
+
+        Assert.EndsWith("ids=bitcoin&vs_currencies=usd&include_market_cap=true&include_last_updated_at=true&precision=full", h.Server.Requests.Last().PathAndQuery, StringComparison.Ordinal);
+        Assert.Null(snapshot.Quote(MarketHarness.Eth));
+    }
+
+    [Fact]
+    public async Task A_source_that_throws_anything_is_a_failed_source_not_a_failed_refresh()
+    {
+        var clock = new FakeTimeProvider(MarketHarness.Start);
+        var file = new FileSource(_ => Task.FromResult("""{"observedAt": "2026-01-01T00:00:00Z", "assets": {"BTC": {"price": "5", "marketCap": "50"}}}"""));
+        var service = new MarketDataService("test", [new ThrowingSource(), file], new MarketDataOptions(), clock, new RecordingLogger<MarketDataService>(), new MarketDataMetrics(Metrics.NewCustomRegistry()));
+
+        var snapshot = await service.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal("broken: unexpected InvalidOperationException", Assert.Single(snapshot.SourceFailures));
+        Assert.Equal(5m, snapshot.Quote(MarketHarness.Btc)!.Price);
+    }
+
+    [Fact]
+    public async Task A_source_that_never_answers_fails_at_the_refresh_timeout_and_the_next_source_serves()
+    {
+        var clock = new FakeTimeProvider(MarketHarness.Start);
+        var file = new FileSource(_ => Task.FromResult("""{"observedAt": "2026-01-01T00:00:00Z", "assets": {"BTC": {"price": "5", "marketCap": "50"}}}"""));
+        var options = new MarketDataOptions { RefreshTimeout = TimeSpan.FromSeconds(30) };
+        var service = new MarketDataService("test", [new HangingSource(), file], options, clock, new RecordingLogger<MarketDataService>(), new MarketDataMetrics(Metrics.NewCustomRegistry()));
+
+        var snapshot = await clock.DriveAsync(service.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), CancellationToken.None), TimeSpan.FromSeconds(1), () => true);
+
+        Assert.Equal("hanging: no answer within the refresh timeout of 30s", Assert.Single(snapshot.SourceFailures));
+        Assert.InRange(clock.GetUtcNow() - MarketHarness.Start, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(33));
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_does_not_cancel_the_refresh_the_others_wait_for()
+    {
+        await using var h = await MarketHarness.StartAsync(withBinance: false);
+        h.SetPrice(MarketHarness.Btc, 9m, 90m);
+        h.Server.Fail("coingecko", FaultKind.Status, status: 503);
+        using var giveUp = new CancellationTokenSource();
+
+        var impatient = h.Service.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), giveUp.Token);
+        var patient = h.Service.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), CancellationToken.None);
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient);
+        var snapshot = await h.Drive(patient);
+        Assert.Equal(9m, snapshot.Quote(MarketHarness.Btc)!.Price);
+    }
+
+    [Theory]
+    [InlineData(4_102_444_800L, true)]   // 2100-01-01: in the future, rejected
+    [InlineData(99_999_999_999_999L, false)] // not a Unix time at all: the fetch time is used
+    public async Task CoinGecko_timestamps_in_the_future_or_out_of_range_never_keep_a_price_fresh(long lastUpdated, bool rejected)
+    {
+        await using var h = await MarketHarness.StartAsync(withBinance: false);
+        h.SetPrice(MarketHarness.Btc, 9m, 90m);
+        h.Server.LastUpdatedOverride = lastUpdated;
+
+        var snapshot = await h.SnapshotAsync([MarketHarness.Btc]);
+
+        if (rejected)
+        {
+            Assert.Equal(RejectionReason.BadTimestamp, Assert.Single(snapshot.Rejections).Reason);
+            Assert.Null(snapshot.Quote(MarketHarness.Btc));
+        }
+        else
+        {
+            Assert.Equal(MarketHarness.Start, snapshot.Quote(MarketHarness.Btc)!.ObservedAt);
+        }
+    }
+
+    [Fact]
+    public async Task A_redirect_is_not_followed_so_the_key_never_reaches_another_host()
+    {
+        await using var h = await MarketHarness.StartAsync(withBinance: false);
+        await using var elsewhere = await FakeMarketServer.StartAsync(h.Clock);
+        h.Server.RedirectTo = elsewhere.BaseUrl;
+        h.Server.Fail("coingecko", FaultKind.Redirect);
+
+        // The client exactly as production builds it (no test handler in between); a 302 is not retried, so no
+        // timer is involved and the fake clock need not move.
+        using var client = Http.ResilientHttpClient.Create(new Http.SourceHttpOptions(), h.Clock);
+        var source = new CoinGeckoSource(client, new CoinGeckoOptions { BaseUrl = h.Server.CoinGeckoUrl, ApiKey = "CG-redirect-secret" }, h.Clock);
+
+        var error = await Assert.ThrowsAsync<PriceSourceException>(() => source.FetchAsync([MarketHarness.Btc], CancellationToken.None));
+
+        Assert.Empty(elsewhere.Requests);
+        Assert.Equal("coingecko: HTTP 302 Found", error.Message);
+    }
+
+    private sealed class ThrowingSource : IPriceSource
+    {
+        public string Name => "broken";
+
+        public bool ReportsMarketCaps => true;
+
+        public Task<SourceResult> FetchAsync(IReadOnlyList<AssetRef> assets, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a bug in a source");
+    }
+
+    private sealed class HangingSource : IPriceSource
+    {
+        public string Name => "hanging";
+
+        public bool ReportsMarketCaps => true;
+
+        public async Task<SourceResult> FetchAsync(IReadOnlyList<AssetRef> assets, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            return new SourceResult([], []);
+        }
+    }
+}

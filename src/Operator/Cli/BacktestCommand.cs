@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CryptoIndex.Engine.Backtesting;
+using CryptoIndex.Engine.Weights;
+using CryptoIndex.Operator.Api;
+using Spectre.Console;
+
+namespace CryptoIndex.Operator.Cli;
+
+/// <summary>
+/// <c>backtest -f FUND.yaml --data DIR [--from DATE] [--to DATE] [--fee RATE] [-o table|json] [--chart FILE.svg]</c>:
+/// replays the fund over daily history, beside buy-and-hold and daily rebalancing.
+/// </summary>
+public static class BacktestCommand
+{
+    public static int Run(
+        string manifest, string data, string? name, DateOnly? from, DateOnly? to, string? fee, string output, string? chart, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var (fund, definition) = FundFile.Load(manifest, name, stderr);
+        if (definition is null)
+        {
+            return ExitCodes.InvalidManifest;
+        }
+
+        var feeRate = definition.Planning.FeeRate;
+        if (fee is not null && !Values.TryParsePercent(fee.EndsWith('%') ? fee : null, out feeRate)
+            && !decimal.TryParse(fee, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out feeRate))
+        {
+            stderr.WriteLine($"--fee: '{fee}' is not a rate such as 0.1% or 0.001");
+            return ExitCodes.InvalidInput;
+        }
+
+        if (chart is not null && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            stderr.WriteLine($"--chart: '{chart}': only .svg charts are written");
+            return ExitCodes.InvalidInput;
+        }
+
+        var needsCaps = definition.Weighting.Scheme is WeightingScheme.MarketCap or WeightingScheme.SqrtMarketCap;
+        var (history, error) = CoinGeckoHistory.Load(data, [.. definition.Constituents.Select(c => c.Symbol)], needsCaps, from, to);
+        if (history is null)
+        {
+            stderr.WriteLine(error);
+            return ExitCodes.InvalidInput;
+        }
+
+        var spec = new BacktestSpec(
+            definition.EngineConstituents(_ => null), definition.Weighting, definition.Policy, definition.Planning with { FeeRate = feeRate }, definition.Capital);
+        var results = new List<BacktestResult>();
+        foreach (var strategy in new[] { BacktestStrategy.FundRules, BacktestStrategy.BuyAndHold, BacktestStrategy.Daily })
+        {
+            var result = Backtester.Run(spec, history.Days, strategy);
+            if (!result.IsSuccess)
+            {
+                stderr.WriteLine(result.Error);
+                return ExitCodes.InvalidInput;
+            }
+
+            results.Add(result.Value);
+        }
+
+        var title = $"{fund!.Metadata.Name}: {history.Days[0].Date:yyyy-MM-dd} to {history.Days[^1].Date:yyyy-MM-dd}";
+        if (chart is not null)
+        {
+            File.WriteAllText(chart, SvgChart.Render(title, results));
+        }
+
+        if (output == "json")
+        {
+            stdout.WriteLine(ToJson(fund.Metadata.Name ?? "fund", history, results).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        else
+        {
+            WriteTable(title, history, results, Terminal.For(stdout));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    public static JsonObject ToJson(string fund, History history, IReadOnlyList<BacktestResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(results);
+        var own = results[0];
+        return new JsonObject
+        {
+            ["fund"] = fund,
+            ["from"] = history.Days[0].Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["to"] = history.Days[^1].Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["days"] = history.Days.Count,
+            ["rebalances"] = own.Rebalances,
+            ["turnover"] = own.Turnover,
+            ["fees"] = own.Fees,
+            ["finalValue"] = own.FinalValue,
+            ["return"] = own.Return,
+            ["maxDrawdown"] = own.MaxDrawdown,
+            ["volatility"] = own.Volatility,
+            ["baselines"] = new JsonObject([.. results.Skip(1).Select(r => KeyValuePair.Create(Key(r.Strategy), (JsonNode?)Figures(r)))]),
+            ["issues"] = new JsonArray([.. history.Issues.Select(i => (JsonNode)i)]),
+        };
+    }
+
+    private static string Key(BacktestStrategy strategy) => strategy == BacktestStrategy.BuyAndHold ? "buyAndHold" : "daily";
+
+    private static JsonObject Figures(BacktestResult r) => new()
+    {
+        ["rebalances"] = r.Rebalances,
+        ["turnover"] = r.Turnover,
+        ["fees"] = r.Fees,
+        ["finalValue"] = r.FinalValue,
+        ["return"] = r.Return,
+        ["maxDrawdown"] = r.MaxDrawdown,
+        ["volatility"] = r.Volatility,
+    };
+
+    private static void WriteTable(string title, History history, IReadOnlyList<BacktestResult> results, IAnsiConsole console)
+    {
+        var table = new Table().Title(title).AddColumns("", "rebalances", "turnover", "fees", "final value", "return", "max drawdown", "volatility");
+        foreach (var r in results)
+        {
+            table.AddRow(
+                r.Strategy switch { BacktestStrategy.FundRules => "fund rules", BacktestStrategy.BuyAndHold => "buy and hold", _ => "daily" },
+                r.Rebalances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Engine.Format.Number(r.Turnover, 2),
+                Engine.Format.Number(r.Fees, 2),
+                Engine.Format.Number(r.FinalValue, 2),
+                Engine.Format.Percent(r.Return),
+                Engine.Format.Percent(r.MaxDrawdown),
+                Engine.Format.Percent(r.Volatility));
+        }
+
+        console.Write(table);
+        foreach (var issue in history.Issues)
+        {
+            console.WriteLine("data: " + issue);
+        }
+
+        console.WriteLine("Data provided by CoinGecko.");
+    }
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using CryptoIndex.Engine.Backtesting;
+
+namespace CryptoIndex.Operator.Cli;
+
+/// <summary>Days of history ready to replay, and every data problem met on the way, in words.</summary>
+public sealed record History(IReadOnlyList<MarketDay> Days, IReadOnlyList<string> Issues);
+
+/// <summary>
+/// Reads CoinGecko CSV exports (<c>snapped_at,price,market_cap,total_volume</c>, one file per asset named
+/// <c>&lt;symbol&gt;-usd-*.csv</c>, any case) into complete days. The rule for imperfect data, each case reported:
+/// <list type="bullet">
+/// <item>the replay runs from the first day every constituent has a price (and, for market-cap weighting, a market
+/// cap) to the last day they all have one, narrowed by --from/--to;</item>
+/// <item>a day missing for an asset inside that range takes the asset's previous close;</item>
+/// <item>a zero or empty market cap takes the asset's previous market cap; a zero price takes the previous price.</item>
+/// </list>
+/// </summary>
+public static class CoinGeckoHistory
+{
+    public static (History? History, string? Error) Load(
+        string directory, IReadOnlyList<string> symbols, bool needsMarketCaps, DateOnly? from = null, DateOnly? to = null)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        if (!Directory.Exists(directory))
+        {
+            return (null, $"--data: folder '{directory}' does not exist");
+        }
+
+        var series = new Dictionary<string, SortedDictionary<DateOnly, AssetClose>>(StringComparer.Ordinal);
+        var issues = new List<string>();
+        foreach (var symbol in symbols)
+        {
+            var file = Directory.EnumerateFiles(directory, "*.csv")
+                .Where(f => Path.GetFileName(f).StartsWith(symbol + "-usd-", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (file is null)
+            {
+                return (null, $"--data: no file {symbol.ToLowerInvariant()}-usd-*.csv for constituent {symbol} in '{directory}'");
+            }
+
+            var (rows, error) = ReadFile(file);
+            if (error is not null)
+            {
+                return (null, error);
+            }
+
+            series[symbol] = rows!;
+        }
+
+        var (start, end, rangeError) = Range(series, needsMarketCaps, from, to, issues);
+        return rangeError is not null ? (null, rangeError) : (new History(Fill(series, start, end, issues), issues), null);
+    }
+
+    private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file)
+    {
+        var rows = new SortedDictionary<DateOnly, AssetClose>();
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(file))
+        {
+            lineNumber++;
+            if (lineNumber == 1 || line.Length == 0)
+            {
+                continue;
+            }
+
+            var cells = line.Split(',');
+            if (cells.Length < 3
+                || !DateOnly.TryParseExact(cells[0].Length >= 10 ? cells[0][..10] : cells[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                || !decimal.TryParse(cells[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var price))
+            {
+                return (null, $"{Path.GetFileName(file)} line {lineNumber}: expected 'YYYY-MM-DD hh:mm:ss UTC,price,market_cap,total_volume'");
+            }
+
+            decimal? cap = decimal.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 0m ? decimal.Round(parsed, 2) : null;
+            rows[date] = new AssetClose(price, cap);
+        }
+
+        return (rows, null);
+    }
+
+    private static (DateOnly Start, DateOnly End, string? Error) Range(
+        Dictionary<string, SortedDictionary<DateOnly, AssetClose>> series, bool needsMarketCaps, DateOnly? from, DateOnly? to, List<string> issues)
+    {
+        var firsts = series.ToDictionary(s => s.Key, s => s.Value.FirstOrDefault(r => r.Value.Price > 0m && (!needsMarketCaps || r.Value.MarketCap is not null)).Key);
+        var start = firsts.Values.Max();
+        var end = series.Values.Min(s => s.Keys.Max());
+        var latest = firsts.Where(f => f.Value == start).Select(f => f.Key).Order(StringComparer.Ordinal).First();
+        if (from is { } f && f > start)
+        {
+            start = f;
+        }
+        else if (from is { } asked && asked < start)
+        {
+            issues.Add($"start moved from {asked:yyyy-MM-dd} to {start:yyyy-MM-dd}: {latest} has no {(needsMarketCaps ? "price and market cap" : "price")} before");
+        }
+
+        if (to is { } t && t < end)
+        {
+            end = t;
+        }
+        else if (to is { } askedEnd && askedEnd > end)
+        {
+            issues.Add($"end moved from {askedEnd:yyyy-MM-dd} to {end:yyyy-MM-dd}: not every constituent has data after it");
+        }
+
+        return start > end
+            ? (start, end, $"no day from {start:yyyy-MM-dd} to {end:yyyy-MM-dd} has data for every constituent")
+            : (start, end, null);
+    }
+
+    private static List<MarketDay> Fill(Dictionary<string, SortedDictionary<DateOnly, AssetClose>> series, DateOnly start, DateOnly end, List<string> issues)
+    {
+        var last = series.ToDictionary(s => s.Key, s => s.Value.LastOrDefault(r => r.Key < start && r.Value.Price > 0m).Value, StringComparer.Ordinal);
+        var missingDays = series.Keys.ToDictionary(s => s, _ => 0, StringComparer.Ordinal);
+        var missingCaps = series.Keys.ToDictionary(s => s, _ => 0, StringComparer.Ordinal);
+        var days = new List<MarketDay>();
+        for (var date = start; date <= end; date = date.AddDays(1))
+        {
+            var closes = new Dictionary<string, AssetClose>(StringComparer.Ordinal);
+            foreach (var (symbol, rows) in series)
+            {
+                var previous = last[symbol];
+                if (!rows.TryGetValue(date, out var close) || close.Price <= 0m)
+                {
+                    missingDays[symbol]++;
+                    close = previous;
+                }
+                else if (close.MarketCap is null && previous.MarketCap is not null)
+                {
+                    missingCaps[symbol]++;
+                    close = close with { MarketCap = previous.MarketCap };
+                }
+
+                closes[symbol] = close;
+                last[symbol] = close;
+            }
+
+            days.Add(new MarketDay(date, closes));
+        }
+
+        issues.AddRange(missingDays.Where(m => m.Value > 0).Select(m => $"{m.Key}: {m.Value} day(s) without a price; the previous close was used"));
+        issues.AddRange(missingCaps.Where(m => m.Value > 0).Select(m => $"{m.Key}: {m.Value} day(s) without a market cap; the previous market cap was used"));
+        return days;
+    }
+}

@@ -1,0 +1,51 @@
+using CryptoIndex.Operator.Api;
+
+namespace CryptoIndex.Operator.Cli;
+
+/// <summary>Exit codes of the commands: scripts and CI jobs branch on them.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>The manifest is invalid: every error printed names its field.</summary>
+    public const int InvalidManifest = 1;
+
+    /// <summary>The inputs next to it (prices, holdings, history) are missing or invalid.</summary>
+    public const int InvalidInput = 2;
+}
+
+/// <summary>Reads one fund from a manifest file exactly as the operator reads it: same parsing, defaults and validation.</summary>
+public static class FundFile
+{
+    public static (IndexFund? Fund, FundDefinition? Definition) Load(string path, string? name, TextWriter errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!File.Exists(path))
+        {
+            errors.WriteLine($"-f: file '{path}' does not exist");
+            return (null, null);
+        }
+
+        var (funds, readError) = ManifestReader.Read(File.ReadAllText(path));
+        if (readError is not null)
+        {
+            errors.WriteLine($"{path}: {readError}");
+            return (null, null);
+        }
+
+        var fund = name is null ? (funds.Count > 0 ? funds[0] : null) : funds.FirstOrDefault(f => f.Metadata.Name == name);
+        if (fund is null)
+        {
+            errors.WriteLine(name is null ? $"{path}: no IndexFund in the file" : $"{path}: no IndexFund named '{name}'");
+            return (null, null);
+        }
+
+        var (definition, problems) = SpecValidator.Validate(fund.Spec);
+        foreach (var problem in problems)
+        {
+            errors.WriteLine($"{fund.Metadata.Name}: {problem}");
+        }
+
+        return (fund, definition);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.Json;
+using CryptoIndex.Engine.Decisions;
+using CryptoIndex.Engine.Portfolio;
+using CryptoIndex.MarketData;
+using CryptoIndex.MarketData.Sources;
+using CryptoIndex.Operator.Api;
+
+namespace CryptoIndex.Operator.Cli;
+
+/// <summary>
+/// The inputs of <c>plan</c> beside the manifest: prices (the JSON document the <c>file</c> price provider reads) and
+/// holdings. Holdings default to the fund's capital in cash, i.e. the plan of its first funding:
+/// <code>{"cash": "1000", "quantities": {"BTC": "0.5"}, "lastRebalanceAt": "2022-01-01T00:00:00Z", "constituentsAtLastRebalance": ["BTC"]}</code>
+/// </summary>
+public static class PlanInputs
+{
+    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> ReadPricesAsync(string path, FundDefinition fund)
+    {
+        ArgumentNullException.ThrowIfNull(fund);
+        if (!File.Exists(path))
+        {
+            return (null, $"--prices: file '{path}' does not exist");
+        }
+
+        var assets = fund.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
+        SourceResult result;
+        try
+        {
+            result = await FileSource.FromPath(path).FetchAsync(assets, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (PriceSourceException e)
+        {
+            return (null, "--prices: " + e.Message);
+        }
+
+        var validator = new QuoteValidator(0m);
+        var quotes = new Dictionary<string, PriceQuote>(StringComparer.Ordinal);
+        var problems = result.Rejections.Select(r => r.Message).ToList();
+        foreach (var raw in result.Quotes)
+        {
+            var (quote, rejection) = validator.Validate(raw, "file", null, reportsMarketCaps: true, now: raw.ObservedAt);
+            if (quote is null)
+            {
+                problems.Add(rejection!.Message);
+            }
+            else
+            {
+                quotes[quote.Symbol] = quote;
+            }
+        }
+
+        return problems.Count > 0 ? (null, "--prices: " + string.Join("; ", problems)) : (quotes, null);
+    }
+
+    public static (Holdings? Holdings, RebalanceHistory? History, string? Error) ReadHoldings(string? path, FundDefinition fund)
+    {
+        ArgumentNullException.ThrowIfNull(fund);
+        if (path is null)
+        {
+            return (Holdings.CashOnly(fund.Capital), RebalanceHistory.None, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            var cash = root.TryGetProperty("cash", out var cashElement) ? Amount(cashElement, "cash") : 0m;
+            var quantities = new List<(string, decimal)>();
+            if (root.TryGetProperty("quantities", out var map))
+            {
+                foreach (var entry in map.EnumerateObject())
+                {
+                    quantities.Add((entry.Name, Amount(entry.Value, $"quantities.{entry.Name}")));
+                }
+            }
+
+            DateTimeOffset? last = root.TryGetProperty("lastRebalanceAt", out var at) ? at.GetDateTimeOffset() : null;
+            IReadOnlyCollection<string>? constituents = root.TryGetProperty("constituentsAtLastRebalance", out var list)
+                ? [.. list.EnumerateArray().Select(e => e.GetString()!)]
+                : null;
+            return (Holdings.Of(cash, [.. quantities]), new RebalanceHistory(last, constituents), null);
+        }
+        catch (Exception e) when (e is IOException or JsonException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            return (null, null, $"--holdings: {e.Message}");
+        }
+    }
+
+    private static decimal Amount(JsonElement element, string field) => element.ValueKind switch
+    {
+        JsonValueKind.String when decimal.TryParse(element.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var value) => value,
+        JsonValueKind.Number when element.TryGetDecimal(out var number) => number,
+        _ => throw new FormatException($"{field} is not a decimal amount"),
+    };
+}

@@ -1,0 +1,304 @@
+using System.Net;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CryptoIndex.Operator.Runtime.Cache;
+
+/// <summary>
+/// client-go's reflector and informer for one custom resource: list, then watch from the list's resourceVersion with
+/// bookmarks and a random server timeout, keeping <see cref="Cache"/> current and telling handlers what changed.
+/// <list type="bullet">
+/// <item>410 (HTTP status or in-stream ERROR, which KubernetesClient only reports through <c>onError</c>) → relist
+/// and diff against the cache, with synthetic deletes for objects that vanished meanwhile.</item>
+/// <item>A silent stream is cut by a client-side idle timeout (server timeout + 5 s): no watch is lost silently.</item>
+/// <item>Failures back off 800 ms → 30 s with jitter, reset after 2 min of health; a clean close resumes at once.</item>
+/// </list>
+/// </summary>
+public sealed partial class Reflector
+{
+    private static readonly TimeSpan MinHealthyWatch = TimeSpan.FromSeconds(1);
+
+    private readonly IKubernetes _client;
+    private readonly ResourceType _type;
+    private readonly TimeProvider _time;
+    private readonly ReflectorOptions _options;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly ExponentialBackoff _backoff;
+    private readonly List<Action<CacheEvent>> _handlers = [];
+    private long _relists;
+    private long _watches;
+
+    public Reflector(IKubernetes client, ResourceType type, TimeProvider? time = null, ReflectorOptions? options = null,
+        ILogger<Reflector>? logger = null, ObjectCache? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(type);
+        _client = client;
+        _type = type;
+        _time = time ?? TimeProvider.System;
+        _options = options ?? new ReflectorOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _random = _options.Random ?? Random.Shared;
+        _backoff = new ExponentialBackoff(_options.BackoffInitial, _options.BackoffMax, _options.BackoffFactor,
+            _options.BackoffJitter, _options.BackoffReset, _time, _random);
+        Cache = cache ?? new ObjectCache();
+    }
+
+    public ObjectCache Cache { get; }
+
+    public ResourceType Type => _type;
+
+    /// <summary>Number of full lists so far (the first one included).</summary>
+    public long Relists => Interlocked.Read(ref _relists);
+
+    /// <summary>Number of watch requests so far.</summary>
+    public long Watches => Interlocked.Read(ref _watches);
+
+    /// <summary>The last watch outcome.</summary>
+    public WatchEnd? LastWatchEnd { get; private set; }
+
+    /// <summary>Raised on every phase change, with the backoff delay for <see cref="ReflectorPhase.BackingOff"/>.</summary>
+    public event Action<ReflectorPhase, TimeSpan>? PhaseChanged;
+
+    /// <summary>Registers a handler; it runs on the reflector's loop after the cache was updated, so keep it cheap.</summary>
+    public void AddHandler(Action<CacheEvent> handler)
+    {
+        lock (_handlers)
+        {
+            _handlers.Add(handler);
+        }
+    }
+
+    /// <summary>Runs until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var resync = _options.ResyncPeriod is { } period
+            ? _time.CreateTimer(_ => Resync(), null, period, period)
+            : null;
+        string? resourceVersion = null;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                TimeSpan delay;
+                try
+                {
+                    if (resourceVersion is null)
+                    {
+                        Report(ReflectorPhase.Listing, TimeSpan.Zero);
+                        resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    Report(ReflectorPhase.Watching, TimeSpan.Zero);
+                    var (end, rv) = await WatchAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
+                    LastWatchEnd = end;
+                    resourceVersion = end == WatchEnd.Expired ? null : rv;
+                    if (end == WatchEnd.Closed)
+                    {
+                        continue;
+                    }
+
+                    LogWatchEnded(_type, end);
+                    delay = _backoff.Next();
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    LogListFailed(_type, e);
+                    resourceVersion = IsGone(e) ? null : resourceVersion;
+                    delay = _backoff.Next();
+                }
+
+                // The timer exists before the report, so a test may advance a fake clock as soon as it hears of it.
+                var wait = Task.Delay(delay, _time, cancellationToken);
+                Report(ReflectorPhase.BackingOff, delay);
+                await wait.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Report(ReflectorPhase.Stopped, TimeSpan.Zero);
+        }
+    }
+
+    private async Task<string> ListAsync(CancellationToken ct)
+    {
+        var items = new List<KubeObject>();
+        string? cont = null;
+        string resourceVersion;
+        do
+        {
+            var page = await ListPageAsync(cont, ct).ConfigureAwait(false);
+            var metadata = page.GetProperty("metadata");
+            resourceVersion = metadata.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() ?? "" : "";
+            cont = metadata.TryGetProperty("continue", out var c) ? c.GetString() : null;
+            if (page.TryGetProperty("items", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                items.AddRange(list.EnumerateArray().Select(KubeObject.From));
+            }
+        }
+        while (!string.IsNullOrEmpty(cont));
+
+        Interlocked.Increment(ref _relists);
+        Dispatch(Cache.Replace(items));
+        return resourceVersion;
+    }
+
+    private async Task<JsonElement> ListPageAsync(string? cont, CancellationToken ct)
+    {
+        var ops = _client.CustomObjects;
+        var t = _type;
+        using var response = !t.Namespaced
+            ? await ops.ListClusterCustomObjectWithHttpMessagesAsync(t.Group, t.Version, t.Plural, continueParameter: cont,
+                labelSelector: t.LabelSelector, limit: _options.PageSize, cancellationToken: ct).ConfigureAwait(false)
+            : t.Namespace is null
+                ? await ops.ListCustomObjectForAllNamespacesWithHttpMessagesAsync(t.Group, t.Version, t.Plural,
+                    continueParameter: cont, labelSelector: t.LabelSelector, limit: _options.PageSize, cancellationToken: ct).ConfigureAwait(false)
+                : await ops.ListNamespacedCustomObjectWithHttpMessagesAsync(t.Group, t.Version, t.Namespace, t.Plural,
+                    continueParameter: cont, labelSelector: t.LabelSelector, limit: _options.PageSize, cancellationToken: ct).ConfigureAwait(false);
+        return ToElement(response.Body);
+    }
+
+    private IAsyncEnumerable<(WatchEventType, object)> Watch(string rv, int timeoutSeconds, Action<Exception> onError, CancellationToken ct)
+    {
+        var ops = _client.CustomObjects;
+        var t = _type;
+        return !t.Namespaced
+            ? ops.WatchListClusterCustomObjectAsync(t.Group, t.Version, t.Plural, allowWatchBookmarks: true,
+                labelSelector: t.LabelSelector, resourceVersion: rv, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct)
+            : t.Namespace is null
+                ? ops.WatchListCustomObjectForAllNamespacesAsync(t.Group, t.Version, t.Plural, allowWatchBookmarks: true,
+                    labelSelector: t.LabelSelector, resourceVersion: rv, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct)
+                : ops.WatchListNamespacedCustomObjectAsync(t.Group, t.Version, t.Namespace, t.Plural, allowWatchBookmarks: true,
+                    labelSelector: t.LabelSelector, resourceVersion: rv, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct);
+    }
+
+    private async Task<(WatchEnd End, string ResourceVersion)> WatchAsync(string rv, CancellationToken ct)
+    {
+        var min = (int)_options.MinWatchTimeout.TotalSeconds;
+        var max = Math.Max(min, (int)_options.MaxWatchTimeout.TotalSeconds);
+        var timeoutSeconds = _random.Next(min, max + 1);
+        var idle = _options.IdleTimeout ?? TimeSpan.FromSeconds(timeoutSeconds + 5);
+        using var idleCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, idleCts.Token);
+        idleCts.CancelAfter(idle);
+        Exception? streamError = null;
+        var events = 0;
+        var started = _time.GetTimestamp();
+        Interlocked.Increment(ref _watches);
+        try
+        {
+            await foreach (var (type, payload) in Watch(rv, timeoutSeconds, e => streamError ??= e, linked.Token).ConfigureAwait(false))
+            {
+                idleCts.CancelAfter(idle);
+                events++;
+                var json = ToElement(payload);
+                if (type == WatchEventType.Error)
+                {
+                    return (IsGoneStatus(json) ? WatchEnd.Expired : WatchEnd.Error, rv);
+                }
+
+                if (type == WatchEventType.Bookmark)
+                {
+                    rv = json.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? rv;
+                    continue;
+                }
+
+                var obj = KubeObject.From(json);
+                rv = obj.ResourceVersion;
+                Dispatch(type == WatchEventType.Deleted ? Cache.Delete(obj) : Cache.Upsert(obj));
+            }
+        }
+        catch (Exception) when (idleCts.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return (WatchEnd.IdleTimeout, rv);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            if (IsGone(e))
+            {
+                return (WatchEnd.Expired, rv);
+            }
+
+            // KubernetesClient throws when a watch closes with zero events; after a while that is a normal timeout.
+            if (e is HttpRequestException && events == 0 && _time.GetElapsedTime(started) >= MinHealthyWatch)
+            {
+                return (WatchEnd.Closed, rv);
+            }
+
+            LogWatchFailed(_type, e);
+            return (WatchEnd.Error, rv);
+        }
+
+        if (IsGone(streamError))
+        {
+            return (WatchEnd.Expired, rv);
+        }
+
+        // client-go: a watch that ends within a second without any event is an error ("very short watch").
+        return streamError is not null || (events == 0 && _time.GetElapsedTime(started) < MinHealthyWatch)
+            ? (WatchEnd.Error, rv)
+            : (WatchEnd.Closed, rv);
+    }
+
+    private void Resync()
+    {
+        Dispatch([.. Cache.List().Select(o => new CacheEvent(CacheEventType.Resync, o, o))]);
+    }
+
+    private void Dispatch(CacheEvent? e)
+    {
+        if (e is not null)
+        {
+            Dispatch([e]);
+        }
+    }
+
+    private void Dispatch(IReadOnlyList<CacheEvent> events)
+    {
+        Action<CacheEvent>[] handlers;
+        lock (_handlers)
+        {
+            handlers = [.. _handlers];
+        }
+
+        foreach (var e in events)
+        {
+            foreach (var h in handlers)
+            {
+                h(e);
+            }
+        }
+    }
+
+    private void Report(ReflectorPhase phase, TimeSpan delay) => PhaseChanged?.Invoke(phase, delay);
+
+    private static JsonElement ToElement(object? payload) =>
+        payload is JsonElement e ? e : JsonSerializer.SerializeToElement(payload);
+
+    private static bool IsGoneStatus(JsonElement status) =>
+        status.ValueKind == JsonValueKind.Object && status.TryGetProperty("code", out var c) &&
+        c.ValueKind == JsonValueKind.Number && c.GetInt32() == (int)HttpStatusCode.Gone;
+
+    internal static bool IsGone(Exception? e) => e switch
+    {
+        KubernetesException k => k.Status?.Code == (int)HttpStatusCode.Gone,
+        HttpOperationException h => h.Response?.StatusCode == HttpStatusCode.Gone,
+        _ => false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Type} ended: {End}")]
+    private partial void LogWatchEnded(ResourceType type, WatchEnd end);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Type} failed")]
+    private partial void LogWatchFailed(ResourceType type, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "List of {Type} failed")]
+    private partial void LogListFailed(ResourceType type, Exception error);
+}

@@ -1,0 +1,92 @@
+using CryptoIndex.Operator.Runtime.Controllers;
+using CryptoIndex.Operator.Runtime.Events;
+using CryptoIndex.Operator.Runtime.Metrics;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace CryptoIndex.Operator.Runtime.Hosting;
+
+/// <summary>
+/// The composition root: a .NET generic host (ASP.NET Core for the endpoints) with the API client, the manager
+/// and its controllers, <c>/healthz</c> (run loop alive), <c>/readyz</c> (caches synced, leading or standing by)
+/// and <c>/metrics</c>. The host's shutdown timeout covers the manager's graceful shutdown.
+/// </summary>
+public sealed class OperatorHost
+{
+    private readonly OperatorHostOptions _options;
+    private readonly List<Func<IServiceProvider, Controller>> _controllers = [];
+
+    private OperatorHost(WebApplicationBuilder web, OperatorHostOptions options)
+    {
+        Web = web;
+        _options = options;
+    }
+
+    /// <summary>The underlying builder, for extra services and configuration.</summary>
+    public WebApplicationBuilder Web { get; }
+
+    /// <summary>A builder with Kestrel on <see cref="OperatorHostOptions.Port"/> and the runtime's services registered.</summary>
+    public static OperatorHost CreateBuilder(OperatorHostOptions? options = null, string[]? args = null)
+    {
+        options ??= new OperatorHostOptions();
+        var web = WebApplication.CreateSlimBuilder(args ?? []);
+        web.WebHost.UseUrls("http://0.0.0.0:" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var host = new OperatorHost(web, options);
+        var services = web.Services;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Manager.GracefulShutdownTimeout + TimeSpan.FromSeconds(5));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new RuntimeMetrics(options.Registry ?? Prometheus.Metrics.DefaultRegistry));
+        services.AddSingleton<IKubernetes>(sp => new Kubernetes(ClientConfiguration(options), new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
+        services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), options.Component, sp.GetRequiredService<TimeProvider>(),
+            logger: sp.GetRequiredService<ILogger<EventRecorder>>()));
+        services.AddSingleton(sp =>
+        {
+            var manager = new Manager(sp.GetRequiredService<IKubernetes>(), options.Manager, sp.GetRequiredService<RuntimeMetrics>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+            foreach (var make in host._controllers)
+            {
+                manager.Add(make(sp));
+            }
+
+            return manager;
+        });
+        services.AddHostedService<ManagerService>();
+        return host;
+    }
+
+    /// <summary>Adds a controller for <paramref name="type"/> whose reconciler comes from DI.</summary>
+    public OperatorHost AddController<TReconciler>(string name, ResourceType type, ControllerOptions? options = null)
+        where TReconciler : class, IReconciler
+    {
+        Web.Services.TryAddSingleton<TReconciler>();
+        _controllers.Add(sp => new Controller(name, sp.GetRequiredService<IKubernetes>(), type, sp.GetRequiredService<TReconciler>(), options,
+            sp.GetRequiredService<RuntimeMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        return this;
+    }
+
+    /// <summary>Builds the application with the probe and metrics endpoints mapped.</summary>
+    public WebApplication Build()
+    {
+        var app = Web.Build();
+        var manager = app.Services.GetRequiredService<Manager>();
+        var metrics = app.Services.GetRequiredService<RuntimeMetrics>();
+        app.MapGet("/healthz", () => manager.IsAlive ? Results.Text("ok") : Results.Text("run loop stopped", statusCode: 500));
+        app.MapGet("/readyz", () => manager.IsReady ? Results.Text("ok") : Results.Text("not ready", statusCode: 503));
+        app.MapMetrics("/metrics", metrics.Registry);
+        return app;
+    }
+
+    /// <summary>Explicit configuration, else in-cluster (service account), else the kubeconfig.</summary>
+    private static KubernetesClientConfiguration ClientConfiguration(OperatorHostOptions options) =>
+        options.ClientConfiguration ??
+        (KubernetesClientConfiguration.IsInCluster()
+            ? KubernetesClientConfiguration.InClusterConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig));
+}

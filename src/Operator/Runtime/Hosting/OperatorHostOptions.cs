@@ -1,0 +1,25 @@
+using k8s;
+using Prometheus;
+
+namespace CryptoIndex.Operator.Runtime.Hosting;
+
+/// <summary>Host settings: where probes and metrics are served, how to reach the API server, and the manager.</summary>
+public sealed record OperatorHostOptions
+{
+    /// <summary>Port for <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (kubebuilder's probe port; 0 picks a free one).</summary>
+    public int Port { get; init; } = 8081;
+
+    /// <summary>Component name used for Events and as the status field manager.</summary>
+    public string Component { get; init; } = "operator";
+
+    /// <summary>Kubeconfig path when not in a cluster; null uses <c>KUBECONFIG</c> or <c>~/.kube/config</c>.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>An explicit client configuration (tests); wins over in-cluster and kubeconfig discovery.</summary>
+    public KubernetesClientConfiguration? ClientConfiguration { get; init; }
+
+    /// <summary>Metrics registry; null uses prometheus-net's default registry (with the process and .NET collectors).</summary>
+    public CollectorRegistry? Registry { get; init; }
+
+    public ManagerOptions Manager { get; init; } = new();
+}

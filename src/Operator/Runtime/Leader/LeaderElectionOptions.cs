@@ -1,0 +1,24 @@
+namespace CryptoIndex.Operator.Runtime.Leader;
+
+/// <summary>Lease-based leader election; defaults are controller-runtime's (15 s / 10 s / 2 s).</summary>
+public sealed record LeaderElectionOptions
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The Lease name (also the <c>name</c> label of <c>leader_election_master_status</c>).</summary>
+    public string LeaseName { get; init; } = "operator-leader";
+
+    public string LeaseNamespace { get; init; } = "default";
+
+    /// <summary>This replica's identity (default: the host name, which is the pod name in a cluster).</summary>
+    public string Identity { get; init; } = Environment.MachineName;
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Give the lease up on a graceful stop so a standby takes over at once (controller-runtime's ReleaseOnCancel).</summary>
+    public bool ReleaseOnCancel { get; init; } = true;
+}

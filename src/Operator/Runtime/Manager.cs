@@ -1,0 +1,254 @@
+using CryptoIndex.Operator.Runtime.Controllers;
+using CryptoIndex.Operator.Runtime.Metrics;
+using k8s;
+using k8s.LeaderElection;
+using k8s.LeaderElection.ResourceLock;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CryptoIndex.Operator.Runtime;
+
+/// <summary>
+/// controller-runtime's manager: runs every controller's cache on this replica, and their workers only while this
+/// replica holds the Lease. Losing the lease cancels in-flight reconciles at once (no reconcile after leadership is
+/// lost); a graceful stop lets them finish within <see cref="ManagerOptions.GracefulShutdownTimeout"/>, then
+/// releases the lease so a standby takes over without waiting for it to expire.
+/// </summary>
+public sealed partial class Manager : IDisposable
+{
+    private readonly IKubernetes _client;
+    private readonly ManagerOptions _options;
+    private readonly RuntimeMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<Controller> _controllers = [];
+    private readonly Lock _gate = new();
+    private Task _workers = Task.CompletedTask;
+    private CancellationTokenSource? _termStop;
+    private CancellationTokenSource? _termAbort;
+    private volatile bool _running;
+    private volatile bool _leader;
+    private volatile bool _electing;
+    private volatile bool _stopping;
+    private List<Task> _caches = [];
+
+    public Manager(IKubernetes client, ManagerOptions? options = null, RuntimeMetrics? metrics = null, TimeProvider? time = null,
+        ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _options = options ?? new ManagerOptions();
+        _metrics = metrics ?? new RuntimeMetrics();
+        _time = time ?? TimeProvider.System;
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<Manager>();
+        if (_options.LeaderElection.Enabled)
+        {
+            _metrics.LeaderStatus.WithLabels(_options.LeaderElection.LeaseName).Set(0);
+        }
+    }
+
+    public IReadOnlyList<Controller> Controllers => _controllers;
+
+    public RuntimeMetrics Metrics => _metrics;
+
+    /// <summary>True while this replica runs workers (always, when leader election is off).</summary>
+    public bool IsLeader => _leader;
+
+    /// <summary>The run loop is alive and no cache loop has died.</summary>
+    public bool IsAlive => _running && _caches.TrueForAll(t => !t.IsCompleted);
+
+    /// <summary>Every cache has synced, and this replica leads or is standing by in the election.</summary>
+    public bool IsReady => IsAlive && _controllers.TrueForAll(c => c.Cache.HasSynced) &&
+                           (!_options.LeaderElection.Enabled || _leader || _electing);
+
+    public Manager Add(Controller controller)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        _controllers.Add(controller);
+        return this;
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then shuts down gracefully.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var cacheCts = new CancellationTokenSource();
+        using var electionCts = new CancellationTokenSource();
+        _caches = [.. _controllers.Select(c => c.RunCacheAsync(cacheCts.Token))];
+        _running = true;
+        try
+        {
+            var election = _options.LeaderElection.Enabled
+                ? RunElectionAsync(electionCts.Token)
+                : Task.Run(() => StartTerm(), CancellationToken.None);
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+
+            await StopWorkersGracefullyAsync().ConfigureAwait(false);
+            await electionCts.CancelAsync().ConfigureAwait(false);
+            await election.ConfigureAwait(false);
+        }
+        finally
+        {
+            _running = false;
+            await cacheCts.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(_caches).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunElectionAsync(CancellationToken ct)
+    {
+        var o = _options.LeaderElection;
+        var leaseLock = new LeaseLock(_client, o.LeaseNamespace, o.LeaseName, o.Identity);
+        var config = new LeaderElectionConfig(leaseLock)
+        {
+            LeaseDuration = o.LeaseDuration,
+            RenewDeadline = o.RenewDeadline,
+            RetryPeriod = o.RetryPeriod,
+        };
+        _electing = true;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                using var elector = new LeaderElector(config);
+                elector.OnStartedLeading += StartTerm;
+                elector.OnStoppedLeading += EndTerm;
+                elector.OnNewLeader += leader => LogNewLeader(o.LeaseName, leader);
+                try
+                {
+                    await elector.RunUntilLeadershipLostAsync(ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                }
+#pragma warning disable CA1031 // The election must outlive API errors; the elector retries on its own schedule.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    LogElectionError(e);
+                    await Task.Delay(o.RetryPeriod, _time, ct).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                }
+
+                await _workers.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _electing = false;
+            if (o.ReleaseOnCancel)
+            {
+                await ReleaseAsync(leaseLock).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Gives up the lease (holder cleared, 1 s duration) as client-go's release does, if we still hold it.</summary>
+    private async Task ReleaseAsync(LeaseLock leaseLock)
+    {
+        try
+        {
+            var current = await leaseLock.GetAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!string.Equals(current.HolderIdentity, _options.LeaderElection.Identity, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow().UtcDateTime;
+            await leaseLock.UpdateAsync(new LeaderElectionRecord
+            {
+                HolderIdentity = "",
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaderTransitions = current.LeaderTransitions,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Best effort: if the release fails the lease simply expires.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogElectionError(e);
+        }
+    }
+
+    private void StartTerm()
+    {
+        lock (_gate)
+        {
+            // The previous term's workers have finished (the election loop awaits them before electing again).
+            _termStop?.Dispose();
+            _termAbort?.Dispose();
+            _termStop = new CancellationTokenSource();
+            _termAbort = new CancellationTokenSource();
+            if (_stopping)
+            {
+                return; // leadership regained during shutdown: do not start workers again
+            }
+
+            _leader = true;
+            if (_options.LeaderElection.Enabled)
+            {
+                _metrics.LeaderStatus.WithLabels(_options.LeaderElection.LeaseName).Set(1);
+            }
+
+            var stop = _termStop.Token;
+            var abort = _termAbort.Token;
+            _workers = Task.WhenAll(_controllers.Select(c => Task.Run(() => c.RunWorkersAsync(stop, abort), CancellationToken.None)))
+                .ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Leadership lost: stop at once, cancelling in-flight reconciles.</summary>
+    private void EndTerm()
+    {
+        lock (_gate)
+        {
+            _leader = false;
+            _metrics.LeaderStatus.WithLabels(_options.LeaderElection.LeaseName).Set(0);
+            _termStop?.Cancel();
+            _termAbort?.Cancel();
+        }
+    }
+
+    private async Task StopWorkersGracefullyAsync()
+    {
+        CancellationTokenSource? abort;
+        lock (_gate)
+        {
+            _stopping = true;
+            _termStop?.Cancel();
+            abort = _termAbort;
+        }
+
+        var timeout = Task.Delay(_options.GracefulShutdownTimeout, _time);
+        if (await Task.WhenAny(_workers, timeout).ConfigureAwait(false) != _workers)
+        {
+            LogShutdownTimeout(_options.GracefulShutdownTimeout);
+        }
+
+        lock (_gate)
+        {
+            abort?.Cancel();
+            _leader = false;
+        }
+
+        await _workers.ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _termStop?.Dispose();
+            _termAbort?.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease {Lease} is held by {Leader}")]
+    private partial void LogNewLeader(string lease, string leader);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election error")]
+    private partial void LogElectionError(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight reconciles did not finish within {Timeout}; cancelling them")]
+    private partial void LogShutdownTimeout(TimeSpan timeout);
+}

@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+
+namespace CryptoIndex.Operator.Runtime.Status;
+
+/// <summary>Builds an RFC 7386 JSON merge patch that turns one document into another (arrays are replaced whole).</summary>
+public static class JsonMergePatch
+{
+    /// <summary>The patch from <paramref name="from"/> to <paramref name="to"/>, or null when they are equal.</summary>
+    public static JsonNode? Diff(JsonNode? from, JsonNode? to)
+    {
+        if (JsonNode.DeepEquals(from, to))
+        {
+            return null;
+        }
+
+        if (from is not JsonObject a || to is not JsonObject b)
+        {
+            return to?.DeepClone();
+        }
+
+        var patch = new JsonObject();
+        foreach (var (name, value) in b)
+        {
+            if (!a.TryGetPropertyValue(name, out var old))
+            {
+                patch[name] = value?.DeepClone();
+            }
+            else if (!JsonNode.DeepEquals(old, value))
+            {
+                patch[name] = old is JsonObject && value is JsonObject ? Diff(old, value) : value?.DeepClone();
+            }
+        }
+
+        foreach (var (name, _) in a)
+        {
+            if (!b.ContainsKey(name))
+            {
+                patch[name] = null; // null removes the field
+            }
+        }
+
+        return patch;
+    }
+}

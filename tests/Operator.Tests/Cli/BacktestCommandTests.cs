@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using CryptoIndex.Operator.Cli;
+using CryptoIndex.TestCluster.Testing;
+
+namespace CryptoIndex.Operator.Tests.Cli;
+
+public sealed class BacktestCommandTests : IDisposable
+{
+    private const string EqualWeight = """
+        apiVersion: cryptoindex.io/v1alpha1
+        kind: IndexFund
+        metadata: {name: pair}
+        spec:
+          capital: 1000
+          weighting: Equal
+          constituents: [{symbol: A}, {symbol: B}]
+          rebalance: {threshold: 10%, minInterval: 0s, minTradeValue: "0"}
+          exchange: {feeRate: 0%}
+        """;
+
+    private readonly string folder = Directory.CreateTempSubdirectory("backtest-").FullName;
+
+    private (int Exit, string Out, string Err) Run(string fund, string data, string output = "json", string? chart = null, string? from = null)
+    {
+        var manifest = Path.Combine(folder, "fund.yaml");
+        File.WriteAllText(manifest, fund);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = BacktestCommand.Run(manifest, data, null, from is null ? null : DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture), null, null, output, chart, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private string HandWritten()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(folder, "data")).FullName;
+
+        // A doubles on day 2 and falls back on day 3; B's day-2 row is missing and its day-3 market cap is 0.
+        File.WriteAllText(Path.Combine(data, "a-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,100,0\n2022-01-02 00:00:00 UTC,2,200,0\n2022-01-03 00:00:00 UTC,1,100,0\n");
+        File.WriteAllText(Path.Combine(data, "B-USD-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,100,0\n2022-01-03 00:00:00 UTC,1,0.0,0\n");
+        return data;
+    }
+
+    [Fact]
+    public void A_hand_written_history_gives_the_hand_computed_result_and_reports_its_gaps()
+    {
+        // As BacktesterTests: B's missing day 2 takes day 1's close (1), the same as its real price, so the replay is
+        // the hand-computed one: rebalances on all three days, turnover 1875, final value 1125.
+        var (exit, output, errors) = Run(EqualWeight, HandWritten());
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal((3, 1_875m, 0m, 1_125m), ((int)json["rebalances"]!, (decimal)json["turnover"]!, (decimal)json["fees"]!, (decimal)json["finalValue"]!));
+        Assert.Equal((1, 1_000m), ((int)json["baselines"]!["buyAndHold"]!["rebalances"]!, (decimal)json["baselines"]!["buyAndHold"]!["finalValue"]!));
+        Assert.Equal(
+            ["B: 1 day(s) without a price; the previous close was used", "B: 1 day(s) without a market cap; the previous market cap was used"],
+            json["issues"]!.AsArray().Select(i => (string)i!));
+    }
+
+    [Fact]
+    public void Ten_assets_over_two_years_of_real_data_replay_with_baselines_and_a_chart()
+    {
+        var data = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "data", "coingecko-daily"));
+        var chart = Path.Combine(folder, "nav.svg");
+
+        var (exit, output, errors) = Run(File.ReadAllText(RepositoryPaths.Combine("config", "samples", "top10-marketcap.yaml")), data, chart: chart, from: "2020-09-17");
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal("2020-09-17", (string?)json["from"]);
+        Assert.Equal("2022-09-10", (string?)json["to"]);
+        Assert.InRange((int)json["rebalances"]!, 2, 200);
+        Assert.True((decimal)json["finalValue"]! > 0m);
+        Assert.True((int)json["baselines"]!["daily"]!["rebalances"]! > (int)json["rebalances"]!);
+        Assert.True((decimal)json["baselines"]!["daily"]!["fees"]! > (decimal)json["fees"]!);
+
+        var svg = XDocument.Load(chart);
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(3, svg.Descendants(ns + "polyline").Count());
+        Assert.Equal((int)json["rebalances"]!, svg.Descendants(ns + "circle").Count());
+    }
+
+    [Fact]
+    public void A_constituent_without_a_file_exits_2_naming_it()
+    {
+        var (exit, _, errors) = Run(EqualWeight.Replace("{symbol: B}", "{symbol: ZZZ}", StringComparison.Ordinal), HandWritten());
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Contains("no file zzz-usd-*.csv for constituent ZZZ", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_svg_charts_are_written()
+    {
+        var (exit, _, errors) = Run(EqualWeight, HandWritten(), chart: Path.Combine(folder, "nav.gif"));
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Contains("only .svg charts are written", errors, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using CryptoIndex.Operator.Cli;
+
+namespace CryptoIndex.Operator.Tests.Cli;
+
+public sealed class PlanCommandTests : IDisposable
+{
+    private const string Fund = """
+        apiVersion: cryptoindex.io/v1alpha1
+        kind: IndexFund
+        metadata: {name: sixty-forty}
+        spec:
+          capital: 10000
+          weighting: Manual
+          constituents:
+            - {symbol: BTC, coinGeckoId: bitcoin, weight: 60%}
+            - {symbol: ETH, coinGeckoId: ethereum, weight: 40%}
+          exchange: {feeRate: 0.1%}
+        """;
+
+    private const string Prices = """
+        {"observedAt": "2022-01-01T00:00:00Z", "assets": {"BTC": {"price": "50000", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"}}}
+        """;
+
+    private readonly string folder = Directory.CreateTempSubdirectory("plan-").FullName;
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string fund, string prices, string? holdings = null, string output = "json")
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", fund), Write("prices.json", prices), holdings is null ? null : Write("holdings.json", holdings), null, output, null, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task First_funding_buys_the_targets_with_fees_grossed_up()
+    {
+        var (exit, output, errors) = await RunAsync(Fund, Prices);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal([("BTC", 0.6m), ("ETH", 0.4m)], json["targets"]!.AsArray().Select(t => ((string)t!["symbol"]!, (decimal)t["targetWeight"]!)));
+        Assert.True((bool)json["decision"]!["rebalance"]!);
+        Assert.Equal("first funding: 10000 in cash to invest", (string?)json["decision"]!["reasons"]![0]);
+
+        // 10,000 less 0.1 % of fees leaves 9,990: 5,994 of BTC net, bought as 6,000 gross = 0.12 BTC; ETH 1.6.
+        Assert.Equal([("BTC", "Buy", 0.12m, 50_000m), ("ETH", "Buy", 1.6m, 2_500m)],
+            json["orders"]!.AsArray().Select(o => ((string)o!["symbol"]!, (string)o["side"]!, (decimal)o["quantity"]!, (decimal)o["price"]!)));
+        Assert.Equal(10_000m, (decimal)json["turnover"]!);
+        Assert.Equal(10m, (decimal)json["estimatedFees"]!);
+    }
+
+    [Fact]
+    public async Task Holdings_on_target_need_no_rebalance()
+    {
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";
+
+        var (exit, output, _) = await RunAsync(Fund, Prices, holdings);
+
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(0, exit);
+        Assert.False((bool)json["decision"]!["rebalance"]!);
+        Assert.Empty(json["orders"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task An_invalid_manifest_exits_1_with_every_error_naming_its_field()
+    {
+        var (exit, output, errors) = await RunAsync(Fund.Replace("weight: 40%", "weight: 30%", StringComparison.Ordinal).Replace("capital: 10000", "capital: 0", StringComparison.Ordinal), Prices);
+
+        Assert.Equal(ExitCodes.InvalidManifest, exit);
+        Assert.Empty(output);
+        Assert.Contains("sixty-forty: spec.capital: capital must be greater than 0", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_price_exits_2_naming_the_asset()
+    {
+        var (exit, _, errors) = await RunAsync(Fund, Prices.Replace("\"ETH\"", "\"XRP\"", StringComparison.Ordinal));
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Contains("ETH from file: not in the price document", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Markdown_output_is_ready_for_a_pull_request_comment()
+    {
+        var (exit, output, _) = await RunAsync(Fund, Prices, output: "markdown");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("### Plan for `sixty-forty`: NAV 10000", output, StringComparison.Ordinal);
+        Assert.Contains("| 1 | Buy | 0.12 | BTC | 50000 | 6000 | 6 |", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_table_shows_targets_decision_and_orders()
+    {
+        var (exit, output, _) = await RunAsync(Fund, Prices, output: "table");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Decision: rebalance: first funding", output, StringComparison.Ordinal);
+        Assert.Contains("Turnover 10000, estimated fees 10", output, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}

@@ -26,22 +26,25 @@ var name = new Option<string?>("--name") { Description = "Which IndexFund of the
 var output = new Option<string>("--output", "-o") { Description = "table, json or markdown (plan).", DefaultValueFactory = _ => "table" };
 output.AcceptOnlyFromAmong("table", "json", "markdown");
 
-var prices = new Option<string>("--prices") { Description = "Prices and market caps: {\"observedAt\": ..., \"assets\": {\"BTC\": {\"price\": ..., \"marketCap\": ...}}}.", Required = true };
+var prices = new Option<string?>("--prices") { Description = "Prices and market caps: {\"observedAt\": ..., \"assets\": {\"BTC\": {\"price\": ..., \"marketCap\": ...}}}." };
+var provider = new Option<string?>("--provider") { Description = "coingecko: live prices instead of --prices (key from COINGECKO_API_KEY, if any)." };
+var coinGeckoUrl = new Option<Uri?>("--coingecko-url") { Description = "CoinGecko API base URL (a proxy, or the Pro host)." };
 var holdings = new Option<string?>("--holdings") { Description = "Current holdings (default: the capital in cash)." };
 var now = new Option<DateTimeOffset?>("--now") { Description = "The time to decide at (default: the prices' time)." };
 var plan = new Command("plan", "Show what the operator would do with a manifest at given prices: targets, drift, decision and orders.")
 {
-    file, name, prices, holdings, now, output,
+    file, name, prices, provider, coinGeckoUrl, holdings, now, output,
 };
 plan.SetAction((parse, _) => CryptoIndex.Operator.Cli.PlanCommand.RunAsync(
-    parse.GetValue(file)!, parse.GetValue(prices)!, parse.GetValue(holdings), parse.GetValue(name), parse.GetValue(output)!, parse.GetValue(now), Console.Out, Console.Error));
+    parse.GetValue(file)!, parse.GetValue(prices), parse.GetValue(holdings), parse.GetValue(name), parse.GetValue(output)!, parse.GetValue(now), Console.Out, Console.Error,
+    parse.GetValue(provider), parse.GetValue(coinGeckoUrl)));
 root.Subcommands.Add(plan);
 
 var data = new Option<string>("--data") { Description = "Folder of CoinGecko CSV exports, one <symbol>-usd-*.csv per constituent.", Required = true };
 var from = new Option<DateOnly?>("--from") { Description = "First day (YYYY-MM-DD)." };
 var to = new Option<DateOnly?>("--to") { Description = "Last day (YYYY-MM-DD)." };
 var fee = new Option<string?>("--fee") { Description = "Fee rate per side instead of the manifest's, e.g. 0.1% or 0.001." };
-var chart = new Option<string?>("--chart") { Description = "Write NAV over time, against the baselines, to this .svg file." };
+var chart = new Option<string?>("--chart") { Description = "Write NAV over time, against the baselines, to this .svg or .png file." };
 var backtest = new Command("backtest", "Replay a fund over daily history, beside buy-and-hold and daily rebalancing.")
 {
     file, name, data, from, to, fee, output, chart,

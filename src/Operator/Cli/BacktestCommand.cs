@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace CryptoIndex.Operator.Cli;
 
 /// <summary>
-/// <c>backtest -f FUND.yaml --data DIR [--from DATE] [--to DATE] [--fee RATE] [-o table|json] [--chart FILE.svg]</c>:
+/// <c>backtest -f FUND.yaml --data DIR [--from DATE] [--to DATE] [--fee RATE] [-o table|json] [--chart FILE.svg|.png]</c>:
 /// replays the fund over daily history, beside buy-and-hold and daily rebalancing.
 /// </summary>
 public static class BacktestCommand
@@ -32,9 +32,9 @@ public static class BacktestCommand
             return ExitCodes.InvalidInput;
         }
 
-        if (chart is not null && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+        if (chart is not null && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
-            stderr.WriteLine($"--chart: '{chart}': only .svg charts are written");
+            stderr.WriteLine($"--chart: '{chart}': write a .svg or a .png file");
             return ExitCodes.InvalidInput;
         }
 
@@ -48,21 +48,19 @@ public static class BacktestCommand
 
         var spec = new BacktestSpec(
             definition.EngineConstituents(_ => null), definition.Weighting, definition.Policy, definition.Planning with { FeeRate = feeRate }, definition.Capital);
-        var results = new List<BacktestResult>();
-        foreach (var strategy in new[] { BacktestStrategy.FundRules, BacktestStrategy.BuyAndHold, BacktestStrategy.Daily })
+        var (results, failure) = RunStrategies(spec, history, stdout);
+        if (failure is not null)
         {
-            var result = Backtester.Run(spec, history.Days, strategy);
-            if (!result.IsSuccess)
-            {
-                stderr.WriteLine(result.Error);
-                return ExitCodes.InvalidInput;
-            }
-
-            results.Add(result.Value);
+            stderr.WriteLine(failure);
+            return ExitCodes.InvalidInput;
         }
 
         var title = $"{fund!.Metadata.Name}: {history.Days[0].Date:yyyy-MM-dd} to {history.Days[^1].Date:yyyy-MM-dd}";
-        if (chart is not null)
+        if (chart is not null && chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            PngChart.Write(chart, results);
+        }
+        else if (chart is not null)
         {
             File.WriteAllText(chart, SvgChart.Render(title, results));
         }
@@ -77,6 +75,44 @@ public static class BacktestCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The fund's rules and the two baselines; with progress bars when a person is watching a terminal.</summary>
+    private static (List<BacktestResult> Results, string? Failure) RunStrategies(BacktestSpec spec, History history, TextWriter stdout)
+    {
+        var results = new List<BacktestResult>();
+        string? failure = null;
+        void RunAll(Action<BacktestStrategy>? started)
+        {
+            foreach (var strategy in new[] { BacktestStrategy.FundRules, BacktestStrategy.BuyAndHold, BacktestStrategy.Daily })
+            {
+                started?.Invoke(strategy);
+                var result = Backtester.Run(spec, history.Days, strategy);
+                if (!result.IsSuccess)
+                {
+                    failure = result.Error.ToString();
+                    return;
+                }
+
+                results.Add(result.Value);
+            }
+        }
+
+        if (stdout == Console.Out && !Console.IsOutputRedirected)
+        {
+            AnsiConsole.Progress().Start(context =>
+            {
+                var task = context.AddTask($"replaying {history.Days.Count} days", maxValue: 3);
+                RunAll(strategy => task.Increment(strategy == BacktestStrategy.FundRules ? 0 : 1));
+                task.Increment(1);
+            });
+        }
+        else
+        {
+            RunAll(null);
+        }
+
+        return (results, failure);
     }
 
     public static JsonObject ToJson(string fund, History history, IReadOnlyList<BacktestResult> results)

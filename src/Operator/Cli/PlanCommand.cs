@@ -20,13 +20,14 @@ public sealed record PlanReport(
     string? Note);
 
 /// <summary>
-/// <c>plan -f FUND.yaml --prices PRICES.json [--holdings HOLDINGS.json] [-o table|json|markdown]</c>: what the operator
+/// <c>plan -f FUND.yaml (--prices PRICES.json | --provider coingecko) [--holdings HOLDINGS.json] [-o table|json|markdown]</c>: what the operator
 /// would do with this manifest at these prices, without an API server or an exchange.
 /// </summary>
 public static class PlanCommand
 {
     public static async Task<int> RunAsync(
-        string manifest, string pricesPath, string? holdingsPath, string? name, string output, DateTimeOffset? now, TextWriter stdout, TextWriter stderr)
+        string manifest, string? pricesPath, string? holdingsPath, string? name, string output, DateTimeOffset? now, TextWriter stdout, TextWriter stderr,
+        string? provider = null, Uri? coinGeckoUrl = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -36,7 +37,21 @@ public static class PlanCommand
             return ExitCodes.InvalidManifest;
         }
 
-        var (quotes, priceError) = await PlanInputs.ReadPricesAsync(pricesPath, definition).ConfigureAwait(false);
+        if ((pricesPath is null) == (provider is null))
+        {
+            stderr.WriteLine("give prices with either --prices FILE or --provider coingecko");
+            return ExitCodes.InvalidInput;
+        }
+
+        if (provider is not null && provider != "coingecko")
+        {
+            stderr.WriteLine($"--provider: '{provider}' is not supported; use coingecko, or --prices FILE");
+            return ExitCodes.InvalidInput;
+        }
+
+        var (quotes, priceError) = pricesPath is not null
+            ? await PlanInputs.ReadPricesAsync(pricesPath, definition).ConfigureAwait(false)
+            : await PlanInputs.FetchLiveAsync(definition, coinGeckoUrl, TimeProvider.System).ConfigureAwait(false);
         var (holdings, history, holdingsError) = PlanInputs.ReadHoldings(holdingsPath, definition);
         if (priceError is not null || holdingsError is not null)
         {

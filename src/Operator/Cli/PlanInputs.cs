@@ -34,12 +34,18 @@ public static class PlanInputs
             return (null, "--prices: " + e.Message);
         }
 
+        return Validate(result, null, "--prices");
+    }
+
+    /// <summary>The same checks the operator's price cache applies to a first value (sign, range, time).</summary>
+    private static (IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error) Validate(SourceResult result, DateTimeOffset? now, string option)
+    {
         var validator = new QuoteValidator(0m);
         var quotes = new Dictionary<string, PriceQuote>(StringComparer.Ordinal);
         var problems = result.Rejections.Select(r => r.Message).ToList();
         foreach (var raw in result.Quotes)
         {
-            var (quote, rejection) = validator.Validate(raw, "file", null, reportsMarketCaps: true, now: raw.ObservedAt);
+            var (quote, rejection) = validator.Validate(raw, "file", null, reportsMarketCaps: true, now: now ?? raw.ObservedAt);
             if (quote is null)
             {
                 problems.Add(rejection!.Message);
@@ -50,7 +56,28 @@ public static class PlanInputs
             }
         }
 
-        return problems.Count > 0 ? (null, "--prices: " + string.Join("; ", problems)) : (quotes, null);
+        return problems.Count > 0 ? (null, $"{option}: " + string.Join("; ", problems)) : (quotes, null);
+    }
+
+    /// <summary>The environment variable the CoinGecko key is read from: a key on the command line would show in <c>ps</c>.</summary>
+    public const string CoinGeckoKeyVariable = "COINGECKO_API_KEY";
+
+    /// <summary>Live prices from CoinGecko, through the same resilient source the operator uses.</summary>
+    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> FetchLiveAsync(FundDefinition fund, Uri? baseUrl, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(fund);
+        var key = Environment.GetEnvironmentVariable(CoinGeckoKeyVariable);
+        using var http = MarketData.Http.ResilientHttpClient.Create(new MarketData.Http.SourceHttpOptions(), time);
+        var source = new CoinGeckoSource(http, new CoinGeckoOptions { BaseUrl = baseUrl, ApiKey = string.IsNullOrEmpty(key) ? null : key }, time);
+        var assets = fund.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
+        try
+        {
+            return Validate(await source.FetchAsync(assets, CancellationToken.None).ConfigureAwait(false), time.GetUtcNow(), "--provider coingecko");
+        }
+        catch (PriceSourceException e)
+        {
+            return (null, "--provider coingecko: " + e.Message);
+        }
     }
 
     public static (Holdings? Holdings, RebalanceHistory? History, string? Error) ReadHoldings(string? path, FundDefinition fund)

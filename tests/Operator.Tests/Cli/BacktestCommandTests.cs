@@ -90,12 +90,37 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
-    public void Only_svg_charts_are_written()
+    public void Charts_are_svg_or_png()
     {
         var (exit, _, errors) = Run(EqualWeight, HandWritten(), chart: Path.Combine(folder, "nav.gif"));
 
         Assert.Equal(ExitCodes.InvalidInput, exit);
-        Assert.Contains("only .svg charts are written", errors, StringComparison.Ordinal);
+        Assert.Contains("write a .svg or a .png file", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_png_chart_draws_each_strategy_in_its_colour()
+    {
+        var png = Path.Combine(folder, "nav.png");
+
+        var (exit, _, _) = Run(EqualWeight, HandWritten(), chart: png);
+
+        Assert.Equal(0, exit);
+        using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgba32>(png);
+        Assert.Equal((960, 420), (image.Width, image.Height));
+        var colours = new HashSet<SixLabors.ImageSharp.PixelFormats.Rgba32>();
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                foreach (var pixel in rows.GetRowSpan(y))
+                {
+                    colours.Add(pixel);
+                }
+            }
+        });
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(31, 119, 180), colours);  // fund rules
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(127, 127, 127), colours); // buy and hold
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

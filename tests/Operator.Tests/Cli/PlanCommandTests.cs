@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.Operator.Cli;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 
 namespace CryptoIndex.Operator.Tests.Cli;
 
@@ -107,6 +110,38 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains("Decision: rebalance: first funding", output, StringComparison.Ordinal);
         Assert.Contains("Turnover 10000, estimated fees 10", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Live_prices_come_from_CoinGecko_through_the_operators_source()
+    {
+        // A local server answering like CoinGecko's /simple/price.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapGet("/api/v3/simple/price", () => Results.Text(
+            """{"bitcoin": {"usd": 50000, "usd_market_cap": 900000000000}, "ethereum": {"usd": 2500, "usd_market_cap": 300000000000}}""", "application/json"));
+        await app.StartAsync();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(
+            Write("fund.yaml", Fund), null, null, null, "json", null, stdout, stderr, "coingecko", new Uri(app.Urls.First() + "/api/v3/"));
+
+        Assert.Equal((0, string.Empty), (exit, stderr.ToString()));
+        Assert.Equal([0.12m, 1.6m], JsonNode.Parse(stdout.ToString())!["orders"]!.AsArray().Select(o => (decimal)o!["quantity"]!));
+    }
+
+    [Fact]
+    public async Task Prices_must_come_from_exactly_one_place()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "json", null, stdout, stderr, "coingecko");
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Equal("give prices with either --prices FILE or --provider coingecko", stderr.ToString().Trim());
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -1,0 +1,150 @@
+using CryptoIndex.Engine.Backtesting;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace CryptoIndex.Operator.Cli;
+
+/// <summary>
+/// The backtest chart as a PNG: NAV lines per strategy (blue: fund rules, grey: buy and hold, orange: daily), the fund's
+/// rebalance days as dots, axes, and the first/last dates and the NAV range in a small built-in digit font (the
+/// drawing and font packages are not available here, so the few primitives needed are drawn pixel by pixel).
+/// </summary>
+public static class PngChart
+{
+    private const int Width = 960;
+    private const int Height = 420;
+    private const int Left = 70;
+    private const int Right = 20;
+    private const int Top = 30;
+    private const int Bottom = 40;
+
+    private static readonly Rgba32 Axis = new(60, 60, 60);
+    private static readonly (BacktestStrategy Strategy, Rgba32 Colour)[] Styles =
+    [
+        (BacktestStrategy.BuyAndHold, new Rgba32(127, 127, 127)),
+        (BacktestStrategy.Daily, new Rgba32(255, 127, 14)),
+        (BacktestStrategy.FundRules, new Rgba32(31, 119, 180)),
+    ];
+
+    // 3×5 glyphs for digits, '-' and '.', one row per string, '#' = ink.
+    private static readonly Dictionary<char, string[]> Glyphs = new()
+    {
+        ['0'] = ["###", "#.#", "#.#", "#.#", "###"], ['1'] = [".#.", "##.", ".#.", ".#.", "###"],
+        ['2'] = ["###", "..#", "###", "#..", "###"], ['3'] = ["###", "..#", "###", "..#", "###"],
+        ['4'] = ["#.#", "#.#", "###", "..#", "..#"], ['5'] = ["###", "#..", "###", "..#", "###"],
+        ['6'] = ["###", "#..", "###", "#.#", "###"], ['7'] = ["###", "..#", "..#", "..#", "..#"],
+        ['8'] = ["###", "#.#", "###", "#.#", "###"], ['9'] = ["###", "#.#", "###", "..#", "###"],
+        ['-'] = ["...", "...", "###", "...", "..."], ['.'] = ["...", "...", "...", "...", ".#."],
+    };
+
+    public static void Write(string path, IReadOnlyList<BacktestResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        using var image = new Image<Rgba32>(Width, Height, new Rgba32(255, 255, 255));
+        var all = results.SelectMany(r => r.Series).ToList();
+        var (min, max) = ((double)all.Min(p => p.Nav), (double)all.Max(p => p.Nav));
+        var days = results[0].Series.Count;
+        int X(int i) => Left + (int)Math.Round((Width - Left - Right) * (days <= 1 ? 0 : (double)i / (days - 1)));
+        int Y(decimal nav) => Top + (int)Math.Round((Height - Top - Bottom) * (1 - (((double)nav - min) / Math.Max(max - min, 1e-9))));
+
+        Line(image, Left, Height - Bottom, Width - Right, Height - Bottom, Axis, 1);
+        Line(image, Left, Top, Left, Height - Bottom, Axis, 1);
+        foreach (var (strategy, colour) in Styles)
+        {
+            if (results.FirstOrDefault(r => r.Strategy == strategy) is not { } result)
+            {
+                continue;
+            }
+
+            for (var i = 1; i < result.Series.Count; i++)
+            {
+                Line(image, X(i - 1), Y(result.Series[i - 1].Nav), X(i), Y(result.Series[i].Nav), colour, 2);
+            }
+
+            if (strategy == BacktestStrategy.FundRules)
+            {
+                for (var i = 0; i < result.Series.Count; i++)
+                {
+                    if (result.Series[i].Rebalanced)
+                    {
+                        Dot(image, X(i), Y(result.Series[i].Nav), 3, colour);
+                    }
+                }
+            }
+        }
+
+        var series = results[0].Series;
+        Text(image, Left, Height - Bottom + 10, series[0].Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var end = series[^1].Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Text(image, Width - Right - (end.Length * 8), Height - Bottom + 10, end);
+        Text(image, 4, Top - 2, max.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        Text(image, 4, Height - Bottom - 8, min.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        image.SaveAsPng(path);
+    }
+
+    /// <summary>Bresenham's line, <paramref name="thickness"/> pixels wide.</summary>
+    private static void Line(Image<Rgba32> image, int x0, int y0, int x1, int y1, Rgba32 colour, int thickness)
+    {
+        int dx = Math.Abs(x1 - x0), dy = -Math.Abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, error = dx + dy;
+        while (true)
+        {
+            Dot(image, x0, y0, thickness - 1, colour);
+            if (x0 == x1 && y0 == y1)
+            {
+                return;
+            }
+
+            var twice = 2 * error;
+            if (twice >= dy)
+            {
+                error += dy;
+                x0 += sx;
+            }
+
+            if (twice <= dx)
+            {
+                error += dx;
+                y0 += sy;
+            }
+        }
+    }
+
+    private static void Dot(Image<Rgba32> image, int cx, int cy, int radius, Rgba32 colour)
+    {
+        for (var y = cy - radius; y <= cy + radius; y++)
+        {
+            for (var x = cx - radius; x <= cx + radius; x++)
+            {
+                if (x >= 0 && y >= 0 && x < image.Width && y < image.Height && ((x - cx) * (x - cx)) + ((y - cy) * (y - cy)) <= radius * radius)
+                {
+                    image[x, y] = colour;
+                }
+            }
+        }
+    }
+
+    private static void Text(Image<Rgba32> image, int x, int y, string text)
+    {
+        foreach (var character in text)
+        {
+            if (Glyphs.TryGetValue(character, out var rows))
+            {
+                for (var row = 0; row < 5; row++)
+                {
+                    for (var column = 0; column < 3; column++)
+                    {
+                        if (rows[row][column] == '#')
+                        {
+                            Dot(image, x + (column * 2), y + (row * 2), 0, Axis);
+                            Dot(image, x + (column * 2) + 1, y + (row * 2), 0, Axis);
+                            Dot(image, x + (column * 2), y + (row * 2) + 1, 0, Axis);
+                            Dot(image, x + (column * 2) + 1, y + (row * 2) + 1, 0, Axis);
+                        }
+                    }
+                }
+            }
+
+            x += 8;
+        }
+    }
+}

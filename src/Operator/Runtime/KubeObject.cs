@@ -63,6 +63,13 @@ public sealed class KubeObject
     /// <summary>The <c>status</c> object, or an undefined element when there is none.</summary>
     public JsonElement Status => Json.TryGetProperty("status", out var s) ? s : default;
 
+    /// <summary>A mutable copy of <c>status</c> (empty if none) to build the desired status from, so unchanged
+    /// fields such as condition transition times stay equal and the status writer can skip the write.</summary>
+    public System.Text.Json.Nodes.JsonObject StatusCopy() =>
+        Status.ValueKind == JsonValueKind.Object
+            ? System.Text.Json.Nodes.JsonNode.Parse(Status.GetRawText())!.AsObject()
+            : [];
+
     /// <summary>Deserializes into a KubernetesClient model (or any type) with the client's JSON settings.</summary>
     public T As<T>() => KubernetesJson.Deserialize<T>(Json.GetRawText());
 

@@ -49,6 +49,9 @@ public sealed partial class Manager : IDisposable
 
     public IReadOnlyList<Controller> Controllers => _controllers;
 
+    /// <summary>Raised when shutdown starts waiting for in-flight reconciles (diagnostics and tests).</summary>
+    internal event Action? GracePeriodStarted;
+
     public RuntimeMetrics Metrics => _metrics;
 
     /// <summary>True while this replica runs workers (always, when leader election is off).</summary>
@@ -220,6 +223,7 @@ public sealed partial class Manager : IDisposable
         }
 
         var timeout = Task.Delay(_options.GracefulShutdownTimeout, _time);
+        GracePeriodStarted?.Invoke(); // after the timer exists, so a test can advance a fake clock past it
         if (await Task.WhenAny(_workers, timeout).ConfigureAwait(false) != _workers)
         {
             LogShutdownTimeout(_options.GracefulShutdownTimeout);

@@ -29,6 +29,7 @@ public sealed partial class Reflector
     private readonly Random _random;
     private readonly ExponentialBackoff _backoff;
     private readonly List<Action<CacheEvent>> _handlers = [];
+    private Exception? _lastWatchError;
     private long _relists;
     private long _watches;
 
@@ -103,13 +104,13 @@ public sealed partial class Reflector
                     }
 
                     LogWatchEnded(_type, end);
-                    delay = _backoff.Next();
+                    delay = Max(_backoff.Next(), RetryAfter(_lastWatchError));
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
                     LogListFailed(_type, e);
                     resourceVersion = IsGone(e) ? null : resourceVersion;
-                    delay = _backoff.Next();
+                    delay = Max(_backoff.Next(), RetryAfter(e));
                 }
 
                 // The timer exists before the report, so a test may advance a fake clock as soon as it hears of it.
@@ -189,6 +190,7 @@ public sealed partial class Reflector
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, idleCts.Token);
         idleCts.CancelAfter(idle);
         Exception? streamError = null;
+        _lastWatchError = null;
         var events = 0;
         var started = _time.GetTimestamp();
         Interlocked.Increment(ref _watches);
@@ -233,6 +235,7 @@ public sealed partial class Reflector
             }
 
             LogWatchFailed(_type, e);
+            _lastWatchError = e;
             return (WatchEnd.Error, rv);
         }
 
@@ -274,6 +277,30 @@ public sealed partial class Reflector
             {
                 h(e);
             }
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>A 429/503 Status may ask the client to wait (<c>details.retryAfterSeconds</c>); the backoff never undercuts it.</summary>
+    internal static TimeSpan RetryAfter(Exception? e)
+    {
+        if (e is not HttpOperationException { Response.Content: { Length: > 0 } content })
+        {
+            return TimeSpan.Zero;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(content);
+            return doc.RootElement.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object &&
+                   d.TryGetProperty("retryAfterSeconds", out var s) && s.ValueKind == JsonValueKind.Number
+                ? TimeSpan.FromSeconds(s.GetInt32())
+                : TimeSpan.Zero;
+        }
+        catch (JsonException)
+        {
+            return TimeSpan.Zero;
         }
     }
 

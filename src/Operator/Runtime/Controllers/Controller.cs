@@ -42,8 +42,19 @@ public sealed partial class Controller
         Queue = new WorkQueue<ObjectKey>(_time, _options.RateLimiter ?? RateLimiters.DefaultController<ObjectKey>(_time),
             new WorkQueueMetrics(_metrics, name));
         Reflector.AddHandler(OnCacheEvent);
+        // controller-runtime initialises every series so dashboards and alerts see zeros, not gaps.
         _metrics.MaxConcurrentReconciles.WithLabels(name).Set(_options.MaxConcurrentReconciles);
         _metrics.ActiveWorkers.WithLabels(name).Set(0);
+        foreach (var result in new[] { "success", "error", "requeue", "requeue_after" })
+        {
+            _metrics.ReconcileTotal.WithLabels(name, result).IncTo(0);
+        }
+
+        _metrics.ReconcileErrors.WithLabels(name).IncTo(0);
+        _metrics.TerminalReconcileErrors.WithLabels(name).IncTo(0);
+        _metrics.ReconcilePanics.WithLabels(name).IncTo(0);
+        _metrics.QueueRetries.WithLabels(name, name).IncTo(0);
+        _metrics.QueueDepth.WithLabels(name, name, "").Set(0);
         _metrics.Registry.AddBeforeCollectCallback(Queue.UpdateUnfinishedWork);
     }
 

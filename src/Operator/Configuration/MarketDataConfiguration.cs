@@ -1,0 +1,62 @@
+using CryptoIndex.MarketData;
+using CryptoIndex.MarketData.Http;
+using CryptoIndex.MarketData.Sources;
+using Microsoft.Extensions.Configuration;
+
+namespace CryptoIndex.Operator.Configuration;
+
+/// <summary>Where the CoinGecko API key lives: a key of a Secret, read at start (never from a plain setting).</summary>
+public sealed record SecretKeyReference(string Namespace, string Name, string Key);
+
+/// <summary>
+/// The operator's market-data settings, bound from configuration (appsettings, or environment variables such as
+/// <c>CRYPTOINDEX_MarketData__CoinGecko__BaseUrl</c>, which the Helm chart sets). Keys:
+/// <list type="bullet">
+/// <item><c>MarketData:CoinGecko:BaseUrl</c>, <c>:Plan</c> (Demo or Pro), <c>:PageSize</c>;
+/// <c>MarketData:CoinGecko:ApiKeySecret</c> as <c>namespace/name/key</c>;
+/// <c>MarketData:CoinGeckoRequestsPerMinute</c> (30);</item>
+/// <item><c>MarketData:BinanceBaseUrl</c>; <c>MarketData:FilePath</c> (enables the <c>file</c> provider);</item>
+/// <item><c>MarketData:Http:AttemptTimeout</c>, <c>:TotalTimeout</c>, <c>:MaxRetries</c>, <c>:RetryBaseDelay</c>,
+/// <c>:BreakDuration</c>, …; <c>MarketData:Validation:MaxPriceJump</c>, <c>:AcceptJumpAfter</c>, <c>:RefreshTimeout</c>.</item>
+/// </list>
+/// </summary>
+public static class MarketDataConfiguration
+{
+    public const string Section = "MarketData";
+
+    public static (PriceProviderSettings Settings, SecretKeyReference? ApiKeySecret) Bind(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(Section);
+        var coinGecko = section.GetSection("CoinGecko");
+        var defaults = new PriceProviderSettings();
+        var settings = new PriceProviderSettings
+        {
+            CoinGecko = new CoinGeckoOptions
+            {
+                BaseUrl = coinGecko.GetValue<Uri?>("BaseUrl"),
+                Plan = coinGecko.GetValue("Plan", CoinGeckoPlan.Demo),
+                PageSize = coinGecko.GetValue("PageSize", defaults.CoinGecko.PageSize),
+            },
+            CoinGeckoRequestsPerMinute = section.GetValue("CoinGeckoRequestsPerMinute", defaults.CoinGeckoRequestsPerMinute),
+            BinanceBaseUrl = section.GetValue("BinanceBaseUrl", defaults.BinanceBaseUrl)!,
+            FilePath = section.GetValue<string?>("FilePath"),
+            Http = section.GetSection("Http").Get<SourceHttpOptions>() ?? defaults.Http,
+            Validation = section.GetSection("Validation").Get<MarketDataOptions>() ?? defaults.Validation,
+        };
+        return (settings, ParseSecret(coinGecko.GetValue<string?>("ApiKeySecret")));
+    }
+
+    private static SecretKeyReference? ParseSecret(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var parts = text.Split('/');
+        return parts.Length == 3 && parts.All(p => p.Length > 0)
+            ? new SecretKeyReference(parts[0], parts[1], parts[2])
+            : throw new InvalidOperationException($"{Section}:CoinGecko:ApiKeySecret must be namespace/name/key, not '{text}'");
+    }
+}

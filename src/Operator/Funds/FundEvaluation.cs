@@ -1,0 +1,148 @@
+using CryptoIndex.Engine.Decisions;
+using CryptoIndex.Engine.Portfolio;
+using CryptoIndex.Engine.Weights;
+using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Api;
+
+namespace CryptoIndex.Operator.Funds;
+
+/// <summary>What evaluating a fund found, and the status it reports; <see cref="Decision"/> is null when it cannot trade.</summary>
+public sealed record FundEvaluation(
+    IndexFundStatus Status,
+    RebalanceDecision? Decision,
+    PortfolioValuation? Valuation,
+    IReadOnlyDictionary<string, decimal>? Targets,
+    string Reason,
+    string Message);
+
+/// <summary>
+/// Steps 1–4 of a fund's reconcile, without I/O: validate the spec, check the prices, value the holdings against the
+/// targets, decide. The result is the status to write (allocations, NAV, drift, conditions) and, when the fund may
+/// trade, the decision. The reconciler adds planning, execution and the writes.
+/// <list type="bullet">
+/// <item>Invalid spec → Ready=False and Stalled=True, reason InvalidSpec, every field named; no decision.</item>
+/// <item>Stale or missing prices → Ready=False, reason PricesStale, the assets named; no decision.</item>
+/// <item>Targets that cannot be computed (e.g. no market cap from a prices-only provider) → Ready=False, reason
+/// TargetsUnavailable; no decision.</item>
+/// <item>Otherwise → allocations and drift; Ready=True with reason WithinThresholds, or Ready=False with reason
+/// RebalanceNeeded (or RebalanceHeldBack / Suspended) and the decision's reasons.</item>
+/// </list>
+/// </summary>
+public static class FundEvaluator
+{
+    public const string PricesStale = "PricesStale";
+    public const string TargetsUnavailable = "TargetsUnavailable";
+    public const string WithinThresholds = "WithinThresholds";
+    public const string RebalanceNeeded = "RebalanceNeeded";
+    public const string RebalanceHeldBack = "RebalanceHeldBack";
+    public const string Suspended = "Suspended";
+
+    public static FundEvaluation Evaluate(IndexFund fund, MarketSnapshot snapshot, Holdings holdings, RebalanceHistory history, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(fund);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var generation = fund.Metadata.Generation ?? 0;
+        var previous = fund.Status?.Conditions;
+        var status = Copy(fund.Status);
+        status.ObservedGeneration = generation;
+
+        var (definition, errors) = SpecValidator.Validate(fund.Spec);
+        if (definition is null)
+        {
+            status.Conditions = FundConditions.InvalidSpec(errors, generation, now, previous);
+            return new FundEvaluation(status, null, null, null, FundConditions.InvalidSpecReason, status.Conditions[0].Message!);
+        }
+
+        var assets = definition.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
+        var stale = snapshot.StaleAssets(assets, definition.Prices.MaxAge, now);
+        if (stale.Count > 0)
+        {
+            var message = "prices stale: " + string.Join(", ", stale.Select(s => s.Describe(definition.Prices.MaxAge)));
+            return NotReady(status, previous, PricesStale, message, generation, now);
+        }
+
+        var quotes = assets.ToDictionary(a => a.Symbol, a => snapshot.Quote(a)!, StringComparer.Ordinal);
+        var targets = TargetWeights.Compute(definition.EngineConstituents(s => quotes[s].MarketCap), definition.Weighting);
+        if (!targets.IsSuccess)
+        {
+            return NotReady(status, previous, TargetsUnavailable, $"spec.{targets.Error.Field}: {targets.Error.Message}", generation, now);
+        }
+
+        var weights = targets.Value.BySymbol();
+        var prices = quotes.ToDictionary(q => q.Key, q => q.Value.Price, StringComparer.Ordinal);
+        foreach (var held in holdings.Quantities.Keys.Where(s => !prices.ContainsKey(s)))
+        {
+            // An asset that left the index is still valued (and sold) at its last known price, if the snapshot has it.
+            if (snapshot.Quotes.FirstOrDefault(q => q.Key.Symbol == held).Value is { } quote)
+            {
+                prices[held] = quote.Price;
+            }
+        }
+
+        var valuation = Valuation.Evaluate(holdings, prices, weights, definition.Planning.CashBuffer);
+        if (!valuation.IsSuccess)
+        {
+            return NotReady(status, previous, TargetsUnavailable, $"{valuation.Error.Field}: {valuation.Error.Message}", generation, now);
+        }
+
+        var decision = RebalanceDecider.Decide(valuation.Value, definition.Policy, history, now).Value;
+        WriteAllocations(status, valuation.Value, quotes);
+        var (ready, reason, text) = definition.Suspend
+            ? ("False", Suspended, "suspended: " + decision.Summary)
+            : decision.ShouldRebalance ? ("False", RebalanceNeeded, decision.Summary)
+            : decision.HeldBackBy is not null && decision.Reasons.Count > 0 ? ("True", RebalanceHeldBack, decision.Summary)
+            : ("True", WithinThresholds, decision.Summary);
+        status.Conditions = [FundConditions.Set(previous, FundConditions.Ready, ready, reason, text, generation, now)];
+        return new FundEvaluation(status, definition.Suspend ? null : decision, valuation.Value, weights, reason, text);
+    }
+
+    private static FundEvaluation NotReady(IndexFundStatus status, IReadOnlyList<FundCondition>? previous, string reason, string message, long generation, DateTimeOffset now)
+    {
+        status.Conditions = [FundConditions.Set(previous, FundConditions.Ready, "False", reason, message, generation, now)];
+        return new FundEvaluation(status, null, null, null, reason, message);
+    }
+
+    private static void WriteAllocations(IndexFundStatus status, PortfolioValuation valuation, Dictionary<string, PriceQuote> quotes)
+    {
+        status.Nav = StatusText.Money(valuation.Nav);
+        status.Cash = StatusText.Quantity(valuation.Cash); // exact: with the quantities below, status is the paper ledger
+        status.TotalDrift = StatusText.Weight(valuation.TotalDrift);
+        status.MaxDrift = StatusText.Drift(valuation.MaxAbsoluteDrift);
+        status.LastPriceUpdate = quotes.Count > 0 ? StatusText.Time(quotes.Values.Min(q => q.ObservedAt)) : status.LastPriceUpdate;
+        status.Allocations = [.. valuation.Positions.Select(p =>
+        {
+            var quote = quotes.GetValueOrDefault(p.Symbol);
+            return new AllocationStatus
+            {
+                Symbol = p.Symbol,
+                Price = StatusText.Money(p.Price),
+                MarketCap = quote?.MarketCap is { } cap ? StatusText.Money(cap) : null,
+                MarketCapOrigin = quote?.MarketCapOrigin.ToString(),
+                TargetWeight = StatusText.Weight(p.TargetWeight),
+                CurrentWeight = StatusText.Weight(p.CurrentWeight),
+                Drift = StatusText.Drift(p.Drift),
+                Quantity = StatusText.Quantity(p.Quantity),
+                Value = StatusText.Money(p.Value),
+            };
+        })];
+    }
+
+    /// <summary>The holdings a status records: cash and the quantity of every allocation (the paper ledger).</summary>
+    public static Holdings HoldingsFrom(IndexFundStatus? status, decimal capital)
+    {
+        if (status?.Cash is null || !StatusText.TryRead(status.Cash, out var cash))
+        {
+            return Holdings.CashOnly(capital);
+        }
+
+        var quantities = (status.Allocations ?? [])
+            .Select(a => (a.Symbol, Quantity: StatusText.TryRead(a.Quantity, out var q) ? q : 0m))
+            .Where(a => a.Quantity != 0m)
+            .ToArray();
+        return Holdings.Of(cash, quantities);
+    }
+
+    private static IndexFundStatus Copy(IndexFundStatus? status) => status is null
+        ? new IndexFundStatus()
+        : System.Text.Json.JsonSerializer.Deserialize<IndexFundStatus>(System.Text.Json.JsonSerializer.Serialize(status, Crd.ApiJson.Options), Crd.ApiJson.Options)!;
+}

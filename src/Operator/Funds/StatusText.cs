@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace CryptoIndex.Operator.Funds;
+
+/// <summary>
+/// How numbers are written into a fund's status: exact decimal strings, culture-invariant, never in exponent form.
+/// Money to 8 decimal places and weights as percentages to 4 places, both rounded half away from zero: enough for any
+/// quote currency and for a weight to 0.0001 %; cash and quantities exactly as held (status is the paper ledger).
+/// </summary>
+public static class StatusText
+{
+    public static string Money(decimal value) => Engine.Format.Number(value, 8);
+
+    public static string Quantity(decimal value) => Engine.DecimalMath.Normalize(value).ToString(CultureInfo.InvariantCulture);
+
+    public static string Weight(decimal fraction) => Engine.Format.Percent(fraction, 4);
+
+    public static string Drift(decimal fraction) => Engine.Format.Number(fraction * 100m, 4) + "%";
+
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads back a number this class wrote (status is also where the paper ledger lives).</summary>
+    public static bool TryRead(string? text, out decimal value) =>
+        decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+}

@@ -1,0 +1,122 @@
+using CryptoIndex.Engine.Decisions;
+using CryptoIndex.Engine.Portfolio;
+using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Api;
+using CryptoIndex.Operator.Funds;
+
+namespace CryptoIndex.Operator.Tests.Funds;
+
+public sealed class FundEvaluatorTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly AssetRef Btc = new("BTC", "bitcoin", "BTCUSDT");
+    private static readonly AssetRef Eth = new("ETH", "ethereum", "ETHUSDT");
+
+    private static IndexFund Fund(string weighting = "Manual", bool suspend = false) => ManifestReader.Read($$"""
+        apiVersion: cryptoindex.io/v1alpha1
+        kind: IndexFund
+        metadata: {name: sixty-forty, generation: 4}
+        spec:
+          capital: 10000
+          weighting: {{weighting}}
+          suspend: {{(suspend ? "true" : "false")}}
+          constituents:
+            - {symbol: BTC, coinGeckoId: bitcoin{{(weighting == "Manual" ? ", weight: 60%" : string.Empty)}}}
+            - {symbol: ETH, coinGeckoId: ethereum{{(weighting == "Manual" ? ", weight: 40%" : string.Empty)}}}
+          prices: {maxAge: 5m}
+        """).Funds[0];
+
+    private static MarketSnapshot Snapshot(DateTimeOffset observed, decimal? btcCap = 900_000_000_000m) => new(
+        Now,
+        new Dictionary<AssetRef, PriceQuote>
+        {
+            [Btc] = new("BTC", 50_000m, btcCap, observed, "coingecko", btcCap is null ? MarketCapOrigin.None : MarketCapOrigin.Reported),
+            [Eth] = new("ETH", 2_500m, 300_000_000_000m, observed, "coingecko", MarketCapOrigin.Reported),
+        },
+        [],
+        [],
+        new HashSet<AssetRef> { Btc, Eth });
+
+    [Fact]
+    public void A_new_fund_reports_its_targets_and_needs_its_first_funding()
+    {
+        var result = FundEvaluator.Evaluate(Fund(), Snapshot(Now), Holdings.CashOnly(10_000m), RebalanceHistory.None, Now);
+
+        Assert.True(result.Decision!.ShouldRebalance);
+        var ready = Assert.Single(result.Status.Conditions!);
+        Assert.Equal(("Ready", "False", "RebalanceNeeded", 4L), (ready.Type, ready.Status, ready.Reason, ready.ObservedGeneration!.Value));
+        Assert.Equal(("10000", "10000", "100%"), (result.Status.Nav, result.Status.Cash, result.Status.TotalDrift));
+        Assert.Equal(
+            [("BTC", "50000", "60%", "0%", "-60%", "0"), ("ETH", "2500", "40%", "0%", "-40%", "0")],
+            result.Status.Allocations!.Select(a => (a.Symbol, a.Price!, a.TargetWeight!, a.CurrentWeight!, a.Drift!, a.Quantity!)));
+        Assert.Equal("2026-11-26T12:00:00Z", result.Status.LastPriceUpdate);
+    }
+
+    [Fact]
+    public void A_fund_on_target_is_ready_within_thresholds()
+    {
+        var result = FundEvaluator.Evaluate(Fund(), Snapshot(Now), Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1.6m)),
+            new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now);
+
+        Assert.False(result.Decision!.ShouldRebalance);
+        Assert.Equal(("True", FundEvaluator.WithinThresholds), (result.Status.Conditions![0].Status, result.Status.Conditions[0].Reason));
+        Assert.Equal(("0%", "0%"), (result.Status.TotalDrift, result.Status.MaxDrift));
+    }
+
+    [Fact]
+    public void Stale_prices_stop_the_fund_and_name_the_assets()
+    {
+        var result = FundEvaluator.Evaluate(Fund(), Snapshot(Now.AddMinutes(-12)), Holdings.CashOnly(10_000m), RebalanceHistory.None, Now);
+
+        Assert.Null(result.Decision);
+        Assert.Equal(FundEvaluator.PricesStale, result.Reason);
+        Assert.Equal("prices stale: BTC (12m old, maxAge 5m), ETH (12m old, maxAge 5m)", result.Message);
+        Assert.Equal("False", result.Status.Conditions![0].Status);
+    }
+
+    [Fact]
+    public void An_invalid_spec_is_stalled_without_a_decision()
+    {
+        var fund = Fund();
+        fund.Spec.Constituents[1].Weight = "30%";
+
+        var result = FundEvaluator.Evaluate(fund, Snapshot(Now), Holdings.CashOnly(10_000m), RebalanceHistory.None, Now);
+
+        Assert.Null(result.Decision);
+        Assert.Equal([("Ready", "False"), ("Stalled", "True")], result.Status.Conditions!.Select(c => (c.Type, c.Status)));
+        Assert.Contains("spec.constituents: manual weights sum to 90%", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Market_cap_weighting_without_market_caps_is_reported_not_traded()
+    {
+        var result = FundEvaluator.Evaluate(Fund("MarketCap"), Snapshot(Now, btcCap: null), Holdings.CashOnly(10_000m), RebalanceHistory.None, Now);
+
+        Assert.Null(result.Decision);
+        Assert.Equal(FundEvaluator.TargetsUnavailable, result.Reason);
+        Assert.StartsWith("spec.prices[BTC].marketCap: no market cap for BTC", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_suspended_fund_is_still_reported_but_never_decides_to_trade()
+    {
+        var result = FundEvaluator.Evaluate(Fund(suspend: true), Snapshot(Now), Holdings.CashOnly(10_000m), RebalanceHistory.None, Now);
+
+        Assert.Null(result.Decision);
+        Assert.Equal(FundEvaluator.Suspended, result.Reason);
+        Assert.Equal("10000", result.Status.Nav);
+    }
+
+    [Fact]
+    public void Status_is_an_exact_ledger_holdings_read_back_are_the_holdings_written()
+    {
+        var holdings = Holdings.Of(0.000000000123m, ("BTC", 0.119880000001m), ("ETH", 1.5984m));
+        var status = FundEvaluator.Evaluate(Fund(), Snapshot(Now), holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now).Status;
+
+        var read = FundEvaluator.HoldingsFrom(status, capital: 10_000m);
+
+        Assert.Equal(holdings.Cash, read.Cash);
+        Assert.Equal(holdings.Quantities, read.Quantities);
+        Assert.Equal(10_000m, FundEvaluator.HoldingsFrom(null, 10_000m).Cash);
+    }
+}

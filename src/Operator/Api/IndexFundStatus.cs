@@ -54,6 +54,10 @@ public sealed class IndexFundStatus
 
     [Description("Recent trades, newest first, at most spec.historyLimit.")]
     public List<TradeRecord>? Trades { get; set; }
+
+    [Description("The operator's durable record of the current or last rebalance (every order with its client order id and fills), from which a restarted operator resumes. Written by the operator; numbers are strings.")]
+    [PreserveUnknownFields]
+    public System.Text.Json.Nodes.JsonObject? Execution { get; set; }
 }
 
 [Description("A condition (KEP-1623).")]

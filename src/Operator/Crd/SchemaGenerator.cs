@@ -51,7 +51,11 @@ internal static class SchemaGenerator
         var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         var description = property.GetCustomAttribute<DescriptionAttribute>()?.Description;
         JsonObject schema;
-        if (property.GetCustomAttribute<IntOrStringAttribute>() is not null)
+        if (property.GetCustomAttribute<PreserveUnknownFieldsAttribute>() is not null)
+        {
+            schema = new JsonObject { ["description"] = description, ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
+        }
+        else if (property.GetCustomAttribute<IntOrStringAttribute>() is not null)
         {
             schema = new JsonObject { ["description"] = description, ["x-kubernetes-int-or-string"] = true };
         }

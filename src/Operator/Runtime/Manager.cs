@@ -94,6 +94,10 @@ public sealed partial class Manager : IDisposable
             _running = false;
             await cacheCts.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(_caches).ConfigureAwait(false);
+            foreach (var controller in _controllers)
+            {
+                controller.Queue.ShutDown(); // drops pending AddAfter timers
+            }
         }
     }
 

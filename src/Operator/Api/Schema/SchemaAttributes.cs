@@ -61,3 +61,7 @@ public sealed class CelRuleAttribute(string rule, string message) : Attribute
 /// <summary>Enum values are written in the schema in the case JSON uses.</summary>
 [AttributeUsage(AttributeTargets.Enum)]
 public sealed class LowerCaseEnumAttribute : Attribute;
+
+/// <summary>An object kept as written, without a schema (<c>x-kubernetes-preserve-unknown-fields</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class PreserveUnknownFieldsAttribute : Attribute;

@@ -10,7 +10,7 @@ public sealed class ObjectCache
     private readonly Dictionary<ObjectKey, KubeObject> _items = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>True once the first list has been applied.</summary>
+    /// <summary>True once the first list has been applied and dispatched.</summary>
     public bool HasSynced => _synced.Task.IsCompleted;
 
     public int Count
@@ -103,7 +103,10 @@ public sealed class ObjectCache
             }
         }
 
-        _synced.TrySetResult();
         return events;
     }
+
+    /// <summary>Marks the cache synced; the reflector calls it after handlers saw the first list, so a worker
+    /// starting on sync finds those keys queued already (one reconcile per object, not two).</summary>
+    internal void MarkSynced() => _synced.TrySetResult();
 }

@@ -148,6 +148,7 @@ public sealed partial class Reflector
 
         Interlocked.Increment(ref _relists);
         Dispatch(Cache.Replace(items));
+        Cache.MarkSynced();
         return resourceVersion;
     }
 
@@ -275,7 +276,16 @@ public sealed partial class Reflector
         {
             foreach (var h in handlers)
             {
-                h(e);
+                try
+                {
+                    h(e);
+                }
+#pragma warning disable CA1031 // A faulty handler (e.g. a user predicate) must not stop the reflector or starve other handlers.
+                catch (Exception error)
+#pragma warning restore CA1031
+                {
+                    LogHandlerFailed(_type, e.Type, error);
+                }
             }
         }
     }
@@ -325,6 +335,9 @@ public sealed partial class Reflector
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Type} failed")]
     private partial void LogWatchFailed(ResourceType type, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event handler for {Type} failed on {EventType}")]
+    private partial void LogHandlerFailed(ResourceType type, CacheEventType eventType, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "List of {Type} failed")]
     private partial void LogListFailed(ResourceType type, Exception error);

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using CryptoIndex.Exchanges.Execution;
+using CryptoIndex.Operator.Api;
+using CryptoIndex.Operator.Crd;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using ExecutionRecord = CryptoIndex.Exchanges.Execution.RebalanceRecord;
+using RebalanceView = CryptoIndex.Operator.Api.RebalanceRecord;
+
+namespace CryptoIndex.Operator.Funds;
+
+/// <summary>
+/// The executor's journal on the IndexFund status subresource: the record is <c>status.execution</c>, and the same patch
+/// updates the trades people read (<c>status.trades</c>, <c>status.rebalanceInProgress</c>). A save carries the
+/// resourceVersion the record was loaded with, so it is durable and conditional: a stale operator (a leader
+/// hand-over) gets a conflict and sends nothing. A conflict caused only by another status write (same record
+/// revision) is retried on the fresh object.
+/// </summary>
+public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string name, int historyLimit) : IRebalanceJournal
+{
+    /// <summary>
+    /// Every number as a string: an API server decodes numbers in a schemaless object as float64, which would round
+    /// money. Enums by name, so the record reads well in <c>kubectl get -o yaml</c>.
+    /// </summary>
+    internal static readonly JsonSerializerOptions RecordJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private const int MaxAttempts = 5;
+    private string? resourceVersion;
+
+    public async Task<ExecutionRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken)
+    {
+        var (record, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        resourceVersion = version;
+        return record;
+    }
+
+    public async Task SaveAsync(ExecutionRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            try
+            {
+                var patch = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+                    ["status"] = await StatusPatchAsync(record, cancellationToken).ConfigureAwait(false),
+                };
+                var updated = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonObject>(
+                    new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name,
+                    fieldManager: "cryptoindex-operator", cancellationToken: cancellationToken).ConfigureAwait(false);
+                resourceVersion = (string?)updated["metadata"]?["resourceVersion"];
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                var (stored, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                if ((stored?.Revision ?? 0) != record.Revision - 1)
+                {
+                    throw new RebalanceConflictException(
+                        $"fund {ns}/{name}: rebalance record revision {record.Revision} does not follow the stored revision {stored?.Revision ?? 0}");
+                }
+
+                resourceVersion = version;
+            }
+        }
+
+        throw new RebalanceConflictException($"fund {ns}/{name}: the status kept changing; the record was not saved");
+    }
+
+    private async Task<(ExecutionRecord? Record, string? ResourceVersion)> ReadAsync(CancellationToken cancellationToken)
+    {
+        var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
+            IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
+        var execution = fund["status"]?["execution"];
+        return (execution?.Deserialize<ExecutionRecord>(RecordJson), (string?)fund["metadata"]?["resourceVersion"]);
+    }
+
+    /// <summary>The record, plus the trades and the rebalance in progress as people read them.</summary>
+    private async Task<JsonObject> StatusPatchAsync(ExecutionRecord record, CancellationToken cancellationToken)
+    {
+        var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
+            IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
+        var existing = fund["status"]?["trades"]?.Deserialize<List<TradeRecord>>(ApiJson.Options) ?? [];
+        var rebalanceId = record.Sequence.ToString(CultureInfo.InvariantCulture);
+        var trades = record.Legs.Select(l => Trade(l, rebalanceId))
+            .Concat(existing.Where(t => t.RebalanceId != rebalanceId))
+            .Take(historyLimit)
+            .ToList();
+        var progress = record.Phase == RebalancePhase.Done
+            ? null
+            : new RebalanceView { Id = rebalanceId, Sequence = record.Sequence, StartedAt = StatusText.Time(record.StartedAt), Phase = record.Phase.ToString() };
+        return new JsonObject
+        {
+            ["execution"] = JsonSerializer.SerializeToNode(record, RecordJson),
+            ["trades"] = JsonSerializer.SerializeToNode(trades, ApiJson.Options),
+            ["rebalanceInProgress"] = progress is null ? null : JsonSerializer.SerializeToNode(progress, ApiJson.Options),
+        };
+    }
+
+    private static TradeRecord Trade(LegRecord leg, string rebalanceId)
+    {
+        var executed = leg.Fills.Sum(f => f.Quantity);
+        var price = executed > 0m ? leg.Fills.Sum(f => f.Quantity * f.Price) / executed : leg.ReferencePrice;
+        return new TradeRecord
+        {
+            Id = leg.ClientOrderId,
+            RebalanceId = rebalanceId,
+            Time = leg.SentAt is { } sent ? StatusText.Time(sent) : null,
+            Symbol = leg.Symbol,
+            Side = leg.Side.ToString(),
+            Quantity = StatusText.Quantity(executed > 0m ? executed : leg.Quantity),
+            Price = StatusText.Money(price),
+            Fee = leg.Fills.Count > 0 ? StatusText.Quantity(leg.Fills.Sum(f => f.Fee)) : null,
+            FeeAsset = leg.Fills.Count > 0 ? (leg.Fills[0].FeeCurrency == Engine.Ledger.FeeCurrency.Base ? leg.Symbol : "quote") : null,
+            Status = leg.State switch
+            {
+                LegState.Completed => "Completed",
+                LegState.Failed or LegState.Skipped => "Failed",
+                _ => "Pending",
+            },
+            Message = leg.State == LegState.Skipped ? "not sent: " + leg.Reason : leg.Reason,
+        };
+    }
+}

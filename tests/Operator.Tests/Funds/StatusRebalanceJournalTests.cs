@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
+using CryptoIndex.Exchanges;
+using CryptoIndex.Exchanges.Execution;
+using CryptoIndex.Exchanges.Paper;
+using CryptoIndex.Operator.Api;
+using CryptoIndex.Operator.Crd;
+using CryptoIndex.Operator.Funds;
+using CryptoIndex.TestCluster;
+using CryptoIndex.TestCluster.Testing;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Operator.Tests.Funds;
+
+/// <summary>A paper rebalance recorded and executed through the fund's status on an API server.</summary>
+public sealed class StatusRebalanceJournalTests : IAsyncLifetime
+{
+    private static readonly Dictionary<string, decimal> Prices = new(StringComparer.Ordinal) { ["BTC"] = 50_000m, ["ETH"] = 2_500m };
+    private static readonly Dictionary<string, decimal> Targets = new(StringComparer.Ordinal) { ["BTC"] = 0.6m, ["ETH"] = 0.4m };
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private KubeTestCluster cluster = null!;
+    private IKubernetes client = null!;
+    private string uid = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        cluster = await KubeTestCluster.StartAsync();
+        client = cluster.CreateClient();
+        await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
+        var created = await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "samples", "manual.yaml")));
+        uid = (string)created[0]["metadata"]!["uid"]!;
+    }
+
+    public async Task DisposeAsync() => await cluster.DisposeAsync();
+
+    private StatusRebalanceJournal Journal() => new(client, "default", "manual-60-30-10", historyLimit: 50);
+
+    private RebalanceExecutor Executor(IRebalanceJournal journal)
+    {
+        var paper = new PaperExchange(s => Prices[s], _ => Task.FromResult(Holdings.CashOnly(10_000m)), new PaperOptions(FeeRate: 0.001m), clock);
+        // Paper fills at the reference price (no slippage configured), so the buys need no headroom for a worse fill.
+        return new RebalanceExecutor(
+            paper, journal, new ExchangeMetrics(Prometheus.Metrics.NewCustomRegistry()), clock, NullLogger<RebalanceExecutor>.Instance, new ExecutorOptions(BuyHeadroom: 0m));
+    }
+
+    private RebalanceStart Start(long sequence) => new(uid, sequence, Holdings.CashOnly(10_000m), Targets, Prices, new PlanOptions(FeeRate: 0.001m));
+
+    private async Task<JsonObject> StatusAsync() =>
+        (await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "manual-60-30-10"))["status"]!.AsObject();
+
+    [Fact]
+    public async Task A_rebalance_is_recorded_in_status_with_its_trades_and_numbers_as_strings()
+    {
+        var result = await Executor(Journal()).StartAsync(Start(1), CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var status = await StatusAsync();
+        Assert.Equal(
+            [("BTC", "Buy", "0.12", "50000", "Completed"), ("ETH", "Buy", "1.6", "2500", "Completed")],
+            status["trades"]!.AsArray().Select(t => ((string)t!["symbol"]!, (string)t["side"]!, (string)t["quantity"]!, (string)t["price"]!, (string)t["status"]!)).OrderBy(t => t.Item1));
+        Assert.All(status["trades"]!.AsArray(), t => Assert.StartsWith("ci-", (string)t!["id"]!, StringComparison.Ordinal));
+        Assert.Null(status["rebalanceInProgress"]);
+
+        // The record itself: every number a string (an API server would turn JSON numbers in it into float64).
+        var execution = status["execution"]!.AsObject();
+        Assert.Equal("Done", (string?)execution["phase"]);
+        Assert.Empty(Numbers(execution));
+        Assert.Equal("10000", (string?)execution["startHoldings"]!["cash"]);
+
+        var holdings = (await Journal().LoadAsync(uid, CancellationToken.None))!.Holdings().Value;
+        Assert.Equal((0m, 0.11988m, 1.5984m), (holdings.Cash, holdings.QuantityOf("BTC"), holdings.QuantityOf("ETH")));
+    }
+
+    [Fact]
+    public async Task A_restarted_operator_resumes_from_status_and_sends_nothing_again()
+    {
+        await Executor(Journal()).StartAsync(Start(1), CancellationToken.None);
+        var writes = cluster.Requests.Count("patch", "indexfunds");
+        var loaded = await Journal().LoadAsync(uid, CancellationToken.None);
+        Assert.True(loaded is { Phase: RebalancePhase.Done, Sequence: 1 }, $"loaded {loaded?.Phase} {loaded?.Sequence} rev {loaded?.Revision} uid {loaded?.FundUid} vs {uid}");
+
+        var again = await Executor(Journal()).StartAsync(Start(1), CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Done, again.Status);
+        Assert.Equal(writes, cluster.Requests.Count("patch", "indexfunds"));
+        Assert.Equal(2, (await StatusAsync())["trades"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task A_stale_operator_cannot_save_over_a_newer_record()
+    {
+        var current = Journal();
+        var stale = Journal();
+        await Executor(current).StartAsync(Start(1), CancellationToken.None);
+        var staleRecord = await stale.LoadAsync(uid, CancellationToken.None);
+
+        await Executor(current).StartAsync(Start(2), CancellationToken.None);
+
+        await Assert.ThrowsAsync<RebalanceConflictException>(() => stale.SaveAsync(staleRecord! with { Revision = staleRecord.Revision + 1 }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Another_status_write_in_between_is_not_a_conflict()
+    {
+        var journal = Journal();
+        Assert.Null(await journal.LoadAsync(uid, CancellationToken.None));
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("""{"status": {"nav": "10000"}}""", V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "manual-60-30-10");
+
+        var result = await Executor(journal).StartAsync(Start(1), CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        Assert.Equal("10000", (string?)(await StatusAsync())["nav"]);
+    }
+
+    private static IEnumerable<string> Numbers(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Numbers(p.Value)),
+        JsonArray a => a.SelectMany(Numbers),
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number => [v.GetPath()],
+        _ => [],
+    };
+}

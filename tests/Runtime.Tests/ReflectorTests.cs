@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using CryptoIndex.Operator.Runtime.Cache;
+using CryptoIndex.Operator.Runtime.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Operator.Runtime.Tests;
+
+public sealed class ReflectorTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Lists_then_watches_from_the_list_version_with_bookmarks_and_a_random_timeout()
+    {
+        await using var cluster = await Widgets.StartClusterAsync();
+        var client = cluster.CreateClient();
+        await Widgets.CreateAsync(client, "a", 1);
+        await Widgets.CreateAsync(client, "b", 2);
+        var listVersion = cluster.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        cluster.Requests.Clear();
+
+        var reflector = new Reflector(client, Widgets.Type);
+        var events = new ConcurrentQueue<CacheEvent>();
+        reflector.AddHandler(events.Enqueue);
+        using var stop = new CancellationTokenSource();
+        var run = reflector.RunAsync(stop.Token);
+        await reflector.Cache.WaitForSyncAsync().WaitAsync(Guard);
+        var watch = await cluster.Requests.WaitForAsync(r => r.Verb == "watch");
+
+        Assert.Equal(2, reflector.Cache.Count);
+        var query = System.Web.HttpUtility.ParseQueryString(watch.Query);
+        Assert.Equal("true", query["allowWatchBookmarks"]);
+        Assert.Equal(listVersion, query["resourceVersion"]);
+        var timeout = int.Parse(query["timeoutSeconds"]!, CultureInfo.InvariantCulture);
+        Assert.InRange(timeout, 300, 600);
+
+        await Widgets.SetSizeAsync(client, "a", 5);
+        await Widgets.DeleteAsync(client, "b");
+        await Widgets.CreateAsync(client, "c", 3);
+        await WaitUntil(() => reflector.Cache.Count == 2 && reflector.Cache.Get(new ObjectKey("default", "c")) is not null);
+        await WaitUntil(() => reflector.Cache.Get(new ObjectKey("default", "a")) is { } a && Widgets.Size(a) == 5);
+        Assert.Equal(
+            ["Added a", "Added b", "Updated a", "Deleted b", "Added c"],
+            events.Select(e => e.Type + " " + e.New.Key.Name));
+        Assert.Equal(1, reflector.Relists);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Silent_watch_is_cut_by_the_idle_timeout_and_an_expired_version_relists_with_synthetic_deletes()
+    {
+        await using var cluster = await Widgets.StartClusterAsync();
+        var client = cluster.CreateClient();
+        await Widgets.CreateAsync(client, "a", 1);
+        await Widgets.CreateAsync(client, "b", 2);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var reflector = new Reflector(client, Widgets.Type, time, new ReflectorOptions { Random = new Random(1) });
+        var phases = new PhaseLog(reflector);
+        var events = new ConcurrentQueue<CacheEvent>();
+        reflector.AddHandler(events.Enqueue);
+        using var stop = new CancellationTokenSource();
+        var run = reflector.RunAsync(stop.Token);
+        await phases.NextAsync(ReflectorPhase.Watching);
+        await cluster.Requests.WaitForCountAsync(1, "watch");
+
+        // The connection stays open but nothing arrives any more; meanwhile b goes and history is compacted.
+        Assert.Equal(1, cluster.Faults.DropWatches("widgets"));
+        await Widgets.DeleteAsync(client, "b");
+        await Widgets.CreateAsync(client, "c", 3);
+        cluster.Faults.CompactHistory();
+        Assert.Equal(2, reflector.Cache.Count);
+        Assert.Null(reflector.Cache.Get(new ObjectKey("default", "c")));
+
+        // Default idle timeout: server timeout (random 300..600 s) + 5 s. One second before the shortest possible
+        // one nothing has happened; past the longest possible one the silent watch must have been abandoned.
+        time.Advance(TimeSpan.FromSeconds(304));
+        Assert.Null(reflector.LastWatchEnd);
+        time.Advance(TimeSpan.FromSeconds(605 - 304));
+        var delay = await phases.NextAsync(ReflectorPhase.BackingOff);
+        Assert.Equal(WatchEnd.IdleTimeout, reflector.LastWatchEnd);
+        Assert.InRange(delay, TimeSpan.FromMilliseconds(800), TimeSpan.FromMilliseconds(1600));
+        time.Advance(delay);
+
+        // The resumed watch is too old (in-stream 410): back off, relist and diff.
+        delay = await phases.SkipBackoffAsync(time);
+        Assert.Equal(WatchEnd.Expired, reflector.LastWatchEnd);
+        Assert.InRange(delay, TimeSpan.FromMilliseconds(1600), TimeSpan.FromMilliseconds(3200));
+        await phases.NextAsync(ReflectorPhase.Listing);
+        await phases.NextAsync(ReflectorPhase.Watching);
+        Assert.Equal(2, reflector.Relists);
+        Assert.Null(reflector.Cache.Get(new ObjectKey("default", "b")));
+        Assert.NotNull(reflector.Cache.Get(new ObjectKey("default", "c")));
+        var deleted = Assert.Single(events, e => e.Type == CacheEventType.Deleted);
+        Assert.True(deleted.Synthetic);
+        Assert.Equal("b", deleted.New.Key.Name);
+        Assert.Contains(events, e => e.Type == CacheEventType.Added && e.New.Key.Name == "c");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Http_410_on_watch_relists_and_list_errors_back_off()
+    {
+        await using var cluster = await Widgets.StartClusterAsync();
+        var client = cluster.CreateClient();
+        await Widgets.CreateAsync(client, "a", 1);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var reflector = new Reflector(client, Widgets.Type, time, new ReflectorOptions { BackoffJitter = 0 });
+        var phases = new PhaseLog(reflector);
+        cluster.Faults.FailNext(3, 503, verb: "list", resource: "widgets");
+        using var stop = new CancellationTokenSource();
+        var run = reflector.RunAsync(stop.Token);
+
+        // Three failed lists: 800 ms, 1.6 s, 3.2 s, then the list succeeds.
+        Assert.Equal(TimeSpan.FromMilliseconds(800), await phases.SkipBackoffAsync(time));
+        Assert.Equal(TimeSpan.FromMilliseconds(1600), await phases.SkipBackoffAsync(time));
+        Assert.Equal(TimeSpan.FromMilliseconds(3200), await phases.SkipBackoffAsync(time));
+        await phases.NextAsync(ReflectorPhase.Watching);
+        await reflector.Cache.WaitForSyncAsync().WaitAsync(Guard);
+        await cluster.Requests.WaitForCountAsync(1, "watch");
+
+        // The next watch is answered with an HTTP 410; after a healthy period the backoff starts over.
+        time.Advance(TimeSpan.FromMinutes(3));
+        cluster.Faults.FailNext(1, 410, verb: "watch", resource: "widgets");
+        await Widgets.SetSizeAsync(client, "a", 2); // an event, so the closed watch counts as healthy
+        await WaitUntil(() => reflector.Cache.Get(new ObjectKey("default", "a")) is { } a && Widgets.Size(a) == 2);
+        cluster.Faults.CloseWatches("widgets");
+        Assert.Equal(TimeSpan.FromMilliseconds(800), await phases.SkipBackoffAsync(time));
+        Assert.Equal(WatchEnd.Expired, reflector.LastWatchEnd);
+        await phases.NextAsync(ReflectorPhase.Listing);
+        await phases.NextAsync(ReflectorPhase.Watching);
+        Assert.Equal(2, reflector.Relists);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Too_many_requests_waits_at_least_the_servers_retry_after()
+    {
+        await using var cluster = await Widgets.StartClusterAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var reflector = new Reflector(cluster.CreateClient(), Widgets.Type, time, new ReflectorOptions { BackoffJitter = 0 });
+        var phases = new PhaseLog(reflector);
+        cluster.Faults.FailNext(1, 429, verb: "list", resource: "widgets", retryAfter: TimeSpan.FromSeconds(7));
+        using var stop = new CancellationTokenSource();
+        var run = reflector.RunAsync(stop.Token);
+        Assert.Equal(TimeSpan.FromSeconds(7), await phases.SkipBackoffAsync(time));
+        await reflector.Cache.WaitForSyncAsync().WaitAsync(Guard);
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Resync_replays_every_cached_object_periodically()
+    {
+        await using var cluster = await Widgets.StartClusterAsync();
+        var client = cluster.CreateClient();
+        await Widgets.CreateAsync(client, "a", 1);
+        await Widgets.CreateAsync(client, "b", 1);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var reflector = new Reflector(client, Widgets.Type, time, new ReflectorOptions { ResyncPeriod = TimeSpan.FromHours(10) });
+        var resyncs = new ConcurrentQueue<CacheEvent>();
+        reflector.AddHandler(e =>
+        {
+            if (e.Type == CacheEventType.Resync)
+            {
+                resyncs.Enqueue(e);
+            }
+        });
+        using var stop = new CancellationTokenSource();
+        var run = reflector.RunAsync(stop.Token);
+        await reflector.Cache.WaitForSyncAsync().WaitAsync(Guard);
+        time.Advance(TimeSpan.FromHours(10) - TimeSpan.FromSeconds(1));
+        Assert.Empty(resyncs);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, resyncs.Count);
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public void Reflector_backoff_doubles_from_800ms_to_30s_with_jitter_and_resets_after_a_healthy_period()
+    {
+        var time = new FakeTimeProvider();
+        var plain = new ExponentialBackoff(TimeSpan.FromMilliseconds(800), TimeSpan.FromSeconds(30), 2, 0, TimeSpan.FromMinutes(2), time);
+        double[] expected = [800, 1600, 3200, 6400, 12800, 25600, 30000, 30000];
+        foreach (var ms in expected)
+        {
+            Assert.Equal(TimeSpan.FromMilliseconds(ms), plain.Next());
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(TimeSpan.FromMilliseconds(800), plain.Next());
+
+        var jittered = new ExponentialBackoff(TimeSpan.FromMilliseconds(800), TimeSpan.FromSeconds(30), 2, 1.0, TimeSpan.FromMinutes(2), time, new Random(7));
+        var distinct = new HashSet<TimeSpan>();
+        foreach (var ms in expected)
+        {
+            var d = jittered.Next();
+            distinct.Add(d);
+            Assert.InRange(d, TimeSpan.FromMilliseconds(ms), TimeSpan.FromMilliseconds(2 * ms));
+        }
+
+        Assert.True(distinct.Count > 1);
+    }
+
+    internal static async Task WaitUntil(Func<bool> condition)
+    {
+        // A failure guard only: the condition is driven by API traffic, not by time.
+        var deadline = DateTime.UtcNow + Guard;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached");
+            await Task.Delay(5);
+        }
+    }
+}

@@ -53,4 +53,27 @@ backtest.SetAction(parse => CryptoIndex.Operator.Cli.BacktestCommand.Run(
     parse.GetValue(file)!, parse.GetValue(data)!, parse.GetValue(name), parse.GetValue(from), parse.GetValue(to), parse.GetValue(fee), parse.GetValue(output)!, parse.GetValue(chart), Console.Out, Console.Error));
 root.Subcommands.Add(backtest);
 
+var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and /metrics.", DefaultValueFactory = _ => 8081 };
+var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file when not running in a cluster (default: KUBECONFIG or ~/.kube/config)." };
+var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades.", DefaultValueFactory = _ => true };
+var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
+var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
+{
+    port, kubeconfig, leaderElection, leaseNamespace,
+};
+run.SetAction(async (parse, cancellationToken) =>
+{
+    var app = CryptoIndex.Operator.OperatorApp.Build(new CryptoIndex.Operator.OperatorAppOptions
+    {
+        Port = parse.GetValue(port),
+        Kubeconfig = parse.GetValue(kubeconfig),
+        LeaderElection = parse.GetValue(leaderElection),
+        LeaseNamespace = parse.GetValue(leaseNamespace)!,
+    });
+    await app.StartAsync(cancellationToken);
+    await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, cancellationToken);
+    return 0;
+});
+root.Subcommands.Add(run);
+
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Crd;
+using CryptoIndex.TestCluster;
+using CryptoIndex.TestCluster.Testing;
+using k8s;
+
+namespace CryptoIndex.Operator.Tests.Funds;
+
+/// <summary>The operator as it runs (runtime, reconciler, paper exchange, file prices) against TestCluster, seen through kubectl.</summary>
+public sealed class OperatorEndToEndTests : IAsyncLifetime
+{
+    private const string Fund = """
+        apiVersion: cryptoindex.io/v1alpha1
+        kind: IndexFund
+        metadata: {name: sixty-forty}
+        spec:
+          capital: 10000
+          weighting: Manual
+          constituents:
+            - {symbol: BTC, coinGeckoId: bitcoin, weight: 60%}
+            - {symbol: ETH, coinGeckoId: ethereum, weight: 40%}
+          prices: {provider: file}
+          exchange: {kind: paper, feeRate: 0.1%}
+        """;
+
+    private readonly string folder = Directory.CreateTempSubdirectory("operator-e2e-").FullName;
+    private KubeTestCluster cluster = null!;
+    private Microsoft.AspNetCore.Builder.WebApplication app = null!;
+
+    public async Task InitializeAsync()
+    {
+        cluster = await KubeTestCluster.StartAsync();
+        await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
+        var prices = Path.Combine(folder, "prices.json");
+        // The operator runs on the real clock here, so the prices are observed "now" and stay fresh for the test.
+        await File.WriteAllTextAsync(prices, """
+            {"observedAt": "NOW",
+             "assets": {"BTC": {"price": "50000", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"}}}
+            """.Replace("NOW", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        app = OperatorApp.Build(new OperatorAppOptions
+        {
+            Port = 0,
+            ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
+            LeaderElection = false,
+            MarketData = new PriceProviderSettings { FilePath = prices },
+            Registry = Prometheus.Metrics.NewCustomRegistry(),
+        });
+        await app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        await cluster.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_new_fund_is_funded_on_paper_and_becomes_ready_with_its_trades_and_events()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+
+        var fund = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!;
+        var status = fund["status"]!;
+        Assert.Equal((string?)fund["metadata"]!["generation"]?.ToString(), status["observedGeneration"]?.ToString());
+        Assert.Equal("WithinThresholds", (string?)status["conditions"]![0]!["reason"]);
+        Assert.Equal(("9990", "0"), ((string?)status["nav"], (string?)status["cash"])); // 0.1 % fees on 10,000
+        Assert.Equal(
+            [("BTC", "60%", "0.11988"), ("ETH", "40%", "1.5984")],
+            status["allocations"]!.AsArray().Select(a => ((string)a!["symbol"]!, (string)a["currentWeight"]!, (string)a["quantity"]!)));
+        Assert.Equal(["Completed", "Completed"], status["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        Assert.NotNull(status["lastRebalanceTime"]);
+
+        var table = await kubectl.OkAsync("get", "ifund");
+        var described = await kubectl.OkAsync("describe", "ifund", "sixty-forty");
+        Assert.Matches(@"sixty-forty\s+True\s+9990\s+0%", table);
+        Assert.Contains("RebalanceStarted", described, StringComparison.Ordinal);
+        Assert.Contains("RebalanceCompleted", described, StringComparison.Ordinal);
+        Assert.Contains("rebalance 1: 2 of 2 orders completed", described, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_invalid_fund_is_stalled_with_the_field_named_and_never_trades()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund.Replace("weight: 40%", "weight: 30%", StringComparison.Ordinal)));
+
+        await kubectl.OkAsync("wait", "--for=condition=Stalled", "ifund/sixty-forty", "--timeout=30s");
+
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.Equal("InvalidSpec", (string?)status["conditions"]![1]!["reason"]);
+        Assert.Contains("spec.constituents: manual weights sum to 90%", (string?)status["conditions"]![1]!["message"], StringComparison.Ordinal);
+        Assert.Null(status["trades"]);
+        Assert.Contains("InvalidSpec", await kubectl.OkAsync("describe", "ifund", "sixty-forty"), StringComparison.Ordinal);
+    }
+}

@@ -63,13 +63,24 @@ var run = new Command("run", "Run the operator: watch IndexFunds, keep them inve
 };
 run.SetAction(async (parse, cancellationToken) =>
 {
-    var app = CryptoIndex.Operator.OperatorApp.Build(new CryptoIndex.Operator.OperatorAppOptions
+    Microsoft.AspNetCore.Builder.WebApplication app;
+    try
     {
-        Port = parse.GetValue(port),
-        Kubeconfig = parse.GetValue(kubeconfig),
-        LeaderElection = parse.GetValue(leaderElection),
-        LeaseNamespace = parse.GetValue(leaseNamespace)!,
-    });
+        app = CryptoIndex.Operator.OperatorApp.Build(new CryptoIndex.Operator.OperatorAppOptions
+        {
+            Port = parse.GetValue(port),
+            Kubeconfig = parse.GetValue(kubeconfig),
+            LeaderElection = parse.GetValue(leaderElection),
+            LeaseNamespace = parse.GetValue(leaseNamespace)!,
+        });
+    }
+    catch (k8s.Exceptions.KubeConfigException e)
+    {
+        // No cluster to talk to: say which, without a stack trace.
+        Console.Error.WriteLine($"run: {e.Message}; pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster");
+        return CryptoIndex.Operator.Cli.ExitCodes.InvalidInput;
+    }
+
     await app.StartAsync(cancellationToken);
     await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, cancellationToken);
     return 0;

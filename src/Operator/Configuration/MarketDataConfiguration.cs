@@ -10,7 +10,7 @@ public sealed record SecretKeyReference(string Namespace, string Name, string Ke
 
 /// <summary>
 /// The operator's market-data settings, bound from configuration (appsettings, or environment variables such as
-/// <c>CRYPTOINDEX_MarketData__CoinGecko__BaseUrl</c>, which the Helm chart sets). Keys:
+/// <c>MarketData__CoinGecko__BaseUrl</c>, which the Helm chart sets). Keys:
 /// <list type="bullet">
 /// <item><c>MarketData:CoinGecko:BaseUrl</c>, <c>:Plan</c> (Demo or Pro), <c>:PageSize</c>;
 /// <c>MarketData:CoinGecko:ApiKeySecret</c> as <c>namespace/name/key</c>;

@@ -68,6 +68,9 @@ public static class OperatorApp
             var registry = options.Registry ?? Prometheus.Metrics.DefaultRegistry;
             return new MarketDataHub(settings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), new MarketDataMetrics(registry));
         });
+        var metricsRegistry = options.Registry ?? Prometheus.Metrics.DefaultRegistry;
+        services.AddSingleton(new FundMetrics(metricsRegistry));
+        services.AddSingleton(new CryptoIndex.Exchanges.ExchangeMetrics(metricsRegistry));
         host.AddController<FundReconciler>("indexfund", FundReconciler.Funds);
         return host.Build();
     }

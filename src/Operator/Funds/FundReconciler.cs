@@ -34,6 +34,8 @@ public sealed partial class FundReconciler(
     IKubernetes client,
     MarketDataHub prices,
     EventRecorder events,
+    FundMetrics metrics,
+    ExchangeMetrics exchangeMetrics,
     TimeProvider time,
     ILoggerFactory loggers) : IReconciler
 {
@@ -41,7 +43,6 @@ public sealed partial class FundReconciler(
     public static readonly ResourceType Funds = new(IndexFund.Group, IndexFund.Version, IndexFund.Plural);
 
     private readonly StatusWriter statusWriter = new(client, Funds, FieldManager);
-    private readonly ExchangeMetrics exchangeMetrics = new(Prometheus.Metrics.NewCustomRegistry());
     private readonly ILogger logger = loggers.CreateLogger<FundReconciler>();
 
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
@@ -49,7 +50,9 @@ public sealed partial class FundReconciler(
         ArgumentNullException.ThrowIfNull(request);
         if (request.Current is not { } current)
         {
-            return ReconcileResult.Done; // deleted: nothing to clean up (no finalizer is needed)
+            // Deleted: nothing to clean up but its metrics (no finalizer is needed; its status went with it).
+            metrics.Forget(request.Key.Namespace ?? string.Empty, request.Key.Name);
+            return ReconcileResult.Done;
         }
 
         var fund = JsonSerializer.Deserialize<IndexFund>(current.Json.GetRawText(), ApiJson.Options)!;
@@ -109,6 +112,11 @@ public sealed partial class FundReconciler(
             return await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
         }
 
+        if (evaluation.Valuation is { } valuation)
+        {
+            metrics.Observe(ns, name, valuation, evaluation.Status.Conditions?.FirstOrDefault()?.Status == "True");
+        }
+
         if (evaluation.Reason == FundEvaluator.PricesStale)
         {
             await events.WarningAsync(current, FundEvaluator.PricesStale, evaluation.Message, cancellationToken).ConfigureAwait(false);
@@ -153,6 +161,7 @@ public sealed partial class FundReconciler(
                 await events.NormalAsync(current, "RebalanceCompleted",
                     string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {completed} of {record.Legs.Count} orders completed"), cancellationToken).ConfigureAwait(false);
                 LogCompleted(fund.Metadata.Name!, record.Sequence, completed);
+                metrics.Completed(fund.Metadata.NamespaceProperty ?? "default", fund.Metadata.Name!, record);
                 return ReconcileResult.RequeueRateLimited; // report soon (RequeueAfter(0) would mean done)
             case ExecutionStatus.Waiting:
                 return ReconcileResult.RequeueAfter(result.RetryAt is { } at ? at - time.GetUtcNow() : TimeSpan.FromSeconds(5));

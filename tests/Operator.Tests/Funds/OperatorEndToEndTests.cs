@@ -26,6 +26,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
 
     private readonly string folder = Directory.CreateTempSubdirectory("operator-e2e-").FullName;
     private KubeTestCluster cluster = null!;
+    private readonly Prometheus.CollectorRegistry registry = Prometheus.Metrics.NewCustomRegistry();
     private Microsoft.AspNetCore.Builder.WebApplication app = null!;
 
     public async Task InitializeAsync()
@@ -44,7 +45,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
             ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
             LeaderElection = false,
             MarketData = new PriceProviderSettings { FilePath = prices },
-            Registry = Prometheus.Metrics.NewCustomRegistry(),
+            Registry = registry,
         });
         await app.StartAsync();
     }
@@ -82,6 +83,30 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         Assert.Contains("RebalanceStarted", described, StringComparison.Ordinal);
         Assert.Contains("RebalanceCompleted", described, StringComparison.Ordinal);
         Assert.Contains("rebalance 1: 2 of 2 orders completed", described, StringComparison.Ordinal);
+
+        var metrics = await ScrapeAsync();
+        Assert.Contains("cryptoindex_fund_nav{fund_namespace=\"default\",fund=\"sixty-forty\"} 9990", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_ready{fund_namespace=\"default\",fund=\"sixty-forty\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_target_weight{fund_namespace=\"default\",fund=\"sixty-forty\",symbol=\"BTC\"} 0.6", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_rebalances_total{fund_namespace=\"default\",fund=\"sixty-forty\",outcome=\"completed\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_trades_total{fund_namespace=\"default\",fund=\"sixty-forty\",side=\"Buy\",status=\"Completed\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_fees_total{fund_namespace=\"default\",fund=\"sixty-forty\"} 10", metrics, StringComparison.Ordinal);
+
+        // A deleted fund's series go with it, so dashboards do not show a ghost fund.
+        await kubectl.OkAsync("delete", "ifund", "sixty-forty");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await ScrapeAsync()).Contains("fund=\"sixty-forty\"", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the deleted fund's metrics were not removed");
+            await Task.Delay(100); // real-clock operator under test: poll its effect
+        }
+    }
+
+    private async Task<string> ScrapeAsync()
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
     [Fact]

@@ -1,0 +1,112 @@
+using CryptoIndex.Engine.Portfolio;
+using CryptoIndex.Exchanges.Execution;
+using Prometheus;
+
+namespace CryptoIndex.Operator.Funds;
+
+/// <summary>
+/// Per-fund Prometheus metrics. The fund's namespace is the label <c>fund_namespace</c>, never <c>namespace</c>, which
+/// Prometheus' Kubernetes discovery sets to the operator's own namespace and would overwrite.
+/// </summary>
+public sealed class FundMetrics
+{
+    private static readonly string[] Fund = ["fund_namespace", "fund"];
+    private static readonly string[] Asset = ["fund_namespace", "fund", "symbol"];
+
+    public FundMetrics(CollectorRegistry registry)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        Nav = factory.CreateGauge("cryptoindex_fund_nav", "Net asset value in the quote currency.", Fund);
+        Cash = factory.CreateGauge("cryptoindex_fund_cash", "Cash in the quote currency.", Fund);
+        TotalDrift = factory.CreateGauge("cryptoindex_fund_total_drift", "Half the sum of absolute drifts (assets and cash), as a fraction.", Fund);
+        Ready = factory.CreateGauge("cryptoindex_fund_ready", "1 when the fund's Ready condition is True.", Fund);
+        LastRebalance = factory.CreateGauge("cryptoindex_fund_last_rebalance_timestamp_seconds", "When the last rebalance finished (Unix seconds).", Fund);
+        TargetWeight = factory.CreateGauge("cryptoindex_fund_target_weight", "Target weight of an asset, as a fraction of NAV.", Asset);
+        CurrentWeight = factory.CreateGauge("cryptoindex_fund_current_weight", "Current weight of an asset, as a fraction of NAV.", Asset);
+        Drift = factory.CreateGauge("cryptoindex_fund_drift", "Current minus target weight of an asset, as a fraction.", Asset);
+        Rebalances = factory.CreateCounter("cryptoindex_fund_rebalances_total", "Rebalances by outcome (completed, failed).", ["fund_namespace", "fund", "outcome"]);
+        Trades = factory.CreateCounter("cryptoindex_fund_trades_total", "Orders of rebalances by side and final state.", ["fund_namespace", "fund", "side", "status"]);
+        Fees = factory.CreateCounter("cryptoindex_fund_fees_total", "Commissions paid, valued in the quote currency.", Fund);
+    }
+
+    public Gauge Nav { get; }
+
+    public Gauge Cash { get; }
+
+    public Gauge TotalDrift { get; }
+
+    public Gauge Ready { get; }
+
+    public Gauge LastRebalance { get; }
+
+    public Gauge TargetWeight { get; }
+
+    public Gauge CurrentWeight { get; }
+
+    public Gauge Drift { get; }
+
+    public Counter Rebalances { get; }
+
+    public Counter Trades { get; }
+
+    public Counter Fees { get; }
+
+    public void Observe(string ns, string fund, PortfolioValuation valuation, bool ready)
+    {
+        ArgumentNullException.ThrowIfNull(valuation);
+        Nav.WithLabels(ns, fund).Set((double)valuation.Nav);
+        Cash.WithLabels(ns, fund).Set((double)valuation.Cash);
+        TotalDrift.WithLabels(ns, fund).Set((double)valuation.TotalDrift);
+        Ready.WithLabels(ns, fund).Set(ready ? 1 : 0);
+        foreach (var position in valuation.Positions)
+        {
+            TargetWeight.WithLabels(ns, fund, position.Symbol).Set((double)position.TargetWeight);
+            CurrentWeight.WithLabels(ns, fund, position.Symbol).Set((double)position.CurrentWeight);
+            Drift.WithLabels(ns, fund, position.Symbol).Set((double)position.Drift);
+        }
+    }
+
+    public void Completed(string ns, string fund, RebalanceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Rebalances.WithLabels(ns, fund, record.Legs.Any(l => l.State == LegState.Failed) ? "failed" : "completed").Inc();
+        foreach (var leg in record.Legs)
+        {
+            Trades.WithLabels(ns, fund, leg.Side.ToString(), leg.State.ToString()).Inc();
+        }
+
+        Fees.WithLabels(ns, fund).Inc((double)record.Legs.SelectMany(l => l.Fills).Sum(f => f.FeeValue));
+        if (record.FinishedAt is { } finished)
+        {
+            LastRebalance.WithLabels(ns, fund).Set(finished.ToUnixTimeSeconds());
+        }
+    }
+
+    private static List<string[]> OfFund(IEnumerable<string[]> labelSets, string ns, string fund) =>
+        labelSets.Where(l => l.Length >= 2 && l[0] == ns && l[1] == fund).ToList();
+
+    /// <summary>Drops every series of a deleted fund, so dashboards do not show it forever.</summary>
+    public void Forget(string ns, string fund)
+    {
+        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, LastRebalance })
+        {
+            gauge.RemoveLabelled(ns, fund);
+        }
+
+        foreach (var gauge in new[] { TargetWeight, CurrentWeight, Drift })
+        {
+            foreach (var labels in OfFund(gauge.GetAllLabelValues(), ns, fund))
+            {
+                gauge.RemoveLabelled(labels);
+            }
+        }
+
+        foreach (var counter in new[] { Rebalances, Trades, Fees })
+        {
+            foreach (var labels in OfFund(counter.GetAllLabelValues(), ns, fund))
+            {
+                counter.RemoveLabelled(labels);
+            }
+        }
+    }
+}

@@ -102,6 +102,57 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_unchanged_fund_costs_one_status_write_per_requested_reconcile_and_nothing_else()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+        await RequestReconcileAsync(kubectl, 0); // let the report after the first funding settle
+        var before = await StatusWithoutHandledRequestAsync(kubectl);
+
+        cluster.Requests.Clear();
+        const int Requests = 5;
+        for (var i = 1; i <= Requests; i++)
+        {
+            await RequestReconcileAsync(kubectl, i);
+        }
+
+        // Each request is acknowledged in status.lastHandledReconcileAt (one write); nothing else churns: no
+        // evaluation timestamps, no re-sent events, no rebalance.
+        Assert.Equal(Requests, cluster.Requests.Count(verb: "patch", resource: "indexfunds/status"));
+        Assert.Equal(0, cluster.Requests.Count(verb: "update", resource: "indexfunds/status"));
+        Assert.Equal(0, cluster.Requests.Writes("events"));
+        Assert.Equal(before, await StatusWithoutHandledRequestAsync(kubectl));
+    }
+
+    private static async Task<string> StatusWithoutHandledRequestAsync(Kubectl kubectl)
+    {
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!.AsObject();
+        status.Remove("lastHandledReconcileAt");
+        return status.ToJsonString();
+    }
+
+    /// <summary>Asks for a reconcile the way users do (Flux's requestedAt convention) and waits until it was handled.</summary>
+    private async Task RequestReconcileAsync(Kubectl kubectl, int round)
+    {
+        var requestedAt = "round-" + round.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var before = await ReconcilesAsync();
+        await kubectl.OkAsync("annotate", "--overwrite", "ifund", "sixty-forty", "reconcile.cryptoindex.io/requestedAt=" + requestedAt);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await ReconcilesAsync() <= before ||
+               !(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "jsonpath={.status.lastHandledReconcileAt}")).Contains(requestedAt, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the requested reconcile was not handled");
+            await Task.Delay(50); // real-clock operator under test: poll its effect
+        }
+    }
+
+    private async Task<double> ReconcilesAsync() =>
+        (await ScrapeAsync()).Split('\n')
+            .Where(line => line.StartsWith("controller_runtime_reconcile_total{", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     private async Task<string> ScrapeAsync()
     {
         using var stream = new MemoryStream();

@@ -3,7 +3,10 @@ namespace CryptoIndex.Exchanges;
 /// <summary>Why an exchange call failed. The executor acts on the kind, people read the message.</summary>
 public enum ExchangeErrorKind
 {
-    /// <summary>No answer (timeout, 5xx, connection lost, Binance -1007): the order may or may not have executed.</summary>
+    /// <summary>
+    /// No definite answer to an order (timeout, 5xx, connection lost, Binance -1006/-1007, any code not known to be a
+    /// refusal): the order may or may not have executed.
+    /// </summary>
     OutcomeUnknown,
 
     /// <summary>The request's timestamp was outside the receive window (Binance -1021); nothing executed.</summary>
@@ -18,7 +21,7 @@ public enum ExchangeErrorKind
     /// <summary>An open order already has this client order id (Binance -2010 "Duplicate order sent.").</summary>
     DuplicateOrder,
 
-    /// <summary>Too many requests (HTTP 429); nothing executed; wait for <see cref="ExchangeException.RetryAfter"/>.</summary>
+    /// <summary>Too many requests (HTTP 429, or 403 from Binance's WAF); nothing executed; wait for <see cref="ExchangeException.RetryAfter"/>.</summary>
     RateLimited,
 
     /// <summary>The IP is banned for ignoring 429s (HTTP 418); nothing executed; wait for the Retry-After.</summary>
@@ -27,13 +30,16 @@ public enum ExchangeErrorKind
     /// <summary>The API key, its permissions or the signature were refused (HTTP 401, Binance -1022, -2014, -2015).</summary>
     Unauthorized,
 
-    /// <summary>Any other refusal of the request; nothing executed.</summary>
+    /// <summary>A refusal the exchange's code marks as definite (order parameters, market closed, …); nothing executed.</summary>
     Rejected,
 
     /// <summary>A read failed transiently (timeout, 5xx, connection lost) after its retries.</summary>
     Unavailable,
 
-    /// <summary>The exchange answered something this client cannot read.</summary>
+    /// <summary>
+    /// The exchange answered something this client cannot read or record (e.g. a commission paid in BNB, which the
+    /// fund's ledger cannot hold).
+    /// </summary>
     InvalidResponse,
 }
 

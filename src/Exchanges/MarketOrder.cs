@@ -26,7 +26,11 @@ public enum OrderStatus
     Rejected,
 }
 
-/// <summary>An order as the exchange reports it: status, executed quantity and the fills with their commissions.</summary>
+/// <summary>
+/// An order as the exchange reports it: status, executed quantity and the fills with their commissions, and the
+/// quantity it was placed for (<paramref name="OriginalQuantity"/>, when the exchange says), so that an order found by
+/// client order id can be checked against the leg before it is adopted.
+/// </summary>
 public sealed record OrderReport(
     string ClientOrderId,
     string Asset,
@@ -34,7 +38,8 @@ public sealed record OrderReport(
     OrderStatus Status,
     decimal ExecutedQuantity,
     ImmutableList<Fill> Fills,
-    string? ExchangeOrderId)
+    string? ExchangeOrderId,
+    decimal? OriginalQuantity = null)
 {
     /// <summary>True when the order will not change any more.</summary>
     public bool IsFinal => Status != OrderStatus.Open;

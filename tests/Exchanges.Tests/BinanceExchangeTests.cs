@@ -146,6 +146,12 @@ public sealed class BinanceExchangeTests
         { Fault.ServerErrorAfter(), ExchangeErrorKind.OutcomeUnknown },
         { Fault.TimeoutAfter(), ExchangeErrorKind.OutcomeUnknown },
         { Fault.DropAfter(), ExchangeErrorKind.OutcomeUnknown },
+        { Fault.ErrorAfter(-1006, "An unexpected response was received from the message bus. Execution status unknown."), ExchangeErrorKind.OutcomeUnknown },
+        { Fault.Reject(-1000, "An unknown error occurred while processing the request."), ExchangeErrorKind.OutcomeUnknown },
+        { Fault.Reject(-1234, "A code this client has never heard of."), ExchangeErrorKind.OutcomeUnknown },
+        { Fault.Reject(-1013, "Filter failure: LOT_SIZE"), ExchangeErrorKind.FilterFailure },
+        { Fault.Reject(-2010, "Market is closed."), ExchangeErrorKind.Rejected },
+        { Fault.Waf(), ExchangeErrorKind.RateLimited },
     };
 
     [Theory]

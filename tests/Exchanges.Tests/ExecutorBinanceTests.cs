@@ -75,6 +75,8 @@ public sealed class ExecutorBinanceTests
             Fault.TooManyRequests(429, 7), Fault.TooManyRequests(418, 120), Fault.Partial(0.5m), Fault.Slow(TimeSpan.FromSeconds(2)),
             Fault.Slow(TimeSpan.FromSeconds(8)), Fault.Reject(-1021, "Timestamp for this request is outside of the recvWindow."),
             Fault.Reject(-2010, "Account has insufficient balance for requested action."),
+            Fault.ErrorAfter(-1006, "An unexpected response was received from the message bus. Execution status unknown."), Fault.Waf(),
+            Fault.OpenPartial(0.5m),
         ];
         foreach (var leg in new[] { 1, 2, 3, 4 })
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using CryptoIndex.Exchanges.Execution;
 using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.Exchanges.Tests.Support;
 using Prometheus;
@@ -34,5 +35,18 @@ public sealed class MetricsTests
         Assert.Contains("cryptoindex_exchange_order_duration_seconds_bucket{exchange=\"binance\",le=\"10.24\"} 3", text, StringComparison.Ordinal);
 
         Assert.DoesNotContain("cryptoindex_exchange", await Export(Metrics.DefaultRegistry), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_accepted_order_still_open_with_nothing_executed_is_counted_as_open_not_rejected()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject("POST /api/v3/order", Fault.OpenPartial(0m));
+        var waiting = await fund.Executor().StartAsync(fund.Start(), CancellationToken.None);
+        Assert.Equal(LegState.Sent, waiting.Record!.Legs.Single(l => l.Leg == 1).State);
+
+        var text = await Export(fund.Registry);
+        Assert.Contains("cryptoindex_exchange_orders_total{exchange=\"binance\",side=\"sell\",outcome=\"open\"} 1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("outcome=\"rejected\"", text, StringComparison.Ordinal);
     }
 }

@@ -29,15 +29,22 @@ internal static class BinanceErrors
         {
             (418, _) => (ExchangeErrorKind.IpBanned, "IP banned for exceeding rate limits" + RetryText(retryAfter)),
             (429, _) or (_, -1003) => (ExchangeErrorKind.RateLimited, "rate limit exceeded" + RetryText(retryAfter)),
-            (>= 500, _) or (_, -1007) => isOrder
+            // Binance's web application firewall refuses the request before it reaches the exchange: try later.
+            (403, _) => (ExchangeErrorKind.RateLimited, "request blocked by Binance's web application firewall (WAF limit); try later" + RetryText(retryAfter)),
+            (>= 500, _) or (_, -1006 or -1007) => isOrder
                 ? (ExchangeErrorKind.OutcomeUnknown, "no definite answer; the order may have executed")
                 : (ExchangeErrorKind.Unavailable, "Binance is unavailable"),
             (_, -1021) => (ExchangeErrorKind.InvalidTimestamp, "request timestamp outside the receive window (clock offset); the clock is measured again"),
             (_, -1013) => (ExchangeErrorKind.FilterFailure, "the order breaks a symbol filter"),
             (_, -2010) when Contains(message, "insufficient balance") => (ExchangeErrorKind.InsufficientBalance, "insufficient balance for the order"),
             (_, -2010) when Contains(message, "duplicate") => (ExchangeErrorKind.DuplicateOrder, "an open order already has this client order id"),
+            (_, -2010) => (ExchangeErrorKind.Rejected, "new order rejected"),
             (_, NoSuchOrder) => (ExchangeErrorKind.Rejected, "no such order"),
             (401, _) or (_, -1022 or -2014 or -2015) => (ExchangeErrorKind.Unauthorized, "API key, permissions or signature refused"),
+            // -1100 … -1199: the request's parameters were refused before it reached the matching engine.
+            (_, <= -1100 and >= -1199) => (ExchangeErrorKind.Rejected, "request refused"),
+            // Anything else on an order does not say that the order was refused: look it up before deciding.
+            _ when isOrder => (ExchangeErrorKind.OutcomeUnknown, "unrecognised answer; the order may have executed"),
             _ => (ExchangeErrorKind.Rejected, "request refused"),
         };
         return new ExchangeException(kind, $"Binance {operation}: {reason} ({detail})", code, http, retryAfter);

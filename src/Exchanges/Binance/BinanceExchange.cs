@@ -69,25 +69,39 @@ public sealed class BinanceExchange : IExchange
     {
         ArgumentNullException.ThrowIfNull(assets);
         var now = time.GetUtcNow();
-        var missing = assets.Where(a => !rules.TryGetValue(a, out var cached) || now - cached.FetchedAt > options.ExchangeInfoTtl).ToList();
+        var missing = assets.Where(a => !rules.TryGetValue(a, out var cached) || now - cached.FetchedAt > options.ExchangeInfoTtl).Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             var symbols = "[" + string.Join(',', missing.Select(a => "\"" + Pair(a) + "\"")) + "]";
             var info = await ReadAsync("exchange info", "/api/v3/exchangeInfo", [("symbols", symbols)], signed: false, cancellationToken).ConfigureAwait(false);
+            var answered = new HashSet<string>(StringComparer.Ordinal);
             foreach (var symbol in info.GetProperty("symbols").EnumerateArray())
             {
-                // A market in BREAK or HALT takes no orders: leave it out, so planning stops with a clear reason.
+                var asset = symbol.GetProperty("baseAsset").GetString() ?? string.Empty;
+                answered.Add(asset);
+
+                // A market in BREAK or HALT takes no orders: drop what was cached for it, so planning stops with a clear reason.
                 if (string.Equals(symbol.GetProperty("status").GetString(), "TRADING", StringComparison.Ordinal))
                 {
-                    rules[symbol.GetProperty("baseAsset").GetString() ?? string.Empty] = (BinanceJson.Rules(symbol), now);
+                    rules[asset] = (BinanceJson.Rules(symbol), now);
                 }
+                else
+                {
+                    rules.TryRemove(asset, out _);
+                }
+            }
+
+            foreach (var asset in missing.Where(a => !answered.Contains(a)))
+            {
+                // Asked for and not answered (delisted): nothing cached may stand in for it.
+                rules.TryRemove(asset, out _);
             }
         }
 
         var result = new Dictionary<string, SymbolRules>(StringComparer.Ordinal);
         foreach (var asset in assets)
         {
-            result[asset] = rules.TryGetValue(asset, out var cached)
+            result[asset] = rules.TryGetValue(asset, out var cached) && now - cached.FetchedAt <= options.ExchangeInfoTtl
                 ? cached.Rules
                 : throw new ExchangeException(ExchangeErrorKind.Rejected, $"Binance exchange info: no {Pair(asset)} market open for trading");
         }
@@ -195,23 +209,31 @@ public sealed class BinanceExchange : IExchange
             return null;
         }
 
-        var side = BinanceJson.Side(order.GetProperty("side").GetString());
-        var fills = ImmutableList<Fill>.Empty;
-        if (BinanceJson.Decimal(order, "executedQty") > 0m)
+        try
         {
-            // GET /order has no fills; the trades of the order carry prices and commissions.
-            var orderId = order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture);
-            var trades = await ReadAsync(
-                "trades look-up", "/api/v3/myTrades", [("symbol", Pair(asset)), ("orderId", orderId)], signed: true, cancellationToken).ConfigureAwait(false);
-            fills = trades.EnumerateArray().Select(t => Fill(t, asset, side, clientOrderId)).ToImmutableList();
-            if (fills.Sum(f => f.Quantity) != BinanceJson.Decimal(order, "executedQty"))
+            var side = BinanceJson.Side(order.GetProperty("side").GetString());
+            var fills = ImmutableList<Fill>.Empty;
+            var executed = BinanceJson.Decimal(order, "executedQty");
+            if (executed > 0m)
             {
-                // Trades can lag the order's status: recording half the fills would corrupt the ledger, so wait.
-                throw new ExchangeException(ExchangeErrorKind.Unavailable, $"Binance trades look-up: the trades of {clientOrderId} do not add up to its executed quantity yet");
+                // GET /order has no fills; the trades of the order carry prices and commissions.
+                var orderId = order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture);
+                var trades = await ReadAsync(
+                    "trades look-up", "/api/v3/myTrades", [("symbol", Pair(asset)), ("orderId", orderId)], signed: true, cancellationToken).ConfigureAwait(false);
+                fills = trades.EnumerateArray().Select(t => Fill(t, asset, side, clientOrderId)).ToImmutableList();
+                if (fills.Sum(f => f.Quantity) != executed)
+                {
+                    // Trades can lag the order's status: recording half the fills would corrupt the ledger, so wait.
+                    throw new ExchangeException(ExchangeErrorKind.Unavailable, $"Binance trades look-up: the trades of {clientOrderId} do not add up to its executed quantity yet");
+                }
             }
-        }
 
-        return BinanceJson.Order(order, asset, fills);
+            return BinanceJson.Order(order, asset, fills);
+        }
+        catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
+        {
+            throw new ExchangeException(ExchangeErrorKind.InvalidResponse, $"Binance order look-up: unreadable answer for {clientOrderId}");
+        }
     }
 
     private Fill Fill(JsonElement fill, string asset, OrderSide side, string clientOrderId)
@@ -219,7 +241,12 @@ public sealed class BinanceExchange : IExchange
         var commissionAsset = fill.GetProperty("commissionAsset").GetString() ?? string.Empty;
         if (!string.Equals(commissionAsset, asset, StringComparison.Ordinal) && !string.Equals(commissionAsset, QuoteAsset, StringComparison.Ordinal))
         {
+            // The fund's ledger holds fees only in the asset or the quote currency; recording 0 would let the ledger
+            // drift from the account. Refuse the fill: the leg stays unresolved until a person acts.
             BinanceLog.ForeignCommission(logger, clientOrderId, commissionAsset);
+            throw new ExchangeException(
+                ExchangeErrorKind.InvalidResponse,
+                $"Binance order {clientOrderId}: commission paid in {commissionAsset}: turn off BNB fee discounts on the fund's account; the fill cannot be recorded in the fund's ledger");
         }
 
         return BinanceJson.Fill(fill, asset, QuoteAsset, side);

@@ -41,18 +41,15 @@ internal static class BinanceJson
     /// <summary>
     /// A fill from a FULL order response's <c>fills</c> or from <c>myTrades</c>. A commission in the asset is a
     /// base fee, one in the quote currency a quote fee; a commission in a third asset (BNB discount) cannot be kept
-    /// in the fund's ledger and is recorded as zero (README: turn the BNB discount off for fund accounts).
+    /// in the fund's ledger and is refused (<see cref="FormatException"/>; the client reports it before this point).
     /// </summary>
     public static Fill Fill(JsonElement fill, string asset, string quoteAsset, OrderSide side)
     {
         var commissionAsset = fill.GetProperty("commissionAsset").GetString();
         var commission = Decimal(fill, "commission");
-        var currency = string.Equals(commissionAsset, asset, StringComparison.Ordinal) ? FeeCurrency.Base : FeeCurrency.Quote;
-        if (!string.Equals(commissionAsset, asset, StringComparison.Ordinal) && !string.Equals(commissionAsset, quoteAsset, StringComparison.Ordinal))
-        {
-            commission = 0m;
-        }
-
+        var currency = string.Equals(commissionAsset, asset, StringComparison.Ordinal) ? FeeCurrency.Base
+            : string.Equals(commissionAsset, quoteAsset, StringComparison.Ordinal) ? FeeCurrency.Quote
+            : throw new FormatException("commission paid in " + commissionAsset + ", neither the asset nor the quote currency");
         return new Fill(asset, side, Decimal(fill, "qty"), Decimal(fill, "price"), commission, currency);
     }
 
@@ -65,7 +62,8 @@ internal static class BinanceJson
             Status(order.GetProperty("status").GetString()),
             Decimal(order, "executedQty"),
             fills,
-            order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture));
+            order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture),
+            order.TryGetProperty("origQty", out _) ? Decimal(order, "origQty") : null);
 
     /// <summary>
     /// Symbol rules for market orders from an exchangeInfo symbol's filters: the stricter of LOT_SIZE and

@@ -153,6 +153,12 @@ public sealed class RebalanceExecutor(
             return Wait(record, leg, e.RetryAfter ?? options.Retry, "exchange clock unavailable: " + e.Message);
         }
 
+        if (WasSeen(leg))
+        {
+            // Never reached (a seen leg is only ever looked up); a resend would execute it twice and drop its fills.
+            throw new InvalidOperationException($"leg {leg.ClientOrderId} was seen on the exchange and must not be sent again");
+        }
+
         leg = leg with { State = LegState.Sent, Attempts = leg.Attempts + 1, SentAt = timestamp, Reason = null };
         record = await SaveLegAsync(record, leg, cancellationToken).ConfigureAwait(false);
         ExecutorLog.Sending(logger, leg.Side, leg.Quantity, leg.Symbol, leg.ClientOrderId, leg.Attempts);
@@ -172,6 +178,13 @@ public sealed class RebalanceExecutor(
                 return await ResolveAsync(record, leg, cancellationToken).ConfigureAwait(false);
             }
 
+            if (e.IsOrderRejection && leg.Attempts > 1)
+            {
+                // A resend was refused, but an earlier attempt may have executed (a look-up that lagged, or the very
+                // execution that now makes the balance insufficient): look the leg up once more before failing it.
+                return await ConfirmRejectionAsync(record, leg, e, cancellationToken).ConfigureAwait(false);
+            }
+
             if (e.IsOrderRejection)
             {
                 ExecutorLog.LegFailed(logger, leg.ClientOrderId, e.Message);
@@ -183,24 +196,29 @@ public sealed class RebalanceExecutor(
             return Wait(record, leg, e.RetryAfter ?? (e.Kind == ExchangeErrorKind.InvalidTimestamp ? TimeSpan.Zero : options.Retry), e.Message);
         }
 
-        ObserveOrder(leg, started, report.Status == OrderStatus.Filled ? "filled" : report.ExecutedQuantity > 0m ? "partial" : "rejected");
+        ObserveOrder(
+            leg,
+            started,
+            report.Status == OrderStatus.Filled ? "filled" : report.ExecutedQuantity > 0m ? "partial" : report.Status == OrderStatus.Open ? "open" : "rejected");
         return await AdoptAsync(record, leg, report, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// A leg whose outcome is unknown: look it up by client order id. Found → adopt. Not found → resend with the
-    /// same id, but only once the last attempt's acceptance window has passed on the exchange's clock, because until
-    /// then that attempt may still arrive and execute.
+    /// same id, but only if the exchange clock, read <em>before</em> the look-up was sent, was already past the last
+    /// attempt's acceptance window: the "not found" was decided somewhere between that reading and the answer, and
+    /// until the window has passed the attempt may still arrive and execute. A leg the exchange already showed us (an
+    /// order id or fills) is never resent: a "not found" for it is a failed look-up.
     /// </summary>
     private async Task<Step> ResolveAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken)
     {
         OrderReport? found;
-        DateTimeOffset now;
+        DateTimeOffset before;
         try
         {
+            before = await exchange.GetTimeAsync(cancellationToken).ConfigureAwait(false);
             found = await exchange.FindOrderAsync(leg.Symbol, leg.ClientOrderId, cancellationToken).ConfigureAwait(false);
             metrics.Lookups.WithLabels(exchange.Name, found is null ? "not_found" : "found").Inc();
-            now = found is null ? await exchange.GetTimeAsync(cancellationToken).ConfigureAwait(false) : default;
         }
         catch (ExchangeException e)
         {
@@ -214,18 +232,74 @@ public sealed class RebalanceExecutor(
             return await AdoptAsync(record, leg, found, cancellationToken).ConfigureAwait(false);
         }
 
-        var acceptableUntil = (leg.SentAt ?? DateTimeOffset.MinValue) + exchange.AcceptanceWindow;
-        if (now <= acceptableUntil && exchange.AcceptanceWindow > TimeSpan.Zero)
+        if (WasSeen(leg))
         {
-            return Wait(record, leg, acceptableUntil - now + TimeSpan.FromMilliseconds(1), "not found yet; the last attempt could still be accepted");
+            return Wait(record, leg, options.Retry, "look-up failed: the exchange reported this order before but now says it does not exist; looking again");
+        }
+
+        var acceptableUntil = (leg.SentAt ?? DateTimeOffset.MinValue) + exchange.AcceptanceWindow;
+        if (before <= acceptableUntil && exchange.AcceptanceWindow > TimeSpan.Zero)
+        {
+            return Wait(record, leg, acceptableUntil - before + TimeSpan.FromMilliseconds(1), "not found yet; the last attempt could still be accepted");
         }
 
         ExecutorLog.Resending(logger, leg.ClientOrderId);
         return await SendAsync(record, leg, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A resend was refused: adopt an earlier attempt if the exchange has it, else record the refusal.</summary>
+    private async Task<Step> ConfirmRejectionAsync(RebalanceRecord record, LegRecord leg, ExchangeException rejection, CancellationToken cancellationToken)
+    {
+        OrderReport? found;
+        try
+        {
+            found = await exchange.FindOrderAsync(leg.Symbol, leg.ClientOrderId, cancellationToken).ConfigureAwait(false);
+            metrics.Lookups.WithLabels(exchange.Name, found is null ? "not_found" : "found").Inc();
+        }
+        catch (ExchangeException e)
+        {
+            // The leg stays Sent: the next call looks it up again (and resends only after the window, as always).
+            metrics.Lookups.WithLabels(exchange.Name, "error").Inc();
+            return Wait(record, leg, e.RetryAfter ?? options.Retry, "resend refused (" + rejection.Message + "); look-up failed: " + e.Message);
+        }
+
+        if (found is not null)
+        {
+            ExecutorLog.Adopted(logger, leg.ClientOrderId);
+            return await AdoptAsync(record, leg, found, cancellationToken).ConfigureAwait(false);
+        }
+
+        ExecutorLog.LegFailed(logger, leg.ClientOrderId, rejection.Message);
+        return new Step(await SaveLegAsync(record, leg with { State = LegState.Failed, Reason = rejection.Message }, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static string? Mismatch(LegRecord leg, OrderReport report)
+    {
+        var sameQuantity = report.OriginalQuantity is not { } original || original == leg.Quantity;
+        return string.Equals(report.ClientOrderId, leg.ClientOrderId, StringComparison.Ordinal)
+               && string.Equals(report.Asset, leg.Symbol, StringComparison.Ordinal)
+               && report.Side == leg.Side
+               && sameQuantity
+               && report.ExecutedQuantity <= leg.Quantity
+            ? null
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"order {report.ClientOrderId} on the exchange does not match the leg ({report.Side} {report.OriginalQuantity?.ToString(CultureInfo.InvariantCulture) ?? "?"} {report.Asset}, executed {report.ExecutedQuantity}; the leg is {leg.Side} {leg.Quantity} {leg.Symbol}): not adopted, needs a person");
+    }
+
+    /// <summary>The exchange has shown us this order (its id or fills): it exists, whatever a later look-up says.</summary>
+    private static bool WasSeen(LegRecord leg) => leg.ExchangeOrderId is not null || leg.Fills.Count > 0 || leg.ExecutedQuantity > 0m;
+
     private async Task<Step> AdoptAsync(RebalanceRecord record, LegRecord leg, OrderReport report, CancellationToken cancellationToken)
     {
+        if (Mismatch(leg, report) is { } mismatch)
+        {
+            // An order under our client order id that is not the one we sent (another side or quantity): adopting it
+            // would record someone else's trade, resending could trade twice. Leave the leg unresolved, loudly.
+            ExecutorLog.LegFailed(logger, leg.ClientOrderId, mismatch);
+            return Wait(record, leg, options.Retry, mismatch);
+        }
+
         leg = leg with { ExchangeOrderId = report.ExchangeOrderId, ExecutedQuantity = report.ExecutedQuantity, Fills = report.Fills };
         if (!report.IsFinal)
         {

@@ -134,6 +134,12 @@ public sealed class FakeBinance : IAsyncDisposable
             return;
         }
 
+        if (fault is { Kind: FaultKind.Unreadable })
+        {
+            await Write(context, 200, "{\"unexpected\":true}");
+            return;
+        }
+
         if (fault is { Kind: FaultKind.RateLimit })
         {
             context.Response.Headers.RetryAfter = ((int)fault.RetryAfter!.Value.TotalSeconds).ToString(CultureInfo.InvariantCulture);
@@ -174,7 +180,7 @@ public sealed class FakeBinance : IAsyncDisposable
                 await PlaceOrder(context, fault);
                 return;
             case "GET /api/v3/order":
-                await GetOrder(context, query["symbol"].ToString(), query["origClientOrderId"].ToString());
+                await GetOrder(context, query["symbol"].ToString(), query["origClientOrderId"].ToString(), fault);
                 return;
             case "GET /api/v3/myTrades":
                 await MyTrades(context, query["symbol"].ToString(), long.Parse(query["orderId"].ToString(), CultureInfo.InvariantCulture), fault?.Kind == FaultKind.TradesLag);
@@ -237,7 +243,7 @@ public sealed class FakeBinance : IAsyncDisposable
                 symbols.Add(new
                 {
                     symbol = pair,
-                    status = "TRADING",
+                    status = s.Status,
                     baseAsset = asset,
                     quoteAsset = State.QuoteAsset,
                     filters = new object[]
@@ -293,6 +299,9 @@ public sealed class FakeBinance : IAsyncDisposable
             case FaultKind.DropAfter:
                 context.Abort();
                 return;
+            case FaultKind.ErrorAfter:
+                await Error(context, fault.Status, fault.Code, fault.Message);
+                return;
             case FaultKind.TimeoutAfter:
                 // The client's timeout runs on the same fake clock: jumping it past the timeout makes the client give up
                 // while the order stands executed here.
@@ -336,7 +345,7 @@ public sealed class FakeBinance : IAsyncDisposable
                 return Refuse(400, -1013, "Filter failure: NOTIONAL");
             }
 
-            var executed = fault?.Kind == FaultKind.PartialFill ? FakeState.FloorToStep(quantity * fault.Fraction, rules.StepSize) : quantity;
+            var executed = fault?.Kind is FaultKind.PartialFill or FaultKind.OpenPartial ? FakeState.FloorToStep(quantity * fault.Fraction, rules.StepSize) : quantity;
             var buy = string.Equals(side, "BUY", StringComparison.Ordinal);
             // Two fills when possible: the second half one tick of price impact further, as a thin book would give.
             var first = executed >= 2m * rules.StepSize && rules.StepSize > 0m ? FakeState.FloorToStep(executed / 2m, rules.StepSize) : executed;
@@ -356,13 +365,25 @@ public sealed class FakeBinance : IAsyncDisposable
             foreach (var (fillPrice, fillQuantity) in parts.Where(p => p.Quantity > 0m))
             {
                 var commission = decimal.Round(buy ? fillQuantity * State.FeeRate : fillQuantity * fillPrice * State.FeeRate, 8, MidpointRounding.ToZero);
-                var commissionAsset = buy ? asset : State.QuoteAsset;
-                Add(asset, buy ? fillQuantity - commission : -fillQuantity);
-                Add(State.QuoteAsset, buy ? -fillQuantity * fillPrice : (fillQuantity * fillPrice) - commission);
+                var commissionAsset = State.CommissionAsset ?? (buy ? asset : State.QuoteAsset);
+                if (State.CommissionAsset is { } feeAsset)
+                {
+                    // BNB discount: the commission leaves the BNB balance; the trade itself is untouched.
+                    commission = decimal.Round(fillQuantity * fillPrice * State.FeeRate * 0.75m / 600m, 8, MidpointRounding.ToZero);
+                    Add(feeAsset, -commission);
+                    Add(asset, buy ? fillQuantity : -fillQuantity);
+                    Add(State.QuoteAsset, buy ? -fillQuantity * fillPrice : fillQuantity * fillPrice);
+                }
+                else
+                {
+                    Add(asset, buy ? fillQuantity - commission : -fillQuantity);
+                    Add(State.QuoteAsset, buy ? -fillQuantity * fillPrice : (fillQuantity * fillPrice) - commission);
+                }
+
                 fills.Add(new FakeFill(fillPrice, fillQuantity, commission, commissionAsset, ++nextTradeId));
             }
 
-            var status = executed == quantity ? "FILLED" : "EXPIRED";
+            var status = fault?.Kind == FaultKind.OpenPartial ? (executed > 0m ? "PARTIALLY_FILLED" : "NEW") : executed == quantity ? "FILLED" : "EXPIRED";
             var order = new FakeOrder(++nextOrderId, pair, asset, side, clientOrderId, quantity, executed, cost, status, fills, ServerMillis);
             State.Orders.Add(order);
             State.OrderRequests.Add((clientOrderId, asset, side, quantity, status));
@@ -372,12 +393,29 @@ public sealed class FakeBinance : IAsyncDisposable
 
     private void Add(string asset, decimal delta) => State.Balances[asset] = (State.Balances.TryGetValue(asset, out var value) ? value : 0m) + delta;
 
-    private async Task GetOrder(HttpContext context, string pair, string clientOrderId)
+    private async Task GetOrder(HttpContext context, string pair, string clientOrderId, Fault? fault)
     {
         FakeOrder? order;
         lock (State.Gate)
         {
             order = State.Orders.LastOrDefault(o => o.Symbol == pair && o.ClientOrderId == clientOrderId);
+            if (order is { Status: "PARTIALLY_FILLED" or "NEW" })
+            {
+                // A market order left open (OpenPartial) runs out of liquidity and expires by the first look-up.
+                State.Orders[State.Orders.IndexOf(order)] = order = order with { Status = "EXPIRED" };
+            }
+        }
+
+        if (fault is { Kind: FaultKind.LateAnswer })
+        {
+            // The answer is decided now; a request still travelling arrives meanwhile; the answer reaches the client late.
+            if (fault.ThenRelease is { } other)
+            {
+                other.Release.TrySetResult();
+                await other.Processed.Task;
+            }
+
+            Time.Advance(fault.Latency!.Value);
         }
 
         if (order is null)

@@ -3,7 +3,7 @@ using CryptoIndex.Engine;
 namespace CryptoIndex.Exchanges.Tests.Fake;
 
 /// <summary>A market's filters on the fake: LOT_SIZE (step, min, max) and NOTIONAL (min, applied to market orders).</summary>
-public sealed record FakeSymbol(decimal StepSize, decimal MinQuantity, decimal MaxQuantity, decimal MinNotional);
+public sealed record FakeSymbol(decimal StepSize, decimal MinQuantity, decimal MaxQuantity, decimal MinNotional, string Status = "TRADING");
 
 public sealed record FakeFill(decimal Price, decimal Quantity, decimal Commission, string CommissionAsset, long TradeId);
 
@@ -33,6 +33,9 @@ public sealed class FakeState
     public decimal FeeRate { get; set; } = 0.001m;
 
     public string QuoteAsset { get; set; } = "USDT";
+
+    /// <summary>When set (e.g. "BNB"), every commission is paid in this asset, as with Binance's BNB fee discount.</summary>
+    public string? CommissionAsset { get; set; }
 
     public decimal Balance(string asset)
     {

@@ -35,6 +35,22 @@ public enum FaultKind
 
     /// <summary>myTrades answers with only the first trade of the order, as a lagging replica could.</summary>
     TradesLag,
+
+    /// <summary>Executes the order, then refuses with <see cref="Fault.Status"/>, <see cref="Fault.Code"/> and <see cref="Fault.Message"/> (Binance -1006).</summary>
+    ErrorAfter,
+
+    /// <summary>Executes only <see cref="Fault.Fraction"/> of the quantity and leaves the order open (PARTIALLY_FILLED, or NEW when nothing executed); it expires by the first look-up.</summary>
+    OpenPartial,
+
+    /// <summary>
+    /// A look-up answered late: the answer is computed now, then the request in <see cref="Fault.ThenRelease"/> (held in
+    /// the network) reaches the fake and is processed, then the answer takes <see cref="Fault.Latency"/> of clock time
+    /// to reach the client.
+    /// </summary>
+    LateAnswer,
+
+    /// <summary>Answers 200 with JSON that is not what the endpoint returns, doing nothing.</summary>
+    Unreadable,
 }
 
 /// <summary>One injected failure, used once by the first matching request.</summary>
@@ -68,6 +84,20 @@ public sealed record Fault(
     public static Fault Hold() => new(FaultKind.Hold);
 
     public static Fault TradesLag() => new(FaultKind.TradesLag);
+
+    public static Fault ErrorAfter(int code, string message, int status = 400) => new(FaultKind.ErrorAfter, status, code, message);
+
+    public static Fault Unreadable() => new(FaultKind.Unreadable, 200);
+
+    public static Fault OpenPartial(decimal fraction) => new(FaultKind.OpenPartial, Fraction: fraction);
+
+    public static Fault LateAnswer(TimeSpan latency, Fault? thenRelease = null) => new(FaultKind.LateAnswer, Latency: latency) { ThenRelease = thenRelease };
+
+    /// <summary>Binance's web application firewall: HTTP 403 with an HTML page, nothing done.</summary>
+    public static Fault Waf() => new(FaultKind.ServerErrorBefore, 403);
+
+    /// <summary>For <see cref="FaultKind.LateAnswer"/>: a held request let through after the answer was computed.</summary>
+    public Fault? ThenRelease { get; init; }
 
     /// <summary>For <see cref="FaultKind.Hold"/>: set when the request reached the fake.</summary>
     public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

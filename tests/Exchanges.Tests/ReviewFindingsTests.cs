@@ -1,0 +1,267 @@
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Exchanges.Binance;
+using CryptoIndex.Exchanges.Execution;
+using CryptoIndex.Exchanges.Tests.Fake;
+using CryptoIndex.Exchanges.Tests.Support;
+
+namespace CryptoIndex.Exchanges.Tests;
+
+/// <summary>Regression tests for the review findings on the executor and the Binance client (each failed before its fix).</summary>
+public sealed class ReviewFindingsTests
+{
+    private const string PlaceOrder = "POST /api/v3/order";
+    private const string LookUp = "GET /api/v3/order";
+    private const string NoSuchOrder = "Order does not exist.";
+
+    /// <summary>
+    /// The order request is held in the network; the client gives up at 2 s. The look-up is answered "no such order"
+    /// at 4.5 s, inside the order's recvWindow; the held order then arrives and executes; the answer reaches the
+    /// operator at 6.4 s, past SentAt + AcceptanceWindow (6 s). Judged by the clock read before the look-up, the
+    /// "not found" is not final: the executor waits and adopts the order instead of sending it a second time.
+    /// </summary>
+    [Fact]
+    public async Task A_not_found_answer_that_arrives_after_the_window_does_not_resend_an_order_accepted_meanwhile()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        var held = Fault.Hold();
+        fund.Fake.Inject(PlaceOrder, held);
+        fund.Fake.Inject(LookUp, Fault.LateAnswer(TimeSpan.FromSeconds(1.9), thenRelease: held));
+        var executor = fund.Executor(binance: new BinanceOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
+        var running = executor.StartAsync(fund.Start(), CancellationToken.None);
+        await held.Arrived.Task;
+        fund.Time.Advance(TimeSpan.FromSeconds(4.5));
+        var waiting = await running;
+
+        Assert.Equal(ExecutionStatus.Waiting, waiting.Status);
+        Assert.Single(fund.State.Orders);
+        var result = await Driver.RunToEndAsync(executor, fund.Start(), fund.Time);
+        var first = result.Record!.Legs.Single(l => l.Leg == 1);
+        Assert.Equal((LegState.Completed, 1), (first.State, first.Attempts));
+        Assert.Single(fund.State.OrderRequests, r => r.ClientOrderId == first.ClientOrderId);
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    /// <summary>
+    /// The exchange answered the order (PARTIALLY_FILLED, with fills and an order id); a later look-up says -2013.
+    /// That is a failed look-up, not a missing order: the leg is never resent and keeps its recorded fills.
+    /// </summary>
+    [Fact]
+    public async Task An_order_the_exchange_showed_is_never_resent_after_a_not_found_look_up()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(PlaceOrder, Fault.OpenPartial(0.5m));
+        var executor = fund.Executor();
+        var open = await executor.StartAsync(fund.Start(), CancellationToken.None);
+        Assert.Equal(ExecutionStatus.Waiting, open.Status);
+        var seen = open.Record!.Legs.Single(l => l.Leg == 1);
+        Assert.NotNull(seen.ExchangeOrderId);
+        Assert.NotEmpty(seen.Fills);
+
+        for (var i = 0; i < 3; i++)
+        {
+            fund.Fake.Inject(LookUp, Fault.Reject(-2013, NoSuchOrder));
+            fund.Time.Advance(TimeSpan.FromSeconds(10));
+            var after = await executor.ResumeAsync(BinanceFund.Uid, CancellationToken.None);
+
+            Assert.Equal(ExecutionStatus.Waiting, after.Status);
+            var leg = after.Record!.Legs.Single(l => l.Leg == 1);
+            Assert.Equal((LegState.Sent, 1, seen.ExchangeOrderId), (leg.State, leg.Attempts, leg.ExchangeOrderId));
+            Assert.Equal(seen.Fills, leg.Fills);
+            Assert.Single(fund.State.OrderRequests, r => r.ClientOrderId == leg.ClientOrderId);
+            fund.AssertLedgerMatchesExchange(after.Record);
+        }
+    }
+
+    /// <summary>Binance executed the order but answered a code that does not say it refused it (-1006, -1000, unknown).</summary>
+    [Theory]
+    [InlineData(-1006, "An unexpected response was received from the message bus. Execution status unknown.")]
+    [InlineData(-1000, "An unknown error occurred while processing the request.")]
+    [InlineData(-1234, "A code this client has never heard of.")]
+    public async Task An_order_answered_with_an_unclear_code_is_looked_up_not_failed(int code, string message)
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(PlaceOrder, Fault.ErrorAfter(code, message));
+        var result = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var first = result.Record!.Legs.Single(l => l.Leg == 1);
+        Assert.Equal((LegState.Completed, 1), (first.State, first.Attempts));
+        Assert.DoesNotContain(result.Record.Legs, l => l.State == LegState.Failed);
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    /// <summary>
+    /// The first attempt executed, but two look-ups (a lagging replica) said -2013, so the leg was resent; the resend
+    /// is refused for insufficient balance because the first attempt already sold. One more look-up finds the first
+    /// attempt: the leg is adopted, not failed.
+    /// </summary>
+    [Fact]
+    public async Task A_rejected_resend_is_looked_up_once_more_before_the_leg_fails()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(PlaceOrder, Fault.ServerErrorAfter());
+        fund.Fake.Inject(PlaceOrder, Fault.Reject(-2010, "Account has insufficient balance for requested action."));
+        fund.Fake.Inject(LookUp, Fault.Reject(-2013, NoSuchOrder));
+        fund.Fake.Inject(LookUp, Fault.Reject(-2013, NoSuchOrder));
+        var result = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+
+        Assert.Equal(0, fund.Fake.PendingFaults);
+        var first = result.Record!.Legs.Single(l => l.Leg == 1);
+        Assert.Equal((LegState.Completed, 2), (first.State, first.Attempts));
+        Assert.DoesNotContain(result.Record.Legs, l => l.State == LegState.Failed);
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    [Fact]
+    public async Task A_rejected_resend_of_an_order_that_never_executed_fails_after_one_more_look_up()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(PlaceOrder, Fault.ServerErrorBefore());
+        fund.Fake.Inject(PlaceOrder, Fault.Reject(-2010, "Account has insufficient balance for requested action."));
+        var result = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+
+        var first = result.Record!.Legs.Single(l => l.Leg == 1);
+        Assert.Equal((LegState.Failed, 2), (first.State, first.Attempts));
+        Assert.Contains("insufficient balance", first.Reason, StringComparison.Ordinal);
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    /// <summary>A commission paid in BNB cannot be held in the fund's ledger: it is refused loudly, never recorded as 0.</summary>
+    [Fact]
+    public async Task A_commission_paid_in_bnb_is_refused_not_recorded_as_zero()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        var start = fund.Start();
+        lock (fund.State.Gate)
+        {
+            fund.State.CommissionAsset = "BNB";
+            fund.State.Balances["BNB"] = 1m;
+        }
+
+        var exchange = fund.Exchange();
+        var error = await Assert.ThrowsAsync<ExchangeException>(
+            () => exchange.PlaceMarketOrderAsync(new MarketOrder("ci-bnb", "SOL", OrderSide.Buy, 1m, fund.Time.GetUtcNow()), default));
+        Assert.Equal(ExchangeErrorKind.InvalidResponse, error.Kind);
+        Assert.Contains("commission paid in BNB", error.Message, StringComparison.Ordinal);
+        var lookUp = await Assert.ThrowsAsync<ExchangeException>(() => exchange.FindOrderAsync("SOL", "ci-bnb", default));
+        Assert.Contains("commission paid in BNB", lookUp.Message, StringComparison.Ordinal);
+
+        var executor = fund.Executor();
+        var result = await executor.StartAsync(start, CancellationToken.None);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(ExecutionStatus.Waiting, result.Status);
+            Assert.Contains("turn off BNB fee discounts", result.Reason, StringComparison.Ordinal);
+            var leg = result.Record!.Legs.Single(l => l.Leg == 1);
+            Assert.Equal(LegState.Sent, leg.State);
+            Assert.All(result.Record.Legs, l => Assert.Empty(l.Fills));
+            Assert.Single(fund.State.OrderRequests, r => r.ClientOrderId == leg.ClientOrderId);
+            fund.Time.Advance(result.RetryAt!.Value - fund.Time.GetUtcNow() + TimeSpan.FromSeconds(10));
+            result = await executor.ResumeAsync(BinanceFund.Uid, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_market_that_halts_after_being_cached_is_refused_once_its_rules_are_read_again()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        var exchange = fund.Exchange();
+        await exchange.GetSymbolRulesAsync(["BTC", "SOL"], default);
+        lock (fund.State.Gate)
+        {
+            fund.State.Symbols["BTC"] = fund.State.Symbols["BTC"] with { Status = "BREAK" };
+        }
+
+        fund.Time.Advance(TimeSpan.FromHours(2));
+        var error = await Assert.ThrowsAsync<ExchangeException>(() => exchange.GetSymbolRulesAsync(["BTC", "SOL"], default));
+        Assert.Contains("no BTCUSDT market open for trading", error.Message, StringComparison.Ordinal);
+
+        // Evicted, not kept: asking again (within the TTL of the fresh SOL rules) still refuses BTC.
+        Assert.Equal(0.01m, (await exchange.GetSymbolRulesAsync(["SOL"], default))["SOL"].StepSize);
+        await Assert.ThrowsAsync<ExchangeException>(() => exchange.GetSymbolRulesAsync(["BTC"], default));
+
+        lock (fund.State.Gate)
+        {
+            fund.State.Symbols["BTC"] = fund.State.Symbols["BTC"] with { Status = "TRADING" };
+        }
+
+        Assert.Equal(0.00001m, (await exchange.GetSymbolRulesAsync(["BTC"], default))["BTC"].StepSize);
+    }
+
+    [Fact]
+    public async Task A_waf_403_on_an_order_leaves_the_leg_pending_to_retry_later()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(PlaceOrder, Fault.Waf());
+        var executor = fund.Executor();
+        var waiting = await executor.StartAsync(fund.Start(), CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Waiting, waiting.Status);
+        Assert.Equal(LegState.Pending, waiting.Record!.Legs.Single(l => l.Leg == 1).State);
+        var result = await Driver.RunToEndAsync(executor, fund.Start(), fund.Time);
+        Assert.All(result.Record!.Legs, l => Assert.Equal(LegState.Completed, l.State));
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    /// <summary>
+    /// The look-up finds an order under the leg's client order id that is not the one sent (other side, other
+    /// quantity, e.g. placed by hand): it is not adopted and the leg is not resent; the call waits with the reason.
+    /// </summary>
+    [Fact]
+    public async Task An_order_found_under_our_id_that_does_not_match_the_leg_is_not_adopted()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(PlaceOrder, Fault.ServerErrorBefore());
+        var executor = fund.Executor();
+        var waiting = await executor.StartAsync(fund.Start(), CancellationToken.None);
+        Assert.Equal(ExecutionStatus.Waiting, waiting.Status);
+        var leg = waiting.Record!.Legs.Single(l => l.Leg == 1);
+        lock (fund.State.Gate)
+        {
+            var pair = leg.Symbol + fund.State.QuoteAsset;
+            var price = fund.State.Prices[leg.Symbol];
+            var quantity = leg.Quantity * 2m;
+            fund.State.Orders.Add(new FakeOrder(
+                999, pair, leg.Symbol, leg.Side == OrderSide.Sell ? "BUY" : "SELL", leg.ClientOrderId, quantity, quantity, quantity * price, "FILLED",
+                [new FakeFill(price, quantity, 0m, fund.State.QuoteAsset, 1)], 0));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            fund.Time.Advance(TimeSpan.FromSeconds(10));
+            var result = await executor.ResumeAsync(BinanceFund.Uid, CancellationToken.None);
+            Assert.Equal(ExecutionStatus.Waiting, result.Status);
+            Assert.Contains("does not match the leg", result.Reason, StringComparison.Ordinal);
+            var now = result.Record!.Legs.Single(l => l.Leg == 1);
+            Assert.Equal((LegState.Sent, 1), (now.State, now.Attempts));
+            Assert.Empty(now.Fills);
+            Assert.DoesNotContain(fund.State.OrderRequests, r => r.ClientOrderId == leg.ClientOrderId);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreadable_look_up_answer_is_an_invalid_response_and_the_executor_waits()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(LookUp, Fault.Unreadable());
+        var error = await Assert.ThrowsAsync<ExchangeException>(() => fund.Exchange().FindOrderAsync("SOL", "ci-x", default));
+        Assert.Equal(ExchangeErrorKind.InvalidResponse, error.Kind);
+
+        fund.Fake.Inject(PlaceOrder, Fault.TimeoutAfter());
+        fund.Fake.Inject(LookUp, Fault.Unreadable());
+        var executor = fund.Executor();
+        var waiting = await executor.StartAsync(fund.Start(), CancellationToken.None);
+        Assert.Equal(ExecutionStatus.Waiting, waiting.Status);
+        Assert.Contains("look-up failed", waiting.Reason, StringComparison.Ordinal);
+
+        var result = await Driver.RunToEndAsync(executor, fund.Start(), fund.Time);
+        Assert.Equal(1, result.Record!.Legs.Single(l => l.Leg == 1).Attempts);
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+}

@@ -92,6 +92,7 @@ public sealed partial class FundReconciler(
         {
             evaluation.Status.LastRebalanceTime = record.FinishedAt is { } finished ? StatusText.Time(finished) : null;
             evaluation.Status.RebalanceSequence = record.Sequence;
+            evaluation.Status.LastRebalanceReason = fund.Status?.Rebalances?.FirstOrDefault(r => r.Sequence == record.Sequence)?.Reason;
         }
 
         if (evaluation.Decision is { ShouldRebalance: true } decision && !definition.DryRun)
@@ -109,6 +110,7 @@ public sealed partial class FundReconciler(
                 evaluation.Targets!,
                 evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal),
                 definition.Planning);
+            journal.StartReason = decision.Summary; // the same journal: its first save is conditional on what it loaded
             return await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
         }
 
@@ -194,7 +196,7 @@ public sealed partial class FundReconciler(
         var desired = JsonSerializer.SerializeToNode(status, ApiJson.Options)!.AsObject();
         if (current.Status.ValueKind == JsonValueKind.Object)
         {
-            foreach (var journalField in new[] { "execution", "trades", "rebalanceInProgress" })
+            foreach (var journalField in new[] { "execution", "trades", "rebalances", "rebalanceInProgress" })
             {
                 desired.Remove(journalField);
                 if (current.Status.TryGetProperty(journalField, out var kept))

@@ -23,6 +23,9 @@ namespace CryptoIndex.Operator.Funds;
 /// </summary>
 public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string name, int historyLimit) : IRebalanceJournal
 {
+    /// <summary>Why the rebalance being started was decided; kept in its <c>status.rebalances</c> entry from then on.</summary>
+    public string? StartReason { get; set; }
+
     /// <summary>
     /// Every number as a string: an API server decodes numbers in a schemaless object as float64, which would round
     /// money. Enums by name, so the record reads well in <c>kubectl get -o yaml</c>.
@@ -100,11 +103,36 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var progress = record.Phase == RebalancePhase.Done
             ? null
             : new RebalanceView { Id = rebalanceId, Sequence = record.Sequence, StartedAt = StatusText.Time(record.StartedAt), Phase = record.Phase.ToString() };
+        var history = fund["status"]?["rebalances"]?.Deserialize<List<RebalanceView>>(ApiJson.Options) ?? [];
+        var summary = Summary(record, rebalanceId, history.FirstOrDefault(r => r.Id == rebalanceId)?.Reason ?? StartReason);
+        var rebalances = history.Where(r => r.Id != rebalanceId).Prepend(summary).Take(historyLimit).ToList();
         return new JsonObject
         {
             ["execution"] = JsonSerializer.SerializeToNode(record, RecordJson),
             ["trades"] = JsonSerializer.SerializeToNode(trades, ApiJson.Options),
+            ["rebalances"] = JsonSerializer.SerializeToNode(rebalances, ApiJson.Options),
             ["rebalanceInProgress"] = progress is null ? null : JsonSerializer.SerializeToNode(progress, ApiJson.Options),
+        };
+    }
+
+    /// <summary>One line of rebalance history: phase (Completed or Failed once done), turnover and fees from the fills.</summary>
+    private static RebalanceView Summary(ExecutionRecord record, string rebalanceId, string? reason)
+    {
+        var fills = record.Legs.SelectMany(l => l.Fills).ToList();
+        var failed = record.Legs.Count(l => l.State is LegState.Failed or LegState.Skipped);
+        var completed = record.Legs.Count(l => l.State == LegState.Completed);
+        return new RebalanceView
+        {
+            Id = rebalanceId,
+            Sequence = record.Sequence,
+            StartedAt = StatusText.Time(record.StartedAt),
+            CompletedAt = record.FinishedAt is { } finished ? StatusText.Time(finished) : null,
+            Reason = reason,
+            Phase = record.Phase != RebalancePhase.Done ? record.Phase.ToString() : failed > 0 ? "Failed" : "Completed",
+            Turnover = StatusText.Money(fills.Sum(f => f.Quantity * f.Price)),
+            Fees = StatusText.Money(fills.Sum(f => f.FeeValue)),
+            Message = string.Create(CultureInfo.InvariantCulture, $"{completed} of {record.Legs.Count} orders completed")
+                + (record.Dropped.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {record.Dropped.Count} below exchange minimums, not sent") : string.Empty),
         };
     }
 

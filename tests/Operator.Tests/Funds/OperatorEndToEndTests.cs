@@ -76,6 +76,9 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
             status["allocations"]!.AsArray().Select(a => ((string)a!["symbol"]!, (string)a["currentWeight"]!, (string)a["quantity"]!)));
         Assert.Equal(["Completed", "Completed"], status["trades"]!.AsArray().Select(t => (string)t!["status"]!));
         Assert.NotNull(status["lastRebalanceTime"]);
+        Assert.StartsWith("first funding", (string?)status["lastRebalanceReason"], StringComparison.Ordinal);
+        var rebalance = status["rebalances"]!.AsArray().Single()!;
+        Assert.Equal(("1", "Completed", "10000", "10"), ((string?)rebalance["id"], (string?)rebalance["phase"], (string?)rebalance["turnover"], (string?)rebalance["fees"]));
 
         var table = await kubectl.OkAsync("get", "ifund");
         var described = await kubectl.OkAsync("describe", "ifund", "sixty-forty");

@@ -104,6 +104,24 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rebalance_history_keeps_the_newest_within_the_history_limit_with_reason_turnover_and_fees()
+    {
+        for (var sequence = 1; sequence <= 3; sequence++)
+        {
+            var journal = new StatusRebalanceJournal(client, "default", "manual-60-30-10", historyLimit: 2) { StartReason = "reason " + sequence };
+            await journal.LoadAsync(uid, CancellationToken.None);
+            Assert.Equal(ExecutionStatus.Done, (await Executor(journal).StartAsync(Start(sequence), CancellationToken.None)).Status);
+        }
+
+        var history = (await StatusAsync())["rebalances"]!.AsArray();
+        Assert.Equal(
+            [("3", "reason 3", "Completed", "10000", "10", "2 of 2 orders completed"), ("2", "reason 2", "Completed", "10000", "10", "2 of 2 orders completed")],
+            history.Select(r => ((string)r!["id"]!, (string)r["reason"]!, (string)r["phase"]!, (string)r["turnover"]!, (string)r["fees"]!, (string)r["message"]!)));
+        Assert.All(history, r => Assert.NotNull(r!["completedAt"]));
+        Assert.Equal(2, (await StatusAsync())["trades"]!.AsArray().Count); // trades share the same bound
+    }
+
+    [Fact]
     public async Task Another_status_write_in_between_is_not_a_conflict()
     {
         var journal = Journal();

@@ -114,6 +114,12 @@ public sealed partial class FundReconciler(
             return await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
         }
 
+        var dryRun = evaluation.Decision is { ShouldRebalance: true } && definition.DryRun;
+        if (dryRun)
+        {
+            await DescribeDryRunAsync(current, fund, definition, holdings, evaluation, evaluation.Decision!.Summary, now, cancellationToken).ConfigureAwait(false);
+        }
+
         if (evaluation.Valuation is { } valuation)
         {
             metrics.Observe(ns, name, valuation, evaluation.Status.Conditions?.FirstOrDefault()?.Status == "True");
@@ -124,7 +130,7 @@ public sealed partial class FundReconciler(
             await events.WarningAsync(current, FundEvaluator.PricesStale, evaluation.Message, cancellationToken).ConfigureAwait(false);
         }
 
-        await WriteAsync(current, evaluation.Status, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun).ConfigureAwait(false);
         return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
     }
 
@@ -136,7 +142,7 @@ public sealed partial class FundReconciler(
         var startHoldings = start?.Holdings ?? recorded!.StartHoldings;
         var paper = new PaperExchange(
             symbol => referencePrices[symbol],
-            _ => Task.FromResult(startHoldings),
+            _ => Task.FromResult(journal.CurrentHoldings(startHoldings)), // the ledger as recorded: after the sells, their proceeds
             new PaperOptions(FeeRate: definition.Exchange.FeeRate, QuoteAsset: fund.Spec.QuoteCurrency),
             time);
 
@@ -190,14 +196,37 @@ public sealed partial class FundReconciler(
         return ReconcileResult.Done;
     }
 
+    /// <summary>A dry run plans and reports (status.rebalances entry, Ready reason DryRun, one Event per new plan); never sends.</summary>
+    private async Task DescribeDryRunAsync(
+        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, Holdings holdings, FundEvaluation evaluation, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var history = fund.Status?.Rebalances ?? [];
+        var previous = history.FirstOrDefault(r => r.Id == DryRunPlan.Id);
+        var plan = DryRunPlan.Describe(holdings, evaluation, definition.Planning, reason, previous, now);
+        evaluation.Status.Rebalances = [plan, .. history.Where(r => r.Id != DryRunPlan.Id).Take(Math.Max(0, fund.Spec.HistoryLimit - 1))];
+        evaluation.Status.Conditions =
+        [
+            FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "True", DryRunPlan.Phase, "dry run: " + reason + "; " + plan.Message, fund.Metadata.Generation ?? 0, now),
+        ];
+        if (!ReferenceEquals(plan, previous))
+        {
+            await events.NormalAsync(current, "RebalancePlanned", "dry run: " + plan.Message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Writes the status (a no-op when unchanged); the executor's own fields are left as the journal wrote them.</summary>
-    private async Task WriteAsync(Runtime.KubeObject current, IndexFundStatus status, CancellationToken cancellationToken)
+    private async Task WriteAsync(Runtime.KubeObject current, IndexFundStatus status, CancellationToken cancellationToken, bool ownHistory = false)
     {
         var desired = JsonSerializer.SerializeToNode(status, ApiJson.Options)!.AsObject();
         if (current.Status.ValueKind == JsonValueKind.Object)
         {
             foreach (var journalField in new[] { "execution", "trades", "rebalances", "rebalanceInProgress" })
             {
+                if (journalField == "rebalances" && ownHistory)
+                {
+                    continue; // a dry run's plan, set by this reconcile
+                }
+
                 desired.Remove(journalField);
                 if (current.Status.TryGetProperty(journalField, out var kept))
                 {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Exchanges.Execution;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
@@ -40,10 +41,18 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private const int MaxAttempts = 5;
     private string? resourceVersion;
 
+    /// <summary>The record as last loaded or saved by this journal: the fund's ledger during a rebalance.</summary>
+    public ExecutionRecord? Last { get; private set; }
+
+    /// <summary>The holdings the record's fills produced so far, or <paramref name="fallback"/> before any record.</summary>
+    public Holdings CurrentHoldings(Holdings fallback) =>
+        Last?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : fallback;
+
     public async Task<ExecutionRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken)
     {
         var (record, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
         resourceVersion = version;
+        Last = record;
         return record;
     }
 
@@ -63,6 +72,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
                     new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name,
                     fieldManager: "cryptoindex-operator", cancellationToken: cancellationToken).ConfigureAwait(false);
                 resourceVersion = (string?)updated["metadata"]?["resourceVersion"];
+                Last = record;
                 return;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)

@@ -164,6 +164,74 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dry_run_fund_plans_and_reports_its_orders_but_never_trades()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund + "\n  dryRun: true"));
+
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.conditions[0].reason}=DryRun", "ifund/sixty-forty", "--timeout=30s");
+
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.Equal("True", (string?)status["conditions"]![0]!["status"]);
+        Assert.Equal(("10000", "10000"), ((string?)status["nav"], (string?)status["cash"]));
+        Assert.Null(status["trades"]);
+        Assert.Null(status["execution"]);
+        var plan = status["rebalances"]!.AsArray().Single()!;
+        Assert.Equal(("dry-run", "DryRun", "10000", "10"), ((string?)plan["id"], (string?)plan["phase"], (string?)plan["turnover"], (string?)plan["fees"]));
+        Assert.Equal("would buy 0.12 BTC, buy 1.6 ETH; nothing was sent", (string?)plan["message"]);
+        Assert.Contains("RebalancePlanned", await kubectl.OkAsync("describe", "ifund", "sixty-forty"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_suspended_fund_is_reported_but_not_traded_until_resumed()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund + "\n  suspend: true"));
+
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.conditions[0].reason}=Suspended", "ifund/sixty-forty", "--timeout=30s");
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.StartsWith("suspended: first funding", (string?)status["conditions"]![0]!["message"], StringComparison.Ordinal);
+        Assert.Equal("10000", (string?)status["nav"]);
+        Assert.Null(status["trades"]);
+
+        await kubectl.OkAsync("patch", "ifund", "sixty-forty", "--type=merge", "-p", "{\"spec\":{\"suspend\":false}}");
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+
+        status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.Equal(["Completed", "Completed"], status["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        Assert.Equal("2", status["observedGeneration"]?.ToString());
+    }
+
+    [Fact]
+    public async Task A_spec_change_is_acted_on_at_once_and_wait_returns_only_for_the_new_generation()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+
+        var fiftyFifty = Fund.Replace("weight: 60%", "weight: 50%", StringComparison.Ordinal).Replace("weight: 40%", "weight: 50%", StringComparison.Ordinal);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", fiftyFifty));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+
+        // The new targets are observed at once; the default minInterval (1h) holds the trade back, and says so.
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        var ready = status["conditions"]![0]!;
+        Assert.Equal(("2", "RebalanceHeldBack"), (ready["observedGeneration"]?.ToString(), (string?)ready["reason"]));
+        Assert.Matches(@"^BTC drift \+10pp exceeds threshold 5pp; ETH drift -10pp exceeds threshold 5pp; held back: only \d+s since the last rebalance, minInterval is 1h$", (string?)ready["message"]);
+        Assert.Equal(["50%", "50%"], status["allocations"]!.AsArray().Select(a => (string)a!["targetWeight"]!));
+
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", fiftyFifty + "\n  rebalance: {minInterval: 0s}"));
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.conditions[0].observedGeneration}=3", "ifund/sixty-forty", "--timeout=30s");
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.conditions[0].reason}=WithinThresholds", "ifund/sixty-forty", "--timeout=30s");
+
+        status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        var second = status["trades"]!.AsArray().Where(t => (string?)t!["rebalanceId"] == "2").Select(t => ((string)t!["side"]!, (string)t["symbol"]!)).ToList();
+        Assert.Equal([("Sell", "BTC"), ("Buy", "ETH")], second); // sells before buys
+        Assert.Equal(["2", "1"], status["rebalances"]!.AsArray().Select(r => (string)r!["id"]!));
+        Assert.Equal(["50%", "50%"], status["allocations"]!.AsArray().Select(a => (string)a!["currentWeight"]!));
+    }
+
+    [Fact]
     public async Task An_invalid_fund_is_stalled_with_the_field_named_and_never_trades()
     {
         using var kubectl = new Kubectl(cluster);

@@ -1,0 +1,54 @@
+using System.Globalization;
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
+using CryptoIndex.Operator.Api;
+
+namespace CryptoIndex.Operator.Funds;
+
+/// <summary>
+/// What a <c>dryRun</c> fund would trade: the Engine's plan at the evaluation's prices and targets, as the
+/// <c>status.rebalances</c> entry with phase DryRun. Nothing is recorded for execution and nothing is sent.
+/// </summary>
+public static class DryRunPlan
+{
+    public const string Phase = "DryRun";
+    public const string Id = "dry-run";
+
+    /// <summary>
+    /// The plan as a rebalance entry. The previous entry is returned unchanged when the plan is the same, so a fund
+    /// whose prices do not move costs no status write; <paramref name="now"/> only stamps a new plan.
+    /// </summary>
+    public static RebalanceRecord Describe(
+        Holdings holdings, FundEvaluation evaluation, PlanOptions options, string reason, RebalanceRecord? previous, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var prices = evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal);
+        var planned = TradePlanner.Plan(new PlanRequest(holdings, prices, evaluation.Targets!, new Dictionary<string, SymbolRules>(StringComparer.Ordinal), options));
+        var entry = new RebalanceRecord
+        {
+            Id = Id,
+            Reason = reason,
+            Phase = Phase,
+            Turnover = planned.IsSuccess ? StatusText.Money(planned.Value.Turnover) : null,
+            Fees = planned.IsSuccess ? StatusText.Money(planned.Value.EstimatedFees) : null,
+            Message = planned.IsSuccess ? Orders(planned.Value) : $"no plan: {planned.Error.Field}: {planned.Error.Message}",
+        };
+        var same = previous is not null && previous.Reason == entry.Reason && previous.Message == entry.Message &&
+                   previous.Turnover == entry.Turnover && previous.Fees == entry.Fees;
+        return same ? previous! : new RebalanceRecord
+        {
+            Id = entry.Id, Reason = entry.Reason, Phase = entry.Phase, Turnover = entry.Turnover, Fees = entry.Fees, Message = entry.Message,
+            StartedAt = StatusText.Time(now),
+        };
+    }
+
+    /// <summary>"would sell 0.1 BTC, buy 2 ETH; nothing was sent" (sells first, as they would run).</summary>
+    private static string Orders(TradePlan plan)
+    {
+        var orders = plan.Sells.Concat(plan.Buys)
+            .Select(o => string.Create(CultureInfo.InvariantCulture, $"{(o.Side == OrderSide.Sell ? "sell" : "buy")} {StatusText.Quantity(o.Quantity)} {o.Symbol}"))
+            .ToList();
+        var dropped = plan.Dropped.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {plan.Dropped.Count} below exchange minimums") : string.Empty;
+        return (orders.Count == 0 ? "would trade nothing" : "would " + string.Join(", ", orders)) + dropped + "; nothing was sent";
+    }
+}

@@ -25,6 +25,9 @@ public sealed record OperatorAppOptions
 
     public string LeaseNamespace { get; init; } = "default";
 
+    /// <summary>Funds reconciled in parallel; one fund's slow exchange holds one worker, never the others.</summary>
+    public int MaxConcurrentReconciles { get; init; } = 4;
+
     /// <summary>Market-data settings; null reads them from configuration (<see cref="MarketDataConfiguration"/>).</summary>
     public PriceProviderSettings? MarketData { get; init; }
 
@@ -71,7 +74,8 @@ public static class OperatorApp
         var metricsRegistry = options.Registry ?? Prometheus.Metrics.DefaultRegistry;
         services.AddSingleton(new FundMetrics(metricsRegistry));
         services.AddSingleton(new CryptoIndex.Exchanges.ExchangeMetrics(metricsRegistry));
-        host.AddController<FundReconciler>("indexfund", FundReconciler.Funds);
+        host.AddController<FundReconciler>(
+            "indexfund", FundReconciler.Funds, new Runtime.Controllers.ControllerOptions { MaxConcurrentReconciles = options.MaxConcurrentReconciles });
         return host.Build();
     }
 }

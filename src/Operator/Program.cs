@@ -57,9 +57,10 @@ var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz 
 var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file when not running in a cluster (default: KUBECONFIG or ~/.kube/config)." };
 var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades.", DefaultValueFactory = _ => true };
 var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
+var concurrency = new Option<int>("--max-concurrent-reconciles") { Description = "Funds reconciled in parallel.", DefaultValueFactory = _ => 4 };
 var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
 {
-    port, kubeconfig, leaderElection, leaseNamespace,
+    port, kubeconfig, leaderElection, leaseNamespace, concurrency,
 };
 run.SetAction(async (parse, cancellationToken) =>
 {
@@ -72,6 +73,7 @@ run.SetAction(async (parse, cancellationToken) =>
             Kubeconfig = parse.GetValue(kubeconfig),
             LeaderElection = parse.GetValue(leaderElection),
             LeaseNamespace = parse.GetValue(leaseNamespace)!,
+            MaxConcurrentReconciles = parse.GetValue(concurrency),
         });
     }
     catch (k8s.Exceptions.KubeConfigException e)

@@ -125,9 +125,15 @@ public sealed partial class FundReconciler(
             metrics.Observe(ns, name, valuation, evaluation.Status.Conditions?.FirstOrDefault()?.Status == "True");
         }
 
+        // Recovery is told once, by the reconcile that writes the fresh condition (a rebalance writes it one reconcile later).
+        var wasStale = fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason == FundEvaluator.PricesStale;
         if (evaluation.Reason == FundEvaluator.PricesStale)
         {
             await events.WarningAsync(current, FundEvaluator.PricesStale, evaluation.Message, cancellationToken).ConfigureAwait(false);
+        }
+        else if (wasStale && evaluation.Valuation is not null)
+        {
+            await events.NormalAsync(current, "PricesRecovered", "prices are fresh again: " + evaluation.Message, cancellationToken).ConfigureAwait(false);
         }
 
         await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun).ConfigureAwait(false);

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Crd;
+using CryptoIndex.TestCluster;
+using CryptoIndex.TestCluster.Testing;
+using k8s;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Operator.Tests.Funds;
+
+/// <summary>
+/// Stale prices stop trading and say so; fresh prices resume it and say so. The operator runs on a fake clock: its
+/// requeues and the price cache's refreshes happen only when the test advances time.
+/// </summary>
+public sealed class StalePricesEndToEndTests : IAsyncLifetime
+{
+    private const string Fund = """
+        apiVersion: cryptoindex.io/v1alpha1
+        kind: IndexFund
+        metadata: {name: sixty-forty}
+        spec:
+          capital: 10000
+          weighting: Manual
+          constituents:
+            - {symbol: BTC, coinGeckoId: bitcoin, weight: 60%}
+            - {symbol: ETH, coinGeckoId: ethereum, weight: 40%}
+          prices: {provider: file, refreshInterval: 60s, maxAge: 10m}
+        """;
+
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider clock = new(Start);
+    private readonly string folder = Directory.CreateTempSubdirectory("operator-stale-").FullName;
+    private KubeTestCluster cluster = null!;
+    private Microsoft.AspNetCore.Builder.WebApplication app = null!;
+
+    private string PricesFile => Path.Combine(folder, "prices.json");
+
+    public async Task InitializeAsync()
+    {
+        cluster = await KubeTestCluster.StartAsync();
+        await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
+        await WritePricesAsync(Start.AddHours(-1)); // an hour old: beyond the fund's maxAge of 10m
+        app = OperatorApp.Build(new OperatorAppOptions
+        {
+            Port = 0,
+            ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
+            LeaderElection = false,
+            MarketData = new PriceProviderSettings { FilePath = PricesFile },
+            Registry = Prometheus.Metrics.NewCustomRegistry(),
+            Time = clock,
+        });
+        await app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        await cluster.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private Task WritePricesAsync(DateTimeOffset observedAt) => File.WriteAllTextAsync(PricesFile, $$"""
+        {"observedAt": "{{observedAt.ToString("O", CultureInfo.InvariantCulture)}}",
+         "assets": {"BTC": {"price": "50000", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"} } }
+        """);
+
+    [Fact]
+    public async Task Stale_prices_stop_trading_with_a_warning_and_fresh_ones_resume_it()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+
+        var stale = await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "PricesStale", advance: TimeSpan.Zero);
+        Assert.Equal("False", (string?)stale["conditions"]![0]!["status"]);
+        Assert.Contains("prices stale: BTC", (string?)stale["conditions"]![0]!["message"], StringComparison.Ordinal);
+        Assert.Null(stale["trades"]);
+        Assert.Contains("PricesStale", await kubectl.OkAsync("describe", "ifund", "sixty-forty"), StringComparison.Ordinal);
+
+        // Fresh prices arrive; the fund's next refresh (60s later on the operator's clock) picks them up and trades.
+        await WritePricesAsync(Start);
+        var ready = await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+        Assert.Equal(["Completed", "Completed"], ready["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        var described = await kubectl.OkAsync("describe", "ifund", "sixty-forty");
+        Assert.Contains("PricesRecovered", described, StringComparison.Ordinal);
+        Assert.Contains("RebalanceCompleted", described, StringComparison.Ordinal);
+    }
+
+    /// <summary>Advances the operator's clock step by step until its status satisfies <paramref name="done"/>.</summary>
+    private async Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance)
+    {
+        for (var step = 0; step < 200; step++)
+        {
+            var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"];
+            if (done(status))
+            {
+                return status!;
+            }
+
+            clock.Advance(advance);
+            await Task.Delay(20); // lets the operator's HTTP work run; the clock, not this delay, drives its schedule
+        }
+
+        throw new Xunit.Sdk.XunitException("the fund's status never reached the expected state");
+    }
+}

@@ -10,10 +10,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace CryptoIndex.Operator.Tests.Funds;
 
 /// <summary>
-/// Stale prices stop trading and say so; fresh prices resume it and say so. The operator runs on a fake clock: its
-/// requeues and the price cache's refreshes happen only when the test advances time.
+/// The operator through time: prices going stale and fresh, prices moving a fund out of its bands. It runs on a fake
+/// clock: its requeues and the price cache's refreshes happen only when the test advances time.
 /// </summary>
-public sealed class StalePricesEndToEndTests : IAsyncLifetime
+public sealed class FakeClockEndToEndTests : IAsyncLifetime
 {
     private const string Fund = """
         apiVersion: cryptoindex.io/v1alpha1
@@ -61,10 +61,36 @@ public sealed class StalePricesEndToEndTests : IAsyncLifetime
         Directory.Delete(folder, recursive: true);
     }
 
-    private Task WritePricesAsync(DateTimeOffset observedAt) => File.WriteAllTextAsync(PricesFile, $$"""
+    private Task WritePricesAsync(DateTimeOffset observedAt, decimal btc = 50_000m) => File.WriteAllTextAsync(PricesFile, $$"""
         {"observedAt": "{{observedAt.ToString("O", CultureInfo.InvariantCulture)}}",
-         "assets": {"BTC": {"price": "50000", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"} } }
+         "assets": {"BTC": {"price": "{{btc.ToString(CultureInfo.InvariantCulture)}}", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"} } }
         """);
+
+    [Fact]
+    public async Task A_price_move_beyond_the_threshold_rebalances_once_the_minimum_interval_has_passed()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await WritePricesAsync(Start);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+
+        // BTC doubles: 0.11988 BTC is now worth 11988 of 15984 (75 %), 15 points over its 60 % target.
+        clock.Advance(TimeSpan.FromMinutes(30));
+        await WritePricesAsync(clock.GetUtcNow(), btc: 100_000m);
+        var held = await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "RebalanceHeldBack", advance: TimeSpan.FromSeconds(5));
+        Assert.Equal(["75%", "25%"], held["allocations"]!.AsArray().Select(a => (string)a!["currentWeight"]!));
+        Assert.StartsWith("BTC drift +15pp exceeds threshold 5pp", (string?)held["conditions"]![0]!["message"], StringComparison.Ordinal);
+
+        // An hour after the first rebalance the minimum interval has passed: sell BTC, buy ETH, back within thresholds.
+        clock.Advance(TimeSpan.FromMinutes(31));
+        await WritePricesAsync(clock.GetUtcNow(), btc: 100_000m);
+        var rebalanced = await PumpUntilAsync(
+            kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "WithinThresholds" && s?["rebalances"]?.AsArray().Count == 2, advance: TimeSpan.FromSeconds(5));
+        Assert.Equal(
+            [("Sell", "BTC"), ("Buy", "ETH")],
+            rebalanced["trades"]!.AsArray().Where(t => (string?)t!["rebalanceId"] == "2").Select(t => ((string)t!["side"]!, (string)t["symbol"]!)));
+        Assert.StartsWith("BTC drift +15pp", (string?)rebalanced["lastRebalanceReason"], StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Stale_prices_stop_trading_with_a_warning_and_fresh_ones_resume_it()

@@ -118,11 +118,41 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var rebalances = history.Where(r => r.Id != rebalanceId).Prepend(summary).Take(historyLimit).ToList();
         return new JsonObject
         {
+            ["conditions"] = Conditions(fund, record),
             ["execution"] = JsonSerializer.SerializeToNode(record, RecordJson),
             ["trades"] = JsonSerializer.SerializeToNode(trades, ApiJson.Options),
             ["rebalances"] = JsonSerializer.SerializeToNode(rebalances, ApiJson.Options),
             ["rebalanceInProgress"] = progress is null ? null : JsonSerializer.SerializeToNode(progress, ApiJson.Options),
         };
+    }
+
+    /// <summary>
+    /// The fund's conditions with <c>Reconciling=True</c> while the rebalance runs (kstatus: work in progress) and
+    /// without it once done. Its transition time is the rebalance's start, so every save of one rebalance writes the same.
+    /// </summary>
+    private static JsonArray Conditions(JsonObject fund, ExecutionRecord record)
+    {
+        var conditions = new JsonArray(
+            (fund["status"]?["conditions"]?.AsArray() ?? [])
+            .Where(c => (string?)c?["type"] != FundConditions.Reconciling)
+            .Select(c => c?.DeepClone())
+            .ToArray());
+        if (record.Phase != RebalancePhase.Done)
+        {
+            conditions.Add(JsonSerializer.SerializeToNode(
+                new FundCondition
+                {
+                    Type = FundConditions.Reconciling,
+                    Status = "True",
+                    Reason = "RebalanceInProgress",
+                    Message = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed"),
+                    ObservedGeneration = (long?)fund["metadata"]?["generation"],
+                    LastTransitionTime = StatusText.Time(record.StartedAt),
+                },
+                ApiJson.Options));
+        }
+
+        return conditions;
     }
 
     /// <summary>One line of rebalance history: phase (Completed or Failed once done), turnover and fees from the fills.</summary>

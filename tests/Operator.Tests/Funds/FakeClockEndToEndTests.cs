@@ -72,12 +72,12 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         using var kubectl = new Kubectl(cluster);
         await WritePricesAsync(Start);
         await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
-        await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
 
         // BTC doubles: 0.11988 BTC is now worth 11988 of 15984 (75 %), 15 points over its 60 % target.
         clock.Advance(TimeSpan.FromMinutes(30));
         await WritePricesAsync(clock.GetUtcNow(), btc: 100_000m);
-        var held = await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "RebalanceHeldBack", advance: TimeSpan.FromSeconds(5));
+        var held = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "RebalanceHeldBack", advance: TimeSpan.FromSeconds(5));
         Assert.Equal(["75%", "25%"], held["allocations"]!.AsArray().Select(a => (string)a!["currentWeight"]!));
         Assert.StartsWith("BTC drift +15pp exceeds threshold 5pp", (string?)held["conditions"]![0]!["message"], StringComparison.Ordinal);
 
@@ -85,7 +85,7 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         clock.Advance(TimeSpan.FromMinutes(31));
         await WritePricesAsync(clock.GetUtcNow(), btc: 100_000m);
         var rebalanced = await PumpUntilAsync(
-            kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "WithinThresholds" && s?["rebalances"]?.AsArray().Count == 2, advance: TimeSpan.FromSeconds(5));
+            kubectl, s => ReadyReason(s) == "WithinThresholds" && s?["rebalances"]?.AsArray().Count == 2, advance: TimeSpan.FromSeconds(5));
         Assert.Equal(
             [("Sell", "BTC"), ("Buy", "ETH")],
             rebalanced["trades"]!.AsArray().Where(t => (string?)t!["rebalanceId"] == "2").Select(t => ((string)t!["side"]!, (string)t["symbol"]!)));
@@ -98,7 +98,7 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         using var kubectl = new Kubectl(cluster);
         await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
 
-        var stale = await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "PricesStale", advance: TimeSpan.Zero);
+        var stale = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "PricesStale", advance: TimeSpan.Zero);
         Assert.Equal("False", (string?)stale["conditions"]![0]!["status"]);
         Assert.Contains("prices stale: BTC", (string?)stale["conditions"]![0]!["message"], StringComparison.Ordinal);
         Assert.Null(stale["trades"]);
@@ -106,12 +106,15 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
 
         // Fresh prices arrive; the fund's next refresh (60s later on the operator's clock) picks them up and trades.
         await WritePricesAsync(Start);
-        var ready = await PumpUntilAsync(kubectl, s => (string?)s?["conditions"]?[0]?["reason"] == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+        var ready = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
         Assert.Equal(["Completed", "Completed"], ready["trades"]!.AsArray().Select(t => (string)t!["status"]!));
         var described = await kubectl.OkAsync("describe", "ifund", "sixty-forty");
         Assert.Contains("PricesRecovered", described, StringComparison.Ordinal);
         Assert.Contains("RebalanceCompleted", described, StringComparison.Ordinal);
     }
+
+    private static string? ReadyReason(JsonNode? status) =>
+        (string?)status?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c?["type"] == "Ready")?["reason"];
 
     /// <summary>Advances the operator's clock step by step until its status satisfies <paramref name="done"/>.</summary>
     private async Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance)

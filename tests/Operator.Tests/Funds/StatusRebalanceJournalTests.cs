@@ -91,6 +91,36 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reconciling_is_true_while_a_rebalance_runs_and_gone_when_it_is_done()
+    {
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("""{"status": {"conditions": [{"type": "Ready", "status": "True", "reason": "WithinThresholds", "message": "ok"}]}}""", V1Patch.PatchType.MergePatch),
+            IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "manual-60-30-10");
+        var seen = new List<JsonArray>();
+        var journal = new ObservedJournal(Journal(), async () => seen.Add((await StatusAsync())["conditions"]!.AsArray()));
+
+        await Executor(journal).StartAsync(Start(1), CancellationToken.None);
+
+        var during = seen[0].Single(c => (string?)c!["type"] == "Reconciling")!;
+        Assert.Equal(("True", "RebalanceInProgress", "2026-11-26T12:00:00Z"), ((string?)during["status"], (string?)during["reason"], (string?)during["lastTransitionTime"]));
+        Assert.StartsWith("rebalance 1: Selling, 0 of 2 orders completed", (string?)during["message"], StringComparison.Ordinal);
+        Assert.Contains(seen[0], c => (string?)c!["type"] == "Ready"); // the other conditions are kept
+        Assert.Equal(["Ready"], seen[^1].Select(c => (string)c!["type"]!));
+    }
+
+    /// <summary>A journal that lets the test look at the status after every save.</summary>
+    private sealed class ObservedJournal(IRebalanceJournal inner, Func<Task> afterSave) : IRebalanceJournal
+    {
+        public Task<CryptoIndex.Exchanges.Execution.RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken) => inner.LoadAsync(fundUid, cancellationToken);
+
+        public async Task SaveAsync(CryptoIndex.Exchanges.Execution.RebalanceRecord record, CancellationToken cancellationToken)
+        {
+            await inner.SaveAsync(record, cancellationToken);
+            await afterSave();
+        }
+    }
+
+    [Fact]
     public async Task A_stale_operator_cannot_save_over_a_newer_record()
     {
         var current = Journal();

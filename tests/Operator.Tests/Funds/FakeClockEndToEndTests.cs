@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using CryptoIndex.MarketData;
-using CryptoIndex.Operator.Crd;
+using CryptoIndex.Operator.Tests.Testing;
 using CryptoIndex.TestCluster;
 using CryptoIndex.TestCluster.Testing;
-using k8s;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
@@ -15,56 +13,29 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// </summary>
 public sealed class FakeClockEndToEndTests : IAsyncLifetime
 {
-    private const string Fund = """
-        apiVersion: cryptoindex.io/v1alpha1
-        kind: IndexFund
-        metadata: {name: sixty-forty}
-        spec:
-          capital: 10000
-          weighting: Manual
-          constituents:
-            - {symbol: BTC, coinGeckoId: bitcoin, weight: 60%}
-            - {symbol: ETH, coinGeckoId: ethereum, weight: 40%}
-          prices: {provider: file, refreshInterval: 60s, maxAge: 10m}
-        """;
-
+    private static readonly string Fund = SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 10m}");
     private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider clock = new(Start);
-    private readonly string folder = Directory.CreateTempSubdirectory("operator-stale-").FullName;
-    private KubeTestCluster cluster = null!;
-    private Microsoft.AspNetCore.Builder.WebApplication app = null!;
+    private readonly string folder = Directory.CreateTempSubdirectory("operator-clock-").FullName;
+    private OperatorUnderTest op = null!;
+
+    private KubeTestCluster cluster => op.Cluster;
 
     private string PricesFile => Path.Combine(folder, "prices.json");
 
     public async Task InitializeAsync()
     {
-        cluster = await KubeTestCluster.StartAsync();
-        await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
         await WritePricesAsync(Start.AddHours(-1)); // an hour old: beyond the fund's maxAge of 10m
-        app = OperatorApp.Build(new OperatorAppOptions
-        {
-            Port = 0,
-            ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
-            LeaderElection = false,
-            MarketData = new PriceProviderSettings { FilePath = PricesFile },
-            Registry = Prometheus.Metrics.NewCustomRegistry(),
-            Time = clock,
-        });
-        await app.StartAsync();
+        op = await OperatorUnderTest.StartAsync(new PriceProviderSettings { FilePath = PricesFile }, clock);
     }
 
     public async Task DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
-        await cluster.DisposeAsync();
+        await op.DisposeAsync();
         Directory.Delete(folder, recursive: true);
     }
 
-    private Task WritePricesAsync(DateTimeOffset observedAt, decimal btc = 50_000m) => File.WriteAllTextAsync(PricesFile, $$"""
-        {"observedAt": "{{observedAt.ToString("O", CultureInfo.InvariantCulture)}}",
-         "assets": {"BTC": {"price": "{{btc.ToString(CultureInfo.InvariantCulture)}}", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"} } }
-        """);
+    private Task WritePricesAsync(DateTimeOffset observedAt, decimal btc = 50_000m) => File.WriteAllTextAsync(PricesFile, SixtyFortyFund.Prices(observedAt, btc));
 
     [Fact]
     public async Task A_price_move_beyond_the_threshold_rebalances_once_the_minimum_interval_has_passed()

@@ -4,10 +4,8 @@ using System.Text.Json.Nodes;
 using CryptoIndex.MarketData;
 using CryptoIndex.MarketData.Sources;
 using CryptoIndex.MarketData.Tests.Fakes;
-using CryptoIndex.Operator.Crd;
-using CryptoIndex.TestCluster;
+using CryptoIndex.Operator.Tests.Testing;
 using CryptoIndex.TestCluster.Testing;
-using k8s;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
@@ -15,41 +13,28 @@ namespace CryptoIndex.Operator.Tests.Funds;
 public sealed class ManyFundsTests : IAsyncLifetime
 {
     private const int Funds = 100;
-    private KubeTestCluster cluster = null!;
     private FakeMarketServer market = null!;
-    private Microsoft.AspNetCore.Builder.WebApplication app = null!;
+    private OperatorUnderTest op = null!;
 
     public async Task InitializeAsync()
     {
-        cluster = await KubeTestCluster.StartAsync();
-        await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
         market = await FakeMarketServer.StartAsync(TimeProvider.System); // the operator runs on the real clock here
         market.CoinGecko["bitcoin"] = (50_000m, 900_000_000_000m);
         market.CoinGecko["ethereum"] = (2_500m, 300_000_000_000m);
         market.CoinGecko["solana"] = (150m, 70_000_000_000m);
-        app = OperatorApp.Build(new OperatorAppOptions
-        {
-            Port = 0,
-            ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
-            LeaderElection = false,
-            MarketData = new PriceProviderSettings { CoinGecko = new CoinGeckoOptions { BaseUrl = market.CoinGeckoUrl } },
-            Registry = Prometheus.Metrics.NewCustomRegistry(),
-        });
-        await app.StartAsync();
+        op = await OperatorUnderTest.StartAsync(new PriceProviderSettings { CoinGecko = new CoinGeckoOptions { BaseUrl = market.CoinGeckoUrl } });
     }
 
     public async Task DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await op.DisposeAsync();
         await market.DisposeAsync();
-        await cluster.DisposeAsync();
     }
 
     [Fact]
     public async Task A_hundred_funds_share_one_price_request_and_are_all_funded()
     {
-        using var kubectl = new Kubectl(cluster);
+        using var kubectl = new Kubectl(op.Cluster);
         var manifests = new StringBuilder();
         for (var i = 0; i < Funds; i++)
         {

@@ -1,60 +1,31 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.MarketData;
-using CryptoIndex.Operator.Crd;
+using CryptoIndex.Operator.Tests.Testing;
 using CryptoIndex.TestCluster;
 using CryptoIndex.TestCluster.Testing;
-using k8s;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
 /// <summary>The operator as it runs (runtime, reconciler, paper exchange, file prices) against TestCluster, seen through kubectl.</summary>
 public sealed class OperatorEndToEndTests : IAsyncLifetime
 {
-    private const string Fund = """
-        apiVersion: cryptoindex.io/v1alpha1
-        kind: IndexFund
-        metadata: {name: sixty-forty}
-        spec:
-          capital: 10000
-          weighting: Manual
-          constituents:
-            - {symbol: BTC, coinGeckoId: bitcoin, weight: 60%}
-            - {symbol: ETH, coinGeckoId: ethereum, weight: 40%}
-          prices: {provider: file}
-          exchange: {kind: paper, feeRate: 0.1%}
-        """;
-
+    private static readonly string Fund = SixtyFortyFund.Manifest();
     private readonly string folder = Directory.CreateTempSubdirectory("operator-e2e-").FullName;
-    private KubeTestCluster cluster = null!;
-    private readonly Prometheus.CollectorRegistry registry = Prometheus.Metrics.NewCustomRegistry();
-    private Microsoft.AspNetCore.Builder.WebApplication app = null!;
+    private OperatorUnderTest op = null!;
+
+    private KubeTestCluster cluster => op.Cluster;
 
     public async Task InitializeAsync()
     {
-        cluster = await KubeTestCluster.StartAsync();
-        await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
         var prices = Path.Combine(folder, "prices.json");
         // The operator runs on the real clock here, so the prices are observed "now" and stay fresh for the test.
-        await File.WriteAllTextAsync(prices, """
-            {"observedAt": "NOW",
-             "assets": {"BTC": {"price": "50000", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"}}}
-            """.Replace("NOW", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
-        app = OperatorApp.Build(new OperatorAppOptions
-        {
-            Port = 0,
-            ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
-            LeaderElection = false,
-            MarketData = new PriceProviderSettings { FilePath = prices },
-            Registry = registry,
-        });
-        await app.StartAsync();
+        await File.WriteAllTextAsync(prices, SixtyFortyFund.Prices(DateTimeOffset.UtcNow));
+        op = await OperatorUnderTest.StartAsync(new PriceProviderSettings { FilePath = prices });
     }
 
     public async Task DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
-        await cluster.DisposeAsync();
+        await op.DisposeAsync();
         Directory.Delete(folder, recursive: true);
     }
 
@@ -156,12 +127,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
             .Where(line => line.StartsWith("controller_runtime_reconcile_total{", StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
-    private async Task<string> ScrapeAsync()
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
+    private Task<string> ScrapeAsync() => op.ScrapeAsync();
 
     [Fact]
     public async Task A_dry_run_fund_plans_and_reports_its_orders_but_never_trades()

@@ -116,14 +116,44 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var history = fund["status"]?["rebalances"]?.Deserialize<List<RebalanceView>>(ApiJson.Options) ?? [];
         var summary = Summary(record, rebalanceId, history.FirstOrDefault(r => r.Id == rebalanceId)?.Reason ?? StartReason);
         var rebalances = history.Where(r => r.Id != rebalanceId).Prepend(summary).Take(historyLimit).ToList();
-        return new JsonObject
+        return Replacing(fund["status"] as JsonObject, new JsonObject
         {
             ["conditions"] = Conditions(fund, record),
             ["execution"] = JsonSerializer.SerializeToNode(record, RecordJson),
             ["trades"] = JsonSerializer.SerializeToNode(trades, ApiJson.Options),
             ["rebalances"] = JsonSerializer.SerializeToNode(rebalances, ApiJson.Options),
             ["rebalanceInProgress"] = progress is null ? null : JsonSerializer.SerializeToNode(progress, ApiJson.Options),
-        };
+        });
+    }
+
+    /// <summary>
+    /// A merge patch that makes each of <paramref name="desired"/>'s fields exactly that value. A plain merge patch
+    /// would keep keys the new value no longer has (an asset sold out of the holdings, a constituent gone from the
+    /// targets), so removed keys are patched to null.
+    /// </summary>
+    private static JsonObject Replacing(JsonObject? current, JsonObject desired)
+    {
+        var patch = new JsonObject();
+        foreach (var (name, value) in desired)
+        {
+            var old = current?[name];
+            if (value is null)
+            {
+                if (old is not null)
+                {
+                    patch[name] = null;
+                }
+
+                continue;
+            }
+
+            if (Runtime.Status.JsonMergePatch.Diff(old, value) is { } change)
+            {
+                patch[name] = change;
+            }
+        }
+
+        return patch;
     }
 
     /// <summary>

@@ -198,6 +198,35 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_removed_constituent_is_sold_at_once_and_not_traded_again()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+
+        var btcOnly = Fund.Replace("weight: 60%", "weight: 100%", StringComparison.Ordinal)
+            .Replace("    - {symbol: ETH, coinGeckoId: ethereum, weight: 40%}\n", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("ETH", btcOnly, StringComparison.Ordinal);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", btcOnly));
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.rebalanceSequence}=2", "ifund/sixty-forty", "--timeout=30s");
+        await RequestReconcileAsync(kubectl, 1); // once more: a removed constituent must not fire again
+
+        // Not held back by minInterval: a constituent change is acted on at once. ETH is sold in full, exactly once.
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.Equal("WithinThresholds", (string?)status["conditions"]![0]!["reason"]);
+        Assert.Equal(2L, (long?)status["rebalanceSequence"]);
+        var second = status["trades"]!.AsArray().Where(t => (string?)t!["rebalanceId"] == "2").ToList();
+        Assert.Equal([("Sell", "ETH", "1.5984"), ("Buy", "BTC", "0.07984008")], second.Select(t => ((string)t!["side"]!, (string)t["symbol"]!, (string)t["quantity"]!)));
+        Assert.Equal(["BTC"], status["allocations"]!.AsArray().Select(a => (string)a!["symbol"]!));
+
+        // The record's targets no longer mention ETH: a plain merge patch kept the old key (ETH: 0.4), which made
+        // every later reconcile see "removed ETH" again and trade in a loop.
+        var execution = status["execution"]!;
+        Assert.Equal(["BTC"], execution["inputs"]!["targets"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("1.5984", (string?)execution["startHoldings"]!["quantities"]!["ETH"]); // what rebalance 2 started from
+    }
+
+    [Fact]
     public async Task An_invalid_fund_is_stalled_with_the_field_named_and_never_trades()
     {
         using var kubectl = new Kubectl(cluster);

@@ -149,11 +149,13 @@ public sealed class ControllerTests
         await h.ReconciledAsync("a");
         await WaitUntil(() => h.Running.Cache.Get(new ObjectKey("default", "a"))?.Status.ValueKind == System.Text.Json.JsonValueKind.Object);
 
+        await WaitUntil(() => h.Running.Queue.DelayedCount == 1); // the requeue is scheduled before time moves
         h.Time.Advance(TimeSpan.FromSeconds(29));
         Assert.Equal(1, h.Reconciler.Count("a"));
         h.Time.Advance(TimeSpan.FromSeconds(1));
         await h.ReconciledAsync("a");
         Assert.Equal(2, h.Reconciler.Count("a"));
+        await WaitUntil(() => h.Running.Queue.DelayedCount == 1);
         h.Time.Advance(TimeSpan.FromSeconds(30));
         await h.ReconciledAsync("a");
         Assert.Equal(3, h.Counter("requeue_after"));

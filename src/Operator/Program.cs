@@ -58,6 +58,13 @@ var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig
 var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades.", DefaultValueFactory = _ => true };
 var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
 var concurrency = new Option<int>("--max-concurrent-reconciles") { Description = "Funds reconciled in parallel.", DefaultValueFactory = _ => 4 };
+concurrency.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() < 1)
+    {
+        result.AddError("--max-concurrent-reconciles: must be at least 1");
+    }
+});
 var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
 {
     port, kubeconfig, leaderElection, leaseNamespace, concurrency,

@@ -35,11 +35,13 @@ public static class DryRunPlan
         };
         var same = previous is not null && previous.Reason == entry.Reason && previous.Message == entry.Message &&
                    previous.Turnover == entry.Turnover && previous.Fees == entry.Fees;
-        return same ? previous! : new RebalanceRecord
+        if (same)
         {
-            Id = entry.Id, Reason = entry.Reason, Phase = entry.Phase, Turnover = entry.Turnover, Fees = entry.Fees, Message = entry.Message,
-            StartedAt = StatusText.Time(now),
-        };
+            return previous!;
+        }
+
+        entry.StartedAt = StatusText.Time(now);
+        return entry;
     }
 
     /// <summary>"would sell 0.1 BTC, buy 2 ETH; nothing was sent" (sells first, as they would run).</summary>

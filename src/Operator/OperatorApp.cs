@@ -1,11 +1,14 @@
+using CryptoIndex.Exchanges;
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Configuration;
+using CryptoIndex.Operator.ExchangeAccounts;
 using CryptoIndex.Operator.Funds;
 using CryptoIndex.Operator.Runtime;
 using CryptoIndex.Operator.Runtime.Hosting;
 using CryptoIndex.Operator.Runtime.Leader;
 using k8s;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -28,18 +31,39 @@ public sealed record OperatorAppOptions
     /// <summary>Funds reconciled in parallel; one fund's slow exchange holds one worker, never the others.</summary>
     public int MaxConcurrentReconciles { get; init; } = 4;
 
+    /// <summary>
+    /// How long a stop waits for reconciles in flight (an order being sent) before abandoning them; keep it below the
+    /// pod's termination grace period. An abandoned order is looked up by its client order id after the restart.
+    /// </summary>
+    public TimeSpan GracefulShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Namespaces whose IndexFunds are reconciled; empty: all namespaces.</summary>
+    public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
+
+    /// <summary>Binance API address for every fund (a proxy, a local fake); null reads <c>Exchanges:Binance:BaseUrl</c>, else the fund's choice.</summary>
+    public Uri? BinanceBaseAddress { get; init; }
+
     /// <summary>Market-data settings; null reads them from configuration (<see cref="MarketDataConfiguration"/>).</summary>
     public PriceProviderSettings? MarketData { get; init; }
 
     public Prometheus.CollectorRegistry? Registry { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Last word on the services (tests add log recorders; the sandbox its own sources).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
 /// <summary>The operator's composition root: the runtime's host with the IndexFund controller and its services.</summary>
 public static class OperatorApp
 {
     public const string Component = "cryptoindex-operator";
+
+    /// <summary>The controller's name in logs and metrics (<c>controller</c> label); <c>indexfund/NS</c> per watched namespace.</summary>
+    public const string ControllerName = "indexfund";
+
+    /// <summary>Configuration key overriding the Binance API address of every fund.</summary>
+    public const string BinanceBaseUrlSetting = "Exchanges:Binance:BaseUrl";
 
     public static WebApplication Build(OperatorAppOptions options, string[]? args = null)
     {
@@ -53,6 +77,7 @@ public static class OperatorApp
             Registry = options.Registry,
             Manager = new ManagerOptions
             {
+                GracefulShutdownTimeout = options.GracefulShutdownTimeout,
                 LeaderElection = new LeaderElectionOptions { Enabled = options.LeaderElection, LeaseName = Component, LeaseNamespace = options.LeaseNamespace },
             },
         }, args);
@@ -74,8 +99,24 @@ public static class OperatorApp
         var metricsRegistry = options.Registry ?? Prometheus.Metrics.DefaultRegistry;
         services.AddSingleton(new FundMetrics(metricsRegistry));
         services.AddSingleton(new CryptoIndex.Exchanges.ExchangeMetrics(metricsRegistry));
-        host.AddController<FundReconciler>(
-            "indexfund", FundReconciler.Funds, new Runtime.Controllers.ControllerOptions { MaxConcurrentReconciles = options.MaxConcurrentReconciles });
+        services.AddCryptoIndexExchanges();
+        services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? host.Web.Configuration.GetValue<Uri?>(BinanceBaseUrlSetting)));
+        services.AddSingleton<BinanceAccounts>();
+        options.ConfigureServices?.Invoke(services);
+        var controllerOptions = new Runtime.Controllers.ControllerOptions { MaxConcurrentReconciles = options.MaxConcurrentReconciles };
+        if (options.WatchNamespaces.Count == 0)
+        {
+            host.AddController<FundReconciler>(ControllerName, FundReconciler.Funds, controllerOptions);
+        }
+        else
+        {
+            // One watch per namespace (a namespaced Role suffices); each has its own queue and workers.
+            foreach (var ns in options.WatchNamespaces.Distinct(StringComparer.Ordinal))
+            {
+                host.AddController<FundReconciler>(ControllerName + "/" + ns, FundReconciler.Funds with { Namespace = ns }, controllerOptions);
+            }
+        }
+
         return host.Build();
     }
 }

@@ -65,9 +65,25 @@ concurrency.Validators.Add(result =>
         result.AddError("--max-concurrent-reconciles: must be at least 1");
     }
 });
+var watchNamespaces = new Option<string[]>("--watch-namespaces")
+{
+    Description = "Reconcile IndexFunds only in these namespaces (comma-separated or repeated; default: all).",
+    AllowMultipleArgumentsPerToken = true,
+    CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+};
+watchNamespaces.Validators.Add(result =>
+{
+    foreach (var ns in result.GetValueOrDefault<string[]>() ?? [])
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(ns, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
+        {
+            result.AddError($"--watch-namespaces: '{ns}' is not a namespace name (lowercase letters, digits and '-', at most 63)");
+        }
+    }
+});
 var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
 {
-    port, kubeconfig, leaderElection, leaseNamespace, concurrency,
+    port, kubeconfig, leaderElection, leaseNamespace, concurrency, watchNamespaces,
 };
 run.SetAction(async (parse, cancellationToken) =>
 {
@@ -81,6 +97,7 @@ run.SetAction(async (parse, cancellationToken) =>
             LeaderElection = parse.GetValue(leaderElection),
             LeaseNamespace = parse.GetValue(leaseNamespace)!,
             MaxConcurrentReconciles = parse.GetValue(concurrency),
+            WatchNamespaces = parse.GetValue(watchNamespaces) ?? [],
         });
     }
     catch (k8s.Exceptions.KubeConfigException e)

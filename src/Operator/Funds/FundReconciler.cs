@@ -9,6 +9,7 @@ using CryptoIndex.Exchanges.Paper;
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
+using CryptoIndex.Operator.ExchangeAccounts;
 using CryptoIndex.Operator.Runtime;
 using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Runtime.Events;
@@ -27,8 +28,8 @@ namespace CryptoIndex.Operator.Funds;
 /// <item>otherwise: evaluate (<see cref="FundEvaluator"/>) and write the status — allocations, drift, conditions,
 /// the last rebalance — only if it changed; requeue at the next price refresh.</item>
 /// </list>
-/// Invalid specs, stale prices and failures are reported as conditions and Events. This version executes on the
-/// paper exchange; a spec naming another exchange is reported, not traded.
+/// Invalid specs, stale prices and failures are reported as conditions and Events. Orders go to the exchange the
+/// rebalance was recorded with: paper, or Binance with the credentials of the Secret the fund names.
 /// </summary>
 public sealed partial class FundReconciler(
     IKubernetes client,
@@ -36,10 +37,29 @@ public sealed partial class FundReconciler(
     EventRecorder events,
     FundMetrics metrics,
     ExchangeMetrics exchangeMetrics,
+    BinanceAccounts binance,
     TimeProvider time,
     ILoggerFactory loggers) : IReconciler
 {
     public const string FieldManager = "cryptoindex-operator";
+
+    /// <summary>Reason of Ready=False and Stalled=True when the fund's exchange Secret cannot be read.</summary>
+    public const string CredentialsUnavailable = "CredentialsUnavailable";
+
+    /// <summary>Reason of Ready=False when the exchange could not be asked for its rules; retried by itself.</summary>
+    public const string ExchangeUnavailable = "ExchangeUnavailable";
+
+    /// <summary>
+    /// Binance buys are sized to fit the cash even if they fill 1 % above the reference price (market buys fill at
+    /// the ask, and the price moves between the snapshot and the order); what is left stays in cash until the next
+    /// rebalance.
+    /// </summary>
+    public const decimal BinanceBuyHeadroom = 0.01m;
+
+    /// <summary>A fund's USD is held as USDT on Binance (its pairs are BTCUSDT, ETHUSDT, …).</summary>
+    public const string BinanceQuoteAsset = "USDT";
+
+    private const string OrderStillOpen = "order still open";
     public static readonly ResourceType Funds = new(IndexFund.Group, IndexFund.Version, IndexFund.Plural);
 
     private readonly StatusWriter statusWriter = new(client, Funds, FieldManager);
@@ -97,11 +117,6 @@ public sealed partial class FundReconciler(
 
         if (evaluation.Decision is { ShouldRebalance: true } decision && !definition.DryRun)
         {
-            if (definition.Exchange.Kind != ExchangeKind.Paper)
-            {
-                return await NotReadyAsync(current, fund, "ExchangeUnavailable", "only the paper exchange is wired in this version; no order was sent", now, cancellationToken).ConfigureAwait(false);
-            }
-
             await events.NormalAsync(current, "RebalanceStarted", decision.Summary, cancellationToken).ConfigureAwait(false);
             var start = new RebalanceStart(
                 current.Uid,
@@ -144,16 +159,21 @@ public sealed partial class FundReconciler(
         Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CancellationToken cancellationToken)
     {
         var recorded = start is null ? await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false) : null;
-        var referencePrices = start?.Prices ?? recorded!.Inputs.Prices;
-        var startHoldings = start?.Holdings ?? recorded!.StartHoldings;
-        var paper = new PaperExchange(
-            symbol => referencePrices[symbol],
-            _ => Task.FromResult(journal.CurrentHoldings(startHoldings)), // the ledger as recorded: after the sells, their proceeds
-            new PaperOptions(FeeRate: definition.Exchange.FeeRate, QuoteAsset: fund.Spec.QuoteCurrency),
-            time);
+        IExchange exchange;
+        try
+        {
+            exchange = await ExchangeForAsync(fund, definition, journal, start, recorded, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CredentialsUnavailableException e)
+        {
+            // Nothing was sent. Secrets are not watched, so look again at the next refresh.
+            await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
+        }
 
-        // Paper fills at the reference price, so its buys need no headroom for a worse fill.
-        var executor = new RebalanceExecutor(paper, journal, exchangeMetrics, time, loggers.CreateLogger<RebalanceExecutor>(), new ExecutorOptions(BuyHeadroom: 0m));
+        // Paper fills at the reference price, so its buys need no headroom; a real market buy fills at the ask.
+        var executor = new RebalanceExecutor(
+            exchange, journal, exchangeMetrics, time, loggers.CreateLogger<RebalanceExecutor>(), new ExecutorOptions(BuyHeadroom: exchange is PaperExchange ? 0m : BinanceBuyHeadroom));
         ExecutionResult result;
         try
         {
@@ -178,24 +198,77 @@ public sealed partial class FundReconciler(
                 metrics.Completed(fund.Metadata.NamespaceProperty ?? "default", fund.Metadata.Name!, record);
                 return ReconcileResult.RequeueRateLimited; // report soon (RequeueAfter(0) would mean done)
             case ExecutionStatus.Waiting:
+                await ReportWaitingAsync(current, journal, result.Reason, cancellationToken).ConfigureAwait(false);
                 return ReconcileResult.RequeueAfter(result.RetryAt is { } at ? at - time.GetUtcNow() : TimeSpan.FromSeconds(5));
             default:
-                await events.WarningAsync(current, "RebalanceFailed", result.Reason ?? "the rebalance could not start", cancellationToken).ConfigureAwait(false);
-                return result.RetryAt is { } retry
-                    ? ReconcileResult.RequeueAfter(retry - time.GetUtcNow())
-                    : await NotReadyAsync(current, fund, "RebalanceFailed", result.Reason ?? "the rebalance could not start", time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                var why = result.Reason ?? "the rebalance could not start";
+                if (result.RetryAt is { } retry)
+                {
+                    // The exchange could not be asked (an outage, a rate limit): nothing was sent; tried again by itself.
+                    await NotReadyAsync(current, fund, ExchangeUnavailable, why, time.GetUtcNow(), cancellationToken, stalled: false).ConfigureAwait(false);
+                    return ReconcileResult.RequeueAfter(retry - time.GetUtcNow());
+                }
+
+                await NotReadyAsync(current, fund, "RebalanceFailed", why, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return ReconcileResult.Done;
         }
     }
 
+    /// <summary>
+    /// The exchange the rebalance runs on: the one it was recorded with when resuming (a spec edited mid-rebalance does
+    /// not move its open orders), else the spec's.
+    /// </summary>
+    private async Task<IExchange> ExchangeForAsync(
+        IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, CancellationToken cancellationToken)
+    {
+        var kind = recorded?.Exchange ?? (definition.Exchange.Kind == ExchangeKind.Paper ? "paper" : "binance");
+        if (kind != "paper")
+        {
+            return await binance.ForAsync(
+                fund.Metadata.NamespaceProperty ?? "default", definition.Exchange.CredentialsSecret, definition.Exchange.Testnet, BinanceQuoteAsset, cancellationToken).ConfigureAwait(false);
+        }
+
+        var referencePrices = start?.Prices ?? recorded!.Inputs.Prices;
+        var startHoldings = start?.Holdings ?? recorded!.StartHoldings;
+        return new PaperExchange(
+            symbol => referencePrices[symbol],
+            _ => Task.FromResult(journal.CurrentHoldings(startHoldings)), // the ledger as recorded: after the sells, their proceeds
+            new PaperOptions(FeeRate: definition.Exchange.FeeRate, QuoteAsset: fund.Spec.QuoteCurrency),
+            time);
+    }
+
+    /// <summary>
+    /// A rebalance held up by the exchange (an outage, a rate limit, an order still open) says why in its
+    /// <c>Reconciling</c> condition, and a refusal also in an Event, so nobody has to read the operator's logs.
+    /// </summary>
+    private async Task ReportWaitingAsync(Runtime.KubeObject current, StatusRebalanceJournal journal, string? reason, CancellationToken cancellationToken)
+    {
+        if (reason is null)
+        {
+            return;
+        }
+
+        if (await journal.ReportWaitingAsync(reason, cancellationToken).ConfigureAwait(false) && !reason.StartsWith(OrderStillOpen, StringComparison.Ordinal))
+        {
+            await events.WarningAsync(current, "RebalanceWaiting", reason, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Ready=False with the reason, and Stalled=True when only a person can fix it (otherwise Stalled is cleared: the
+    /// operator retries by itself). Writes only if changed; the Warning Event is aggregated by the recorder.
+    /// </summary>
     private async Task<ReconcileResult> NotReadyAsync(
-        Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken)
+        Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken, bool stalled = true)
     {
         var status = JsonSerializer.Deserialize<IndexFundStatus>(JsonSerializer.Serialize(fund.Status ?? new IndexFundStatus(), ApiJson.Options), ApiJson.Options)!;
         status.ObservedGeneration = fund.Metadata.Generation;
+        var generation = fund.Metadata.Generation ?? 0;
         status.Conditions =
         [
-            FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "False", reason, message, fund.Metadata.Generation ?? 0, now),
-            FundConditions.Set(fund.Status?.Conditions, FundConditions.Stalled, "True", reason, message, fund.Metadata.Generation ?? 0, now),
+            FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "False", reason, message, generation, now),
+            .. stalled ? [FundConditions.Set(fund.Status?.Conditions, FundConditions.Stalled, "True", reason, message, generation, now)] : Array.Empty<FundCondition>(),
+            .. fund.Status?.Conditions?.Where(c => c.Type == FundConditions.Reconciling) ?? [], // a rebalance in progress stays reported
         ];
         await WriteAsync(current, status, cancellationToken).ConfigureAwait(false);
         await events.WarningAsync(current, reason, message, cancellationToken).ConfigureAwait(false);

@@ -38,8 +38,12 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>Reason of the <c>Reconciling</c> condition while the exchange holds the rebalance up.</summary>
+    public const string WaitingForExchange = "WaitingForExchange";
+
     private const int MaxAttempts = 5;
     private string? resourceVersion;
+    private string? waiting;
 
     /// <summary>The record as last loaded or saved by this journal: the fund's ledger during a rebalance.</summary>
     public ExecutionRecord? Last { get; private set; }
@@ -59,6 +63,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     public async Task SaveAsync(ExecutionRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        waiting = null; // a save is progress: whatever held the rebalance up is no longer the news
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             try
@@ -89,6 +94,43 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         }
 
         throw new RebalanceConflictException($"fund {ns}/{name}: the status kept changing; the record was not saved");
+    }
+
+    /// <summary>
+    /// Says in the <c>Reconciling</c> condition why the rebalance in progress waits (until the record's next save).
+    /// Returns whether the condition changed. Conditional on the version last read: on a conflict it writes nothing,
+    /// and the next reconcile reports afresh.
+    /// </summary>
+    public async Task<bool> ReportWaitingAsync(string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        if (Last is not { Phase: not RebalancePhase.Done } record)
+        {
+            return false;
+        }
+
+        waiting = reason;
+        var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
+            IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
+        var status = Replacing(fund["status"] as JsonObject, new JsonObject { ["conditions"] = Conditions(fund, record) });
+        if (status.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var patch = new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = (string?)fund["metadata"]?["resourceVersion"] }, ["status"] = status };
+            var updated = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonObject>(
+                new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name,
+                fieldManager: "cryptoindex-operator", cancellationToken: cancellationToken).ConfigureAwait(false);
+            resourceVersion = (string?)updated["metadata"]?["resourceVersion"];
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
     }
 
     private async Task<(ExecutionRecord? Record, string? ResourceVersion)> ReadAsync(CancellationToken cancellationToken)
@@ -160,7 +202,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// The fund's conditions with <c>Reconciling=True</c> while the rebalance runs (kstatus: work in progress) and
     /// without it once done. Its transition time is the rebalance's start, so every save of one rebalance writes the same.
     /// </summary>
-    private static JsonArray Conditions(JsonObject fund, ExecutionRecord record)
+    private JsonArray Conditions(JsonObject fund, ExecutionRecord record)
     {
         var conditions = new JsonArray(
             (fund["status"]?["conditions"]?.AsArray() ?? [])
@@ -174,8 +216,9 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
                 {
                     Type = FundConditions.Reconciling,
                     Status = "True",
-                    Reason = "RebalanceInProgress",
-                    Message = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed"),
+                    Reason = waiting is null ? "RebalanceInProgress" : WaitingForExchange,
+                    Message = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed")
+                        + (waiting is null ? string.Empty : "; waiting for the exchange: " + waiting),
                     ObservedGeneration = (long?)fund["metadata"]?["generation"],
                     LastTransitionTime = StatusText.Time(record.StartedAt),
                 },

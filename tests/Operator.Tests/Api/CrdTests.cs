@@ -59,7 +59,7 @@ public sealed class CrdTests
 
         await kubectl.OkAsync("apply", "-f", CommittedPath);
         await kubectl.OkAsync("wait", "--for=condition=Established", "crd/indexfunds.cryptoindex.io", "--timeout=20s");
-        await kubectl.OkAsync("apply", "-f", RepositoryPaths.Combine("config", "samples"));
+        await kubectl.OkAsync("apply", "-k", RepositoryPaths.Combine("config", "samples"));
         var table = await kubectl.OkAsync("get", "ifund");
         var wide = await kubectl.OkAsync("get", "cryptoindex", "-o", "wide");
 

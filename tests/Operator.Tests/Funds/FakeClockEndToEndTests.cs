@@ -84,24 +84,8 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.Contains("RebalanceCompleted", described, StringComparison.Ordinal);
     }
 
-    private static string? ReadyReason(JsonNode? status) =>
-        (string?)status?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c?["type"] == "Ready")?["reason"];
+    private static string? ReadyReason(JsonNode? status) => FakeClockPump.ConditionReason(status);
 
-    /// <summary>Advances the operator's clock step by step until its status satisfies <paramref name="done"/>.</summary>
-    private async Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance)
-    {
-        for (var step = 0; step < 200; step++)
-        {
-            var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"];
-            if (done(status))
-            {
-                return status!;
-            }
-
-            clock.Advance(advance);
-            await Task.Delay(20); // lets the operator's HTTP work run; the clock, not this delay, drives its schedule
-        }
-
-        throw new Xunit.Sdk.XunitException("the fund's status never reached the expected state");
-    }
+    private Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance) =>
+        FakeClockPump.UntilAsync(kubectl, clock, "sixty-forty", done, advance);
 }

@@ -4,41 +4,73 @@ using CryptoIndex.TestCluster;
 using CryptoIndex.TestCluster.Testing;
 using k8s;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Testing;
 
-/// <summary>The operator as it runs (OperatorApp: runtime, reconciler, paper exchange) against a TestCluster with the CRD.</summary>
+/// <summary>The operator as it runs (OperatorApp: runtime, reconciler, exchanges) against a TestCluster with the CRD.</summary>
 internal sealed class OperatorUnderTest : IAsyncDisposable
 {
-    private OperatorUnderTest(KubeTestCluster cluster, WebApplication app, Prometheus.CollectorRegistry registry)
+    private readonly OperatorAppOptions options;
+
+    private OperatorUnderTest(KubeTestCluster cluster, OperatorAppOptions options, WebApplication app)
     {
         Cluster = cluster;
+        this.options = options;
         App = app;
-        Registry = registry;
     }
 
     public KubeTestCluster Cluster { get; }
 
-    public WebApplication App { get; }
+    public WebApplication App { get; private set; }
 
-    public Prometheus.CollectorRegistry Registry { get; }
+    public Prometheus.CollectorRegistry Registry => options.Registry!;
 
-    public static async Task<OperatorUnderTest> StartAsync(PriceProviderSettings marketData, TimeProvider? time = null)
+    public static async Task<OperatorUnderTest> StartAsync(
+        PriceProviderSettings marketData, TimeProvider? time = null, Uri? binance = null, Action<IServiceCollection>? services = null, TimeSpan? gracefulShutdown = null)
     {
         var cluster = await KubeTestCluster.StartAsync();
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
-        var registry = Prometheus.Metrics.NewCustomRegistry();
-        var app = OperatorApp.Build(new OperatorAppOptions
+        var options = new OperatorAppOptions
         {
             Port = 0,
             ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
             LeaderElection = false,
             MarketData = marketData,
-            Registry = registry,
+            Registry = Prometheus.Metrics.NewCustomRegistry(),
             Time = time ?? TimeProvider.System,
-        });
+            BinanceBaseAddress = binance,
+            ConfigureServices = services,
+            GracefulShutdownTimeout = gracefulShutdown ?? TimeSpan.FromSeconds(30),
+        };
+        var app = OperatorApp.Build(options);
         await app.StartAsync();
-        return new OperatorUnderTest(cluster, app, registry);
+        return new OperatorUnderTest(cluster, options, app);
+    }
+
+    /// <summary>
+    /// Stops the operator as a rollout would and starts a new one. On a fake <paramref name="clock"/>, time runs on
+    /// while it stops, so a reconcile stuck in flight outlives the graceful-shutdown timeout and is abandoned.
+    /// </summary>
+    public async Task RestartAsync(FakeTimeProvider? clock = null, Func<Task>? whileStopped = null)
+    {
+        var stopping = App.StopAsync();
+        while (clock is not null && !stopping.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(stopping, Task.Delay(20));
+        }
+
+        await stopping;
+        await App.DisposeAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        App = OperatorApp.Build(options with { Registry = Prometheus.Metrics.NewCustomRegistry() });
+        await App.StartAsync();
     }
 
     /// <summary>The operator's metrics as Prometheus would scrape them.</summary>

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CryptoIndex.Exchanges.Tests.Fake;
+using CryptoIndex.Exchanges.Tests.Support;
+using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Tests.Testing;
+using CryptoIndex.TestCluster.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Operator.Tests.Funds;
+
+/// <summary>
+/// A fund trading real-money style: the operator (on a fake clock) against the fake Binance, with the credentials in a
+/// Secret. Faults are injected on the fake: an outage in the middle of a rebalance, and the operator stopped while an
+/// order is in flight. Every test ends by checking that no order executed twice and that the fund's ledger in its
+/// status equals the account on the exchange; the keys never show up in status, Events or logs.
+/// </summary>
+public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
+{
+    private const string Fund = "sixty-forty";
+    private const string OrderEndpoint = "POST /api/v3/order";
+    private const string LookupEndpoint = "GET /api/v3/order";
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly string Manifest = SixtyFortyFund.Manifest(
+        prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}",
+        exchange: "{kind: binance, feeRate: 0.1%, credentialsSecretRef: {name: binance-keys}}");
+
+    private readonly FakeTimeProvider clock = new(Start);
+    private readonly string folder = Directory.CreateTempSubdirectory("operator-binance-").FullName;
+    private readonly RecordingLoggerProvider logs = new();
+    private FakeBinance binance = null!;
+    private OperatorUnderTest op = null!;
+    private Kubectl kubectl = null!;
+
+    public async Task InitializeAsync()
+    {
+        var account = new FakeState();
+        account.Balances["USDT"] = 10_000m; // the fund's capital, and all the account holds
+        account.Prices["BTC"] = 50_000m;
+        account.Prices["ETH"] = 2_500m;
+        account.Symbols["BTC"] = new FakeSymbol(StepSize: 0.00001m, MinQuantity: 0.00001m, MaxQuantity: 9000m, MinNotional: 5m);
+        account.Symbols["ETH"] = new FakeSymbol(StepSize: 0.0001m, MinQuantity: 0.0001m, MaxQuantity: 90000m, MinNotional: 5m);
+        binance = await FakeBinance.StartAsync(account, clock);
+        await File.WriteAllTextAsync(Path.Combine(folder, "prices.json"), SixtyFortyFund.Prices(Start));
+        op = await OperatorUnderTest.StartAsync(
+            new PriceProviderSettings { FilePath = Path.Combine(folder, "prices.json") },
+            clock,
+            binance.BaseAddress,
+            services => services
+                .AddSingleton<ILoggerProvider>(logs)
+                .AddLogging(b => b.AddFilter<RecordingLoggerProvider>(null, LogLevel.Trace)), // everything, for the secret scan
+            gracefulShutdown: TimeSpan.FromSeconds(2)); // shorter than Binance's 5 s receive window: see the restart test
+        kubectl = new Kubectl(op.Cluster);
+    }
+
+    public void Dispose()
+    {
+        kubectl.Dispose();
+        logs.Dispose();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await op.DisposeAsync();
+        await binance.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_fund_waits_for_its_credentials_then_is_funded_within_the_exchange_rules()
+    {
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+        var stalled = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Stalled") == "CredentialsUnavailable");
+        Assert.Equal("spec.exchange.credentialsSecretRef: Secret default/binance-keys does not exist", (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"]);
+        Assert.Empty(binance.State.OrderRequests);
+
+        await CreateSecretAsync();
+        var funded = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+
+        Assert.Null(FakeClockPump.Condition(funded, "Stalled"));
+        Assert.Equal(["Completed", "Completed"], funded["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        // Orders on lot steps, and buys that fit the cash: 1 % headroom (a market buy fills at the ask) stays in cash.
+        var orders = binance.State.OrderRequests;
+        Assert.Equal([("BTC", "BUY"), ("ETH", "BUY")], orders.Select(o => (o.Symbol, o.Side)).Order());
+        Assert.All(orders, o => Assert.Equal(0m, o.Quantity % binance.State.Symbols[o.Symbol].StepSize));
+        var cash = decimal.Parse((string)funded["cash"]!, CultureInfo.InvariantCulture);
+        Assert.InRange(cash, 0m, 101m);
+        AssertLedgerEqualsAccount(funded);
+        await AssertNoSecretAnywhereAsync();
+    }
+
+    [Fact]
+    public async Task An_exchange_outage_mid_rebalance_is_reported_and_the_rebalance_completes_once_without_double_orders()
+    {
+        await CreateSecretAsync();
+        // The first buy executes but its answer is lost (502); then the look-ups fail: 1 + 3 retries, twice over.
+        binance.Inject(OrderEndpoint, Fault.ServerErrorAfter());
+        for (var i = 0; i < 8; i++)
+        {
+            binance.Inject(LookupEndpoint, Fault.ServerErrorBefore());
+        }
+
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+        var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        Assert.Contains("waiting for the exchange: look-up failed", (string?)FakeClockPump.Condition(waiting, "Reconciling")!["message"], StringComparison.Ordinal);
+        Assert.Contains("Pending", waiting["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        Assert.Null(FakeClockPump.Condition(done, "Reconciling"));
+        Assert.Equal(["Completed", "Completed"], done["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        Assert.Contains("RebalanceWaiting", await kubectl.OkAsync("describe", "ifund", Fund), StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_exchange_order_lookups_total{exchange=\"binance\",result=\"error\"}", await op.ScrapeAsync(), StringComparison.Ordinal);
+        AssertLedgerEqualsAccount(done);
+        await AssertNoSecretAnywhereAsync();
+    }
+
+    [Fact]
+    public async Task An_operator_stopped_with_an_order_in_flight_resumes_after_restart_and_adopts_it_instead_of_resending()
+    {
+        await CreateSecretAsync();
+        var held = Fault.Hold();
+        binance.Inject(OrderEndpoint, held);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(1), alsoDone: () => held.Arrived.Task.IsCompleted);
+
+        // The operator is stopped while the exchange holds its order; its 2 s grace period runs out, the reconcile is
+        // abandoned, and then the exchange executes the order (still inside its receive window): nobody saw the fill.
+        await op.RestartAsync(clock, whileStopped: async () =>
+        {
+            held.Release.SetResult();
+            await held.Processed.Task;
+        });
+
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        Assert.Equal(["Completed", "Completed"], done["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        var first = binance.State.OrderRequests[0].ClientOrderId;
+        Assert.Contains(binance.RequestLog, r => r.StartsWith(LookupEndpoint, StringComparison.Ordinal) && r.Contains(first, StringComparison.Ordinal));
+        Assert.Equal(("BTC", "FILLED"), (binance.State.OrderRequests[0].Symbol, binance.State.OrderRequests[0].Outcome));
+        Assert.Single(binance.State.OrderRequests, r => r.ClientOrderId == first); // adopted, never resent
+        AssertLedgerEqualsAccount(done);
+    }
+
+    private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
+        FakeClockPump.UntilAsync(kubectl, clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
+
+    private Task<string> CreateSecretAsync() => kubectl.OkAsync(
+        "create", "secret", "generic", "binance-keys", "--from-literal=apiKey=" + FakeBinance.ApiKey, "--from-literal=secretKey=" + FakeBinance.SecretKey);
+
+    private static decimal Quantity(JsonNode status, string symbol) => decimal.Parse(
+        (string)status["allocations"]!.AsArray().Single(a => (string?)a!["symbol"] == symbol)!["quantity"]!, CultureInfo.InvariantCulture);
+
+    /// <summary>No client order id executed twice, and the fund's quantities and cash are the account's balances.</summary>
+    private void AssertLedgerEqualsAccount(JsonNode status)
+    {
+        Assert.All(binance.State.ExecutionsPerClientOrderId(), e => Assert.Equal(1, e.Value));
+        Assert.Equal(2, binance.State.ExecutionsPerClientOrderId().Count);
+        Assert.Equal(binance.State.Balance("BTC"), Quantity(status, "BTC"));
+        Assert.Equal(binance.State.Balance("ETH"), Quantity(status, "ETH"));
+        Assert.Equal(binance.State.Balance("USDT"), decimal.Parse((string)status["cash"]!, CultureInfo.InvariantCulture));
+    }
+
+    private async Task AssertNoSecretAnywhereAsync()
+    {
+        var places = new Dictionary<string, string>
+        {
+            ["status"] = await kubectl.OkAsync("get", "ifund", Fund, "-o", "yaml"),
+            ["events"] = await kubectl.OkAsync("get", "events", "-o", "yaml"),
+            ["describe"] = await kubectl.OkAsync("describe", "ifund", Fund),
+            ["logs"] = logs.AllText,
+        };
+        Assert.True(logs.Lines.Count > 10, "the operator's logs were not recorded");
+        foreach (var (place, text) in places)
+        {
+            Assert.DoesNotContain(FakeBinance.ApiKey, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(FakeBinance.SecretKey, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(FakeBinance.SecretKey[..16], text, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using CryptoIndex.TestCluster.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Operator.Tests.Testing;
+
+/// <summary>Drives an operator that runs on a fake clock: advances it step by step until a fund's status is as expected.</summary>
+internal static class FakeClockPump
+{
+    public static string? ConditionReason(JsonNode? status, string type = "Ready") =>
+        (string?)Condition(status, type)?["reason"];
+
+    public static JsonNode? Condition(JsonNode? status, string type) =>
+        status?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c?["type"] == type);
+
+    /// <summary>
+    /// Reads the fund with kubectl until <paramref name="done"/> holds, advancing <paramref name="clock"/> by
+    /// <paramref name="advance"/> between reads. <paramref name="alsoDone"/> ends the wait too (a fake exchange's signal).
+    /// </summary>
+    public static async Task<JsonNode> UntilAsync(
+        Kubectl kubectl, FakeTimeProvider clock, string fund, Func<JsonNode?, bool> done, TimeSpan advance, Func<bool>? alsoDone = null)
+    {
+        JsonNode? status = null;
+        for (var step = 0; step < 300; step++)
+        {
+            status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", fund, "-o", "json"))!["status"];
+            if (done(status) || alsoDone?.Invoke() == true)
+            {
+                return status ?? new JsonObject();
+            }
+
+            clock.Advance(advance);
+            await Task.Delay(20); // lets the operator's HTTP work run; the clock, not this delay, drives its schedule
+        }
+
+        // The last status says where it got stuck (execution records and all).
+        throw new Xunit.Sdk.XunitException($"fund {fund}'s status never reached the expected state; it is now:\n{status?.ToJsonString()}");
+    }
+}

@@ -81,9 +81,25 @@ watchNamespaces.Validators.Add(result =>
         }
     }
 });
+var gracefulShutdown = new Option<TimeSpan>("--graceful-shutdown-timeout")
+{
+    Description = "How long a stop waits for reconciles in flight (an order being sent), e.g. 30s; keep it below the pod's termination grace period.",
+    DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (CryptoIndex.Operator.Api.Values.TryParseDuration(text, out var duration) && duration > TimeSpan.Zero)
+        {
+            return duration;
+        }
+
+        result.AddError($"--graceful-shutdown-timeout: '{text}' is not a positive duration such as 30s or 1m");
+        return default;
+    },
+};
 var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
 {
-    port, kubeconfig, leaderElection, leaseNamespace, concurrency, watchNamespaces,
+    port, kubeconfig, leaderElection, leaseNamespace, concurrency, watchNamespaces, gracefulShutdown,
 };
 run.SetAction(async (parse, cancellationToken) =>
 {
@@ -98,6 +114,7 @@ run.SetAction(async (parse, cancellationToken) =>
             LeaseNamespace = parse.GetValue(leaseNamespace)!,
             MaxConcurrentReconciles = parse.GetValue(concurrency),
             WatchNamespaces = parse.GetValue(watchNamespaces) ?? [],
+            GracefulShutdownTimeout = parse.GetValue(gracefulShutdown),
         });
     }
     catch (k8s.Exceptions.KubeConfigException e)

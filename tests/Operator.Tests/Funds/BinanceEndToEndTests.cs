@@ -142,6 +142,26 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
         AssertLedgerEqualsAccount(done);
     }
 
+    [Fact]
+    public async Task A_fund_whose_exchange_hangs_does_not_hold_up_the_other_funds()
+    {
+        await CreateSecretAsync();
+        var held = Fault.Hold();
+        binance.Inject(OrderEndpoint, held);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+        await PumpUntilAsync(_ => false, alsoDone: () => held.Arrived.Task.IsCompleted);
+
+        // While the Binance fund's order hangs on the exchange, a paper fund is applied, funded and Ready.
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("paper.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, maxAge: 6h}").Replace("name: sixty-forty", "name: paper", StringComparison.Ordinal)));
+        var paper = await FakeClockPump.UntilAsync(kubectl, clock, "paper", s => FakeClockPump.ConditionReason(s) == "WithinThresholds", TimeSpan.FromMilliseconds(100));
+        Assert.Equal(["Completed", "Completed"], paper["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        Assert.False(held.Processed.Task.IsCompleted);
+
+        held.Release.SetResult();
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds");
+        AssertLedgerEqualsAccount(done);
+    }
+
     private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
         FakeClockPump.UntilAsync(kubectl, clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
 

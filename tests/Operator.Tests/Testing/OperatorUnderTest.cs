@@ -28,7 +28,8 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
     public Prometheus.CollectorRegistry Registry => options.Registry!;
 
     public static async Task<OperatorUnderTest> StartAsync(
-        PriceProviderSettings marketData, TimeProvider? time = null, Uri? binance = null, Action<IServiceCollection>? services = null, TimeSpan? gracefulShutdown = null)
+        PriceProviderSettings marketData, TimeProvider? time = null, Uri? binance = null, Action<IServiceCollection>? services = null, TimeSpan? gracefulShutdown = null,
+        Func<OperatorAppOptions, OperatorAppOptions>? configure = null)
     {
         var cluster = await KubeTestCluster.StartAsync();
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
@@ -44,6 +45,7 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
             ConfigureServices = services,
             GracefulShutdownTimeout = gracefulShutdown ?? TimeSpan.FromSeconds(30),
         };
+        options = configure?.Invoke(options) ?? options;
         var app = OperatorApp.Build(options);
         await app.StartAsync();
         return new OperatorUnderTest(cluster, options, app);

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace CryptoIndex.Operator.Tests.Cli;
+
+/// <summary>The <c>run</c> command refuses bad options before it starts, naming the option and the rule.</summary>
+public sealed class RunCommandTests
+{
+    [Theory]
+    [InlineData("--max-concurrent-reconciles", "0", "--max-concurrent-reconciles: must be at least 1")]
+    [InlineData("--watch-namespaces", "team-a,Team_B", "--watch-namespaces: 'Team_B' is not a namespace name")]
+    [InlineData("--graceful-shutdown-timeout", "soon", "--graceful-shutdown-timeout: 'soon' is not a positive duration such as 30s or 1m")]
+    public async Task A_bad_option_is_refused_with_its_name_and_rule(string option, string value, string message)
+    {
+        var (exitCode, error) = await RunAsync("run", option, value, "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_cluster_run_says_what_to_pass()
+    {
+        var (exitCode, error) = await RunAsync("run", "--watch-namespaces", "team-a", "--graceful-shutdown-timeout", "10s", "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Error)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cryptoindex.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("KUBERNETES_SERVICE_HOST"); // never in-cluster, whatever runs the tests
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await error);
+    }
+}

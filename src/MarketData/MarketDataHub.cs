@@ -18,6 +18,17 @@ public sealed class MarketDataHub : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggers);
         var logger = loggers.CreateLogger<MarketDataService>();
+        if (settings.Substitute is { } substitute)
+        {
+            var shared = new MarketDataService(substitute.Name, [substitute], settings.Validation, time, logger, metrics);
+            foreach (var provider in PriceProviders.All)
+            {
+                services[provider] = shared;
+            }
+
+            return;
+        }
+
         var budget = Own(RequestBudget.PerMinute(settings.CoinGeckoRequestsPerMinute, time));
         var coinGecko = new CoinGeckoSource(Own(ResilientHttpClient.Create(settings.Http, time, network?.Invoke(), budget)), settings.CoinGecko, time);
         var binance = new BinanceTickerSource(Own(ResilientHttpClient.Create(settings.Http, time, network?.Invoke())), settings.BinanceBaseUrl, time);

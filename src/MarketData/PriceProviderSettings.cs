@@ -22,6 +22,12 @@ public sealed record PriceProviderSettings
     public SourceHttpOptions Http { get; init; } = new();
 
     public MarketDataOptions Validation { get; init; } = new();
+
+    /// <summary>
+    /// When set, this one source serves every provider a fund may name (the sandbox's simulated or replayed market):
+    /// funds keep their specs, and every quote carries this source's name.
+    /// </summary>
+    public IPriceSource? Substitute { get; init; }
 }
 
 /// <summary>The providers a fund may name in <c>spec.prices.provider</c>, and the chain of sources each one means.</summary>

@@ -25,6 +25,21 @@ public sealed class ExecutorPaperTests
     }
 
     [Fact]
+    public async Task A_plan_whose_every_order_is_below_the_minimums_records_nothing_and_sends_nothing()
+    {
+        var fund = new PaperFund();
+        var start = PaperFund.Start() with { Options = new PlanOptions(FeeRate: 0.001m, MinTradeValue: 1_000_000m) };
+
+        var result = await fund.Executor().StartAsync(start, CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.NothingToTrade, result.Status);
+        Assert.StartsWith("no order is large enough to send: ", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("DOGE", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(fund.Journal.History);
+        Assert.Null(await fund.Journal.LoadAsync(PaperFund.Uid, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task The_plan_is_recorded_before_the_first_order_and_no_buy_is_sent_before_every_sell_is_done()
     {
         var fund = new PaperFund();

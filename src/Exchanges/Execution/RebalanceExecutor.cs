@@ -70,6 +70,16 @@ public sealed class RebalanceExecutor(
             return new ExecutionResult(ExecutionStatus.NotStarted, existing, Reason: plan.Error.Message, PlanError: plan.Error);
         }
 
+        if (plan.Value.Orders.Count == 0)
+        {
+            // Every order is below the exchange's or the fund's minimums: recording a rebalance that trades nothing
+            // would repeat at every refresh while the drift lasts. Nothing is recorded; the reconciler reports why.
+            return new ExecutionResult(
+                ExecutionStatus.NothingToTrade,
+                existing,
+                Reason: "no order is large enough to send: " + string.Join("; ", plan.Value.Dropped.Select(d => d.Message)));
+        }
+
         var legs = plan.Value.Orders
             .Select(o => LegRecord.Planned(start.FundUid, start.Sequence, o.Leg, o.Symbol, o.Side, o.Quantity, o.Price))
             .ToImmutableList();

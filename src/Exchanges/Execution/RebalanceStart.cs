@@ -31,6 +31,12 @@ public enum ExecutionStatus
     /// could not be read (try again at <see cref="ExecutionResult.RetryAt"/>), or there is none to resume.
     /// </summary>
     NotStarted,
+
+    /// <summary>
+    /// No rebalance was started because the plan has no order: every one is below the exchange's or the fund's
+    /// minimums (<see cref="ExecutionResult.Reason"/> lists them). Nothing was recorded or sent.
+    /// </summary>
+    NothingToTrade,
 }
 
 /// <summary>The outcome of one call: the record as saved, and when to call again if the rebalance is not done.</summary>

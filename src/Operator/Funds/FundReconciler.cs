@@ -46,6 +46,9 @@ public sealed partial class FundReconciler(
     /// <summary>Reason of Ready=False and Stalled=True when the fund's exchange Secret cannot be read.</summary>
     public const string CredentialsUnavailable = "CredentialsUnavailable";
 
+    /// <summary>Reason of Ready=True when the drift calls for a rebalance but every order is below the minimums.</summary>
+    public const string NothingToTrade = "NothingToTrade";
+
     /// <summary>Reason of Ready=False when the exchange could not be asked for its rules; retried by itself.</summary>
     public const string ExchangeUnavailable = "ExchangeUnavailable";
 
@@ -93,7 +96,7 @@ public sealed partial class FundReconciler(
 
         if (record is { Phase: not RebalancePhase.Done })
         {
-            return await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false);
+            return (await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false)).Result;
         }
 
         var service = prices.For(definition.Prices.Provider, out var unavailable);
@@ -117,7 +120,6 @@ public sealed partial class FundReconciler(
 
         if (evaluation.Decision is { ShouldRebalance: true } decision && !definition.DryRun)
         {
-            await events.NormalAsync(current, "RebalanceStarted", decision.Summary, cancellationToken).ConfigureAwait(false);
             var start = new RebalanceStart(
                 current.Uid,
                 (record?.Sequence ?? 0) + 1,
@@ -126,7 +128,17 @@ public sealed partial class FundReconciler(
                 evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal),
                 definition.Planning);
             journal.StartReason = decision.Summary; // the same journal: its first save is conditional on what it loaded
-            return await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
+            var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
+            if (idle is null)
+            {
+                return result;
+            }
+
+            // Every order is below the minimums: nothing was recorded or sent. Report the fund, and why it stays as it is.
+            evaluation.Status.Conditions =
+            [
+                FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "True", NothingToTrade, decision.Summary + "; " + idle, fund.Metadata.Generation ?? 0, now),
+            ];
         }
 
         var dryRun = evaluation.Decision is { ShouldRebalance: true } && definition.DryRun;
@@ -155,7 +167,11 @@ public sealed partial class FundReconciler(
         return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
     }
 
-    private async Task<ReconcileResult> ExecuteAsync(
+    /// <summary>
+    /// Starts or resumes the rebalance. <c>NothingToTrade</c> is set (and nothing recorded) when the plan for a new
+    /// rebalance has no order large enough to send; the caller then reports the fund instead.
+    /// </summary>
+    private async Task<(ReconcileResult Result, string? NothingToTrade)> ExecuteAsync(
         Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CancellationToken cancellationToken)
     {
         var recorded = start is null ? await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false) : null;
@@ -168,7 +184,7 @@ public sealed partial class FundReconciler(
         {
             // Nothing was sent. Secrets are not watched, so look again at the next refresh.
             await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
+            return (ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval), null);
         }
 
         // Paper fills at the reference price, so its buys need no headroom; a real market buy fills at the ask.
@@ -184,9 +200,25 @@ public sealed partial class FundReconciler(
         catch (RebalanceConflictException)
         {
             // Another instance moved the record on (a leader hand-over): read again, never send from a stale copy.
-            return ReconcileResult.RequeueRateLimited;
+            return (ReconcileResult.RequeueRateLimited, null);
         }
 
+        if (result.Status == ExecutionStatus.NothingToTrade)
+        {
+            return (ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval), result.Reason ?? "no order is large enough to send");
+        }
+
+        if (start is not null && result.Record?.Sequence == start.Sequence && result.Status is ExecutionStatus.Done or ExecutionStatus.Waiting)
+        {
+            await events.NormalAsync(current, "RebalanceStarted", journal.StartReason ?? "rebalance", cancellationToken).ConfigureAwait(false);
+        }
+
+        return (await ReportAsync(current, fund, journal, result, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    private async Task<ReconcileResult> ReportAsync(
+        Runtime.KubeObject current, IndexFund fund, StatusRebalanceJournal journal, ExecutionResult result, CancellationToken cancellationToken)
+    {
         switch (result.Status)
         {
             case ExecutionStatus.Done:

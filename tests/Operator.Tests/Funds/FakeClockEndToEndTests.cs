@@ -64,6 +64,40 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Drift_whose_every_order_is_below_the_minimum_trade_value_is_reported_and_trades_nothing()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await WritePricesAsync(Start);
+        var fund = SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 10m}", extraSpec: "\n  rebalance: {minTradeValue: \"1000\"}");
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", fund));
+        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+
+        // BTC at 63,000: 65.4 % of the fund, 5.4 points over target, yet selling back to 60 % is only 624.12.
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await WritePricesAsync(clock.GetUtcNow(), btc: 63_000m);
+        var idle = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "NothingToTrade", advance: TimeSpan.FromSeconds(5));
+        var message = (string?)idle["conditions"]![0]!["message"];
+        Assert.Equal(
+            "BTC drift +5.4pp exceeds threshold 5pp; ETH drift -5.4pp exceeds threshold 5pp; no order is large enough to send: "
+            + "Sell BTC: value 624.12 below minTradeValue 1000; Buy ETH: wanted 623.5 but no cash is available after sells and the cash buffer",
+            message);
+
+        // Refreshes go on: nothing is recorded, nothing is sent, no Event says a rebalance started.
+        for (var i = 0; i < 5; i++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await WritePricesAsync(clock.GetUtcNow(), btc: 63_000m);
+            await PumpUntilAsync(kubectl, s => ReadyReason(s) == "NothingToTrade", advance: TimeSpan.FromSeconds(5));
+        }
+
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.Single(status["rebalances"]!.AsArray());
+        Assert.Equal(2, status["trades"]!.AsArray().Count);
+        var started = JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalanceStarted", "-o", "json"))!["items"]!.AsArray();
+        Assert.Equal(1, started.Sum(e => (int?)e!["count"] ?? 1));
+    }
+
+    [Fact]
     public async Task Stale_prices_stop_trading_with_a_warning_and_fresh_ones_resume_it()
     {
         using var kubectl = new Kubectl(cluster);

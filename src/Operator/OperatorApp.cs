@@ -28,6 +28,9 @@ public sealed record OperatorAppOptions
 
     public string LeaseNamespace { get; init; } = "default";
 
+    /// <summary>The leader Lease's name; two operators in one namespace need different names.</summary>
+    public string LeaseName { get; init; } = OperatorApp.Component;
+
     /// <summary>Funds reconciled in parallel; one fund's slow exchange holds one worker, never the others.</summary>
     public int MaxConcurrentReconciles { get; init; } = 4;
 
@@ -78,7 +81,7 @@ public static class OperatorApp
             Manager = new ManagerOptions
             {
                 GracefulShutdownTimeout = options.GracefulShutdownTimeout,
-                LeaderElection = new LeaderElectionOptions { Enabled = options.LeaderElection, LeaseName = Component, LeaseNamespace = options.LeaseNamespace },
+                LeaderElection = new LeaderElectionOptions { Enabled = options.LeaderElection, LeaseName = options.LeaseName, LeaseNamespace = options.LeaseNamespace },
             },
         }, args);
         var services = host.Web.Services;
@@ -94,7 +97,9 @@ public static class OperatorApp
             }
 
             var registry = options.Registry ?? Prometheus.Metrics.DefaultRegistry;
-            return new MarketDataHub(settings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), new MarketDataMetrics(registry));
+            var hub = new MarketDataHub(settings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), new MarketDataMetrics(registry));
+            registry.AddBeforeCollectCallback(hub.UpdateAgeMetrics); // price ages are measured when scraped
+            return hub;
         });
         var metricsRegistry = options.Registry ?? Prometheus.Metrics.DefaultRegistry;
         services.AddSingleton(new FundMetrics(metricsRegistry));

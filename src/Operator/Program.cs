@@ -57,6 +57,7 @@ var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz 
 var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file when not running in a cluster (default: KUBECONFIG or ~/.kube/config)." };
 var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades.", DefaultValueFactory = _ => true };
 var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
+var leaseName = new Option<string>("--lease-name") { Description = "Name of the leader Lease (two operators in one namespace need different names).", DefaultValueFactory = _ => CryptoIndex.Operator.OperatorApp.Component };
 var concurrency = new Option<int>("--max-concurrent-reconciles") { Description = "Funds reconciled in parallel.", DefaultValueFactory = _ => 4 };
 concurrency.Validators.Add(result =>
 {
@@ -99,7 +100,7 @@ var gracefulShutdown = new Option<TimeSpan>("--graceful-shutdown-timeout")
 };
 var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
 {
-    port, kubeconfig, leaderElection, leaseNamespace, concurrency, watchNamespaces, gracefulShutdown,
+    port, kubeconfig, leaderElection, leaseNamespace, leaseName, concurrency, watchNamespaces, gracefulShutdown,
 };
 run.SetAction(async (parse, cancellationToken) =>
 {
@@ -112,6 +113,7 @@ run.SetAction(async (parse, cancellationToken) =>
             Kubeconfig = parse.GetValue(kubeconfig),
             LeaderElection = parse.GetValue(leaderElection),
             LeaseNamespace = parse.GetValue(leaseNamespace)!,
+            LeaseName = parse.GetValue(leaseName)!,
             MaxConcurrentReconciles = parse.GetValue(concurrency),
             WatchNamespaces = parse.GetValue(watchNamespaces) ?? [],
             GracefulShutdownTimeout = parse.GetValue(gracefulShutdown),
@@ -129,5 +131,68 @@ run.SetAction(async (parse, cancellationToken) =>
     return 0;
 });
 root.Subcommands.Add(run);
+
+var sandboxPort = new Option<int>("--port") { Description = "Port of the in-process Kubernetes API server on 127.0.0.1 (default: any free port)." };
+var sandboxKubeconfig = new Option<string>("--kubeconfig")
+{
+    Description = "Where to write the kubeconfig for kubectl.",
+    DefaultValueFactory = _ => new CryptoIndex.Operator.Sandbox.SandboxOptions().Kubeconfig,
+};
+var metricsPort = new Option<int>("--metrics-port") { Description = "Port of the operator's /metrics, /healthz and /readyz (default: any free port)." };
+var seed = new Option<int>("--seed") { Description = "Seed of the simulated market: the same seed gives the same prices.", DefaultValueFactory = _ => 42 };
+var speed = new Option<double>("--speed")
+{
+    Description = "Simulated seconds per real second (3600: an hour per second).",
+    DefaultValueFactory = _ => CryptoIndex.Operator.Sandbox.SandboxOptions.DefaultSpeed,
+};
+var sandboxData = new Option<string?>("--data") { Description = "Replay daily CoinGecko CSV exports (<symbol>-usd-*.csv) from this folder instead of simulating." };
+var sandboxFrom = new Option<DateOnly?>("--from") { Description = "With --data: the first day to replay (default: the first day every asset has)." };
+var sandboxProvider = new Option<string>("--provider") { Description = "simulated (default) or coingecko (live prices, real time; needs the network).", DefaultValueFactory = _ => "simulated" };
+sandboxProvider.AcceptOnlyFromAmong("simulated", "coingecko");
+var noSamples = new Option<bool>("--no-samples") { Description = "Do not apply config/samples at start." };
+var duration = new Option<TimeSpan?>("--duration")
+{
+    Description = "Run for this much simulated time (e.g. 24h, 7d), print a summary and exit.",
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (text.EndsWith('d') && int.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days > 0)
+        {
+            return TimeSpan.FromDays(days);
+        }
+
+        if (CryptoIndex.Operator.Api.Values.TryParseDuration(text, out var value) && value > TimeSpan.Zero)
+        {
+            return value;
+        }
+
+        result.AddError($"--duration: '{text}' is not a positive duration such as 90m, 24h or 7d");
+        return null;
+    },
+};
+var sandbox = new Command("sandbox", "Run the whole operator on this machine against an in-process Kubernetes API server, on a simulated market, with paper trading.")
+{
+    sandboxPort, sandboxKubeconfig, metricsPort, seed, speed, sandboxData, sandboxFrom, sandboxProvider, noSamples, duration,
+};
+sandbox.SetAction((parse, cancellationToken) => CryptoIndex.Operator.Sandbox.SandboxCommand.RunAsync(
+    new CryptoIndex.Operator.Sandbox.SandboxOptions
+    {
+        Port = parse.GetValue(sandboxPort),
+        Kubeconfig = parse.GetValue(sandboxKubeconfig)!,
+        MetricsPort = parse.GetValue(metricsPort),
+        Seed = parse.GetValue(seed),
+        Speed = parse.GetValue(speed),
+        DataDirectory = parse.GetValue(sandboxData),
+        From = parse.GetValue(sandboxFrom),
+        Provider = parse.GetValue(sandboxProvider)!,
+        Samples = !parse.GetValue(noSamples),
+        Duration = parse.GetValue(duration),
+    },
+    speedGiven: parse.GetResult(speed) is { Implicit: false },
+    Console.Out,
+    Console.Error,
+    interactive: !Console.IsOutputRedirected,
+    cancellationToken));
+root.Subcommands.Add(sandbox);
 
 return await root.Parse(args).InvokeAsync();

@@ -90,7 +90,7 @@ public sealed class KubeTestCluster : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, options.Port);
             k.Limits.MaxRequestBodySize = null;
         });
         var app = builder.Build();

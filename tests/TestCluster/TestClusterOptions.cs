@@ -22,6 +22,9 @@ public sealed record TestClusterOptions
     /// <summary>Extra built-in kinds to serve (schemaless), e.g. apps/v1 Deployments for manifests a test applies.</summary>
     public IReadOnlyList<ResourceKind> AdditionalKinds { get; init; } = [];
 
+    /// <summary>Port on 127.0.0.1 to listen on; 0 picks a free one (<see cref="KubeTestCluster.Url"/> tells which).</summary>
+    public int Port { get; init; }
+
     /// <summary>Namespaces that exist from the start.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 }

@@ -66,6 +66,9 @@ public sealed class FundMetrics
         }
     }
 
+    /// <summary>The Ready gauge alone: set on every status write, so a stalled or invalid fund reads 0 too.</summary>
+    public void SetReady(string ns, string fund, bool ready) => Ready.WithLabels(ns, fund).Set(ready ? 1 : 0);
+
     public void Completed(string ns, string fund, RebalanceRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -347,6 +347,7 @@ public sealed partial class FundReconciler(
         }
 
         await statusWriter.WriteAsync(current, desired, cancellationToken).ConfigureAwait(false);
+        metrics.SetReady(current.Key.Namespace ?? "default", current.Key.Name, status.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Status == "True");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fund {Fund}: rebalance {Sequence} done, {Completed} orders completed")]

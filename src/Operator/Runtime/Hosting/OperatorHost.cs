@@ -37,6 +37,15 @@ public sealed class OperatorHost
     {
         options ??= new OperatorHostOptions();
         var web = WebApplication.CreateSlimBuilder(args ?? []);
+        // The slim builder pins the console format to "simple"; configuration (Logging:Console:FormatterName, e.g.
+        // json from the Helm chart) chooses among the formatters AddConsole registers.
+        web.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console =>
+        {
+            if (web.Configuration["Logging:Console:FormatterName"] is { Length: > 0 } formatter)
+            {
+                console.FormatterName = formatter;
+            }
+        });
         web.WebHost.UseUrls("http://0.0.0.0:" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var host = new OperatorHost(web, options);
         var services = web.Services;

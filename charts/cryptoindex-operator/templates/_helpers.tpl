@@ -1,0 +1,104 @@
+{{/* Chart name, overridable. */}}
+{{- define "cryptoindex-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: the release name, plus the chart name unless the release name already contains it. */}}
+{{- define "cryptoindex-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "cryptoindex-operator.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Recommended labels (helm.sh best practices); selectors use only name and instance. */}}
+{{- define "cryptoindex-operator.labels" -}}
+helm.sh/chart: {{ include "cryptoindex-operator.chart" . }}
+{{ include "cryptoindex-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: cryptoindex
+{{- end }}
+
+{{- define "cryptoindex-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "cryptoindex-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "cryptoindex-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "cryptoindex-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* repository:tag, or repository@digest when a digest is given. */}}
+{{- define "cryptoindex-operator.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The metrics Service name; Prometheus' job label when a ServiceMonitor scrapes it. */}}
+{{- define "cryptoindex-operator.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "cryptoindex-operator.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* PromQL matchers that pick this release's series in alerts. */}}
+{{- define "cryptoindex-operator.metricsSelector" -}}
+{{- if .Values.prometheusRule.selector }}
+{{- .Values.prometheusRule.selector }}
+{{- else }}
+{{- printf "job=\"%s\",namespace=\"%s\"" (include "cryptoindex-operator.metricsServiceName" .) .Release.Namespace }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether to render a prometheus-operator object: (dict "ctx" $ "mode" renderMode "api" "monitoring.coreos.com/v1/Kind").
+alwaysRender renders; otherwise render when the cluster serves the API, and fail when it does not and the mode is
+failIfMissing. Prints "true" or nothing.
+*/}}
+{{- define "cryptoindex-operator.shouldRender" -}}
+{{- if eq .mode "alwaysRender" }}
+{{- "true" }}
+{{- else if .ctx.Capabilities.APIVersions.Has .api }}
+{{- "true" }}
+{{- else if eq .mode "failIfMissing" }}
+{{- fail (printf "%s is not served by this cluster (install prometheus-operator's CRDs, or set renderMode: skipIfMissing)" .api) }}
+{{- end }}
+{{- end }}
+
+{{/* The rules the operator needs in every namespace it reconciles (a ClusterRole or one Role per namespace). */}}
+{{- define "cryptoindex-operator.managerRules" -}}
+# Funds: the cache lists and watches them; the status journal reads one before writing.
+- apiGroups: [cryptoindex.io]
+  resources: [indexfunds]
+  verbs: [get, list, watch]
+# Status, allocations, trades and the execution journal are merge patches on the status subresource.
+- apiGroups: [cryptoindex.io]
+  resources: [indexfunds/status]
+  verbs: [patch]
+# Events about funds (core/v1): created, then patched to count repeats.
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+{{- if .Values.rbac.exchangeCredentials }}
+# The exchange credentials a fund names (spec.exchange.credentialsSecretRef): read by name, never listed.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+{{- end }}
+{{- end }}

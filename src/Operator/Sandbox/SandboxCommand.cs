@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text.Json;
+using CryptoIndex.Operator.Api;
+using CryptoIndex.Operator.Crd;
+using CryptoIndex.Operator.Funds;
+using CryptoIndex.TestCluster;
+using k8s;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace CryptoIndex.Operator.Sandbox;
+
+/// <summary>
+/// The whole operator on one machine, without a cluster: the in-process Kubernetes API server on 127.0.0.1 with the
+/// CRD, a kubeconfig for the real kubectl, the real controller (runtime, reconciler, status, Events, metrics) on a
+/// simulated, replayed or live market, paper trading, and a summary table. State is in memory: for trying, not money.
+/// </summary>
+public static class SandboxCommand
+{
+    private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
+
+    public static async Task<int> RunAsync(SandboxOptions options, bool speedGiven, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (options.Validate(speedGiven) is { } invalid)
+        {
+            await stderr.WriteLineAsync("sandbox: " + invalid).ConfigureAwait(false);
+            return Cli.ExitCodes.InvalidInput;
+        }
+
+        var (market, error) = SandboxMarket.Create(options, TimeProvider.System);
+        if (market is null)
+        {
+            await stderr.WriteLineAsync("sandbox: " + error).ConfigureAwait(false);
+            return Cli.ExitCodes.InvalidInput;
+        }
+
+        await using var cluster = await KubeTestCluster.StartAsync(new TestClusterOptions { Port = options.Port }, cancellationToken).ConfigureAwait(false);
+        await cluster.ApplyYamlAsync(YamlWriter.Write(CrdGenerator.IndexFund()), cancellationToken: cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Kubeconfig))!);
+        cluster.WriteKubeconfig(options.Kubeconfig);
+
+        var app = OperatorApp.Build(new OperatorAppOptions
+        {
+            Port = options.MetricsPort,
+            ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
+            LeaderElection = false,
+            MarketData = market.Settings,
+            Registry = Prometheus.Metrics.NewCustomRegistry(),
+            Time = market.Clock,
+            GracefulShutdownTimeout = TimeSpan.FromSeconds(5),
+            // Warnings and errors only, on stderr: stdout is the summary table.
+            ConfigureServices = services => services.AddLogging(logging => logging
+                .ClearProviders()
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)),
+        });
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var metricsPort = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
+            var samples = options.Samples ? EmbeddedSamples.All() : [];
+            foreach (var (_, yaml) in samples)
+            {
+                await cluster.ApplyYamlAsync(yaml, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            await stdout.WriteLineAsync(Banner(options, market, cluster.Url, metricsPort, samples.Select(s => s.Name).ToList())).ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var client = cluster.CreateClient();
+            var end = options.Duration is { } duration ? market.Start + duration : (DateTimeOffset?)null;
+            await WatchAsync(client, market.Clock, end, stdout, interactive, cancellationToken).ConfigureAwait(false);
+
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sandbox: stopped at {StatusText.Time(market.Clock.GetUtcNow())} (simulated); final summary:")).ConfigureAwait(false);
+            await stdout.WriteAsync(await SummaryAsync(client, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false);
+            return Cli.ExitCodes.Ok;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Refreshes the summary until Ctrl+C or the end of the simulated period: in place on a terminal, else every 10 s.</summary>
+    private static async Task WatchAsync(IKubernetes client, TimeProvider clock, DateTimeOffset? end, TextWriter stdout, bool interactive, CancellationToken cancellationToken)
+    {
+        bool Done() => cancellationToken.IsCancellationRequested || (end is { } e && clock.GetUtcNow() >= e);
+        async Task PauseAsync()
+        {
+            try
+            {
+                await Task.Delay(Refresh, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: stop watching, then print the final summary.
+            }
+        }
+
+        if (interactive)
+        {
+            var text = new Text(await SummaryAsync(client, cancellationToken).ConfigureAwait(false));
+            await AnsiConsole.Live(text).StartAsync(async live =>
+            {
+                while (!Done())
+                {
+                    live.UpdateTarget(new Text(Header(clock) + await SafeSummaryAsync(client, cancellationToken).ConfigureAwait(false)));
+                    await PauseAsync().ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        var printed = DateTimeOffset.MinValue;
+        while (!Done())
+        {
+            if (TimeProvider.System.GetUtcNow() - printed >= TimeSpan.FromSeconds(10))
+            {
+                printed = TimeProvider.System.GetUtcNow();
+                await stdout.WriteAsync(Header(clock) + await SafeSummaryAsync(client, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await PauseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static string Header(TimeProvider clock) => $"simulated time {StatusText.Time(clock.GetUtcNow())}\n";
+
+    private static async Task<string> SafeSummaryAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SummaryAsync(client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static async Task<string> SummaryAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        var list = await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(IndexFund.Group, IndexFund.Version, IndexFund.Plural, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var funds = list.GetProperty("items").EnumerateArray().Select(i => JsonSerializer.Deserialize<IndexFund>(i.GetRawText(), ApiJson.Options)!).ToList();
+        return funds.Count == 0 ? "(no IndexFunds yet: apply one with kubectl)\n" : FundSummary.Render(funds.Select(FundSummary.Of));
+    }
+
+    private static string Banner(SandboxOptions options, SandboxMarket market, Uri api, int metricsPort, List<string> samples)
+    {
+        var kubeconfig = Path.GetFullPath(options.Kubeconfig);
+        var sampleLine = samples.Count > 0 ? $"applied samples: {string.Join(", ", samples)}" : "no samples applied (--no-samples)";
+        return $"""
+            CryptoIndex sandbox: {market.Label}.
+            Paper trading; state in memory, gone when this stops. For trying and demonstrating, not for money.
+
+            Kubernetes API  {api.GetLeftPart(UriPartial.Authority)}   (in-process, CRD installed)
+            kubeconfig      {kubeconfig}
+            metrics         http://127.0.0.1:{metricsPort}/metrics
+            {sampleLine}
+
+            Try, in another terminal:
+              export KUBECONFIG={kubeconfig}
+              kubectl get ifund -w
+              kubectl describe ifund top10-capped
+              kubectl apply -f config/samples/equal-weight.yaml
+              kubectl edit ifund sqrt-marketcap          # change assetCap and watch the new targets
+              curl -s http://127.0.0.1:{metricsPort}/metrics | grep cryptoindex_fund_nav
+            Ctrl+C stops.
+
+            """;
+    }
+}

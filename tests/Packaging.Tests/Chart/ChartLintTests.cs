@@ -1,0 +1,46 @@
+using CryptoIndex.Packaging.Tests.Support;
+
+namespace CryptoIndex.Packaging.Tests.Chart;
+
+/// <summary><c>helm lint --strict</c> with Helm 4 and Helm 3, for the default values and every ci/*.yaml value set.</summary>
+public sealed class ChartLintTests
+{
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var helm in new[] { "helm", "helm3" })
+        {
+            foreach (var set in Support.Chart.ValueSets)
+            {
+                data.Add(helm, set);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Lints_strictly(string helm, string valueSet)
+    {
+        var result = await Tool.RunAsync(Tool.Path(helm), ["lint", "--strict", Support.Chart.Folder, "--namespace", Support.Chart.Namespace, .. Support.Chart.ValueArgs(valueSet)]);
+
+        Assert.True(result.Exit == 0, result.Describe($"{helm} lint --strict {valueSet}"));
+        Assert.Contains("0 chart(s) failed", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("[WARNING]", result.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("helm", "replicaCunt=2")]
+    [InlineData("helm3", "replicaCunt=2")]
+    [InlineData("helm", "operator.logFormat=xml")]
+    [InlineData("helm3", "serviceMonitor.renderMode=sometimes")]
+    [InlineData("helm", "watchNamespaces[0]=Not_A_Namespace")]
+    public async Task The_values_schema_rejects_typos_and_wrong_values(string helm, string set)
+    {
+        var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));
+
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("schema", result.Err, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using CryptoIndex.Packaging.Tests.Support;
+
+namespace CryptoIndex.Packaging.Tests.Chart;
+
+/// <summary>
+/// Every value set renders identically with Helm 4 and Helm 3, parses strictly with the Kubernetes models, passes
+/// the node model schemas, and is accepted by <c>kubectl apply</c> against TestCluster.
+/// </summary>
+public sealed class ChartRenderTests
+{
+    [Theory]
+    [MemberData(nameof(Support.Chart.ValueSetData), MemberType = typeof(Support.Chart))]
+    public async Task Renders_valid_manifests_that_kubectl_applies(string valueSet)
+    {
+        var helm4 = await Support.Chart.TryTemplateAsync(valueSet, []);
+        var helm3 = await Support.Chart.TryTemplateAsync(valueSet, [], Tool.Helm3);
+        Assert.True(helm4.Exit == 0, helm4.Describe("helm template"));
+        Assert.True(helm3.Exit == 0, helm3.Describe("helm3 template"));
+        var rendered = Manifests.Parse(helm4.Out);
+        Assert.Equal(rendered.Objects.Select(o => o.ToJsonString()), Manifests.Parse(helm3.Out).Objects.Select(o => o.ToJsonString()));
+
+        var withoutModel = StrictModels.ParseOrFail(helm4.Out);
+        await NodeModels.ValidateOrFailAsync(rendered.Objects);
+        Assert.All(withoutModel, o => Assert.Equal("monitoring.coreos.com/v1", (string?)o["apiVersion"]));
+
+        var namespaces = rendered.Objects.Select(o => (string?)o["metadata"]!["namespace"]).OfType<string>().Distinct().ToArray();
+        await using var cluster = await ApplyCluster.StartAsync(namespaces);
+        var applied = await cluster.ApplyAsync(helm4.Out);
+        Assert.Equal(rendered.Objects.Count, applied.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith(" created", StringComparison.Ordinal)));
+        // A second apply (an upgrade with the same values) creates nothing new: every object kept its identity.
+        // (TestCluster approximates strategic merge for built-ins, so a PodDisruptionBudget may report "configured".)
+        var again = await cluster.ApplyAsync(helm4.Out);
+        Assert.DoesNotContain(" created", again, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_chart_CRD_is_the_generated_CRD_and_is_kept_on_uninstall()
+    {
+        var source = Manifests.ToJson(await File.ReadAllTextAsync(CryptoIndex.TestCluster.Testing.RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")))!;
+
+        var crd = (await Support.Chart.TemplateAsync()).One("CustomResourceDefinition");
+
+        Assert.True(JsonNode.DeepEquals(source["spec"], crd["spec"]), "the chart's CRD spec differs from config/crds");
+        Assert.Equal("indexfunds.cryptoindex.io", Manifests.Name(crd));
+        Assert.Equal("keep", (string?)crd["metadata"]!["annotations"]!["helm.sh/resource-policy"]);
+        var notKept = (await Support.Chart.TemplateAsync(string.Empty, "crds.keep=false")).One("CustomResourceDefinition");
+        Assert.Null(notKept["metadata"]!["annotations"]?["helm.sh/resource-policy"]);
+        Assert.Empty((await Support.Chart.TemplateAsync(string.Empty, "crds.install=false")).OfKind("CustomResourceDefinition"));
+    }
+
+    [Fact]
+    public async Task The_chart_copy_of_the_CRD_and_the_generated_files_are_up_to_date()
+    {
+        var result = await Tool.RunAsync("bash", [CryptoIndex.TestCluster.Testing.RepositoryPaths.Combine("scripts", "sync-packaging.sh"), "--check"]);
+
+        Assert.True(result.Exit == 0, result.Describe("scripts/sync-packaging.sh --check"));
+    }
+
+    [Fact]
+    public async Task A_grace_period_shorter_than_the_shutdown_timeout_is_refused()
+    {
+        var result = await Support.Chart.TryTemplateAsync(string.Empty, ["operator.gracefulShutdownTimeout=60s"]);
+
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("terminationGracePeriodSeconds (40) must be at least operator.gracefulShutdownTimeout + 10s (70s)", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task More_than_one_replica_without_leader_election_is_refused()
+    {
+        var result = await Support.Chart.TryTemplateAsync(string.Empty, ["replicaCount=2", "leaderElection.enabled=false"]);
+
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("replicaCount > 1 needs leaderElection.enabled", result.Err, StringComparison.Ordinal);
+    }
+}

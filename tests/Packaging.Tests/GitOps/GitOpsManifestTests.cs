@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using CryptoIndex.Packaging.Tests.Support;
+using CryptoIndex.TestCluster.Testing;
+
+namespace CryptoIndex.Packaging.Tests.GitOps;
+
+/// <summary>The Argo CD and Flux examples are valid objects of their APIs and point at what exists in this repository.</summary>
+public sealed class GitOpsManifestTests
+{
+    private static async Task<Manifests> LoadAsync(params string[] path)
+    {
+        var yaml = await File.ReadAllTextAsync(RepositoryPaths.Combine(["deploy", "gitops", .. path]));
+        StrictModels.ParseOrFail(yaml);
+        var manifests = Manifests.Parse(yaml);
+        await NodeModels.ValidateOrFailAsync(manifests.Objects);
+        return manifests;
+    }
+
+    [Fact]
+    public async Task The_Argo_CD_applications_are_valid_and_install_the_operator_before_the_funds()
+    {
+        var operatorApp = (await LoadAsync("argocd", "operator-application.yaml")).One("Application");
+        var funds = (await LoadAsync("argocd", "funds-application.yaml")).One("Application");
+
+        Assert.Equal("-1", (string?)operatorApp["metadata"]!["annotations"]!["argocd.argoproj.io/sync-wave"]);
+        Assert.True(Directory.Exists(RepositoryPaths.Combine((string)operatorApp["spec"]!["source"]!["path"]!)));
+        Assert.Equal(Support.Chart.Release, (string?)operatorApp["spec"]!["source"]!["helm"]!["releaseName"]);
+        Assert.Contains("ServerSideApply=true", operatorApp["spec"]!["syncPolicy"]!["syncOptions"]!.AsArray().Select(o => (string?)o));
+        Assert.Equal("funds/overlays/prod", (string?)funds["spec"]!["source"]!["path"]);
+        // The Helm values given inline are accepted by the chart's schema.
+        var values = Path.Combine(Path.GetTempPath(), $"argocd-values-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(values, operatorApp["spec"]!["source"]!["helm"]!["valuesObject"]!.ToJsonString());
+        var result = await Tool.RunAsync(Tool.Helm, ["lint", "--strict", Support.Chart.Folder, "-f", values]);
+        File.Delete(values);
+        Assert.True(result.Exit == 0, result.Describe("helm lint with the Application's values"));
+    }
+
+    [Fact]
+    public async Task The_Flux_objects_are_valid_and_the_funds_wait_for_the_operator()
+    {
+        var cluster = await LoadAsync("flux", "cluster.yaml");
+        var operatorRelease = await LoadAsync("flux", "operator", "helmrelease.yaml");
+        var operatorBuild = Manifests.Parse(await Tool.OkAsync(Tool.Kubectl, "kustomize", RepositoryPaths.Combine("deploy", "gitops", "flux", "operator")));
+
+        var funds = cluster.One("Kustomization", "index-funds");
+        Assert.Equal("cryptoindex-operator", (string?)funds["spec"]!["dependsOn"]![0]!["name"]);
+        Assert.True((bool)funds["spec"]!["wait"]!);
+        Assert.Equal("./deploy/gitops/flux/operator", (string?)cluster.One("Kustomization", "cryptoindex-operator")["spec"]!["path"]);
+        var chartPath = ((string)operatorRelease.One("HelmRelease")["spec"]!["chart"]!["spec"]!["chart"]!).TrimStart('.', '/');
+        Assert.True(Directory.Exists(RepositoryPaths.Combine(chartPath)), chartPath);
+        Assert.Equal(operatorRelease.Objects.Count, operatorBuild.Objects.Count);
+    }
+
+    [Fact]
+    public async Task The_example_funds_repository_builds_into_funds_the_CRD_accepts()
+    {
+        var yaml = await Tool.OkAsync(Tool.Kubectl, "kustomize", RepositoryPaths.Combine("deploy", "gitops", "funds", "overlays", "prod"));
+        var fund = Manifests.Parse(yaml).One("IndexFund");
+        Assert.Equal(("funds", 50000), ((string?)fund["metadata"]!["namespace"], (int)fund["spec"]!["capital"]!));
+
+        await using var cluster = await ApplyCluster.StartAsync();
+        await cluster.Cluster.ApplyYamlAsync(await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")));
+        await cluster.ApplyAsync(yaml);
+        var stored = JsonNode.Parse(await cluster.Kubectl.OkAsync("get", "ifund", "core-sixty-forty", "-n", "funds", "-o", "json"))!;
+        Assert.Equal("ToTarget", (string?)stored["spec"]!["rebalance"]!["mode"]); // defaulted by the CRD schema
+    }
+}

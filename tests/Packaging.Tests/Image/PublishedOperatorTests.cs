@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using CryptoIndex.Packaging.Tests.Support;
+using k8s;
+
+namespace CryptoIndex.Packaging.Tests.Image;
+
+/// <summary>The published operator, started like the image with the chart's arguments, serves what the chart's probes
+/// and ServiceMonitor expect and stops cleanly on SIGTERM.</summary>
+public sealed class PublishedOperatorTests(PublishedOperator published) : IClassFixture<PublishedOperator>
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Starts_with_the_chart_arguments_serves_probes_and_metrics_and_stops_on_SIGTERM()
+    {
+        var (process, port) = await published.Start();
+        using var started = process;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            await WaitForReadyAsync(http, process, stderr);
+            Assert.Equal(HttpStatusCode.OK, await PublishedOperator.StatusAsync(http, "healthz"));
+            var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+            Assert.Contains("controller_runtime_max_concurrent_reconciles{controller=\"indexfund\"} 4", metrics, StringComparison.Ordinal);
+            Assert.Contains("leader_election_master_status{name=\"cryptoindex-operator\"} 1", metrics, StringComparison.Ordinal);
+
+            // SIGTERM, as the kubelet sends it: a clean exit within the chart's grace period, the lease handed back.
+            var grace = (int)(await Support.Chart.TemplateAsync()).One("Deployment")["spec"]!["template"]!["spec"]!["terminationGracePeriodSeconds"]!;
+            Assert.Equal(0, (await Tool.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])).Exit);
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(grace));
+            await process.WaitForExitAsync(exited.Token);
+            Assert.Equal(0, process.ExitCode);
+            var lease = await published.Cluster.CreateClient().CoordinationV1.ReadNamespacedLeaseAsync("cryptoindex-operator", "default");
+            Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity), $"the lease is still held by {lease.Spec.HolderIdentity}");
+            Assert.Contains("Application is shutting down", await stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Logs_one_JSON_object_per_line_when_the_chart_asks_for_json()
+    {
+        var (process, port) = await published.Start("operator.logFormat=json");
+        using var started = process;
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await WaitForReadyAsync(http, process, stderr);
+        process.Kill(entireProcessTree: true);
+        var lines = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("Category", out _), l));
+    }
+
+    /// <summary>Polls /readyz (bounded); fails with the operator's stderr if it exits first.</summary>
+    private static async Task WaitForReadyAsync(HttpClient http, Process process, Task<string> stderr)
+    {
+        var deadline = DateTime.UtcNow + Guard;
+        while (await PublishedOperator.StatusAsync(http, "readyz") != HttpStatusCode.OK)
+        {
+            Assert.False(process.HasExited, process.HasExited ? $"the operator exited with {process.ExitCode}: {await stderr}" : null);
+            Assert.True(DateTime.UtcNow < deadline, "the operator did not become ready");
+            await Task.Delay(100); // a separate process: poll its endpoint
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using CryptoIndex.Packaging.Tests.Support;
+
+namespace CryptoIndex.Packaging.Tests.Monitoring;
+
+/// <summary>
+/// The dashboard and the alerts reference only metrics (and labels of them) that a running operator exports: every
+/// expression is checked against a real scrape of /metrics.
+/// </summary>
+public sealed class MetricsContractTests(OperatorWithFunds fixture) : IClassFixture<OperatorWithFunds>
+{
+    [Fact]
+    public void The_scrape_has_the_fund_controller_and_leader_series()
+    {
+        var text = fixture.ScrapeText;
+
+        Assert.Contains("cryptoindex_fund_nav{fund_namespace=\"default\",fund=\"equal-weight\"}", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_trades_total{fund_namespace=\"default\",fund=\"equal-weight\",side=\"Buy\",status=\"Completed\"} 5", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_price_rejections_total{provider=\"file\",reason=\"NonPositivePrice\"}", text, StringComparison.Ordinal);
+        Assert.Contains("controller_runtime_reconcile_total{controller=\"indexfund\",result=\"requeue_after\"}", text, StringComparison.Ordinal);
+        Assert.Contains("leader_election_master_status{name=\"cryptoindex-operator\"} 1", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_dashboard_query_uses_only_exported_metrics_and_labels()
+    {
+        var dashboard = Dashboard.Load();
+        var expressions = Dashboard.Expressions(dashboard).Concat(Dashboard.VariableQueries(dashboard)).ToList();
+
+        var problems = expressions.SelectMany(e => MetricsContract.Problems(fixture.Scrape, e.Item2).Select(p => $"{e.Item1}: {p}")).ToList();
+
+        Assert.True(expressions.Count > 20, "the dashboard should have its panels' queries");
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public async Task Every_alert_uses_only_exported_metrics_and_labels()
+    {
+        var rules = PrometheusRules.Rules(await PrometheusRules.SpecAsync()).ToList();
+
+        var problems = rules.SelectMany(r => MetricsContract.Problems(fixture.Scrape, (string)r["expr"]!).Select(p => $"{r["alert"]}: {p}")).ToList();
+
+        Assert.Equal(6, rules.Count);
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public async Task The_scrape_passes_promtool_check_metrics()
+    {
+        var result = await Tool.RunAsync(Tool.Promtool, ["check", "metrics"], stdin: fixture.ScrapeText);
+
+        Assert.True(result.Exit == 0, result.Describe("promtool check metrics"));
+    }
+
+    [Fact]
+    public async Task The_Argo_CD_health_check_reads_live_funds_as_healthy_or_degraded()
+    {
+        var ready = await ArgoHealth.AssessAsync(await fixture.FundAsync("equal-weight"));
+        var invalid = await ArgoHealth.AssessAsync(await fixture.FundAsync("invalid-cap"));
+        var stale = await ArgoHealth.AssessAsync(await fixture.FundAsync("no-price"));
+
+        Assert.Equal("Healthy", ready.Status);
+        Assert.Equal("Degraded", invalid.Status);
+        Assert.Contains("spec.assetCap", invalid.Message, StringComparison.Ordinal);
+        Assert.Equal("Degraded", stale.Status);
+        Assert.Contains("DOGE", stale.Message, StringComparison.Ordinal);
+    }
+}

@@ -14,12 +14,11 @@ COPY src/MarketData/CryptoIndex.MarketData.csproj src/MarketData/
 COPY src/Exchanges/CryptoIndex.Exchanges.csproj src/Exchanges/
 COPY src/Operator/CryptoIndex.Operator.csproj src/Operator/
 COPY src/Operator/Runtime/CryptoIndex.Operator.Runtime.csproj src/Operator/Runtime/
-COPY tests/TestCluster/CryptoIndex.TestCluster.csproj tests/TestCluster/
+COPY src/LocalKube/CryptoIndex.LocalKube.csproj src/LocalKube/
 RUN dotnet restore src/Operator/CryptoIndex.Operator.csproj
 
 COPY src/ src/
-# The operator's sandbox command embeds the in-process API server and the documented sample funds.
-COPY tests/TestCluster/ tests/TestCluster/
+# The operator's sandbox command embeds the documented sample funds (the in-process API server is in src/LocalKube).
 COPY config/samples/ config/samples/
 RUN dotnet publish src/Operator/CryptoIndex.Operator.csproj --no-restore -c Release -o /app -p:UseAppHost=false
 

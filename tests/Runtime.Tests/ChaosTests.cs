@@ -7,13 +7,13 @@ using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Runtime.Metrics;
 using CryptoIndex.Operator.Runtime.Status;
 using CryptoIndex.Operator.Runtime.Tests.Support;
-using CryptoIndex.TestCluster;
+using CryptoIndex.LocalKube;
 using k8s;
 
 namespace CryptoIndex.Operator.Runtime.Tests;
 
 /// <summary>
-/// The controller against a TestCluster that closes, silently drops and expires watches, fails list, watch and
+/// The controller against a LocalKube that closes, silently drops and expires watches, fails list, watch and
 /// status writes with 500/503/429/409, while objects are created, changed and deleted. Real time with short
 /// reflector timings (the fault schedule needs real concurrency); waits are failure guards only.
 /// </summary>
@@ -24,7 +24,7 @@ public sealed class ChaosTests
     [Fact]
     public async Task Every_object_converges_no_delete_is_lost_and_no_key_is_reconciled_twice_at_once()
     {
-        await using var cluster = await KubeTestCluster.StartAsync(new TestClusterOptions { BookmarkInterval = TimeSpan.FromMilliseconds(100) });
+        await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { BookmarkInterval = TimeSpan.FromMilliseconds(100) });
         await cluster.ApplyYamlAsync(Widgets.CrdYaml);
         var client = cluster.CreateClient();
         var random = new Random(42);

@@ -3,7 +3,7 @@ using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Runtime.Metrics;
 using CryptoIndex.Operator.Runtime.Status;
 using CryptoIndex.Operator.Runtime.Tests.Support;
-using CryptoIndex.TestCluster;
+using CryptoIndex.LocalKube;
 using k8s;
 using Microsoft.Extensions.Time.Testing;
 
@@ -13,7 +13,7 @@ public sealed class ControllerTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
 
-    /// <summary>A controller on a fake clock against a TestCluster (real HTTP); disposed with the test.</summary>
+    /// <summary>A controller on a fake clock against a LocalKube (real HTTP); disposed with the test.</summary>
     private sealed class Harness : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
@@ -22,13 +22,13 @@ public sealed class ControllerTests
 
         private Controller? _controller;
 
-        private Harness(KubeTestCluster cluster, RecordingReconciler reconciler)
+        private Harness(LocalKubeCluster cluster, RecordingReconciler reconciler)
         {
             Cluster = cluster;
             Reconciler = reconciler;
         }
 
-        public KubeTestCluster Cluster { get; }
+        public LocalKubeCluster Cluster { get; }
 
         public RecordingReconciler Reconciler { get; }
 

@@ -2,7 +2,7 @@ using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Runtime.Leader;
 using CryptoIndex.Operator.Runtime.Metrics;
 using CryptoIndex.Operator.Runtime.Tests.Support;
-using CryptoIndex.TestCluster;
+using CryptoIndex.LocalKube;
 using k8s;
 using Microsoft.Extensions.Time.Testing;
 
@@ -26,7 +26,7 @@ public sealed class ManagerTests
         private readonly CancellationTokenSource _stop = new();
         private Task _run = Task.CompletedTask;
 
-        public Instance(KubeTestCluster cluster, string identity, RecordingReconciler reconciler, ManagerOptions options, TimeProvider? time = null)
+        public Instance(LocalKubeCluster cluster, string identity, RecordingReconciler reconciler, ManagerOptions options, TimeProvider? time = null)
         {
             Metrics = new RuntimeMetrics();
             Reconciler = reconciler;

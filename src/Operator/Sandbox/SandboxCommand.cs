@@ -3,7 +3,7 @@ using System.Text.Json;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
 using CryptoIndex.Operator.Funds;
-using CryptoIndex.TestCluster;
+using CryptoIndex.LocalKube;
 using k8s;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -40,7 +40,7 @@ public static class SandboxCommand
             return Cli.ExitCodes.InvalidInput;
         }
 
-        await using var cluster = await KubeTestCluster.StartAsync(new TestClusterOptions { Port = options.Port }, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { Port = options.Port }, cancellationToken).ConfigureAwait(false);
         await cluster.ApplyYamlAsync(YamlWriter.Write(CrdGenerator.IndexFund()), cancellationToken: cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Kubeconfig))!);
         cluster.WriteKubeconfig(options.Kubeconfig);

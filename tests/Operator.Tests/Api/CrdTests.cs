@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoIndex.Operator.Crd;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 using k8s;
 
 namespace CryptoIndex.Operator.Tests.Api;
@@ -54,7 +54,7 @@ public sealed class CrdTests
     [Fact]
     public async Task The_api_server_accepts_the_crd_and_serves_indexfunds_with_their_printer_columns()
     {
-        await using var cluster = await KubeTestCluster.StartAsync();
+        await using var cluster = await LocalKubeCluster.StartAsync();
         using var kubectl = new Kubectl(cluster);
 
         await kubectl.OkAsync("apply", "-f", CommittedPath);
@@ -73,7 +73,7 @@ public sealed class CrdTests
     [Fact]
     public async Task Defaults_are_set_by_the_schema_so_the_effective_spec_is_visible()
     {
-        await using var cluster = await KubeTestCluster.StartAsync();
+        await using var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync(File.ReadAllText(CommittedPath));
         var stored = (await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "samples", "equal-weight.yaml"))))[0];
 
@@ -92,7 +92,7 @@ public sealed class CrdTests
     [Fact]
     public async Task A_fund_read_back_through_KubernetesClient_has_the_same_values()
     {
-        await using var cluster = await KubeTestCluster.StartAsync();
+        await using var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync(File.ReadAllText(CommittedPath));
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "samples", "top10-marketcap.yaml")));
         var client = cluster.CreateClient();

@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 using k8s;
 using k8s.Models;
 
@@ -50,7 +50,7 @@ public sealed class FundConditionsTests
     [Fact]
     public async Task Kubectl_shows_the_stalled_fund_as_not_ready_with_its_reason()
     {
-        await using var cluster = await KubeTestCluster.StartAsync();
+        await using var cluster = await LocalKubeCluster.StartAsync();
         using var kubectl = new Kubectl(cluster);
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
 

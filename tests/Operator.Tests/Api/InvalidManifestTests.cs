@@ -1,14 +1,14 @@
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Operator.Tests.Api;
 
 /// <summary>
 /// Manifests that each break one rule. The operator (and the CLI) reject every one with an error naming the field;
 /// where the rule is in the OpenAPI schema, the API server rejects it too. Rules that only CEL expresses are the
-/// operator's to enforce (TestCluster, like older clusters, does not evaluate CEL).
+/// operator's to enforce (LocalKube, like older clusters, does not evaluate CEL).
 /// </summary>
 public sealed class InvalidManifestTests
 {
@@ -84,7 +84,7 @@ public sealed class InvalidManifestTests
     [MemberData(nameof(Cases))]
     public async Task The_api_server_rejects_what_the_schema_can_express(string rule, string find, string replace, string field, bool bySchema)
     {
-        await using var cluster = await KubeTestCluster.StartAsync();
+        await using var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
 
         var apply = cluster.ApplyYamlAsync(Break(find, replace));

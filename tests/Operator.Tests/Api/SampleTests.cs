@@ -1,6 +1,6 @@
 using CryptoIndex.Engine.Weights;
 using CryptoIndex.Operator.Api;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Operator.Tests.Api;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using CryptoIndex.Operator.Cli;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Operator.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using CryptoIndex.MarketData.Sources;
 using CryptoIndex.Operator.Configuration;
-using CryptoIndex.TestCluster;
+using CryptoIndex.LocalKube;
 using Microsoft.Extensions.Configuration;
 
 namespace CryptoIndex.Operator.Tests.Configuration;
@@ -44,7 +44,7 @@ public sealed class MarketDataConfigurationTests
     [Fact]
     public async Task The_api_key_is_read_from_the_secret_and_errors_never_show_a_value()
     {
-        await using var cluster = await KubeTestCluster.StartAsync();
+        await using var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync("""
             apiVersion: v1
             kind: Secret

@@ -4,7 +4,7 @@ using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.Exchanges.Tests.Support;
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Tests.Testing;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Tests.Testing;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
@@ -19,7 +19,7 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
     private readonly string folder = Directory.CreateTempSubdirectory("operator-clock-").FullName;
     private OperatorUnderTest op = null!;
 
-    private KubeTestCluster cluster => op.Cluster;
+    private LocalKubeCluster cluster => op.Cluster;
 
     private string PricesFile => Path.Combine(folder, "prices.json");
 

@@ -5,7 +5,7 @@ using CryptoIndex.MarketData;
 using CryptoIndex.MarketData.Sources;
 using CryptoIndex.MarketData.Tests.Fakes;
 using CryptoIndex.Operator.Tests.Testing;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 

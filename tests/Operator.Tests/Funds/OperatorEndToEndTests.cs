@@ -1,19 +1,19 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Tests.Testing;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
-/// <summary>The operator as it runs (runtime, reconciler, paper exchange, file prices) against TestCluster, seen through kubectl.</summary>
+/// <summary>The operator as it runs (runtime, reconciler, paper exchange, file prices) against LocalKube, seen through kubectl.</summary>
 public sealed class OperatorEndToEndTests : IAsyncLifetime
 {
     private static readonly string Fund = SixtyFortyFund.Manifest();
     private readonly string folder = Directory.CreateTempSubdirectory("operator-e2e-").FullName;
     private OperatorUnderTest op = null!;
 
-    private KubeTestCluster cluster => op.Cluster;
+    private LocalKubeCluster cluster => op.Cluster;
 
     public async Task InitializeAsync()
     {

@@ -4,7 +4,7 @@ using CryptoIndex.MarketData.Sources;
 using CryptoIndex.MarketData.Tests.Fakes;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Tests.Testing;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 

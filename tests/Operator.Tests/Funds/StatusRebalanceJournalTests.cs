@@ -7,8 +7,8 @@ using CryptoIndex.Exchanges.Paper;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
 using CryptoIndex.Operator.Funds;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,13 +22,13 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
     private static readonly Dictionary<string, decimal> Prices = new(StringComparer.Ordinal) { ["BTC"] = 50_000m, ["ETH"] = 2_500m };
     private static readonly Dictionary<string, decimal> Targets = new(StringComparer.Ordinal) { ["BTC"] = 0.6m, ["ETH"] = 0.4m };
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-    private KubeTestCluster cluster = null!;
+    private LocalKubeCluster cluster = null!;
     private IKubernetes client = null!;
     private string uid = string.Empty;
 
     public async Task InitializeAsync()
     {
-        cluster = await KubeTestCluster.StartAsync();
+        cluster = await LocalKubeCluster.StartAsync();
         client = cluster.CreateClient();
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
         var created = await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "samples", "manual.yaml")));

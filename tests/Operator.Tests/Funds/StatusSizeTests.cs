@@ -9,8 +9,8 @@ using CryptoIndex.Exchanges.Execution;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
 using CryptoIndex.Operator.Funds;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 using k8s;
 using Xunit.Abstractions;
 
@@ -31,7 +31,7 @@ public sealed class StatusSizeTests(ITestOutputHelper output)
     [Fact]
     public async Task Two_years_of_daily_rebalances_of_the_largest_fund_stay_bounded_and_keep_the_latest_history()
     {
-        await using var cluster = await KubeTestCluster.StartAsync();
+        await using var cluster = await LocalKubeCluster.StartAsync();
         var client = cluster.CreateClient();
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
         var uid = (string)(await cluster.ApplyYamlAsync(LargestFund()))[0]["metadata"]!["uid"]!;

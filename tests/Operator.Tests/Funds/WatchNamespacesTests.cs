@@ -1,6 +1,6 @@
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Tests.Testing;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Testing;

@@ -1,7 +1,7 @@
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Crd;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,19 +9,19 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Testing;
 
-/// <summary>The operator as it runs (OperatorApp: runtime, reconciler, exchanges) against a TestCluster with the CRD.</summary>
+/// <summary>The operator as it runs (OperatorApp: runtime, reconciler, exchanges) against a LocalKube with the CRD.</summary>
 internal sealed class OperatorUnderTest : IAsyncDisposable
 {
     private readonly OperatorAppOptions options;
 
-    private OperatorUnderTest(KubeTestCluster cluster, OperatorAppOptions options, WebApplication app)
+    private OperatorUnderTest(LocalKubeCluster cluster, OperatorAppOptions options, WebApplication app)
     {
         Cluster = cluster;
         this.options = options;
         App = app;
     }
 
-    public KubeTestCluster Cluster { get; }
+    public LocalKubeCluster Cluster { get; }
 
     public WebApplication App { get; private set; }
 
@@ -31,7 +31,7 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
         PriceProviderSettings marketData, TimeProvider? time = null, Uri? binance = null, Action<IServiceCollection>? services = null, TimeSpan? gracefulShutdown = null,
         Func<OperatorAppOptions, OperatorAppOptions>? configure = null)
     {
-        var cluster = await KubeTestCluster.StartAsync();
+        var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
         var options = new OperatorAppOptions
         {

@@ -5,7 +5,7 @@ namespace CryptoIndex.Packaging.Tests.Chart;
 
 /// <summary>
 /// Every value set renders identically with Helm 4 and Helm 3, parses strictly with the Kubernetes models, passes
-/// the node model schemas, and is accepted by <c>kubectl apply</c> against TestCluster.
+/// the node model schemas, and is accepted by <c>kubectl apply</c> against LocalKube.
 /// </summary>
 public sealed class ChartRenderTests
 {
@@ -29,7 +29,7 @@ public sealed class ChartRenderTests
         var applied = await cluster.ApplyAsync(helm4.Out);
         Assert.Equal(rendered.Objects.Count, applied.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith(" created", StringComparison.Ordinal)));
         // A second apply (an upgrade with the same values) creates nothing new: every object kept its identity.
-        // (TestCluster approximates strategic merge for built-ins, so a PodDisruptionBudget may report "configured".)
+        // (LocalKube approximates strategic merge for built-ins, so a PodDisruptionBudget may report "configured".)
         var again = await cluster.ApplyAsync(helm4.Out);
         Assert.DoesNotContain(" created", again, StringComparison.Ordinal);
     }
@@ -37,7 +37,7 @@ public sealed class ChartRenderTests
     [Fact]
     public async Task The_chart_CRD_is_the_generated_CRD_and_is_kept_on_uninstall()
     {
-        var source = Manifests.ToJson(await File.ReadAllTextAsync(CryptoIndex.TestCluster.Testing.RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")))!;
+        var source = Manifests.ToJson(await File.ReadAllTextAsync(CryptoIndex.LocalKube.Testing.RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")))!;
 
         var crd = (await Support.Chart.TemplateAsync()).One("CustomResourceDefinition");
 
@@ -52,7 +52,7 @@ public sealed class ChartRenderTests
     [Fact]
     public async Task The_chart_copy_of_the_CRD_and_the_generated_files_are_up_to_date()
     {
-        var result = await Tool.RunAsync("bash", [CryptoIndex.TestCluster.Testing.RepositoryPaths.Combine("scripts", "sync-packaging.sh"), "--check"]);
+        var result = await Tool.RunAsync("bash", [CryptoIndex.LocalKube.Testing.RepositoryPaths.Combine("scripts", "sync-packaging.sh"), "--check"]);
 
         Assert.True(result.Exit == 0, result.Describe("scripts/sync-packaging.sh --check"));
     }

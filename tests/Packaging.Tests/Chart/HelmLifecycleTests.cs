@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.Packaging.Tests.Support;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.Chart;
 
 /// <summary>
-/// <c>helm install</c>, <c>upgrade</c> and <c>uninstall</c> against TestCluster, as users run them: the release goes
+/// <c>helm install</c>, <c>upgrade</c> and <c>uninstall</c> against LocalKube, as users run them: the release goes
 /// in, an upgrade changes the Deployment, and uninstalling keeps the CRD and the funds (crds.keep).
 /// </summary>
 public sealed class HelmLifecycleTests

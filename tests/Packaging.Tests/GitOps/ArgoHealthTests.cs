@@ -1,5 +1,5 @@
 using CryptoIndex.Packaging.Tests.Support;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.GitOps;
 

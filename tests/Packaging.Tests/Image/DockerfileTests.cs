@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using CryptoIndex.Packaging.Tests.Support;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.Image;
 

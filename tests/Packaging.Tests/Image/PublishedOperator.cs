@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using CryptoIndex.Packaging.Tests.Support;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.Image;
 
@@ -11,7 +11,7 @@ namespace CryptoIndex.Packaging.Tests.Image;
 /// The image's contents without a container engine: the Dockerfile's own restore and publish commands, run once
 /// from the repository root (WORKDIR /src holds the same layout, as COPY keeps paths) with /app redirected to a
 /// temporary folder. <see cref="Start"/> runs the output with the Dockerfile's ENTRYPOINT and ENV plus the arguments
-/// and environment of the chart's Deployment, against TestCluster (a kubeconfig instead of the in-cluster account).
+/// and environment of the chart's Deployment, against LocalKube (a kubeconfig instead of the in-cluster account).
 /// </summary>
 public sealed class PublishedOperator : IAsyncLifetime
 {
@@ -19,7 +19,7 @@ public sealed class PublishedOperator : IAsyncLifetime
 
     public DockerfileModel Dockerfile { get; } = DockerfileModel.Load();
 
-    public KubeTestCluster Cluster { get; private set; } = null!;
+    public LocalKubeCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -30,7 +30,7 @@ public sealed class PublishedOperator : IAsyncLifetime
             Assert.True(result.Exit == 0, result.Describe(run));
         }
 
-        Cluster = await KubeTestCluster.StartAsync();
+        Cluster = await LocalKubeCluster.StartAsync();
         await Cluster.ApplyYamlAsync(await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")));
     }
 

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.Packaging.Tests.Support;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.Kustomize;
 
 /// <summary>
 /// The kubebuilder-style config/ for users without Helm: every kustomization builds with the pinned kubectl, parses
-/// strictly, passes the node model schemas, applies to TestCluster, and grants what the chart grants.
+/// strictly, passes the node model schemas, applies to LocalKube, and grants what the chart grants.
 /// </summary>
 public sealed class KustomizeTests
 {

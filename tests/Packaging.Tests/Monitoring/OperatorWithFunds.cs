@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using CryptoIndex.Packaging.Tests.Support;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.Monitoring;
 

@@ -1,28 +1,28 @@
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.Support;
 
 /// <summary>
-/// A TestCluster that serves what the chart and config/ create (workload and RBAC kinds, the IndexFund CRD, stand-ins
+/// A LocalKube that serves what the chart and config/ create (workload and RBAC kinds, the IndexFund CRD, stand-ins
 /// for the monitoring CRDs), with a kubectl bound to it, so manifests are applied the way a user applies them.
 /// </summary>
 public sealed class ApplyCluster : IAsyncDisposable
 {
-    private ApplyCluster(KubeTestCluster cluster, Kubectl kubectl)
+    private ApplyCluster(LocalKubeCluster cluster, Kubectl kubectl)
     {
         Cluster = cluster;
         Kubectl = kubectl;
     }
 
-    public KubeTestCluster Cluster { get; }
+    public LocalKubeCluster Cluster { get; }
 
     public Kubectl Kubectl { get; }
 
     public static async Task<ApplyCluster> StartAsync(params string[] namespaces)
     {
         _ = Tool.Kubectl; // fails with the install hint when missing
-        var cluster = await KubeTestCluster.StartAsync(new TestClusterOptions
+        var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions
         {
             AdditionalKinds = ResourceKind.CommonWorkloadKinds,
             Namespaces = ["default", "kube-system", .. namespaces],

@@ -1,7 +1,7 @@
 using CryptoIndex.MarketData;
 using CryptoIndex.Operator;
-using CryptoIndex.TestCluster;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube;
+using CryptoIndex.LocalKube.Testing;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,27 +11,27 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CryptoIndex.Packaging.Tests.Support;
 
 /// <summary>
-/// The operator as it runs (OperatorApp, leader election on) against a TestCluster with the CRD, prices from a file,
+/// The operator as it runs (OperatorApp, leader election on) against a LocalKube with the CRD, prices from a file,
 /// its /healthz, /readyz and /metrics served over HTTP on a free port.
 /// </summary>
 public sealed class RunningOperator : IAsyncDisposable
 {
     private readonly HttpClient _http;
 
-    private RunningOperator(KubeTestCluster cluster, WebApplication app, Uri address)
+    private RunningOperator(LocalKubeCluster cluster, WebApplication app, Uri address)
     {
         Cluster = cluster;
         App = app;
         _http = new HttpClient { BaseAddress = address };
     }
 
-    public KubeTestCluster Cluster { get; }
+    public LocalKubeCluster Cluster { get; }
 
     public WebApplication App { get; }
 
     public static async Task<RunningOperator> StartAsync(string pricesFile)
     {
-        var cluster = await KubeTestCluster.StartAsync();
+        var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync(await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")));
         var app = OperatorApp.Build(new OperatorAppOptions
         {

@@ -6,7 +6,7 @@ namespace CryptoIndex.Packaging.Tests.Support;
 /// <summary>
 /// Parses every document with the KubernetesClient models in strict mode, as a kubeconform substitute: an unknown
 /// field, a misspelt one or a wrong type fails. Kinds without a C# model (ServiceMonitor, PrometheusRule, Argo CD
-/// and Flux objects, IndexFund) are returned for the other checks (node models, TestCluster's CRD schema).
+/// and Flux objects, IndexFund) are returned for the other checks (node models, LocalKube's CRD schema).
 /// </summary>
 public static class StrictModels
 {

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using CryptoIndex.TestCluster.Testing;
+using CryptoIndex.LocalKube.Testing;
 
 namespace CryptoIndex.Packaging.Tests.Support;
 

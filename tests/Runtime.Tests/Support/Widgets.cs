@@ -1,5 +1,5 @@
 using System.Globalization;
-using CryptoIndex.TestCluster;
+using CryptoIndex.LocalKube;
 using k8s;
 using k8s.Models;
 
@@ -40,9 +40,9 @@ internal static class Widgets
                     x-kubernetes-preserve-unknown-fields: true
         """;
 
-    public static async Task<KubeTestCluster> StartClusterAsync(TimeProvider? clusterTime = null)
+    public static async Task<LocalKubeCluster> StartClusterAsync(TimeProvider? clusterTime = null)
     {
-        var cluster = await KubeTestCluster.StartAsync(new TestClusterOptions { TimeProvider = clusterTime ?? TimeProvider.System });
+        var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { TimeProvider = clusterTime ?? TimeProvider.System });
         await cluster.ApplyYamlAsync(CrdYaml);
         cluster.Requests.Clear();
         return cluster;

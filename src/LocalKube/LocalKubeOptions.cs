@@ -22,6 +22,10 @@ public sealed record LocalKubeOptions
     /// <summary>Extra built-in kinds to serve (schemaless), e.g. apps/v1 Deployments for manifests a test applies.</summary>
     public IReadOnlyList<ResourceKind> AdditionalKinds { get; init; } = [];
 
+    /// <summary>How many recent requests <see cref="LocalKubeCluster.Requests"/> keeps; 0 (tests) keeps every one, a
+    /// long-running server (the sandbox) sets a limit so memory stays bounded.</summary>
+    public int RequestLogLimit { get; init; }
+
     /// <summary>Port on 127.0.0.1 to listen on; 0 picks a free one (<see cref="LocalKubeCluster.Url"/> tells which).</summary>
     public int Port { get; init; }
 

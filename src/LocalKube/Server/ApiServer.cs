@@ -16,6 +16,7 @@ internal sealed partial class ApiServer : IDisposable
     public ApiServer(LocalKubeOptions options)
     {
         Options = options;
+        Log = new RequestLog(options.RequestLogLimit);
         Registry = new ResourceRegistry(options.AdditionalKinds);
         Store = new ObjectStore(options.WatchHistorySize, initialResourceVersion: 100);
         Faults = new FaultInjector(this);
@@ -30,7 +31,7 @@ internal sealed partial class ApiServer : IDisposable
 
     public ResourceRegistry Registry { get; }
 
-    public RequestLog Log { get; } = new();
+    public RequestLog Log { get; }
 
     public FaultInjector Faults { get; }
 

@@ -31,6 +31,14 @@ public sealed class RequestLog
 
     private readonly Lock _gate = new();
     private readonly List<ApiRequest> _requests = [];
+    private readonly int _limit;
+
+    /// <summary>A log keeping the latest <paramref name="limit"/> requests (older ones are forgotten); 0 keeps every one.</summary>
+    public RequestLog(int limit = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        _limit = limit;
+    }
     private readonly List<(Func<ApiRequest, bool> Predicate, TaskCompletionSource<ApiRequest> Done)> _waiters = [];
 
     /// <summary>A snapshot of all requests so far.</summary>
@@ -119,6 +127,11 @@ public sealed class RequestLog
         lock (_gate)
         {
             _requests.Add(request);
+            if (_limit > 0 && _requests.Count > 2 * _limit)
+            {
+                _requests.RemoveRange(0, _requests.Count - _limit); // amortised: a long-running server stays bounded
+            }
+
             foreach (var (predicate, done) in _waiters.Where(w => w.Predicate(request)).ToList())
             {
                 completed.Add(done);

@@ -98,6 +98,9 @@ public sealed class AllocationStatus
     [Description("Reported, Estimated (scaled from the last known, when the price source has none) or None.")]
     public string? MarketCapOrigin { get; set; }
 
+    [Description("Where the price came from: coingecko, binance (its fallback, or the provider), file, or in the sandbox simulated or replay.")]
+    public string? PriceSource { get; set; }
+
     [Description("Share of NAV the asset should have, after cap, floor and cash buffer, e.g. \"25%\".")]
     public string? TargetWeight { get; set; }
 

@@ -118,6 +118,7 @@ public static class FundEvaluator
                 Price = StatusText.Money(p.Price),
                 MarketCap = quote?.MarketCap is { } cap ? StatusText.Money(cap) : null,
                 MarketCapOrigin = quote?.MarketCapOrigin.ToString(),
+                PriceSource = quote?.Source,
                 TargetWeight = StatusText.Weight(p.TargetWeight),
                 CurrentWeight = StatusText.Weight(p.CurrentWeight),
                 Drift = StatusText.Drift(p.Drift),

@@ -40,7 +40,7 @@ public static class SandboxCommand
             return Cli.ExitCodes.InvalidInput;
         }
 
-        await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { Port = options.Port }, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { Port = options.Port, RequestLogLimit = 1000, WatchHistorySize = 1000 }, cancellationToken).ConfigureAwait(false);
         await cluster.ApplyYamlAsync(YamlWriter.Write(CrdGenerator.IndexFund()), cancellationToken: cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Kubeconfig))!);
         cluster.WriteKubeconfig(options.Kubeconfig);
@@ -53,7 +53,8 @@ public static class SandboxCommand
             MarketData = market.Settings,
             Registry = Prometheus.Metrics.NewCustomRegistry(),
             Time = market.Clock,
-            GracefulShutdownTimeout = TimeSpan.FromSeconds(5),
+            // Five real seconds: the operator's clock runs at the sandbox's speed.
+            GracefulShutdownTimeout = TimeSpan.FromSeconds(5 * (market.Clock is ScaledTimeProvider scaled ? scaled.Speed : 1)),
             // Warnings and errors only, on stderr: stdout is the summary table.
             ConfigureServices = services => services.AddLogging(logging => logging
                 .ClearProviders()

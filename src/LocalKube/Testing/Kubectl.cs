@@ -19,12 +19,21 @@ public sealed class Kubectl : IDisposable
 
     public Kubectl(LocalKubeCluster cluster)
     {
+        ArgumentNullException.ThrowIfNull(cluster);
         Cluster = cluster;
         _dir = Directory.CreateTempSubdirectory("kubectl-e2e-").FullName;
         KubeconfigPath = cluster.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
     }
 
-    public LocalKubeCluster Cluster { get; }
+    /// <summary>kubectl against the cluster a kubeconfig file names (one in another process, e.g. the sandbox).</summary>
+    public Kubectl(string kubeconfigPath)
+    {
+        _dir = Directory.CreateTempSubdirectory("kubectl-e2e-").FullName;
+        KubeconfigPath = kubeconfigPath;
+    }
+
+    /// <summary>The in-process cluster, or null when the kubeconfig names one elsewhere.</summary>
+    public LocalKubeCluster? Cluster { get; }
 
     public string KubeconfigPath { get; }
 
@@ -94,7 +103,7 @@ public sealed class Kubectl : IDisposable
         var (exit, output, error) = await RunAsync(args);
         if (exit != 0)
         {
-            throw new KubectlException($"kubectl {string.Join(' ', args)} exited {exit}\nstdout: {output}\nstderr: {error}\nrequests:\n{Describe(Cluster)}");
+            throw new KubectlException($"kubectl {string.Join(' ', args)} exited {exit}\nstdout: {output}\nstderr: {error}{(Cluster is null ? string.Empty : "\nrequests:\n" + Describe(Cluster))}");
         }
 
         return output;

@@ -18,14 +18,18 @@ public sealed class ReplayedMarket
             h => h.Key,
             h => new SortedList<DateOnly, AssetClose>(h.Value.ToDictionary(d => d.Date, d => d.Close)),
             StringComparer.Ordinal);
-        var firsts = series.Values.Where(s => s.Count > 0).Select(s => s.Keys[0]).ToList();
-        FirstCommonDay = firsts.Count > 0 ? firsts.Max() : null;
+        var nonEmpty = series.Values.Where(s => s.Count > 0).ToList();
+        FirstCommonDay = nonEmpty.Count > 0 ? nonEmpty.Max(s => s.Keys[0]) : null;
+        LastCommonDay = nonEmpty.Count > 0 ? nonEmpty.Min(s => s.Keys[^1]) : null;
     }
 
     public IReadOnlyCollection<string> Symbols => series.Keys;
 
     /// <summary>The first day every asset has a close: where a replay naturally starts.</summary>
     public DateOnly? FirstCommonDay { get; }
+
+    /// <summary>The last day every asset has a close: beyond it some assets have no price.</summary>
+    public DateOnly? LastCommonDay { get; }
 
     /// <summary>The quote at <paramref name="time"/>, or null (with why) outside the asset's history.</summary>
     public (decimal Price, decimal? MarketCap)? Quote(string symbol, DateTimeOffset time, out string? missing)

@@ -3,12 +3,17 @@ using CryptoIndex.Operator.Api;
 
 namespace CryptoIndex.Operator.Sandbox;
 
-/// <summary>One line of the sandbox's summary table: what a person watching wants to see of each fund.</summary>
-public sealed record FundSummary(string Fund, string Ready, string Nav, string MaxDrift, string LastRebalance, string Rebalances, string Trades)
+/// <summary>
+/// One line of the sandbox's summary table: what a person watching wants to see of each fund, short enough for a
+/// terminal (NAV to cents, times to the minute, reasons cut); the exact numbers are in the fund's status.
+/// </summary>
+public sealed record FundSummary(string Fund, string Ready, string Nav, string MaxDrift, string Rebalances, string Trades, string LastRebalance)
 {
-    public static IReadOnlyList<string> Headers { get; } = ["FUND", "READY", "NAV", "MAX DRIFT", "LAST REBALANCE", "REBALANCES", "TRADES"];
+    private const int ReasonLength = 32;
 
-    public IReadOnlyList<string> Cells => [Fund, Ready, Nav, MaxDrift, LastRebalance, Rebalances, Trades];
+    public static IReadOnlyList<string> Headers { get; } = ["FUND", "READY", "NAV", "MAX DRIFT", "REBALANCES", "TRADES", "LAST REBALANCE"];
+
+    public IReadOnlyList<string> Cells => [Fund, Ready, Nav, MaxDrift, Rebalances, Trades, LastRebalance];
 
     public static FundSummary Of(IndexFund fund)
     {
@@ -18,12 +23,12 @@ public sealed record FundSummary(string Fund, string Ready, string Nav, string M
         var ns = fund.Metadata.NamespaceProperty ?? "default";
         return new FundSummary(
             ns == "default" ? fund.Metadata.Name! : ns + "/" + fund.Metadata.Name,
-            ready is null ? "-" : ready.Status + " " + ready.Reason,
-            status?.Nav ?? "-",
+            ready is null ? "-" : ready.Status == "True" ? ready.Reason ?? "True" : "NOT READY " + ready.Reason,
+            decimal.TryParse(status?.Nav, NumberStyles.Number, CultureInfo.InvariantCulture, out var nav) ? Engine.Format.Number(nav, 2) : "-",
             status?.MaxDrift ?? "-",
-            status?.LastRebalanceTime is { } at ? at + " " + Shorten(status.LastRebalanceReason) : "-",
             (status?.RebalanceSequence ?? 0).ToString(CultureInfo.InvariantCulture),
-            (status?.Trades?.Count(t => t.Status == "Completed") ?? 0).ToString(CultureInfo.InvariantCulture));
+            (status?.Trades?.Count(t => t.Status == "Completed") ?? 0).ToString(CultureInfo.InvariantCulture),
+            Last(status));
     }
 
     /// <summary>The table as plain text: aligned columns, one fund per line, in name order.</summary>
@@ -36,6 +41,17 @@ public sealed record FundSummary(string Fund, string Ready, string Nav, string M
         return string.Join('\n', lines.Select(l => string.Join("  ", l.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd())) + "\n";
     }
 
-    private static string Shorten(string? reason) =>
-        reason is null ? string.Empty : reason.Length <= 40 ? "(" + reason + ")" : "(" + reason[..39] + "…)";
+    private static string Last(IndexFundStatus? status)
+    {
+        if (status?.LastRebalanceTime is not { } time)
+        {
+            return "-";
+        }
+
+        var at = DateTimeOffset.TryParse(time, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)
+            : time;
+        var reason = status.LastRebalanceReason ?? string.Empty;
+        return reason.Length <= ReasonLength ? $"{at} {reason}".TrimEnd() : $"{at} {reason[..(ReasonLength - 1)]}…";
+    }
 }

@@ -75,7 +75,10 @@ public static class SandboxCommand
             await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             var client = cluster.CreateClient();
             var end = options.Duration is { } duration ? market.Start + duration : (DateTimeOffset?)null;
-            await WatchAsync(client, market.Clock, end, stdout, interactive, cancellationToken).ConfigureAwait(false);
+            // Ctrl+C reaches the operator's host first (it stops itself); either signal ends the watch.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(
+                cancellationToken, app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping);
+            await WatchAsync(client, market.Clock, end, stdout, interactive, stop.Token).ConfigureAwait(false);
 
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sandbox: stopped at {StatusText.Time(market.Clock.GetUtcNow())} (simulated); final summary:")).ConfigureAwait(false);
             await stdout.WriteAsync(await SummaryAsync(client, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false);

@@ -25,6 +25,16 @@ public sealed record SandboxMarket(PriceProviderSettings Settings, TimeProvider 
                     return (null, error);
                 }
 
+                if (replayed.FirstCommonDay > replayed.LastCommonDay)
+                {
+                    return (null, $"--data: the files in '{options.DataDirectory}' have no day in common");
+                }
+
+                if (options.From is { } from && (from < replayed.FirstCommonDay || from > replayed.LastCommonDay))
+                {
+                    return (null, $"--from: {from:yyyy-MM-dd} is outside the history every asset has ({replayed.FirstCommonDay:yyyy-MM-dd} to {replayed.LastCommonDay:yyyy-MM-dd})");
+                }
+
                 var day = options.From ?? replayed.FirstCommonDay!.Value;
                 var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
                 var replayClock = new ScaledTimeProvider(start, options.Speed, real);

@@ -41,8 +41,11 @@ public sealed record SandboxOptions
     /// <summary>Simulated time to run for, then print a summary and exit; null runs until Ctrl+C.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>An hour of market every six seconds: the first rebalance at once, drift-driven ones within a minute.</summary>
-    public const double DefaultSpeed = 600;
+    /// <summary>
+    /// An hour of market per second: every fund is invested within a second, and drift-driven rebalances follow within
+    /// minutes (a day of market every 24 s).
+    /// </summary>
+    public const double DefaultSpeed = 3600;
 
     public SandboxMarketKind Market => DataDirectory is not null ? SandboxMarketKind.Replay
         : Provider == "coingecko" ? SandboxMarketKind.CoinGecko

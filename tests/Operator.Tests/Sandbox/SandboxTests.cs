@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using CryptoIndex.LocalKube.Testing;
+
+namespace CryptoIndex.Operator.Tests.Sandbox;
+
+/// <summary>
+/// The sandbox as a newcomer uses it: started as a process, driven with the real kubectl through the kubeconfig it
+/// writes, its /metrics scraped, stopped with Ctrl+C; and run for a fixed simulated period by a script.
+/// </summary>
+public sealed class SandboxTests
+{
+    private const string MyFund = """
+        apiVersion: cryptoindex.io/v1alpha1
+        kind: IndexFund
+        metadata: {name: my-fund}
+        spec:
+          capital: 20000
+          weighting: Equal
+          constituents:
+            - {symbol: BTC, coinGeckoId: bitcoin}
+            - {symbol: ETH, coinGeckoId: ethereum}
+            - {symbol: SOL, coinGeckoId: solana}
+        """;
+
+    [Fact]
+    public async Task A_newcomer_applies_changes_and_deletes_a_fund_with_kubectl_and_stops_the_sandbox_with_ctrl_c()
+    {
+        await using var sandbox = SandboxProcess.Start("--speed", "600");
+        await sandbox.WaitForLineAsync(l => l.StartsWith("Ctrl+C stops.", StringComparison.Ordinal));
+        Assert.Contains("CryptoIndex sandbox: SIMULATED market (random walk, seed 42) at 600x real time.", sandbox.Output, StringComparison.Ordinal);
+        Assert.Contains("applied samples: equal-weight.yaml, manual.yaml, sqrt-marketcap.yaml, top10-marketcap.yaml", sandbox.Output, StringComparison.Ordinal);
+        using var kubectl = new Kubectl(sandbox.KubeconfigPath);
+
+        // The samples, then a fund of one's own: Ready, invested on paper at simulated prices.
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund", "--all", "--timeout=60s");
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("my-fund.yaml", MyFund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/my-fund", "--timeout=60s");
+        var status = await StatusAsync(kubectl);
+        Assert.All(status["allocations"]!.AsArray(), a => Assert.Equal("simulated", (string?)a!["priceSource"]));
+        Assert.Equal(["Buy", "Buy", "Buy"], status["trades"]!.AsArray().Select(t => (string)t!["side"]!));
+        Assert.All(status["trades"]!.AsArray(), t => Assert.Equal("Completed", (string?)t!["status"]));
+
+        // Market-cap weighting capped at 40 %: BTC and ETH at the cap, SOL the rest, once generation 2 is observed.
+        await kubectl.OkAsync("patch", "ifund", "my-fund", "--type", "merge", "-p", """{"spec":{"weighting":"MarketCap","assetCap":"40%"}}""");
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.observedGeneration}=2", "ifund/my-fund", "--timeout=60s");
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/my-fund", "--timeout=60s");
+        status = await StatusAsync(kubectl);
+        Assert.Equal(["40%", "40%", "20%"], status["allocations"]!.AsArray().Select(a => (string)a!["targetWeight"]!));
+
+        // Metrics for every fund; a deleted fund's series go with it.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{sandbox.MetricsPort}/metrics");
+        Assert.Contains("cryptoindex_fund_nav{fund_namespace=\"default\",fund=\"my-fund\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_nav{fund_namespace=\"default\",fund=\"top10-capped\"}", metrics, StringComparison.Ordinal);
+        await kubectl.OkAsync("delete", "ifund", "my-fund", "--wait=true");
+        await kubectl.OkAsync("wait", "--for=delete", "ifund/my-fund", "--timeout=30s");
+        await WaitForAsync(async () => !(await http.GetStringAsync($"http://127.0.0.1:{sandbox.MetricsPort}/metrics")).Contains("fund=\"my-fund\"", StringComparison.Ordinal));
+
+        Assert.Equal(0, await sandbox.InterruptAsync());
+        Assert.Contains("final summary:", sandbox.Output, StringComparison.Ordinal);
+        Assert.Contains("top10-capped", sandbox.Output.Split("final summary:")[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", sandbox.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_script_runs_a_fixed_simulated_period_and_gets_a_summary()
+    {
+        await using var sandbox = SandboxProcess.Start("--duration", "6h", "--speed", "7200", "--seed", "7");
+
+        Assert.Equal(0, await sandbox.ExitCodeAsync());
+        var summary = sandbox.Output.Split("final summary:")[1];
+        Assert.Matches(@"top10-capped\s+WithinThresholds\s+\d", summary);
+        Assert.Matches(@"manual-60-30-10\s+DryRun", summary);
+        Assert.Contains(" first funding: 100000 in cash", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task History_is_replayed_from_coingecko_exports()
+    {
+        var data = SharedData;
+        await using var sandbox = SandboxProcess.Start("--data", data, "--from", "2022-03-01", "--duration", "48h", "--speed", "86400");
+
+        Assert.Equal(0, await sandbox.ExitCodeAsync());
+        Assert.Contains("CryptoIndex sandbox: REPLAYED history of 19 assets from " + data + ", starting 2022-03-01, at 86400x real time.", sandbox.Output, StringComparison.Ordinal);
+        var summary = sandbox.Output.Split("final summary:")[1];
+        Assert.Matches(@"top10-capped\s+WithinThresholds\s+\d", summary);
+        Assert.Contains("2022-03-0", summary, StringComparison.Ordinal); // rebalanced in replayed time
+    }
+
+    [Theory]
+    [InlineData("--provider coingecko --speed 10", "sandbox: --speed: live prices cannot run faster than real time")]
+    [InlineData("--data /nonexistent/folder", "sandbox: --data: folder '/nonexistent/folder' does not exist")]
+    [InlineData("--duration soon", "--duration: 'soon' is not a positive duration such as 90m, 24h or 7d")]
+    [InlineData("--data {data} --from 2024-03-01", "sandbox: --from: 2024-03-01 is outside the history every asset has (2020-09-17 to 2022-09-10)")]
+    public async Task Bad_options_are_refused_with_the_option_named(string args, string message)
+    {
+        await using var sandbox = SandboxProcess.Start([.. args.Split(' ').Select(a => a == "{data}" ? SharedData : a)]);
+
+        Assert.NotEqual(0, await sandbox.ExitCodeAsync());
+        Assert.Contains(message, sandbox.Errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>The daily CoinGecko exports beside the repository (read in place, never copied into it).</summary>
+    private static string SharedData => Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "data", "coingecko-daily"));
+
+    private static async Task<JsonNode> StatusAsync(Kubectl kubectl) =>
+        JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "my-fund", "-o", "json"))!["status"]!;
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // a failure guard only
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached");
+            await Task.Delay(100);
+        }
+    }
+}

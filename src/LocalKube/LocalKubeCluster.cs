@@ -60,20 +60,20 @@ public sealed class LocalKubeCluster : IAsyncDisposable
         apiVersion: v1
         kind: Config
         clusters:
-        - name: testcluster
+        - name: localkube
           cluster:
             server: {Url.GetLeftPart(UriPartial.Authority)}
         users:
-        - name: testcluster
+        - name: localkube
           user:
-            token: testcluster
+            token: localkube
         contexts:
-        - name: testcluster
+        - name: localkube
           context:
-            cluster: testcluster
-            user: testcluster
+            cluster: localkube
+            user: localkube
             namespace: default
-        current-context: testcluster
+        current-context: localkube
 
         """;
 
@@ -116,7 +116,7 @@ public sealed class LocalKubeCluster : IAsyncDisposable
 
     /// <summary>
     /// Creates or updates every object of a (multi-document) YAML or JSON text, in order, like
-    /// <c>kubectl apply --server-side --force-conflicts</c> (field manager "testcluster"): handy to seed CRDs and
+    /// <c>kubectl apply --server-side --force-conflicts</c> (field manager "localkube"): handy to seed CRDs and
     /// resources. Namespaced objects without a namespace go to <paramref name="defaultNamespace"/>. The requests go
     /// through the normal HTTP pipeline, so they appear in <see cref="Requests"/> (call <c>Requests.Clear()</c>
     /// after seeding). Returns the stored objects.
@@ -126,7 +126,7 @@ public sealed class LocalKubeCluster : IAsyncDisposable
     {
         var results = new List<System.Text.Json.Nodes.JsonObject>();
         using var http = new HttpClient { BaseAddress = Url };
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("testcluster-apply/1.0");
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("localkube-apply/1.0");
         foreach (var doc in Patches.YamlJson.ParseAll(yaml))
         {
             var apiVersion = Json.Str(doc["apiVersion"]) ?? throw new ArgumentException("a document has no apiVersion", nameof(yaml));
@@ -139,7 +139,7 @@ public sealed class LocalKubeCluster : IAsyncDisposable
             var ns = type.Namespaced ? (Json.Namespace(doc) is { Length: > 0 } n ? n : defaultNamespace) : null;
             var path = (group.Length == 0 ? "/api/v1" : $"/apis/{group}/{version}")
                 + (ns is null ? string.Empty : $"/namespaces/{Uri.EscapeDataString(ns)}")
-                + $"/{type.Plural}/{Uri.EscapeDataString(name)}?fieldManager=testcluster&force=true";
+                + $"/{type.Plural}/{Uri.EscapeDataString(name)}?fieldManager=localkube&force=true";
             using var content = new StringContent(doc.ToJsonString());
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/apply-patch+yaml");
             using var response = await http.PatchAsync(new Uri(path, UriKind.Relative), content, cancellationToken).ConfigureAwait(false);

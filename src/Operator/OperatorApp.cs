@@ -46,6 +46,9 @@ public sealed record OperatorAppOptions
     /// <summary>Binance API address for every fund (a proxy, a local fake); null reads <c>Exchanges:Binance:BaseUrl</c>, else the fund's choice.</summary>
     public Uri? BinanceBaseAddress { get; init; }
 
+    /// <summary>Why no fund may trade on Binance here (the sandbox: paper only), or null.</summary>
+    public string? BinanceDisabled { get; init; }
+
     /// <summary>Market-data settings; null reads them from configuration (<see cref="MarketDataConfiguration"/>).</summary>
     public PriceProviderSettings? MarketData { get; init; }
 
@@ -105,7 +108,7 @@ public static class OperatorApp
         services.AddSingleton(new FundMetrics(metricsRegistry));
         services.AddSingleton(new CryptoIndex.Exchanges.ExchangeMetrics(metricsRegistry));
         services.AddCryptoIndexExchanges();
-        services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? host.Web.Configuration.GetValue<Uri?>(BinanceBaseUrlSetting)));
+        services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? host.Web.Configuration.GetValue<Uri?>(BinanceBaseUrlSetting), options.BinanceDisabled));
         services.AddSingleton<BinanceAccounts>();
         options.ConfigureServices?.Invoke(services);
         var controllerOptions = new Runtime.Controllers.ControllerOptions { MaxConcurrentReconciles = options.MaxConcurrentReconciles };

@@ -74,6 +74,11 @@ var watchNamespaces = new Option<string[]>("--watch-namespaces")
 };
 watchNamespaces.Validators.Add(result =>
 {
+    if (result.Tokens.Count > 0 && (result.GetValueOrDefault<string[]>() ?? []).Length == 0)
+    {
+        result.AddError("--watch-namespaces: name at least one namespace, or leave the option out to watch all");
+    }
+
     foreach (var ns in result.GetValueOrDefault<string[]>() ?? [])
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(ns, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
@@ -195,4 +200,6 @@ sandbox.SetAction((parse, cancellationToken) => CryptoIndex.Operator.Sandbox.San
     cancellationToken));
 root.Subcommands.Add(sandbox);
 
-return await root.Parse(args).InvokeAsync();
+// Signals are the host's: its console lifetime stops the operator gracefully (--graceful-shutdown-timeout), which
+// System.CommandLine's own handling would cut short after 2 s.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -160,7 +160,7 @@ public sealed class RebalanceExecutor(
         }
         catch (ExchangeException e)
         {
-            return Wait(record, leg, e.RetryAfter ?? options.Retry, "exchange clock unavailable: " + e.Message);
+            return Wait(record, leg, e.RetryAfter ?? options.Retry, "exchange clock unavailable: " + e.Message, e.Kind);
         }
 
         if (WasSeen(leg))
@@ -203,7 +203,7 @@ public sealed class RebalanceExecutor(
 
             // Refused as a whole (rate limit, ban, clock, credentials): nothing executed, so the leg is pending again.
             record = await SaveLegAsync(record, leg with { State = LegState.Pending, Reason = e.Message }, cancellationToken).ConfigureAwait(false);
-            return Wait(record, leg, e.RetryAfter ?? (e.Kind == ExchangeErrorKind.InvalidTimestamp ? TimeSpan.Zero : options.Retry), e.Message);
+            return Wait(record, leg, e.RetryAfter ?? (e.Kind == ExchangeErrorKind.InvalidTimestamp ? TimeSpan.Zero : options.Retry), e.Message, e.Kind);
         }
 
         ObserveOrder(
@@ -233,7 +233,7 @@ public sealed class RebalanceExecutor(
         catch (ExchangeException e)
         {
             metrics.Lookups.WithLabels(exchange.Name, "error").Inc();
-            return Wait(record, leg, e.RetryAfter ?? options.Retry, "look-up failed: " + e.Message);
+            return Wait(record, leg, e.RetryAfter ?? options.Retry, "look-up failed: " + e.Message, e.Kind);
         }
 
         if (found is not null)
@@ -270,7 +270,7 @@ public sealed class RebalanceExecutor(
         {
             // The leg stays Sent: the next call looks it up again (and resends only after the window, as always).
             metrics.Lookups.WithLabels(exchange.Name, "error").Inc();
-            return Wait(record, leg, e.RetryAfter ?? options.Retry, "resend refused (" + rejection.Message + "); look-up failed: " + e.Message);
+            return Wait(record, leg, e.RetryAfter ?? options.Retry, "resend refused (" + rejection.Message + "); look-up failed: " + e.Message, e.Kind);
         }
 
         if (found is not null)
@@ -310,12 +310,16 @@ public sealed class RebalanceExecutor(
             return Wait(record, leg, options.Retry, mismatch);
         }
 
-        leg = leg with { ExchangeOrderId = report.ExchangeOrderId, ExecutedQuantity = report.ExecutedQuantity, Fills = report.Fills };
+        var seen = leg with { ExchangeOrderId = report.ExchangeOrderId, ExecutedQuantity = report.ExecutedQuantity, Fills = report.Fills };
         if (!report.IsFinal)
         {
-            record = await SaveLegAsync(record, leg, cancellationToken).ConfigureAwait(false);
-            return Wait(record, leg, options.Poll, "order still open on the exchange");
+            // Saved only when the exchange showed something new: polling an open order writes nothing.
+            var changed = seen.ExchangeOrderId != leg.ExchangeOrderId || seen.ExecutedQuantity != leg.ExecutedQuantity || seen.Fills.Count != leg.Fills.Count;
+            record = changed ? await SaveLegAsync(record, seen, cancellationToken).ConfigureAwait(false) : record;
+            return Wait(record, seen, options.Poll, "order still open on the exchange");
         }
+
+        leg = seen;
 
         leg = report.ExecutedQuantity > 0m
             ? leg with
@@ -336,11 +340,11 @@ public sealed class RebalanceExecutor(
         metrics.Orders.WithLabels(exchange.Name, leg.Side == OrderSide.Buy ? "buy" : "sell", outcome).Inc();
     }
 
-    private Step Wait(RebalanceRecord record, LegRecord leg, TimeSpan delay, string reason)
+    private Step Wait(RebalanceRecord record, LegRecord leg, TimeSpan delay, string reason, ExchangeErrorKind? error = null)
     {
         var retryAt = time.GetUtcNow() + delay;
         ExecutorLog.Waiting(logger, leg.ClientOrderId, retryAt, reason);
-        return new Step(record, new ExecutionResult(ExecutionStatus.Waiting, record, retryAt, reason));
+        return new Step(record, new ExecutionResult(ExecutionStatus.Waiting, record, retryAt, reason, Error: error));
     }
 
     private Task<RebalanceRecord> SaveLegAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken) =>

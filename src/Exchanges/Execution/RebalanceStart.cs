@@ -39,13 +39,17 @@ public enum ExecutionStatus
     NothingToTrade,
 }
 
-/// <summary>The outcome of one call: the record as saved, and when to call again if the rebalance is not done.</summary>
+/// <summary>
+/// The outcome of one call: the record as saved, and when to call again if the rebalance is not done; while waiting,
+/// <see cref="Error"/> says what kind of exchange failure holds it up, if one does.
+/// </summary>
 public sealed record ExecutionResult(
     ExecutionStatus Status,
     RebalanceRecord? Record,
     DateTimeOffset? RetryAt = null,
     string? Reason = null,
-    EngineError? PlanError = null);
+    EngineError? PlanError = null,
+    ExchangeErrorKind? Error = null);
 
 /// <summary>
 /// Executor settings: the wait after an exchange-wide refusal without Retry-After; the poll interval for an order

@@ -76,7 +76,7 @@ internal sealed partial class ApiServer
         {
             ["major"] = parts[0],
             ["minor"] = parts.Length > 1 ? parts[1] : "0",
-            ["gitVersion"] = "v" + Options.KubernetesVersion + ".0-testcluster",
+            ["gitVersion"] = "v" + Options.KubernetesVersion + ".0-localkube",
             ["gitCommit"] = "0000000000000000000000000000000000000000",
             ["gitTreeState"] = "clean",
             ["buildDate"] = "2026-01-01T00:00:00Z",

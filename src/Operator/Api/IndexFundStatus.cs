@@ -140,6 +140,9 @@ public sealed class RebalanceRecord
     [Description("Planned, Selling, Buying, Completed, Failed or DryRun.")]
     public string? Phase { get; set; }
 
+    [Description("The account its orders go to (paper, or binance with its Secret and endpoint): a rebalance finishes where it started.")]
+    public string? Exchange { get; set; }
+
     [Description("Traded notional in the quote currency.")]
     public string? Turnover { get; set; }
 

@@ -23,6 +23,11 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
     /// </summary>
     public async Task<BinanceExchange> ForAsync(string ns, string? secretName, bool testnet, string quoteAsset, CancellationToken cancellationToken)
     {
+        if (endpoints.Disabled is { } why)
+        {
+            throw new CredentialsUnavailableException("spec.exchange.kind: " + why); // before the Secret is even read
+        }
+
         if (string.IsNullOrEmpty(secretName))
         {
             throw new CredentialsUnavailableException("spec.exchange.credentialsSecretRef: the binance exchange needs a Secret with apiKey and secretKey");

@@ -46,6 +46,12 @@ public sealed partial class FundReconciler(
     /// <summary>Reason of Ready=False and Stalled=True when the fund's exchange Secret cannot be read.</summary>
     public const string CredentialsUnavailable = "CredentialsUnavailable";
 
+    /// <summary>Reason of Ready=False and Stalled=True when spec.exchange changed while a rebalance was open.</summary>
+    public const string ExchangeChanged = "ExchangeChanged";
+
+    /// <summary>Reason of Ready=False and Stalled=True when the exchange refuses the fund's API key.</summary>
+    public const string CredentialsRefused = "CredentialsRefused";
+
     /// <summary>Reason of Ready=True when the drift calls for a rebalance but every order is below the minimums.</summary>
     public const string NothingToTrade = "NothingToTrade";
 
@@ -63,6 +69,12 @@ public sealed partial class FundReconciler(
     public const string BinanceQuoteAsset = "USDT";
 
     private const string OrderStillOpen = "order still open";
+
+    /// <summary>
+    /// A requeue no sooner than this: a retry time already reached (a zero wait, a Retry-After in the past, time
+    /// spent reporting) must still requeue, since a delay of zero or less would end the rebalance's reconciles.
+    /// </summary>
+    private static readonly TimeSpan MinimumRetryDelay = TimeSpan.FromMilliseconds(100);
     public static readonly ResourceType Funds = new(IndexFund.Group, IndexFund.Version, IndexFund.Plural);
 
     private readonly StatusWriter statusWriter = new(client, Funds, FieldManager);
@@ -128,6 +140,7 @@ public sealed partial class FundReconciler(
                 evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal),
                 definition.Planning);
             journal.StartReason = decision.Summary; // the same journal: its first save is conditional on what it loaded
+            journal.StartExchange = ExchangeIdentity.Of(definition.Exchange);
             var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
             if (idle is null)
             {
@@ -186,6 +199,12 @@ public sealed partial class FundReconciler(
             await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return (ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval), null);
         }
+        catch (ExchangeChangedException e)
+        {
+            // Nothing is sent until the spec names the rebalance's account again (a spec change reconciles at once).
+            await NotReadyAsync(current, fund, ExchangeChanged, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return (ReconcileResult.Done, null);
+        }
 
         // Paper fills at the reference price, so its buys need no headroom; a real market buy fills at the ask.
         var executor = new RebalanceExecutor(
@@ -213,11 +232,11 @@ public sealed partial class FundReconciler(
             await events.NormalAsync(current, "RebalanceStarted", journal.StartReason ?? "rebalance", cancellationToken).ConfigureAwait(false);
         }
 
-        return (await ReportAsync(current, fund, journal, result, cancellationToken).ConfigureAwait(false), null);
+        return (await ReportAsync(current, fund, journal, result, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false), null);
     }
 
     private async Task<ReconcileResult> ReportAsync(
-        Runtime.KubeObject current, IndexFund fund, StatusRebalanceJournal journal, ExecutionResult result, CancellationToken cancellationToken)
+        Runtime.KubeObject current, IndexFund fund, StatusRebalanceJournal journal, ExecutionResult result, TimeSpan refresh, CancellationToken cancellationToken)
     {
         switch (result.Status)
         {
@@ -229,16 +248,26 @@ public sealed partial class FundReconciler(
                 LogCompleted(fund.Metadata.Name!, record.Sequence, completed);
                 metrics.Completed(fund.Metadata.NamespaceProperty ?? "default", fund.Metadata.Name!, record);
                 return ReconcileResult.RequeueRateLimited; // report soon (RequeueAfter(0) would mean done)
+            case ExecutionStatus.Waiting when result.Error == ExchangeErrorKind.Unauthorized:
+                // Keys refused: resending every few seconds cannot help and risks a ban. A person must fix the Secret;
+                // the rebalance stays recorded and resumes at the next refresh once the keys work.
+                var refused = "the exchange refused the fund's API key: " + result.Reason;
+                if (await journal.ReportWaitingAsync(result.Reason ?? refused, cancellationToken, (CredentialsRefused, refused), time.GetUtcNow()).ConfigureAwait(false))
+                {
+                    await events.WarningAsync(current, CredentialsRefused, refused, cancellationToken).ConfigureAwait(false);
+                }
+
+                return ReconcileResult.RequeueAfter(refresh);
             case ExecutionStatus.Waiting:
                 await ReportWaitingAsync(current, journal, result.Reason, cancellationToken).ConfigureAwait(false);
-                return ReconcileResult.RequeueAfter(result.RetryAt is { } at ? at - time.GetUtcNow() : TimeSpan.FromSeconds(5));
+                return RetryAt(result.RetryAt ?? time.GetUtcNow() + TimeSpan.FromSeconds(5));
             default:
                 var why = result.Reason ?? "the rebalance could not start";
                 if (result.RetryAt is { } retry)
                 {
                     // The exchange could not be asked (an outage, a rate limit): nothing was sent; tried again by itself.
                     await NotReadyAsync(current, fund, ExchangeUnavailable, why, time.GetUtcNow(), cancellationToken, stalled: false).ConfigureAwait(false);
-                    return ReconcileResult.RequeueAfter(retry - time.GetUtcNow());
+                    return RetryAt(retry);
                 }
 
                 await NotReadyAsync(current, fund, "RebalanceFailed", why, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -246,13 +275,28 @@ public sealed partial class FundReconciler(
         }
     }
 
+    private ReconcileResult RetryAt(DateTimeOffset at)
+    {
+        var delay = at - time.GetUtcNow();
+        return ReconcileResult.RequeueAfter(delay > MinimumRetryDelay ? delay : MinimumRetryDelay);
+    }
+
     /// <summary>
-    /// The exchange the rebalance runs on: the one it was recorded with when resuming (a spec edited mid-rebalance does
-    /// not move its open orders), else the spec's.
+    /// The exchange the rebalance runs on: the spec's, which when resuming must still be the account the rebalance
+    /// started on (else <see cref="ExchangeChangedException"/>: its open orders stay where they are).
     /// </summary>
     private async Task<IExchange> ExchangeForAsync(
         IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, CancellationToken cancellationToken)
     {
+        if (recorded is not null
+            && fund.Status?.Rebalances?.FirstOrDefault(r => r.Sequence == recorded.Sequence)?.Exchange is { } startedOn
+            && startedOn != ExchangeIdentity.Of(definition.Exchange))
+        {
+            throw new ExchangeChangedException(
+                $"spec.exchange changed while rebalance {recorded.Sequence} was open: it trades on {startedOn}, the spec now says {ExchangeIdentity.Of(definition.Exchange)}; "
+                + "put spec.exchange back until the rebalance finishes (nothing is sent meanwhile)");
+        }
+
         var kind = recorded?.Exchange ?? (definition.Exchange.Kind == ExchangeKind.Paper ? "paper" : "binance");
         if (kind != "paper")
         {

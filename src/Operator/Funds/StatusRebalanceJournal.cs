@@ -27,6 +27,9 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// <summary>Why the rebalance being started was decided; kept in its <c>status.rebalances</c> entry from then on.</summary>
     public string? StartReason { get; set; }
 
+    /// <summary>The account the rebalance being started trades on (<see cref="ExchangeAccounts.ExchangeIdentity"/>); kept like the reason.</summary>
+    public string? StartExchange { get; set; }
+
     /// <summary>
     /// Every number as a string: an API server decodes numbers in a schemaless object as float64, which would round
     /// money. Enums by name, so the record reads well in <c>kubectl get -o yaml</c>.
@@ -44,6 +47,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private const int MaxAttempts = 5;
     private string? resourceVersion;
     private string? waiting;
+    private (string Reason, string Message, DateTimeOffset At)? stalled;
 
     /// <summary>The record as last loaded or saved by this journal: the fund's ledger during a rebalance.</summary>
     public ExecutionRecord? Last { get; private set; }
@@ -63,7 +67,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     public async Task SaveAsync(ExecutionRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        waiting = null; // a save is progress: whatever held the rebalance up is no longer the news
+        waiting = null; // what held the rebalance up stays reported until its progress changes (see Conditions)
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             try
@@ -97,11 +101,19 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     }
 
     /// <summary>
-    /// Says in the <c>Reconciling</c> condition why the rebalance in progress waits (until the record's next save).
-    /// Returns whether the condition changed. Conditional on the version last read: on a conflict it writes nothing,
-    /// and the next reconcile reports afresh.
+    /// Says in the <c>Reconciling</c> condition why the rebalance in progress waits (until the rebalance makes
+    /// progress). Returns whether the condition changed. Only over the record this journal saved last, and conditional
+    /// on the object it read: on a newer record or a conflict it writes nothing.
     /// </summary>
-    public async Task<bool> ReportWaitingAsync(string reason, CancellationToken cancellationToken)
+    /// <param name="reason">What the exchange said, for the condition's message.</param>
+    /// <param name="cancellationToken">Cancels the read and the patch.</param>
+    /// <param name="stall">
+    /// When only a person can unblock it (keys refused), also <c>Ready=False</c> and <c>Stalled=True</c> with this
+    /// reason and message; written with the record, never from a stale copy.
+    /// </param>
+    /// <param name="now">When the stall was observed (its conditions' transition time).</param>
+    public async Task<bool> ReportWaitingAsync(
+        string reason, CancellationToken cancellationToken, (string Reason, string Message)? stall = null, DateTimeOffset? now = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(reason);
         if (Last is not { Phase: not RebalancePhase.Done } record)
@@ -110,8 +122,14 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         }
 
         waiting = reason;
+        stalled = stall is { } st ? (st.Reason, st.Message, now ?? record.StartedAt) : null;
         var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
             IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
+        if (fund["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson) is not { } stored || stored.Sequence != record.Sequence || stored.Revision != record.Revision)
+        {
+            return false; // someone moved the record on (a leader hand-over): its own saves report it
+        }
+
         var status = Replacing(fund["status"] as JsonObject, new JsonObject { ["conditions"] = Conditions(fund, record) });
         if (status.Count == 0)
         {
@@ -156,7 +174,9 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             ? null
             : new RebalanceView { Id = rebalanceId, Sequence = record.Sequence, StartedAt = StatusText.Time(record.StartedAt), Phase = record.Phase.ToString() };
         var history = fund["status"]?["rebalances"]?.Deserialize<List<RebalanceView>>(ApiJson.Options) ?? [];
-        var summary = Summary(record, rebalanceId, history.FirstOrDefault(r => r.Id == rebalanceId)?.Reason ?? StartReason);
+        var entry = history.FirstOrDefault(r => r.Id == rebalanceId);
+        var summary = Summary(record, rebalanceId, entry?.Reason ?? StartReason);
+        summary.Exchange = entry?.Exchange ?? StartExchange;
         var rebalances = history.Where(r => r.Id != rebalanceId).Prepend(summary).Take(historyLimit).ToList();
         return Replacing(fund["status"] as JsonObject, new JsonObject
         {
@@ -204,21 +224,37 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     private JsonArray Conditions(JsonObject fund, ExecutionRecord record)
     {
-        var conditions = new JsonArray(
-            (fund["status"]?["conditions"]?.AsArray() ?? [])
-            .Where(c => (string?)c?["type"] != FundConditions.Reconciling)
-            .Select(c => c?.DeepClone())
-            .ToArray());
+        var existing = (fund["status"]?["conditions"]?.AsArray() ?? []).ToList();
+        var replaced = stalled is null ? [FundConditions.Reconciling] : new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled };
+        var conditions = new JsonArray(existing.Where(c => !replaced.Contains((string?)c?["type"])).Select(c => c?.DeepClone()).ToArray());
+        if (stalled is { } st)
+        {
+            var previous = existing.Select(c => c.Deserialize<FundCondition>(ApiJson.Options)!).ToList();
+            var generation = (long?)fund["metadata"]?["generation"] ?? 0;
+            conditions.Insert(0, JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Ready, "False", st.Reason, st.Message, generation, st.At), ApiJson.Options));
+            conditions.Add(JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Stalled, "True", st.Reason, st.Message, generation, st.At), ApiJson.Options));
+        }
+
         if (record.Phase != RebalancePhase.Done)
         {
+            var progress = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed");
+            var previous = (fund["status"]?["conditions"]?.AsArray() ?? []).FirstOrDefault(c => (string?)c?["type"] == FundConditions.Reconciling);
+            var stillWaiting = waiting is null && (string?)previous?["reason"] == WaitingForExchange
+                && ((string?)previous?["message"])?.StartsWith(progress + "; ", StringComparison.Ordinal) == true;
+            if (stillWaiting)
+            {
+                // No progress since the wait was reported (a resend's own saves): keep saying why, do not flap.
+                conditions.Add(previous!.DeepClone());
+                return conditions;
+            }
+
             conditions.Add(JsonSerializer.SerializeToNode(
                 new FundCondition
                 {
                     Type = FundConditions.Reconciling,
                     Status = "True",
                     Reason = waiting is null ? "RebalanceInProgress" : WaitingForExchange,
-                    Message = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed")
-                        + (waiting is null ? string.Empty : "; waiting for the exchange: " + waiting),
+                    Message = progress + (waiting is null ? string.Empty : "; waiting for the exchange: " + waiting),
                     ObservedGeneration = (long?)fund["metadata"]?["generation"],
                     LastTransitionTime = StatusText.Time(record.StartedAt),
                 },

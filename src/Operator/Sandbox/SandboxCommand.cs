@@ -3,6 +3,7 @@ using System.Text.Json;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
 using CryptoIndex.Operator.Funds;
+using CryptoIndex.Operator.Runtime.Events;
 using CryptoIndex.LocalKube;
 using k8s;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -53,13 +54,20 @@ public static class SandboxCommand
             MarketData = market.Settings,
             Registry = Prometheus.Metrics.NewCustomRegistry(),
             Time = market.Clock,
-            // Five real seconds: the operator's clock runs at the sandbox's speed.
-            GracefulShutdownTimeout = TimeSpan.FromSeconds(5 * (market.Clock is ScaledTimeProvider scaled ? scaled.Speed : 1)),
-            // Warnings and errors only, on stderr: stdout is the summary table.
-            ConfigureServices = services => services.AddLogging(logging => logging
-                .ClearProviders()
-                .SetMinimumLevel(LogLevel.Warning)
-                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)),
+            // On the sandbox's clock: a stop abandons paper rebalances at once (their state is in memory anyway).
+            GracefulShutdownTimeout = TimeSpan.FromSeconds(5),
+            BinanceDisabled = "binance is not available in the sandbox, which trades on paper only; use kind: paper",
+            ConfigureServices = services =>
+            {
+                // Warnings and errors only, on stderr: stdout is the summary table.
+                services.AddLogging(logging => logging
+                    .ClearProviders()
+                    .SetMinimumLevel(LogLevel.Warning)
+                    .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+                // Events carry real time, so kubectl shows their ages (status times are the simulated market's).
+                services.AddSingleton(sp => new EventRecorder(
+                    sp.GetRequiredService<IKubernetes>(), OperatorApp.Component, TimeProvider.System, logger: sp.GetRequiredService<ILogger<EventRecorder>>()));
+            },
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -71,16 +79,19 @@ public static class SandboxCommand
                 await cluster.ApplyYamlAsync(yaml, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
-            await stdout.WriteLineAsync(Banner(options, market, cluster.Url, metricsPort, samples.Select(s => s.Name).ToList())).ConfigureAwait(false);
+            await stdout.WriteLineAsync(Banner(options, market, cluster.Url, metricsPort, [.. samples.Select(s => s.Name)])).ConfigureAwait(false);
             await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             var client = cluster.CreateClient();
-            var end = options.Duration is { } duration ? market.Start + duration : (DateTimeOffset?)null;
+            // The period counts from now, when the operator is up: at a high speed, starting took simulated hours.
+            var end = Earliest(options.Duration is { } duration ? market.Clock.GetUtcNow() + duration : null, market.End);
             // Ctrl+C reaches the operator's host first (it stops itself); either signal ends the watch.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(
                 cancellationToken, app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping);
             await WatchAsync(client, market.Clock, end, stdout, interactive, stop.Token).ConfigureAwait(false);
 
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sandbox: stopped at {StatusText.Time(market.Clock.GetUtcNow())} (simulated); final summary:")).ConfigureAwait(false);
+            var stoppedAt = market.Clock.GetUtcNow();
+            var why = market.End is { } dataEnd && stoppedAt >= dataEnd && options.Duration is null ? "; the replayed history ended" : string.Empty;
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sandbox: stopped at {StatusText.Time(stoppedAt)} (simulated){why}; final summary:")).ConfigureAwait(false);
             await stdout.WriteAsync(await SummaryAsync(client, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false);
             return Cli.ExitCodes.Ok;
         }
@@ -99,7 +110,10 @@ public static class SandboxCommand
         {
             try
             {
-                await Task.Delay(Refresh, cancellationToken).ConfigureAwait(false);
+                // A refresh, or less on the sandbox's own clock when the end is nearer: --duration is kept to the step.
+                var pause = Task.Delay(Refresh, cancellationToken);
+                var toEnd = end is { } e && e - clock.GetUtcNow() is { } left && left > TimeSpan.Zero ? Task.Delay(left, clock, cancellationToken) : pause;
+                await Task.WhenAny(pause, toEnd).Unwrap().ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -135,6 +149,8 @@ public static class SandboxCommand
         }
     }
 
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
     private static string Header(TimeProvider clock) => $"simulated time {StatusText.Time(clock.GetUtcNow())}\n";
 
     private static async Task<string> SafeSummaryAsync(IKubernetes client, CancellationToken cancellationToken)
@@ -160,6 +176,9 @@ public static class SandboxCommand
     {
         var kubeconfig = Path.GetFullPath(options.Kubeconfig);
         var sampleLine = samples.Count > 0 ? $"applied samples: {string.Join(", ", samples)}" : "no samples applied (--no-samples)";
+        var tryLines = samples.Count > 0
+            ? "  kubectl describe ifund top10-capped\n  kubectl edit ifund sqrt-marketcap          # change assetCap and watch the new targets\n  kubectl delete ifund manual-60-30-10; kubectl apply -f config/samples/manual.yaml   # or a fund of your own"
+            : "  kubectl apply -f config/samples/top10-marketcap.yaml\n  kubectl describe ifund top10-capped";
         return $"""
             CryptoIndex sandbox: {market.Label}.
             Paper trading; state in memory, gone when this stops. For trying and demonstrating, not for money.
@@ -169,12 +188,10 @@ public static class SandboxCommand
             metrics         http://127.0.0.1:{metricsPort}/metrics
             {sampleLine}
 
-            Try, in another terminal:
+            Try, in another terminal (kubectl: scripts/install-tools.sh puts a pinned one in .tools/bin):
               export KUBECONFIG={kubeconfig}
               kubectl get ifund -w
-              kubectl describe ifund top10-capped
-              kubectl apply -f config/samples/equal-weight.yaml
-              kubectl edit ifund sqrt-marketcap          # change assetCap and watch the new targets
+            {tryLines}
               curl -s http://127.0.0.1:{metricsPort}/metrics | grep cryptoindex_fund_nav
             Ctrl+C stops.
 

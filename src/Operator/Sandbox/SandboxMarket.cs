@@ -9,6 +9,9 @@ namespace CryptoIndex.Operator.Sandbox;
 /// <summary>The sandbox's prices and clock, and the words that say what they are (never mistaken for real money).</summary>
 public sealed record SandboxMarket(PriceProviderSettings Settings, TimeProvider Clock, DateTimeOffset Start, string Label)
 {
+    /// <summary>When the market has no more prices (the end of replayed history), or null.</summary>
+    public DateTimeOffset? End { get; init; }
+
     public static (SandboxMarket? Market, string? Error) Create(SandboxOptions options, TimeProvider real)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -42,17 +45,26 @@ public sealed record SandboxMarket(PriceProviderSettings Settings, TimeProvider 
                     new PriceProviderSettings { Substitute = new ReplayedSource(replayed, replayClock) },
                     replayClock,
                     start,
-                    $"REPLAYED history of {replayed.Symbols.Count} assets from {options.DataDirectory}, starting {day:yyyy-MM-dd}, at {speed}x real time"), null);
+                    $"REPLAYED history of {replayed.Symbols.Count} assets from {options.DataDirectory}, starting {day:yyyy-MM-dd}, at {speed}x real time")
+                {
+                    End = new DateTimeOffset(replayed.LastCommonDay!.Value.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1),
+                }, null);
             default:
                 var now = real.GetUtcNow();
                 var clock = new ScaledTimeProvider(now, options.Speed, real);
                 return (new SandboxMarket(
-                    new PriceProviderSettings { Substitute = new SimulatedSource(new SimulatedMarket(options.Seed, now), clock) },
+                    new PriceProviderSettings { Substitute = new SimulatedSource(new SimulatedMarket(options.Seed, now, step: SimulatedStep(options.Speed)), clock) },
                     clock,
                     now,
                     $"SIMULATED market (random walk, seed {options.Seed}) at {speed}x real time"), null);
         }
     }
+
+    /// <summary>
+    /// Prices move once per real second (an hour of market at 3600x), at least once a simulated minute: funds then
+    /// change, and write their status, about once a second, so <c>kubectl get ifund -w</c> stays readable.
+    /// </summary>
+    private static TimeSpan SimulatedStep(double speed) => TimeSpan.FromSeconds(Math.Max(60, Math.Round(speed)));
 
     /// <summary>Every <c>&lt;symbol&gt;-usd-*.csv</c> of the folder, each asset over its own days.</summary>
     private static (ReplayedMarket? Market, string? Error) LoadHistory(string directory)

@@ -47,6 +47,9 @@ public sealed record SandboxOptions
     /// </summary>
     public const double DefaultSpeed = 3600;
 
+    /// <summary>About a day per second: faster, the operator's refreshes cannot keep up and the clock's arithmetic strains.</summary>
+    public const double MaxSpeed = 100_000;
+
     public SandboxMarketKind Market => DataDirectory is not null ? SandboxMarketKind.Replay
         : Provider == "coingecko" ? SandboxMarketKind.CoinGecko
         : SandboxMarketKind.Simulated;
@@ -64,9 +67,9 @@ public sealed record SandboxOptions
             return "--data and --provider coingecko exclude each other: replay history or read live prices";
         }
 
-        if (!double.IsFinite(Speed) || Speed <= 0)
+        if (!double.IsFinite(Speed) || Speed <= 0 || Speed > MaxSpeed)
         {
-            return "--speed: must be a positive number of simulated seconds per second";
+            return "--speed: must be a positive number of simulated seconds per second, at most 100000";
         }
 
         if (Market == SandboxMarketKind.CoinGecko && speedGiven && Speed != 1)

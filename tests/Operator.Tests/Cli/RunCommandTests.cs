@@ -8,6 +8,7 @@ public sealed class RunCommandTests
     [Theory]
     [InlineData("--max-concurrent-reconciles", "0", "--max-concurrent-reconciles: must be at least 1")]
     [InlineData("--watch-namespaces", "team-a,Team_B", "--watch-namespaces: 'Team_B' is not a namespace name")]
+    [InlineData("--watch-namespaces", ",", "--watch-namespaces: name at least one namespace, or leave the option out to watch all")]
     [InlineData("--graceful-shutdown-timeout", "soon", "--graceful-shutdown-timeout: 'soon' is not a positive duration such as 30s or 1m")]
     public async Task A_bad_option_is_refused_with_its_name_and_rule(string option, string value, string message)
     {

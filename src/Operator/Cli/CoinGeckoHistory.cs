@@ -95,6 +95,12 @@ public static class CoinGeckoHistory
         {
             issues.Add($"start moved from {asked:yyyy-MM-dd} to {start:yyyy-MM-dd}: {latest} has no {(needsMarketCaps ? "price and market cap" : "price")} before");
         }
+        else if (from is null && series[latest].Keys.First() < start)
+        {
+            // The file starts earlier, but its first rows are unusable (a zero price or market cap): say why they are skipped.
+            var skipped = series[latest].Keys.Count(d => d < start);
+            issues.Add($"start is {start:yyyy-MM-dd}, not {series[latest].Keys.First():yyyy-MM-dd}: {latest}'s first {skipped} day(s) have no {(needsMarketCaps ? "price and market cap" : "price")}");
+        }
 
         if (to is { } t && t < end)
         {

@@ -123,5 +123,20 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(127, 127, 127), colours); // buy and hold
     }
 
+    [Fact]
+    public void Leading_days_without_a_market_cap_are_skipped_and_reported()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(folder, "caps")).FullName;
+        File.WriteAllText(Path.Combine(data, "a-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,100,0\n2022-01-02 00:00:00 UTC,1,100,0\n2022-01-03 00:00:00 UTC,1,100,0\n");
+        File.WriteAllText(Path.Combine(data, "b-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,0.0,0\n2022-01-02 00:00:00 UTC,1,0.0,0\n2022-01-03 00:00:00 UTC,1,50,0\n");
+
+        var (exit, output, _) = Run(EqualWeight.Replace("weighting: Equal", "weighting: MarketCap", StringComparison.Ordinal), data);
+
+        Assert.Equal(0, exit);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal("2022-01-03", (string?)json["from"]);
+        Assert.Equal(["start is 2022-01-03, not 2022-01-01: B's first 2 day(s) have no price and market cap"], json["issues"]!.AsArray().Select(i => (string)i!));
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }

@@ -125,6 +125,9 @@ public static class OperatorApp
             }
         }
 
-        return host.Build();
+        var app = host.Build();
+        var funds = app.Services.GetRequiredService<FundMetrics>();
+        app.Services.GetRequiredService<Manager>().LeadershipLost += funds.ForgetAll;
+        return app;
     }
 }

@@ -148,13 +148,17 @@ public sealed class ManagerTests
             return ReconcileResult.Done;
         });
         await using var a = new Instance(cluster, "a", reconciler, new ManagerOptions { LeaderElection = FastLease }).Start();
+        var lost = 0;
+        a.Manager.LeadershipLost += () => Interlocked.Increment(ref lost);
         await ReflectorTests.WaitUntil(() => a.Manager.IsLeader);
         await Widgets.CreateAsync(client, "slow", 1);
         await ReflectorTests.WaitUntil(() => reconciler.Total > 0);
+        Assert.Equal(0, lost);
 
         // Every lease renewal fails from now on: after the renew deadline the replica must stop working.
         cluster.Faults.FailNext(1000, 500, resource: "leases");
         await cancelled.Task.WaitAsync(Guard);
+        await ReflectorTests.WaitUntil(() => lost == 1); // told, so it can drop what it reported as leader
         Assert.False(a.Manager.IsLeader);
         Assert.Equal(0, a.LeaderGauge);
         var total = reconciler.Total;

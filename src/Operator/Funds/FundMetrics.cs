@@ -88,6 +88,19 @@ public sealed class FundMetrics
     private static List<string[]> OfFund(IEnumerable<string[]> labelSets, string ns, string fund) =>
         labelSets.Where(l => l.Length >= 2 && l[0] == ns && l[1] == fund).ToList();
 
+    /// <summary>
+    /// Drops every fund's series: a replica that lost leadership stops reporting funds it no longer reconciles, so its
+    /// stale values (a Ready of 1, an old NAV) never mask the new leader's.
+    /// </summary>
+    public void ForgetAll()
+    {
+        foreach (var (ns, fund) in Nav.GetAllLabelValues().Concat(Ready.GetAllLabelValues()).Concat(Rebalances.GetAllLabelValues())
+                     .Where(l => l.Length >= 2).Select(l => (l[0], l[1])).Distinct().ToList())
+        {
+            Forget(ns, fund);
+        }
+    }
+
     /// <summary>Drops every series of a deleted fund, so dashboards do not show it forever.</summary>
     public void Forget(string ns, string fund)
     {

@@ -214,7 +214,12 @@ public sealed partial class Manager : IDisposable
             _termStop?.Cancel();
             _termAbort?.Cancel();
         }
+
+        LeadershipLost?.Invoke();
     }
+
+    /// <summary>Raised when this replica stops leading (its reconcilers' state about objects is now another's).</summary>
+    public event Action? LeadershipLost;
 
     private async Task StopWorkersGracefullyAsync()
     {

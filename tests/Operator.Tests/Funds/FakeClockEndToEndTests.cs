@@ -101,6 +101,43 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refreshes_of_a_fund_whose_prices_did_not_change_write_nothing()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await WritePricesAsync(Start);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}")));
+        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        await RefreshAsync(); // the report after the rebalance settles
+
+        cluster.Requests.Clear();
+        for (var i = 0; i < 10; i++)
+        {
+            await RefreshAsync();
+        }
+
+        Assert.Equal(0, cluster.Requests.Writes()); // ten refreshes: no status patch, no Event
+    }
+
+    /// <summary>Advances one refresh interval and waits until the fund has been reconciled for it.</summary>
+    private async Task RefreshAsync()
+    {
+        var before = await ReconcilesAsync();
+        clock.Advance(TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // a failure guard only
+        while (await ReconcilesAsync() == before)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the fund was not reconciled at its refresh");
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task<double> ReconcilesAsync()
+    {
+        var line = (await op.ScrapeAsync()).Split('\n').FirstOrDefault(l => l.StartsWith("controller_runtime_reconcile_total{controller=\"indexfund\",result=\"requeue_after\"}", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Stale_prices_stop_trading_with_a_warning_and_fresh_ones_resume_it()
     {
         using var kubectl = new Kubectl(cluster);

@@ -151,7 +151,21 @@ var speed = new Option<double>("--speed")
     DefaultValueFactory = _ => CryptoIndex.Operator.Sandbox.SandboxOptions.DefaultSpeed,
 };
 var sandboxData = new Option<string?>("--data") { Description = "Replay daily CoinGecko CSV exports (<symbol>-usd-*.csv) from this folder instead of simulating." };
-var sandboxFrom = new Option<DateOnly?>("--from") { Description = "With --data: the first day to replay (default: the first day every asset has)." };
+var sandboxFrom = new Option<DateOnly?>("--from")
+{
+    Description = "With --data: the first day to replay, YYYY-MM-DD (default: the first day every asset has).",
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+        {
+            return day;
+        }
+
+        result.AddError($"--from: '{text}' is not a date such as 2022-03-01");
+        return null;
+    },
+};
 var sandboxProvider = new Option<string>("--provider") { Description = "simulated (default) or coingecko (live prices, real time; needs the network).", DefaultValueFactory = _ => "simulated" };
 sandboxProvider.AcceptOnlyFromAmong("simulated", "coingecko");
 var noSamples = new Option<bool>("--no-samples") { Description = "Do not apply config/samples at start." };

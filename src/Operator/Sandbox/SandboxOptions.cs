@@ -62,6 +62,11 @@ public sealed record SandboxOptions
             return $"--provider: '{Provider}' is not simulated or coingecko";
         }
 
+        if (From is not null && DataDirectory is null)
+        {
+            return "--from: only with --data (the first day of history to replay)";
+        }
+
         if (DataDirectory is not null && Provider == "coingecko")
         {
             return "--data and --provider coingecko exclude each other: replay history or read live prices";

@@ -99,6 +99,7 @@ public static class SandboxCommand
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+            File.Delete(options.Kubeconfig); // it would point at a server that is gone
         }
     }
 

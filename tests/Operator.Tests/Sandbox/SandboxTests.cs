@@ -70,6 +70,7 @@ public sealed class SandboxTests
         Assert.All(events, e => Assert.True(DateTimeOffset.Parse((string)e!["lastTimestamp"]!, System.Globalization.CultureInfo.InvariantCulture) < DateTimeOffset.UtcNow.AddMinutes(1)));
 
         Assert.Equal(0, await sandbox.InterruptAsync());
+        Assert.False(File.Exists(sandbox.KubeconfigPath)); // it would point at a server that is gone
         Assert.Contains("final summary:", sandbox.Output, StringComparison.Ordinal);
         Assert.Contains("top10-capped", sandbox.Output.Split("final summary:")[1], StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled", sandbox.Errors, StringComparison.Ordinal);

@@ -9,7 +9,7 @@ namespace CryptoIndex.Operator.Funds;
 /// What a <c>dryRun</c> fund would trade: the Engine's plan at the evaluation's prices and targets, as the
 /// <c>status.rebalances</c> entry with phase DryRun. Nothing is recorded for execution and nothing is sent.
 /// </summary>
-public static class DryRunPlan
+public static partial class DryRunPlan
 {
     public const string Phase = "DryRun";
     public const string Id = "dry-run";
@@ -43,6 +43,22 @@ public static class DryRunPlan
         entry.StartedAt = StatusText.Time(now);
         return entry;
     }
+
+    /// <summary>
+    /// Whether <paramref name="plan"/> is news worth an Event against <paramref name="previous"/>: other orders (sides
+    /// or assets) or other reasons. Quantities and numbers that move with every price tick are not: the status entry
+    /// shows them, an Event per tick would be noise.
+    /// </summary>
+    public static bool IsNew(RebalanceRecord plan, RebalanceRecord? previous)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return previous is null || Shape(plan.Message) != Shape(previous.Message) || Shape(plan.Reason) != Shape(previous.Reason);
+    }
+
+    private static string Shape(string? text) => Numbers().Replace(text ?? string.Empty, "#");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[-+]?\d+(\.\d+)?")]
+    private static partial System.Text.RegularExpressions.Regex Numbers();
 
     /// <summary>"would sell 0.1 BTC, buy 2 ETH; nothing was sent" (sells first, as they would run).</summary>
     private static string Orders(TradePlan plan)

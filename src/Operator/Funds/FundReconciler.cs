@@ -363,7 +363,7 @@ public sealed partial class FundReconciler(
         [
             FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "True", DryRunPlan.Phase, "dry run: " + reason + "; " + plan.Message, fund.Metadata.Generation ?? 0, now),
         ];
-        if (!ReferenceEquals(plan, previous))
+        if (DryRunPlan.IsNew(plan, previous))
         {
             await events.NormalAsync(current, "RebalancePlanned", "dry run: " + plan.Message, cancellationToken).ConfigureAwait(false);
         }

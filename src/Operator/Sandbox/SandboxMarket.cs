@@ -61,10 +61,10 @@ public sealed record SandboxMarket(PriceProviderSettings Settings, TimeProvider 
     }
 
     /// <summary>
-    /// Prices move once per real second (an hour of market at 3600x), at least once a simulated minute: funds then
-    /// change, and write their status, about once a second, so <c>kubectl get ifund -w</c> stays readable.
+    /// Prices move once per real second, but at least every simulated minute and at most every five (so a quote is
+    /// never older than half the default 10-minute maxAge of a fund): fewer status writes at high speeds, never stale.
     /// </summary>
-    private static TimeSpan SimulatedStep(double speed) => TimeSpan.FromSeconds(Math.Max(60, Math.Round(speed)));
+    private static TimeSpan SimulatedStep(double speed) => TimeSpan.FromSeconds(Math.Clamp(Math.Round(speed), 60, 300));
 
     /// <summary>Every <c>&lt;symbol&gt;-usd-*.csv</c> of the folder, each asset over its own days.</summary>
     private static (ReplayedMarket? Market, string? Error) LoadHistory(string directory)

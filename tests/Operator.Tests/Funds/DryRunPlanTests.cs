@@ -79,4 +79,17 @@ public sealed class DryRunPlanTests
         Assert.Equal("would buy 0.12 BTC, buy 1.6 ETH; nothing was sent", first.Message);
         Assert.Equal(("would buy 0.15 BTC, buy 1.6 ETH; nothing was sent", "2026-11-26T12:10:00Z"), (moved.Message, moved.StartedAt!));
     }
+
+    [Theory]
+    [InlineData("would buy 0.062691571369 BTC, buy 0.84 ETH; nothing was sent", "first funding: 10000 in cash to invest", false)]
+    [InlineData("would buy 0.062691571369 BTC; nothing was sent", "first funding: 10000 in cash to invest", true)]
+    [InlineData("would sell 0.01 BTC, buy 0.84 ETH; nothing was sent", "first funding: 10000 in cash to invest", true)]
+    [InlineData("would buy 0.05 BTC, buy 0.9 ETH; nothing was sent", "BTC drift -5.4pp exceeds threshold 5pp", true)]
+    public void Only_other_orders_or_reasons_are_news_not_quantities_moving_with_prices(string message, string reason, bool isNew)
+    {
+        var previous = new RebalanceRecord { Id = DryRunPlan.Id, Message = "would buy 0.0627 BTC, buy 0.841 ETH; nothing was sent", Reason = "first funding: 10000 in cash to invest" };
+
+        Assert.Equal(isNew, DryRunPlan.IsNew(new RebalanceRecord { Id = DryRunPlan.Id, Message = message, Reason = reason }, previous));
+        Assert.True(DryRunPlan.IsNew(new RebalanceRecord { Id = DryRunPlan.Id, Message = message, Reason = reason }, null));
+    }
 }

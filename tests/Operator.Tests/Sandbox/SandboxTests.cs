@@ -34,6 +34,11 @@ public sealed class SandboxTests
         // The samples, then a fund of one's own: Ready, invested on paper at simulated prices.
         await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund", "--all", "--timeout=60s");
         await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("my-fund.yaml", MyFund));
+        // The simulated quotes are always fresh enough for the samples' maxAge (never a PricesStale flicker).
+        Assert.Equal(string.Empty, (await kubectl.OkAsync("get", "events", "--field-selector", "reason=PricesStale", "-o", "name")).Trim());
+        // The dry-run sample's plan moves with every price step; it is news (an Event) only once.
+        var planned = JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalancePlanned", "-o", "json"))!["items"]!.AsArray();
+        Assert.Equal(1, planned.Sum(e => (int?)e!["count"] ?? 1));
         await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/my-fund", "--timeout=60s");
         var status = await StatusAsync(kubectl);
         Assert.All(status["allocations"]!.AsArray(), a => Assert.Equal("simulated", (string?)a!["priceSource"]));

@@ -9,6 +9,7 @@ public class TargetWeightsBenchmarks
 {
     private Constituent[] constituents = [];
     private decimal[] bases = [];
+    private TargetWeight[] buffer = [];
     private WeightingRules capped = new(WeightingScheme.MarketCap);
     private WeightingRules cappedAndFloored = new(WeightingScheme.MarketCap);
     private WeightingRules squareRoot = new(WeightingScheme.SqrtMarketCap);
@@ -25,6 +26,7 @@ public class TargetWeightsBenchmarks
         capped = new WeightingRules(WeightingScheme.MarketCap, cap);
         cappedAndFloored = capped with { AssetFloor = Math.Min(cap, decimal.Round(0.2m / N, 8)) };
         squareRoot = capped with { Scheme = WeightingScheme.SqrtMarketCap };
+        buffer = new TargetWeight[N];
     }
 
     [Benchmark(Baseline = true)]
@@ -32,6 +34,10 @@ public class TargetWeightsBenchmarks
 
     [Benchmark]
     public TargetAllocation MarketCapCapped() => TargetWeights.Compute(constituents, capped).Value;
+
+    /// <summary>The same computation into a buffer the caller reuses: no allocation at all.</summary>
+    [Benchmark]
+    public EngineError? MarketCapCappedIntoBuffer() => TargetWeights.ComputeInto(constituents, capped, buffer);
 
     [Benchmark]
     public TargetAllocation MarketCapCappedAndFloored() => TargetWeights.Compute(constituents, cappedAndFloored).Value;

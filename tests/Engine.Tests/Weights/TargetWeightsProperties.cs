@@ -53,6 +53,26 @@ public sealed class TargetWeightsProperties
     }
 
     [Fact]
+    public void Computing_into_a_reused_buffer_gives_exactly_the_allocated_result()
+    {
+        var buffer = new TargetWeight[40]; // reused across cases, larger than any: stale entries beyond n are not read
+        Cases.Sample(c =>
+        {
+            Assert.Null(TargetWeights.ComputeInto(c.Constituents, c.Rules, buffer));
+            Assert.Equal(c.Solve().Weights, buffer.Take(c.Constituents.Length));
+        }, iter: 1000, threads: 1);
+    }
+
+    [Fact]
+    public void A_buffer_too_small_is_refused_and_an_invalid_fund_is_an_error_value()
+    {
+        var constituents = new[] { new Constituent("BTC", MarketCap: 2m), new Constituent("ETH", MarketCap: 1m) };
+        Assert.Throws<ArgumentException>(() => TargetWeights.ComputeInto(constituents, new WeightingRules(WeightingScheme.MarketCap), new TargetWeight[1]));
+        var error = TargetWeights.ComputeInto(constituents, new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.4m), new TargetWeight[2]);
+        Assert.Equal(Rules.CapInfeasible, error?.Rule);
+    }
+
+    [Fact]
     public void A_larger_base_never_gets_a_smaller_weight_under_one_cap()
     {
         Cases.Select(c => c.WithoutOverrides()).Sample(c =>

@@ -155,15 +155,16 @@ public sealed partial class FundReconciler(
         }
 
         var dryRun = evaluation.Decision is { ShouldRebalance: true } && definition.DryRun;
-        if (dryRun)
-        {
-            await DescribeDryRunAsync(current, fund, definition, holdings, evaluation, evaluation.Decision!.Summary, now, cancellationToken).ConfigureAwait(false);
-        }
+        var newPlan = dryRun ? DescribeDryRun(fund, definition, holdings, evaluation, evaluation.Decision!.Summary, now) : null;
 
         if (evaluation.Valuation is { } valuation)
         {
             metrics.Observe(ns, name, valuation, evaluation.Status.Conditions?.FirstOrDefault()?.Status == "True");
         }
+
+        // Events follow the write: a write from a stale copy is a conflict (a quiet requeue) and tells nothing, so news
+        // judged against an old status (a plan, a recovery) is never told twice.
+        await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun).ConfigureAwait(false);
 
         // Recovery is told once, by the reconcile that writes the fresh condition (a rebalance writes it one reconcile later).
         var wasStale = fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason == FundEvaluator.PricesStale;
@@ -176,7 +177,11 @@ public sealed partial class FundReconciler(
             await events.NormalAsync(current, "PricesRecovered", "prices are fresh again: " + evaluation.Message, cancellationToken).ConfigureAwait(false);
         }
 
-        await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun).ConfigureAwait(false);
+        if (newPlan is not null)
+        {
+            await events.NormalAsync(current, "RebalancePlanned", "dry run: " + newPlan, cancellationToken).ConfigureAwait(false);
+        }
+
         return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
     }
 
@@ -351,9 +356,12 @@ public sealed partial class FundReconciler(
         return ReconcileResult.Done;
     }
 
-    /// <summary>A dry run plans and reports (status.rebalances entry, Ready reason DryRun, one Event per new plan); never sends.</summary>
-    private async Task DescribeDryRunAsync(
-        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, Holdings holdings, FundEvaluation evaluation, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// A dry run plans and reports (status.rebalances entry, Ready reason DryRun); never sends. Returns the plan's
+    /// message when it is news for an Event (other orders or reasons), else null.
+    /// </summary>
+    private static string? DescribeDryRun(
+        IndexFund fund, FundDefinition definition, Holdings holdings, FundEvaluation evaluation, string reason, DateTimeOffset now)
     {
         var history = fund.Status?.Rebalances ?? [];
         var previous = history.FirstOrDefault(r => r.Id == DryRunPlan.Id);
@@ -363,10 +371,7 @@ public sealed partial class FundReconciler(
         [
             FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "True", DryRunPlan.Phase, "dry run: " + reason + "; " + plan.Message, fund.Metadata.Generation ?? 0, now),
         ];
-        if (DryRunPlan.IsNew(plan, previous))
-        {
-            await events.NormalAsync(current, "RebalancePlanned", "dry run: " + plan.Message, cancellationToken).ConfigureAwait(false);
-        }
+        return DryRunPlan.IsNew(plan, previous) ? plan.Message : null;
     }
 
     /// <summary>Writes the status (a no-op when unchanged); the executor's own fields are left as the journal wrote them.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using CryptoIndex.Operator.Cli;
 using CryptoIndex.LocalKube.Testing;
+using CryptoIndex.Operator.Tests.Testing;
 
 namespace CryptoIndex.Operator.Tests.Cli;
 
@@ -57,10 +58,10 @@ public sealed class BacktestCommandTests : IDisposable
             json["issues"]!.AsArray().Select(i => (string)i!));
     }
 
-    [Fact]
+    [SharedDataFact]
     public void Ten_assets_over_two_years_of_real_data_replay_with_baselines_and_a_chart()
     {
-        var data = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "data", "coingecko-daily"));
+        var data = SharedData.CoinGeckoDaily;
         var chart = Path.Combine(folder, "nav.svg");
 
         var (exit, output, errors) = Run(File.ReadAllText(RepositoryPaths.Combine("config", "samples", "top10-marketcap.yaml")), data, chart: chart, from: "2020-09-17");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CryptoIndex.LocalKube.Testing;
+using CryptoIndex.Operator.Tests.Testing;
 
 namespace CryptoIndex.Operator.Tests.Sandbox;
 
@@ -94,10 +95,10 @@ public sealed class SandboxTests
             summary.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ')[0]));
     }
 
-    [Fact]
+    [SharedDataFact]
     public async Task History_is_replayed_from_coingecko_exports()
     {
-        var data = SharedData;
+        var data = SharedData.CoinGeckoDaily;
         await using var sandbox = SandboxProcess.Start("--data", data, "--from", "2022-03-01", "--duration", "48h", "--speed", "43200");
 
         Assert.Equal(0, await sandbox.ExitCodeAsync());
@@ -106,34 +107,39 @@ public sealed class SandboxTests
         Assert.Contains("top10-capped", sandbox.Output.Split("final summary:")[1], StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedDataFact]
     public async Task A_replay_stops_by_itself_where_the_history_ends()
     {
-        await using var sandbox = SandboxProcess.Start("--data", SharedData, "--from", "2022-09-08", "--speed", "43200", "--no-samples");
+        await using var sandbox = SandboxProcess.Start("--data", SharedData.CoinGeckoDaily, "--from", "2022-09-08", "--speed", "43200", "--no-samples");
 
         Assert.Equal(0, await sandbox.ExitCodeAsync());
         // The last common day is 2022-09-10; its prices hold until midnight (the stop is a few simulated minutes late at most).
         Assert.Matches(@"sandbox: stopped at 2022-09-11T00:0\d:\d\dZ \(simulated\); the replayed history ended; final summary:", sandbox.Output);
     }
 
+    [SharedDataFact]
+    public async Task A_replay_from_a_day_outside_the_history_is_refused_with_the_range()
+    {
+        await using var sandbox = SandboxProcess.Start("--data", SharedData.CoinGeckoDaily, "--from", "2024-03-01");
+
+        Assert.NotEqual(0, await sandbox.ExitCodeAsync());
+        Assert.Contains("sandbox: --from: 2024-03-01 is outside the history every asset has (2020-09-17 to 2022-09-10)", sandbox.Errors, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--from 2022-03-01", "sandbox: --from: only with --data (the first day of history to replay)")]
-    [InlineData("--data {data} --from 2021-13-01", "--from: '2021-13-01' is not a date such as 2022-03-01")]
+    [InlineData("--data /nonexistent/folder --from 2021-13-01", "--from: '2021-13-01' is not a date such as 2022-03-01")]
     [InlineData("--speed 1000000", "sandbox: --speed: must be a positive number of simulated seconds per second, at most 100000")]
     [InlineData("--provider coingecko --speed 10", "sandbox: --speed: live prices cannot run faster than real time")]
     [InlineData("--data /nonexistent/folder", "sandbox: --data: folder '/nonexistent/folder' does not exist")]
     [InlineData("--duration soon", "--duration: 'soon' is not a positive duration such as 90m, 24h or 7d")]
-    [InlineData("--data {data} --from 2024-03-01", "sandbox: --from: 2024-03-01 is outside the history every asset has (2020-09-17 to 2022-09-10)")]
     public async Task Bad_options_are_refused_with_the_option_named(string args, string message)
     {
-        await using var sandbox = SandboxProcess.Start([.. args.Split(' ').Select(a => a == "{data}" ? SharedData : a)]);
+        await using var sandbox = SandboxProcess.Start(args.Split(' '));
 
         Assert.NotEqual(0, await sandbox.ExitCodeAsync());
         Assert.Contains(message, sandbox.Errors, StringComparison.Ordinal);
     }
-
-    /// <summary>The daily CoinGecko exports beside the repository (read in place, never copied into it).</summary>
-    private static string SharedData => Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "data", "coingecko-daily"));
 
     private static async Task<JsonNode> StatusAsync(Kubectl kubectl) =>
         JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "my-fund", "-o", "json"))!["status"]!;

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using CryptoIndex.Operator.Tests.Testing;
 
 namespace CryptoIndex.Operator.Tests.Cli;
 
@@ -29,18 +29,7 @@ public sealed class RunCommandTests
 
     private static async Task<(int ExitCode, string Error)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cryptoindex.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("KUBERNETES_SERVICE_HOST"); // never in-cluster, whatever runs the tests
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await error);
+        await using var process = CryptoIndexProcess.Start(args);
+        return (await process.ExitCodeAsync(), process.Errors);
     }
 }

@@ -26,7 +26,7 @@ public sealed class SandboxTests
     [Fact]
     public async Task A_newcomer_applies_changes_and_deletes_a_fund_with_kubectl_and_stops_the_sandbox_with_ctrl_c()
     {
-        await using var sandbox = SandboxProcess.Start("--speed", "600");
+        await using var sandbox = CryptoIndexProcess.Sandbox("--speed", "600");
         await sandbox.WaitForLineAsync(l => l.StartsWith("Ctrl+C stops.", StringComparison.Ordinal));
         Assert.Contains("CryptoIndex sandbox: SIMULATED market (random walk, seed 42) at 600x real time.", sandbox.Output, StringComparison.Ordinal);
         Assert.Contains("applied samples: equal-weight.yaml, manual.yaml, sqrt-marketcap.yaml, top10-marketcap.yaml", sandbox.Output, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class SandboxTests
     [Fact]
     public async Task A_script_runs_a_fixed_simulated_period_and_gets_a_summary()
     {
-        await using var sandbox = SandboxProcess.Start("--duration", "6h", "--speed", "7200", "--seed", "7");
+        await using var sandbox = CryptoIndexProcess.Sandbox("--duration", "6h", "--speed", "7200", "--seed", "7");
 
         // How far the funds got in 3 real seconds depends on the machine; that they are all there, and a summary, does not.
         Assert.Equal(0, await sandbox.ExitCodeAsync());
@@ -99,7 +99,7 @@ public sealed class SandboxTests
     public async Task History_is_replayed_from_coingecko_exports()
     {
         var data = SharedData.CoinGeckoDaily;
-        await using var sandbox = SandboxProcess.Start("--data", data, "--from", "2022-03-01", "--duration", "48h", "--speed", "43200");
+        await using var sandbox = CryptoIndexProcess.Sandbox("--data", data, "--from", "2022-03-01", "--duration", "48h", "--speed", "43200");
 
         Assert.Equal(0, await sandbox.ExitCodeAsync());
         Assert.Contains("CryptoIndex sandbox: REPLAYED history of 19 assets from " + data + ", starting 2022-03-01, at 43200x real time.", sandbox.Output, StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public sealed class SandboxTests
     [SharedDataFact]
     public async Task A_replay_stops_by_itself_where_the_history_ends()
     {
-        await using var sandbox = SandboxProcess.Start("--data", SharedData.CoinGeckoDaily, "--from", "2022-09-08", "--speed", "43200", "--no-samples");
+        await using var sandbox = CryptoIndexProcess.Sandbox("--data", SharedData.CoinGeckoDaily, "--from", "2022-09-08", "--speed", "43200", "--no-samples");
 
         Assert.Equal(0, await sandbox.ExitCodeAsync());
         // The last common day is 2022-09-10; its prices hold until midnight (the stop is a few simulated minutes late at most).
@@ -120,7 +120,7 @@ public sealed class SandboxTests
     [SharedDataFact]
     public async Task A_replay_from_a_day_outside_the_history_is_refused_with_the_range()
     {
-        await using var sandbox = SandboxProcess.Start("--data", SharedData.CoinGeckoDaily, "--from", "2024-03-01");
+        await using var sandbox = CryptoIndexProcess.Sandbox("--data", SharedData.CoinGeckoDaily, "--from", "2024-03-01");
 
         Assert.NotEqual(0, await sandbox.ExitCodeAsync());
         Assert.Contains("sandbox: --from: 2024-03-01 is outside the history every asset has (2020-09-17 to 2022-09-10)", sandbox.Errors, StringComparison.Ordinal);
@@ -135,7 +135,7 @@ public sealed class SandboxTests
     [InlineData("--duration soon", "--duration: 'soon' is not a positive duration such as 90m, 24h or 7d")]
     public async Task Bad_options_are_refused_with_the_option_named(string args, string message)
     {
-        await using var sandbox = SandboxProcess.Start(args.Split(' '));
+        await using var sandbox = CryptoIndexProcess.Sandbox(args.Split(' '));
 
         Assert.NotEqual(0, await sandbox.ExitCodeAsync());
         Assert.Contains(message, sandbox.Errors, StringComparison.Ordinal);

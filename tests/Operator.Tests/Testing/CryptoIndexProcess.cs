@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace CryptoIndex.Operator.Tests.Sandbox;
+namespace CryptoIndex.Operator.Tests.Testing;
 
 /// <summary>
-/// <c>cryptoindex sandbox</c> as a user starts it: its own process, any free ports, its kubeconfig in a temporary
-/// folder; stdout and stderr are collected line by line.
+/// The <c>cryptoindex</c> executable as a user starts it: its own process in a temporary working folder, never
+/// in-cluster; stdout and stderr are collected line by line. <see cref="Sandbox"/> adds what a sandbox run needs.
 /// </summary>
-internal sealed partial class SandboxProcess : IAsyncDisposable
+internal sealed partial class CryptoIndexProcess : IAsyncDisposable
 {
     // How long the process may take to print an expected line or to exit: a failure guard, not a wait.
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
@@ -17,7 +17,7 @@ internal sealed partial class SandboxProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> stdout = new();
     private readonly ConcurrentQueue<string> stderr = new();
 
-    private SandboxProcess(Process process, string folder)
+    private CryptoIndexProcess(Process process, string folder)
     {
         this.process = process;
         Folder = folder;
@@ -31,12 +31,18 @@ internal sealed partial class SandboxProcess : IAsyncDisposable
 
     public string Errors => string.Join('\n', stderr);
 
-    /// <summary>The port of /metrics, read from the banner.</summary>
+    /// <summary>The port of /metrics, read from the sandbox's banner.</summary>
     public int MetricsPort => int.Parse(MetricsLine().Match(Output).Groups[1].Value, CultureInfo.InvariantCulture);
 
-    public static SandboxProcess Start(params string[] args)
+    /// <summary><c>cryptoindex sandbox</c> on any free ports, its kubeconfig in the process's folder.</summary>
+    public static CryptoIndexProcess Sandbox(params string[] args) =>
+        Start(folder => ["sandbox", "--port", "0", "--metrics-port", "0", "--kubeconfig", Path.Combine(folder, "kubeconfig"), .. args]);
+
+    public static CryptoIndexProcess Start(params string[] args) => Start(_ => args);
+
+    private static CryptoIndexProcess Start(Func<string, IEnumerable<string>> arguments)
     {
-        var folder = Directory.CreateTempSubdirectory("sandbox-").FullName;
+        var folder = Directory.CreateTempSubdirectory("cryptoindex-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -45,20 +51,20 @@ internal sealed partial class SandboxProcess : IAsyncDisposable
             WorkingDirectory = folder,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cryptoindex.dll"));
-        start.ArgumentList.Add("sandbox");
-        foreach (var arg in new[] { "--port", "0", "--metrics-port", "0", "--kubeconfig", Path.Combine(folder, "kubeconfig") }.Concat(args))
+        foreach (var arg in arguments(folder))
         {
             start.ArgumentList.Add(arg);
         }
 
+        start.Environment.Remove("KUBERNETES_SERVICE_HOST"); // never in-cluster, whatever runs the tests
         var process = new Process { StartInfo = start };
-        var sandbox = new SandboxProcess(process, folder);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { sandbox.stdout.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { sandbox.stderr.Enqueue(e.Data); } };
+        var started = new CryptoIndexProcess(process, folder);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { started.stdout.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { started.stderr.Enqueue(e.Data); } };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return sandbox;
+        return started;
     }
 
     /// <summary>Completes once a line of stdout satisfies <paramref name="match"/>.</summary>
@@ -69,10 +75,10 @@ internal sealed partial class SandboxProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                Assert.Fail($"the sandbox exited ({process.ExitCode}):\n{Output}\n{Errors}");
+                Assert.Fail($"the process exited ({process.ExitCode}):\n{Output}\n{Errors}");
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the sandbox never printed the expected line:\n{Output}\n{Errors}");
+            Assert.True(DateTime.UtcNow < deadline, $"the process never printed the expected line:\n{Output}\n{Errors}");
             await Task.Delay(50);
         }
     }

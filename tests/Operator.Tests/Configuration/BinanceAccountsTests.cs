@@ -1,0 +1,56 @@
+using CryptoIndex.Exchanges;
+using CryptoIndex.LocalKube;
+using CryptoIndex.Operator.ExchangeAccounts;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CryptoIndex.Operator.Tests.Configuration;
+
+/// <summary>Reading a fund's Binance keys: every way the Secret can be wrong is named, and no value is ever shown.</summary>
+public sealed class BinanceAccountsTests : IAsyncLifetime
+{
+    private LocalKubeCluster cluster = null!;
+    private BinanceAccounts accounts = null!;
+
+    public async Task InitializeAsync()
+    {
+        cluster = await LocalKubeCluster.StartAsync();
+        var services = new ServiceCollection().AddLogging().AddCryptoIndexExchanges().BuildServiceProvider();
+        accounts = new BinanceAccounts(cluster.CreateClient(), services.GetRequiredService<BinanceExchangeFactory>(), new BinanceEndpoints());
+    }
+
+    public async Task DisposeAsync() => await cluster.DisposeAsync();
+
+    [Theory]
+    [InlineData(null, "spec.exchange.credentialsSecretRef: the binance exchange needs a Secret with apiKey and secretKey")]
+    [InlineData("absent", "spec.exchange.credentialsSecretRef: Secret default/absent does not exist")]
+    [InlineData("half", "spec.exchange.credentialsSecretRef: Secret default/half has no secretKey key")]
+    [InlineData("blank", "spec.exchange.credentialsSecretRef: Secret default/blank has no apiKey or secretKey key")]
+    public async Task A_missing_or_incomplete_secret_is_named_without_any_value(string? secret, string message)
+    {
+        await CreateAsync("half", ("apiKey", "key-half-1234567890"));
+        await CreateAsync("blank", ("apiKey", "  "), ("secretKey", "\n"));
+
+        var error = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => accounts.ForAsync("default", secret, testnet: true, "USDT", CancellationToken.None));
+
+        Assert.Equal(message, error.Message);
+        Assert.DoesNotContain("key-half-1234567890", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_keys_give_the_same_account_and_rotated_keys_a_new_one()
+    {
+        await CreateAsync("keys", ("apiKey", "key-1"), ("secretKey", "secret-1"));
+        var first = await accounts.ForAsync("default", "keys", testnet: true, "USDT", CancellationToken.None);
+        Assert.Same(first, await accounts.ForAsync("default", "keys", testnet: true, "USDT", CancellationToken.None));
+
+        await cluster.CreateClient().CoreV1.DeleteNamespacedSecretAsync("keys", "default");
+        await CreateAsync("keys", ("apiKey", "key-2"), ("secretKey", "secret-2"));
+        Assert.NotSame(first, await accounts.ForAsync("default", "keys", testnet: true, "USDT", CancellationToken.None));
+    }
+
+    private Task<V1Secret> CreateAsync(string name, params (string Key, string Value)[] data) =>
+        cluster.CreateClient().CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret { Metadata = new V1ObjectMeta { Name = name }, Data = data.ToDictionary(d => d.Key, d => System.Text.Encoding.UTF8.GetBytes(d.Value)) }, "default");
+}

@@ -10,7 +10,9 @@ while IFS= read -r -d '' trx; do
   value() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
   passed=$((passed + $(value passed)))
   failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
-  skipped=$((skipped + $(value notExecuted)))
+  # The VSTest logger counts skipped tests as total minus executed (its notExecuted stays 0).
+  not_run=$(( $(value total) - $(value executed) ))
+  skipped=$((skipped + (not_run > $(value notExecuted) ? not_run : $(value notExecuted))))
 done < <(find "$dir" -name '*.trx' -print0 2>/dev/null)
 
 line="$passed passed, $failed failed"

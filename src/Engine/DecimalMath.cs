@@ -113,20 +113,28 @@ public static class DecimalMath
             return decimal.Round(Sqrt(value), places, MidpointRounding.ToEven);
         }
 
+        // radicand < 2^126, so its root fits in 63 bits and every square below is one 64×64-bit multiplication.
         var radicand = mantissa * IntegerPowersOfTen[shift];
-        var root = (UInt128)Math.Sqrt((double)radicand);
-        while (root * root > radicand)
+        var root = (ulong)Math.Sqrt((double)radicand);
+
+        // double's root can be off by about 2^10 units at this size; one integer Newton step brings it within one.
+        if (root > 0)
+        {
+            root = (ulong)((root + (radicand / root)) >> 1);
+        }
+
+        while (Math.BigMul(root, root) > radicand)
         {
             root--;
         }
 
-        while ((root + 1) * (root + 1) <= radicand)
+        while (Math.BigMul(root + 1, root + 1) <= radicand)
         {
             root++;
         }
 
         // Round to nearest: (root + ½)² = root² + root + ¼, so round up exactly when radicand − root² > root.
-        if (radicand - (root * root) > root)
+        if (radicand - Math.BigMul(root, root) > root)
         {
             root++;
         }

@@ -69,6 +69,12 @@ public sealed class DecimalMathTests
     [InlineData("400", 12, "20")]
     [InlineData("0.01", 3, "0.1")]
     [InlineData("0", 5, "0")]
+    [InlineData("12", 0, "3")] // 12 = 3² + 3 lies below (3 + ½)² = 12.25: down
+    [InlineData("13", 0, "4")] // 13 = 3² + 3 + 1 lies above it: up
+    [InlineData("1000000000015000000000056", 0, "1000000000007")] // r² + r with r = 10^12 + 7: down
+    [InlineData("1000000000015000000000057", 0, "1000000000008")] // r² + r + 1: up
+    [InlineData("900000000000690000000000132", 0, "30000000000011")] // r² + r with r = 3·10^13 + 11, near 2^96
+    [InlineData("900000000000690000000000133", 0, "30000000000012")]
     public void Rounded_square_roots(string value, int places, string expected)
     {
         decimal Parse(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
@@ -79,7 +85,13 @@ public sealed class DecimalMathTests
     public void Rounded_square_root_is_the_nearest_value_at_its_places()
     {
         // r is correct iff (r − ½u)² ≤ v < (r + ½u)², checked in exact rationals, for market-cap sized values.
-        Gen.Decimal[0m, 5_000_000_000_000m].Select(d => decimal.Round(d, 2)).Sample(value =>
+        // Up to 10^18 with 0 to 4 places: both the 128-bit integer path and the decimal fallback, at every size.
+        var values =
+            from magnitude in Gen.Int[0, 18]
+            from places in Gen.Int[0, 4]
+            from d in Gen.Decimal[0m, 1m]
+            select decimal.Round(d * DecimalMath.PowerOfTen(magnitude), places);
+        values.Sample(value =>
         {
             var root = DecimalMath.RoundedSqrt(value, 12);
             var half = Rational.Of(0.0000000000005m);

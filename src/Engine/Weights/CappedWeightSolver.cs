@@ -32,7 +32,7 @@ internal static class CappedWeightSolver
         Span<decimal> weights,
         Span<WeightBound> bounds)
     {
-        Classify(bases, caps, floor, bounds);
+        Classify(bases, caps, uniformCaps, floor, bounds);
         if (!DecimalWeights(bases, caps, floor, bounds, weights, strict: true))
         {
             SolveBySweep(bases, caps, uniformCaps, floor, weights, bounds);
@@ -176,86 +176,137 @@ internal static class CappedWeightSolver
     /// Proposes which assets are capped, floored or free by finding λ in <c>double</c>: Newton steps on the piecewise
     /// linear sum (exact once inside the right segment), kept inside a shrinking bracket by bisection.
     /// </summary>
-    public static void Classify(ReadOnlySpan<decimal> bases, ReadOnlySpan<decimal> caps, decimal floor, Span<WeightBound> bounds)
+    public static void Classify(ReadOnlySpan<decimal> bases, ReadOnlySpan<decimal> caps, bool uniformCaps, decimal floor, Span<WeightBound> bounds)
     {
-        var n = bases.Length;
-        var b = ArrayPool<double>.Shared.Rent(n);
-        var c = ArrayPool<double>.Shared.Rent(n);
+        var approximations = ArrayPool<double>.Shared.Rent(bases.Length);
         try
         {
-            var f = (double)floor;
-            double baseSum = 0, high = 0;
+            for (var i = 0; i < bases.Length; i++)
+            {
+                approximations[i] = (double)bases[i];
+            }
+
+            Classify(approximations.AsSpan(0, bases.Length), caps, uniformCaps, floor, bounds);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(approximations);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Classify(ReadOnlySpan{decimal}, ReadOnlySpan{decimal}, bool, decimal, Span{WeightBound})"/> from the
+    /// bases in <c>double</c>, any common multiple of them (λ absorbs the factor).
+    /// </summary>
+    public static void Classify(ReadOnlySpan<double> bases, ReadOnlySpan<decimal> caps, bool uniformCaps, decimal floor, Span<WeightBound> bounds)
+    {
+        if (uniformCaps)
+        {
+            Classify(bases, new UniformCap((double)caps[0]), (double)floor, bounds);
+            return;
+        }
+
+        var perAsset = ArrayPool<double>.Shared.Rent(bases.Length);
+        try
+        {
             var lastCap = -1m;
             var lastCapAsDouble = 0.0;
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < bases.Length; i++)
             {
-                b[i] = (double)bases[i];
                 if (caps[i] != lastCap)
                 {
                     (lastCap, lastCapAsDouble) = (caps[i], (double)caps[i]);
                 }
 
-                c[i] = lastCapAsDouble;
-                baseSum += b[i];
-                high = Math.Max(high, c[i] / b[i]);
+                perAsset[i] = lastCapAsDouble;
             }
 
-            double low = 0, lambda = Math.Min(1 / baseSum, high);
-            for (var step = 0; step < MaxNewtonSteps; step++)
-            {
-                double sum = 0, slope = 0;
-                for (var i = 0; i < n; i++)
-                {
-                    var w = lambda * b[i];
-                    if (w >= c[i])
-                    {
-                        sum += c[i];
-                    }
-                    else if (w <= f)
-                    {
-                        sum += f;
-                    }
-                    else
-                    {
-                        sum += w;
-                        slope += b[i];
-                    }
-                }
-
-                if (sum < 1)
-                {
-                    low = lambda;
-                }
-                else
-                {
-                    high = lambda;
-                }
-
-                var next = slope > 0 ? lambda + ((1 - sum) / slope) : (low + high) / 2;
-                if (!(next > low && next < high))
-                {
-                    next = (low + high) / 2;
-                }
-
-                if (next == lambda || Math.Abs(1 - sum) <= 1e-15)
-                {
-                    break;
-                }
-
-                lambda = next;
-            }
-
-            for (var i = 0; i < n; i++)
-            {
-                var w = lambda * b[i];
-                bounds[i] = w >= c[i] ? WeightBound.Cap : w <= f ? WeightBound.Floor : WeightBound.Free;
-            }
+            Classify(bases, new CapPerAsset(perAsset), (double)floor, bounds);
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(c);
-            ArrayPool<double>.Shared.Return(b);
+            ArrayPool<double>.Shared.Return(perAsset);
         }
+    }
+
+    // Generic over how caps are looked up, so that the common case (one cap for all) reads no cap array at all.
+    private static void Classify<TCaps>(ReadOnlySpan<double> b, TCaps caps, double f, Span<WeightBound> bounds)
+        where TCaps : struct, ICapLookup
+    {
+        var n = b.Length;
+        double baseSum = 0, high = 0;
+        for (var i = 0; i < n; i++)
+        {
+            baseSum += b[i];
+            high = Math.Max(high, caps.Of(i) / b[i]);
+        }
+
+        double low = 0, lambda = Math.Min(1 / baseSum, high);
+        for (var step = 0; step < MaxNewtonSteps; step++)
+        {
+            double sum = 0, slope = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var w = lambda * b[i];
+                var c = caps.Of(i);
+                if (w >= c)
+                {
+                    sum += c;
+                }
+                else if (w <= f)
+                {
+                    sum += f;
+                }
+                else
+                {
+                    sum += w;
+                    slope += b[i];
+                }
+            }
+
+            if (sum < 1)
+            {
+                low = lambda;
+            }
+            else
+            {
+                high = lambda;
+            }
+
+            var next = slope > 0 ? lambda + ((1 - sum) / slope) : (low + high) / 2;
+            if (!(next > low && next < high))
+            {
+                next = (low + high) / 2;
+            }
+
+            if (next == lambda || Math.Abs(1 - sum) <= 1e-15)
+            {
+                break;
+            }
+
+            lambda = next;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var w = lambda * b[i];
+            bounds[i] = w >= caps.Of(i) ? WeightBound.Cap : w <= f ? WeightBound.Floor : WeightBound.Free;
+        }
+    }
+
+    private interface ICapLookup
+    {
+        double Of(int asset);
+    }
+
+    private readonly struct UniformCap(double cap) : ICapLookup
+    {
+        public double Of(int asset) => cap;
+    }
+
+    private readonly struct CapPerAsset(double[] caps) : ICapLookup
+    {
+        public double Of(int asset) => caps[asset];
     }
 
     /// <summary>

@@ -22,9 +22,54 @@ internal static class FixedPointWeights
     private const int MaxBits = 127;
     private static readonly UInt128[] PowersOfTen = DecimalMath.IntegerPowersOfTen;
 
+    /// <summary>
+    /// Writes every base as an integer at one common scale (the largest among them), and that integer as a
+    /// <c>double</c> for the classification. False when an integer would not fit in 128 bits.
+    /// </summary>
+    public static bool TryScaleBases(ReadOnlySpan<decimal> bases, Span<UInt128> units, Span<double> approximations)
+    {
+        var scale = 0;
+        foreach (var b in bases)
+        {
+            scale = Math.Max(scale, b.Scale);
+        }
+
+        Span<int> bits = stackalloc int[4];
+        for (var i = 0; i < bases.Length; i++)
+        {
+            if (bases[i] < 0m)
+            {
+                return false;
+            }
+
+            decimal.GetBits(bases[i], bits);
+            var mantissa = new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+            var shift = scale - ((bits[3] >> 16) & 0xFF);
+            if (shift != 0)
+            {
+                if (Bits(mantissa) + Bits(PowersOfTen[shift]) > MaxBits)
+                {
+                    return false;
+                }
+
+                mantissa *= PowersOfTen[shift];
+            }
+
+            units[i] = mantissa;
+            approximations[i] = mantissa <= ulong.MaxValue ? (ulong)mantissa : (double)mantissa;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Rounds the weights of a classification exactly, from the bases as integers of <see cref="TryScaleBases"/>.
+    /// Ties between equal remainders go to the larger base, then the symbol that sorts first.
+    /// </summary>
     public static Outcome TryRound(
-        ReadOnlySpan<decimal> bases,
+        ReadOnlySpan<UInt128> units,
         ReadOnlySpan<decimal> caps,
+        bool uniformCaps,
         decimal floor,
         ReadOnlySpan<WeightBound> bounds,
         int precision,
@@ -32,25 +77,19 @@ internal static class FixedPointWeights
         string[] symbols,
         Span<decimal> rounded)
     {
-        var n = bases.Length;
-        var scaled = ArrayPool<UInt128>.Shared.Rent(n);
+        var n = units.Length;
+        var weightUnits = ArrayPool<UInt128>.Shared.Rent(n);
         var remainders = ArrayPool<UInt128>.Shared.Rent(n);
         var candidates = ArrayPool<int>.Shared.Rent(n);
         try
         {
-            var outcome = Compute(bases, caps, floor, bounds, precision, scaled, remainders, candidates, out var candidateCount);
+            var outcome = Compute(units, caps, uniformCaps, floor, bounds, precision, weightUnits, remainders, candidates, out var candidateCount, out var missing);
             if (outcome != Outcome.Rounded)
             {
                 return outcome;
             }
 
-            // Each weight's units (floor of w·10^p) are now in `scaled`; the missing units go to the largest remainders.
-            var missing = PowersOfTen[precision];
-            for (var i = 0; i < n; i++)
-            {
-                missing -= scaled[i];
-            }
-
+            // Each weight's units (floor of w·10^p) are now in `weightUnits`; the missing units go to the largest remainders.
             if (missing > (UInt128)candidateCount)
             {
                 return Outcome.WrongClassification;
@@ -65,12 +104,12 @@ internal static class FixedPointWeights
 
             for (var k = 0; k < count; k++)
             {
-                scaled[candidates[k]]++;
+                weightUnits[candidates[k]]++;
             }
 
             for (var i = 0; i < n; i++)
             {
-                rounded[i] = ToDecimal(scaled[i], precision);
+                rounded[i] = DecimalMath.FromUnits(weightUnits[i], precision);
             }
 
             return Outcome.Rounded;
@@ -79,80 +118,75 @@ internal static class FixedPointWeights
         {
             ArrayPool<int>.Shared.Return(candidates);
             ArrayPool<UInt128>.Shared.Return(remainders);
-            ArrayPool<UInt128>.Shared.Return(scaled);
+            ArrayPool<UInt128>.Shared.Return(weightUnits);
         }
     }
 
     private static Outcome Compute(
-        ReadOnlySpan<decimal> bases,
+        ReadOnlySpan<UInt128> units,
         ReadOnlySpan<decimal> caps,
+        bool uniformCaps,
         decimal floor,
         ReadOnlySpan<WeightBound> bounds,
         int precision,
-        UInt128[] scaled,
+        UInt128[] weightUnits,
         UInt128[] remainders,
         int[] candidates,
-        out int candidateCount)
+        out int candidateCount,
+        out UInt128 missing)
     {
-        var n = bases.Length;
+        var n = units.Length;
         candidateCount = 0;
+        missing = UInt128.Zero;
 
-        // One common scale for all bases, so that their integers compare and add like the bases do.
-        var scale = 0;
-        foreach (var b in bases)
-        {
-            scale = Math.Max(scale, b.Scale);
-        }
-
-        var fixedSum = 0m;
+        var capSum = 0m;
+        var floorCount = 0;
         var maxBase = UInt128.Zero;
         var freeBase = UInt128.Zero;
         for (var i = 0; i < n; i++)
         {
-            if (!TryScale(bases[i], scale, out scaled[i]))
-            {
-                return Outcome.TooLarge;
-            }
-
-            maxBase = UInt128.Max(maxBase, scaled[i]);
+            maxBase = UInt128.Max(maxBase, units[i]);
             switch (bounds[i])
             {
-                case WeightBound.Cap: fixedSum += caps[i]; break;
-                case WeightBound.Floor: fixedSum += floor; break;
-                default: freeBase += scaled[i]; break;
+                case WeightBound.Cap: capSum += caps[i]; break;
+                case WeightBound.Floor: floorCount++; break;
+                default: freeBase += units[i]; break;
             }
         }
 
-        var remaining = 1m - fixedSum;
+        // Bounds on every product below, checked once: b·R, and bound·B with bound ≤ 1. (An overflowing freeBase
+        // above is caught here too: it needs more bits than maxBase·n has.)
+        var unit = PowersOfTen[precision];
+        var baseBits = Bits(maxBase) + Bits((UInt128)n);
+        if (baseBits > MaxBits || Bits(maxBase) + Bits(unit) > MaxBits || Bits(unit) + baseBits > MaxBits)
+        {
+            return Outcome.TooLarge;
+        }
+
+        var remaining = 1m - capSum - (floor * floorCount);
         if (remaining < 0m)
         {
             return Outcome.WrongClassification;
         }
 
-        // Bounds on every product below, checked once: b·R, and bound·B with bound ≤ 1.
-        var unit = PowersOfTen[precision];
-        var baseBits = Bits(maxBase) + Bits((UInt128)n);
-        if (baseBits > MaxBits || Bits(maxBase) + Bits(unit) > MaxBits || Bits(unit) + baseBits > MaxBits
-            || !TryScale(remaining, precision, out var remainingUnits) || !TryScale(floor, precision, out var floorUnits))
+        if (!TryScale(remaining, precision, out var remainingUnits) || !TryScale(floor, precision, out var floorUnits))
         {
             return Outcome.TooLarge;
         }
 
-        if (freeBase == UInt128.Zero)
+        if (freeBase == UInt128.Zero && remainingUnits != UInt128.Zero)
         {
-            if (remainingUnits != UInt128.Zero)
-            {
-                return Outcome.WrongClassification;
-            }
+            return Outcome.WrongClassification;
         }
 
         var floorTimesBase = floorUnits * freeBase;
         decimal lastCap = -1m;
         UInt128 capUnits = UInt128.Zero, capTimesBase = UInt128.Zero;
+        var assigned = UInt128.Zero;
         for (var i = 0; i < n; i++)
         {
             // Caps are usually one value for all assets: convert it once.
-            if (caps[i] != lastCap)
+            if ((!uniformCaps || i == 0) && caps[i] != lastCap)
             {
                 if (!TryScale(caps[i], precision, out capUnits))
                 {
@@ -163,17 +197,17 @@ internal static class FixedPointWeights
                 lastCap = caps[i];
             }
 
-            var numerator = scaled[i] * remainingUnits;
+            var numerator = units[i] * remainingUnits;
             switch (bounds[i])
             {
                 case WeightBound.Cap when freeBase == UInt128.Zero || numerator >= capTimesBase:
-                    scaled[i] = capUnits;
+                    weightUnits[i] = capUnits;
                     break;
                 case WeightBound.Floor when freeBase == UInt128.Zero || numerator <= floorTimesBase:
-                    scaled[i] = floorUnits;
+                    weightUnits[i] = floorUnits;
                     break;
                 case WeightBound.Free when freeBase != UInt128.Zero && numerator >= floorTimesBase && numerator <= capTimesBase:
-                    (scaled[i], remainders[i]) = UInt128.DivRem(numerator, freeBase);
+                    (weightUnits[i], remainders[i]) = UInt128.DivRem(numerator, freeBase);
                     if (remainders[i] != UInt128.Zero)
                     {
                         candidates[candidateCount++] = i;
@@ -183,8 +217,18 @@ internal static class FixedPointWeights
                 default:
                     return Outcome.WrongClassification;
             }
+
+            assigned += weightUnits[i];
         }
 
+        // Weights are at most 1 each, so `assigned` cannot overflow (n·unit fits: checked above); a wrong
+        // classification can still assign more than one whole.
+        if (assigned > unit)
+        {
+            return Outcome.WrongClassification;
+        }
+
+        missing = unit - assigned;
         return Outcome.Rounded;
     }
 
@@ -214,8 +258,6 @@ internal static class FixedPointWeights
         result = mantissa * factor;
         return true;
     }
-
-    private static decimal ToDecimal(UInt128 units, int precision) => DecimalMath.FromUnits(units, precision);
 
     private static int Bits(UInt128 value) => DecimalMath.BitLength(value);
 }

@@ -38,13 +38,18 @@ public static class TargetWeights
             throw new ArgumentException($"the destination holds {destination.Length} weights, not the {constituents.Count} constituents need", nameof(destination));
         }
 
-        var error = WeightingValidation.CheckRules(rules) ?? CheckConstituents(constituents, rules);
+        var error = WeightingValidation.CheckRules(rules);
         if (error is not null)
         {
             return error;
         }
 
         var n = constituents.Count;
+        if (n == 0)
+        {
+            return new EngineError(Rules.NoConstituents, "constituents", "a fund needs at least one constituent");
+        }
+
         var bases = ArrayPool<decimal>.Shared.Rent(n);
         var caps = ArrayPool<decimal>.Shared.Rent(n);
         var weights = ArrayPool<decimal>.Shared.Rent(n);
@@ -52,14 +57,10 @@ public static class TargetWeights
         var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
         try
         {
-            var uniformCaps = true;
-            for (var i = 0; i < n; i++)
+            error = Gather(constituents, rules, symbols, bases, caps, out var uniformCaps);
+            if (error is not null)
             {
-                var constituent = constituents[i];
-                symbols[i] = constituent.Symbol;
-                bases[i] = BaseOf(constituent, rules.Scheme);
-                caps[i] = constituent.Cap ?? rules.AssetCap;
-                uniformCaps &= caps[i] == rules.AssetCap;
+                return error;
             }
 
             Solve(bases.AsSpan(0, n), caps.AsSpan(0, n), uniformCaps, rules, bases, symbols, weights.AsSpan(0, n), bounds.AsSpan(0, n));
@@ -95,18 +96,34 @@ public static class TargetWeights
         Span<decimal> weights,
         Span<WeightBound> bounds)
     {
-        CappedWeightSolver.Classify(bases, caps, rules.AssetFloor, bounds);
-        var outcome = FixedPointWeights.TryRound(bases, caps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
-        if (outcome == FixedPointWeights.Outcome.WrongClassification)
+        var n = bases.Length;
+        var units = ArrayPool<UInt128>.Shared.Rent(n);
+        var approximations = ArrayPool<double>.Shared.Rent(n);
+        try
         {
-            CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
-            outcome = FixedPointWeights.TryRound(bases, caps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
-        }
+            if (FixedPointWeights.TryScaleBases(bases, units, approximations))
+            {
+                CappedWeightSolver.Classify(approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds);
+                var outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+                if (outcome == FixedPointWeights.Outcome.WrongClassification)
+                {
+                    CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
+                    outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+                }
 
-        if (outcome != FixedPointWeights.Outcome.Rounded)
-        {
+                if (outcome == FixedPointWeights.Outcome.Rounded)
+                {
+                    return;
+                }
+            }
+
             CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
             LargestRemainderRounding.Round(weights, baseArray, symbols, rules.Precision);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(approximations);
+            ArrayPool<UInt128>.Shared.Return(units);
         }
     }
 
@@ -116,21 +133,14 @@ public static class TargetWeights
     /// </summary>
     internal const int SqrtBasePlaces = 12;
 
-    private static decimal BaseOf(Constituent constituent, WeightingScheme scheme) => scheme switch
+    /// <summary>
+    /// Checks every constituent and, as it goes, writes its symbol, base and cap into the working arrays: one pass
+    /// over the constituents. The first problem found is returned; the arrays are then meaningless.
+    /// </summary>
+    private static EngineError? Gather(
+        IReadOnlyList<Constituent> constituents, WeightingRules rules, string[] symbols, decimal[] bases, decimal[] caps, out bool uniformCaps)
     {
-        WeightingScheme.MarketCap => constituent.MarketCap!.Value,
-        WeightingScheme.SqrtMarketCap => DecimalMath.RoundedSqrt(constituent.MarketCap!.Value, SqrtBasePlaces),
-        WeightingScheme.Manual => constituent.ManualWeight!.Value,
-        _ => 1m,
-    };
-
-    private static EngineError? CheckConstituents(IReadOnlyList<Constituent> constituents, WeightingRules rules)
-    {
-        if (constituents.Count == 0)
-        {
-            return new EngineError(Rules.NoConstituents, "constituents", "a fund needs at least one constituent");
-        }
-
+        uniformCaps = true;
         var seen = seenSymbols ??= new HashSet<string>(StringComparer.Ordinal);
         seen.Clear();
         try
@@ -141,7 +151,7 @@ public static class TargetWeights
             for (var i = 0; i < constituents.Count; i++)
             {
                 var constituent = constituents[i];
-                var error = CheckConstituent(constituent, i, rules);
+                var error = CheckConstituent(constituent, i, rules, out bases[i]);
                 if (error is not null)
                 {
                     return error;
@@ -153,14 +163,18 @@ public static class TargetWeights
                         Rules.DuplicateSymbol, Field(i, "symbol"), $"symbol {constituent.Symbol} is listed more than once");
                 }
 
+                symbols[i] = constituent.Symbol;
+                caps[i] = rules.AssetCap;
                 if (constituent.Cap is { } ownCap)
                 {
                     capSum += ownCap - rules.AssetCap;
+                    caps[i] = ownCap;
+                    uniformCaps &= ownCap == rules.AssetCap;
                 }
 
-                if (constituent.ManualWeight is { } manual)
+                if (rules.Scheme == WeightingScheme.Manual)
                 {
-                    manualSum += manual;
+                    manualSum += bases[i];
                 }
             }
 
@@ -180,8 +194,10 @@ public static class TargetWeights
         }
     }
 
-    private static EngineError? CheckConstituent(Constituent constituent, int index, WeightingRules rules)
+    /// <summary>Checks one constituent and, when it is valid, gives its base weight under the scheme.</summary>
+    private static EngineError? CheckConstituent(Constituent constituent, int index, WeightingRules rules, out decimal baseWeight)
     {
+        baseWeight = 1m;
         if (string.IsNullOrWhiteSpace(constituent.Symbol))
         {
             return new EngineError(Rules.InvalidSymbol, Field(index, "symbol"), "symbol must not be empty");
@@ -204,44 +220,64 @@ public static class TargetWeights
             }
         }
 
-        return rules.Scheme switch
+        switch (rules.Scheme)
         {
-            WeightingScheme.MarketCap or WeightingScheme.SqrtMarketCap => CheckMarketCap(constituent),
-            WeightingScheme.Manual => CheckManualWeight(constituent, index),
-            _ => constituent.ManualWeight is null
-                ? null
-                : new EngineError(Rules.ManualWeightNotAllowed, Field(index, "weight"), $"weight is only allowed with Manual weighting, not {rules.Scheme}"),
-        };
+            case WeightingScheme.MarketCap:
+                return CheckMarketCap(constituent, out baseWeight);
+            case WeightingScheme.SqrtMarketCap:
+                var marketCapError = CheckMarketCap(constituent, out var marketCap);
+                baseWeight = marketCapError is null ? DecimalMath.RoundedSqrt(marketCap, SqrtBasePlaces) : 0m;
+                return marketCapError;
+            case WeightingScheme.Manual:
+                return CheckManualWeight(constituent, index, out baseWeight);
+            default:
+                return constituent.ManualWeight is null
+                    ? null
+                    : new EngineError(Rules.ManualWeightNotAllowed, Field(index, "weight"), $"weight is only allowed with Manual weighting, not {rules.Scheme}");
+        }
     }
 
-    private static EngineError? CheckMarketCap(Constituent constituent)
+    private static EngineError? CheckMarketCap(Constituent constituent, out decimal marketCap)
     {
-        if (constituent.MarketCap is not { } marketCap)
+        if (constituent.MarketCap is not { } value)
         {
-            return new EngineError(Rules.MissingMarketCap, MarketCapField(constituent), $"no market cap for {constituent.Symbol}; market-cap weighting needs one");
+            marketCap = 0m;
+            return MissingMarketCap(constituent);
         }
 
-        if (marketCap <= 0m)
-        {
-            return new EngineError(
-                Rules.NonPositiveMarketCap,
-                MarketCapField(constituent),
-                $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; it must be greater than 0");
-        }
+        marketCap = value;
 
-        // Bounded so that no base is ever 0 (√ of a tiny cap at 12 places) and no sum of bases overflows.
-        return marketCap is >= Limits.MinMarketCap and <= Limits.MaxMarketCap
+        // Bounded so that no base is ever 0 (√ of a tiny cap at 12 places) and no sum of bases overflows. Far inside
+        // the bounds the double decides (its error is about 10^-16 relative, the margin 10 %); near them decimal does.
+        var approximation = (double)value;
+        return approximation is > 0.011 and < 0.9e18 || value is >= Limits.MinMarketCap and <= Limits.MaxMarketCap
             ? null
-            : new EngineError(
-                Rules.MarketCapOutOfRange,
-                MarketCapField(constituent),
-                $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; market caps must be within {Format.Number(Limits.MinMarketCap)}..{Format.Number(Limits.MaxMarketCap)}");
+            : MarketCapOutOfRange(constituent, value);
     }
 
-    private static EngineError? CheckManualWeight(Constituent constituent, int index)
+    // Errors are built apart from the checks so that the checks, run once per asset, stay small enough to inline.
+    private static EngineError MissingMarketCap(Constituent constituent) =>
+        new(Rules.MissingMarketCap, MarketCapField(constituent), $"no market cap for {constituent.Symbol}; market-cap weighting needs one");
+
+    private static EngineError MarketCapOutOfRange(Constituent constituent, decimal marketCap) => marketCap <= 0m
+        ? new EngineError(
+            Rules.NonPositiveMarketCap,
+            MarketCapField(constituent),
+            $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; it must be greater than 0")
+        : new EngineError(
+            Rules.MarketCapOutOfRange,
+            MarketCapField(constituent),
+            $"market cap of {constituent.Symbol} is {marketCap.ToString(CultureInfo.InvariantCulture)}; market caps must be within {Format.Number(Limits.MinMarketCap)}..{Format.Number(Limits.MaxMarketCap)}");
+
+    private static EngineError? CheckManualWeight(Constituent constituent, int index, out decimal weight)
     {
-        if (constituent.ManualWeight is not { } weight)
+        if (constituent.ManualWeight is { } value)
         {
+            weight = value;
+        }
+        else
+        {
+            weight = 0m;
             return new EngineError(Rules.MissingManualWeight, Field(index, "weight"), $"Manual weighting needs a weight for {constituent.Symbol}");
         }
 

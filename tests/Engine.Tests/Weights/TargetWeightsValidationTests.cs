@@ -31,6 +31,9 @@ public sealed class TargetWeightsValidationTests
         { "weight without Manual", [new("BTC", ManualWeight: 0.6m), new("ETH")], new WeightingRules(WeightingScheme.Equal), Rules.ManualWeightNotAllowed, "constituents[0].weight" },
         { "per-asset cap below floor", [new("BTC", Cap: 0.05m), new("ETH"), new("SOL")], new WeightingRules(WeightingScheme.Equal, AssetFloor: 0.1m), Rules.FloorAboveCap, "constituents[0].cap" },
         { "market cap below a cent", [new("BTC", MarketCap: 1), new("DUST", MarketCap: 0.000000001m)], new WeightingRules(WeightingScheme.SqrtMarketCap), Rules.MarketCapOutOfRange, "prices[DUST].marketCap" },
+        { "market cap just below a cent", [new("BTC", MarketCap: 1), new("DUST", MarketCap: 0.0099999999m)], new WeightingRules(WeightingScheme.MarketCap), Rules.MarketCapOutOfRange, "prices[DUST].marketCap" },
+        { "market cap just above 10^18", [new("BTC", MarketCap: 1), new("HUGE", MarketCap: 1_000_000_000_000_000_000.01m)], new WeightingRules(WeightingScheme.MarketCap), Rules.MarketCapOutOfRange, "prices[HUGE].marketCap" },
+        { "negative market cap", [new("BTC", MarketCap: 1), new("NEG", MarketCap: -5m)], new WeightingRules(WeightingScheme.MarketCap), Rules.NonPositiveMarketCap, "prices[NEG].marketCap" },
         { "market cap above 10^18", [new("BTC", MarketCap: 1), new("HUGE", MarketCap: 50_000_000_000_000_000_000_000_000_000m)], new WeightingRules(WeightingScheme.MarketCap), Rules.MarketCapOutOfRange, "prices[HUGE].marketCap" },
         { "absurd cap", ThreeAssets, new WeightingRules(WeightingScheme.MarketCap, AssetCap: 1_000_000_000_000_000_000_000_000_000m), Rules.CapOutOfRange, "assetCap" },
         { "absurd manual weight", [new("BTC", ManualWeight: 1_000_000_000_000_000_000_000_000_000m)], new WeightingRules(WeightingScheme.Manual), Rules.ManualWeightOutOfRange, "constituents[0].weight" },
@@ -49,6 +52,21 @@ public sealed class TargetWeightsValidationTests
         Assert.Equal(expectedField, result.Error.Field);
         Assert.False(string.IsNullOrWhiteSpace(result.Error.Message));
         Assert.Throws<InvalidOperationException>(() => result.Value);
+    }
+
+    [Theory]
+    [InlineData("0.01")]
+    [InlineData("0.010000000000000000000000001")]
+    [InlineData("1000000000000000000")]
+    [InlineData("999999999999999999.99999999")]
+    public void Market_caps_exactly_on_or_just_inside_the_bounds_are_accepted(string marketCap)
+    {
+        var value = decimal.Parse(marketCap, System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = TargetWeights.Compute([new("BTC", MarketCap: 1_000m), new("EDGE", MarketCap: value)], new WeightingRules(WeightingScheme.MarketCap));
+
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        Assert.Equal(value, result.Value.Weights[1].Base);
     }
 
     [Fact]

@@ -20,6 +20,10 @@ internal static class FixedPointWeights
     }
 
     private const int MaxBits = 127;
+
+    // Quotients are weights in units of 10^-precision, at most 10^precision: below 2^50 up to here, where double's
+    // estimate is off by a few units at most.
+    private const int MaxEstimatedPrecision = 15;
     private static readonly UInt128[] PowersOfTen = DecimalMath.IntegerPowersOfTen;
 
     /// <summary>
@@ -68,6 +72,7 @@ internal static class FixedPointWeights
     /// </summary>
     public static Outcome TryRound(
         ReadOnlySpan<UInt128> units,
+        ReadOnlySpan<double> approximations,
         ReadOnlySpan<decimal> caps,
         bool uniformCaps,
         decimal floor,
@@ -83,7 +88,7 @@ internal static class FixedPointWeights
         var candidates = ArrayPool<int>.Shared.Rent(n);
         try
         {
-            var outcome = Compute(units, caps, uniformCaps, floor, bounds, precision, weightUnits, remainders, candidates, out var candidateCount, out var missing);
+            var outcome = Compute(units, approximations, caps, uniformCaps, floor, bounds, precision, weightUnits, remainders, candidates, out var candidateCount, out var missing);
             if (outcome != Outcome.Rounded)
             {
                 return outcome;
@@ -124,6 +129,7 @@ internal static class FixedPointWeights
 
     private static Outcome Compute(
         ReadOnlySpan<UInt128> units,
+        ReadOnlySpan<double> approximations,
         ReadOnlySpan<decimal> caps,
         bool uniformCaps,
         decimal floor,
@@ -180,6 +186,11 @@ internal static class FixedPointWeights
         }
 
         var floorTimesBase = floorUnits * freeBase;
+
+        // UInt128 divides by a divisor wider than 64 bits in software, slowly (√ bases at 12 places get there).
+        // Then double estimates each quotient to within a few units and the estimate is corrected exactly.
+        var estimateQuotients = freeBase > ulong.MaxValue && precision <= MaxEstimatedPrecision;
+        var quotientPerUnit = (double)remainingUnits / (double)freeBase;
         decimal lastCap = -1m;
         UInt128 capUnits = UInt128.Zero, capTimesBase = UInt128.Zero;
         var assigned = UInt128.Zero;
@@ -207,7 +218,9 @@ internal static class FixedPointWeights
                     weightUnits[i] = floorUnits;
                     break;
                 case WeightBound.Free when freeBase != UInt128.Zero && numerator >= floorTimesBase && numerator <= capTimesBase:
-                    (weightUnits[i], remainders[i]) = UInt128.DivRem(numerator, freeBase);
+                    (weightUnits[i], remainders[i]) = estimateQuotients
+                        ? Divide(numerator, freeBase, approximations[i] * quotientPerUnit)
+                        : UInt128.DivRem(numerator, freeBase);
                     if (remainders[i] != UInt128.Zero)
                     {
                         candidates[candidateCount++] = i;
@@ -230,6 +243,30 @@ internal static class FixedPointWeights
 
         missing = unit - assigned;
         return Outcome.Rounded;
+    }
+
+    /// <summary>
+    /// numerator / divisor and its remainder, exactly, from an estimate of the quotient good to a few units: one
+    /// multiplication and a step or two instead of a long division.
+    /// </summary>
+    private static (UInt128 Quotient, UInt128 Remainder) Divide(UInt128 numerator, UInt128 divisor, double estimate)
+    {
+        var quotient = (UInt128)(ulong)Math.Max(estimate, 0);
+        var product = quotient * divisor;
+        while (product > numerator)
+        {
+            quotient--;
+            product -= divisor;
+        }
+
+        var remainder = numerator - product;
+        while (remainder >= divisor)
+        {
+            quotient++;
+            remainder -= divisor;
+        }
+
+        return (quotient, remainder);
     }
 
     /// <summary>value × 10^scale as an integer, if that is exact and fits.</summary>

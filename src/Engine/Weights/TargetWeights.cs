@@ -104,11 +104,11 @@ public static class TargetWeights
             if (FixedPointWeights.TryScaleBases(bases, units, approximations))
             {
                 CappedWeightSolver.Classify(approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds);
-                var outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+                var outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
                 if (outcome == FixedPointWeights.Outcome.WrongClassification)
                 {
                     CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
-                    outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+                    outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
                 }
 
                 if (outcome == FixedPointWeights.Outcome.Rounded)

@@ -100,10 +100,11 @@ public static class ReferenceCapping
     /// </summary>
     public static decimal[] RoundLargestRemainder(IReadOnlyList<Rational> weights, IReadOnlyList<Rational> bases, IReadOnlyList<string> symbols, int places)
     {
-        var scale = Rational.Of((long)Math.Pow(10, places), 1);
+        var whole = System.Numerics.BigInteger.Pow(10, places);
+        var scale = new Rational(whole, 1);
         var units = weights.Select(w => (w * scale).Numerator / (w * scale).Denominator).ToArray();
         var remainders = weights.Select((w, i) => (w * scale) - new Rational(units[i], 1)).ToArray();
-        var missing = (int)((long)Math.Pow(10, places) - (long)units.Aggregate(System.Numerics.BigInteger.Zero, (a, b) => a + b));
+        var missing = (int)(whole - units.Aggregate(System.Numerics.BigInteger.Zero, (a, b) => a + b));
         var winners = Enumerable.Range(0, weights.Count)
             .Where(i => remainders[i] > Rational.Zero)
             .OrderByDescending(i => remainders[i]).ThenByDescending(i => bases[i]).ThenBy(i => symbols[i], StringComparer.Ordinal)
@@ -113,7 +114,8 @@ public static class ReferenceCapping
             units[i] += 1;
         }
 
-        return units.Select(u => (decimal)u / (decimal)Math.Pow(10, places)).ToArray();
+        // Exact: a weight has at most `places` ≤ 20 decimal places and 21 digits, within decimal's 28.
+        return units.Select(u => (decimal)u / DecimalMath.PowerOfTen(places)).ToArray();
     }
 
     private static Rational Sum(IReadOnlyList<Rational> bases, IReadOnlyList<Rational> caps, Rational floor, Rational lambda) =>

@@ -53,6 +53,30 @@ public sealed class TargetWeightsProperties
     }
 
     [Fact]
+    public void At_every_precision_and_up_to_the_largest_market_caps_weights_are_exactly_the_rational_solution()
+    {
+        // Market caps scaled up to 10^18 and precisions from 3 to 20 places take every division path of the exact
+        // rounding: a 64-bit divisor, a wider one with a double estimate corrected exactly, and long division.
+        var gen =
+            from c in Cases
+            from magnitude in Gen.Int[0, 5]
+            from precision in Gen.Int[3, WeightingRules.MaxPrecision]
+            select new Case(
+                c.Constituents.Select(k => k with { MarketCap = k.MarketCap * DecimalMath.PowerOfTen(magnitude) }).ToArray(),
+                c.Rules with { Precision = precision });
+        gen.Sample(c =>
+        {
+            var allocation = c.Solve();
+            var bases = allocation.Weights.Select(w => Rational.Of(w.Base)).ToList();
+            var exact = ReferenceCapping.LambdaClamp(
+                bases, c.Constituents.Select(k => Rational.Of(k.Cap ?? c.Rules.AssetCap)).ToList(), Rational.Of(c.Rules.AssetFloor));
+            var expected = ReferenceCapping.RoundLargestRemainder(exact, bases, allocation.Weights.Select(w => w.Symbol).ToList(), c.Rules.Precision);
+
+            Assert.Equal(expected, allocation.Weights.Select(w => w.Weight));
+        }, iter: 2000);
+    }
+
+    [Fact]
     public void Computing_into_a_reused_buffer_gives_exactly_the_allocated_result()
     {
         var buffer = new TargetWeight[40]; // reused across cases, larger than any: stale entries beyond n are not read

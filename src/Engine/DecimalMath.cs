@@ -148,10 +148,17 @@ public static class DecimalMath
     /// <summary>The 96-bit integer mantissa of a decimal and its scale: value = mantissa / 10^scale (sign dropped).</summary>
     internal static UInt128 Mantissa(decimal value, out int scale)
     {
-        Span<int> bits = stackalloc int[4];
+        // An inline buffer rather than stackalloc, so that this small method can be inlined into per-asset loops.
+        var bits = default(DecimalBits);
         decimal.GetBits(value, bits);
         scale = (bits[3] >> 16) & 0xFF;
-        return ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
+        return new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(4)]
+    private struct DecimalBits
+    {
+        private int element;
     }
 
     /// <summary>units / 10^scale as a decimal, for units below 2^96.</summary>

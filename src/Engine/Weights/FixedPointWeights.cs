@@ -27,47 +27,34 @@ internal static class FixedPointWeights
     private static readonly UInt128[] PowersOfTen = DecimalMath.IntegerPowersOfTen;
 
     /// <summary>
-    /// Writes every base as an integer at one common scale (the largest among them), and that integer as a
-    /// <c>double</c> for the classification. False when an integer would not fit in 128 bits.
+    /// Brings every base's mantissa (base = mantissa / 10^scale) to the largest scale among them, so that the integers
+    /// compare and add like the bases do, and writes each as a <c>double</c> for the classification. False when an
+    /// integer would not fit in 128 bits.
     /// </summary>
-    public static bool TryScaleBases(ReadOnlySpan<decimal> bases, Span<UInt128> units, Span<double> approximations)
+    public static bool TryAlignScales(Span<UInt128> mantissas, ReadOnlySpan<byte> scales, int maxScale, bool sameScale, Span<double> approximations)
     {
-        var scale = 0;
-        foreach (var b in bases)
+        for (var i = 0; i < mantissas.Length; i++)
         {
-            scale = Math.Max(scale, b.Scale);
-        }
-
-        Span<int> bits = stackalloc int[4];
-        for (var i = 0; i < bases.Length; i++)
-        {
-            if (bases[i] < 0m)
+            if (!sameScale && scales[i] != maxScale)
             {
-                return false;
-            }
-
-            decimal.GetBits(bases[i], bits);
-            var mantissa = new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
-            var shift = scale - ((bits[3] >> 16) & 0xFF);
-            if (shift != 0)
-            {
-                if (Bits(mantissa) + Bits(PowersOfTen[shift]) > MaxBits)
+                var factor = PowersOfTen[maxScale - scales[i]];
+                if (Bits(mantissas[i]) + Bits(factor) > MaxBits)
                 {
                     return false;
                 }
 
-                mantissa *= PowersOfTen[shift];
+                mantissas[i] *= factor;
             }
 
-            units[i] = mantissa;
-            approximations[i] = mantissa <= ulong.MaxValue ? (ulong)mantissa : (double)mantissa;
+            var units = mantissas[i];
+            approximations[i] = units <= ulong.MaxValue ? (ulong)units : (double)units;
         }
 
         return true;
     }
 
     /// <summary>
-    /// Rounds the weights of a classification exactly, from the bases as integers of <see cref="TryScaleBases"/>.
+    /// Rounds the weights of a classification exactly, from the bases as integers of <see cref="TryAlignScales"/>.
     /// Ties between equal remainders go to the larger base, then the symbol that sorts first.
     /// </summary>
     public static Outcome TryRound(
@@ -76,7 +63,7 @@ internal static class FixedPointWeights
         ReadOnlySpan<decimal> caps,
         bool uniformCaps,
         decimal floor,
-        ReadOnlySpan<WeightBound> bounds,
+        Span<WeightBound> bounds,
         int precision,
         decimal[] baseValues,
         string[] symbols,
@@ -133,7 +120,7 @@ internal static class FixedPointWeights
         ReadOnlySpan<decimal> caps,
         bool uniformCaps,
         decimal floor,
-        ReadOnlySpan<WeightBound> bounds,
+        Span<WeightBound> bounds,
         int precision,
         UInt128[] weightUnits,
         UInt128[] remainders,
@@ -185,7 +172,17 @@ internal static class FixedPointWeights
             return Outcome.WrongClassification;
         }
 
-        var floorTimesBase = floorUnits * freeBase;
+        // λ, the multiplier of every base, as the fraction lambdaUnits / lambdaBase (weight units per unit of base):
+        // R/B; or, when every asset sits on a bound and any λ in a range would do, the smallest of them.
+        var (lambdaUnits, lambdaBase) = freeBase != UInt128.Zero
+            ? (remainingUnits, freeBase)
+            : SmallestLambda(units, caps, bounds, precision);
+        if (lambdaBase == UInt128.Zero)
+        {
+            return Outcome.TooLarge;
+        }
+
+        var floorTimesBase = floorUnits * lambdaBase;
 
         // UInt128 divides by a divisor wider than 64 bits in software, slowly (√ bases at 12 places get there).
         // Then double estimates each quotient to within a few units and the estimate is corrected exactly.
@@ -204,20 +201,25 @@ internal static class FixedPointWeights
                     return Outcome.TooLarge;
                 }
 
-                capTimesBase = capUnits * freeBase;
+                capTimesBase = capUnits * lambdaBase;
                 lastCap = caps[i];
             }
 
-            var numerator = units[i] * remainingUnits;
+            // λ·b_i against the bounds, exactly: the proposed label must hold, and an asset exactly on a bound is
+            // labelled free (it lands there by redistribution; it is not held down or lifted), whichever way the
+            // search proposed it, so that labels never depend on how the bases were written.
+            var numerator = units[i] * lambdaUnits;
             switch (bounds[i])
             {
-                case WeightBound.Cap when freeBase == UInt128.Zero || numerator >= capTimesBase:
+                case WeightBound.Cap when numerator >= capTimesBase:
                     weightUnits[i] = capUnits;
+                    remainders[i] = UInt128.Zero;
                     break;
-                case WeightBound.Floor when freeBase == UInt128.Zero || numerator <= floorTimesBase:
+                case WeightBound.Floor when numerator <= floorTimesBase:
                     weightUnits[i] = floorUnits;
+                    remainders[i] = UInt128.Zero;
                     break;
-                case WeightBound.Free when freeBase != UInt128.Zero && numerator >= floorTimesBase && numerator <= capTimesBase:
+                case WeightBound.Free when numerator >= floorTimesBase && numerator <= capTimesBase:
                     (weightUnits[i], remainders[i]) = estimateQuotients
                         ? Divide(numerator, freeBase, approximations[i] * quotientPerUnit)
                         : UInt128.DivRem(numerator, freeBase);
@@ -231,6 +233,7 @@ internal static class FixedPointWeights
                     return Outcome.WrongClassification;
             }
 
+            bounds[i] = numerator > capTimesBase ? WeightBound.Cap : numerator < floorTimesBase ? WeightBound.Floor : WeightBound.Free;
             assigned += weightUnits[i];
         }
 
@@ -243,6 +246,37 @@ internal static class FixedPointWeights
 
         missing = unit - assigned;
         return Outcome.Rounded;
+    }
+
+    /// <summary>
+    /// With every asset on a bound, the weights hold for any λ from the largest cap_i/b_i of the capped assets up to
+    /// the smallest floor/b_i of the floored ones: the lower end, as a fraction of weight units per unit of base
+    /// (0/1 when nothing is capped). (0, 0) when a cap cannot be scaled (the caller falls back to decimal).
+    /// </summary>
+    private static (UInt128 Units, UInt128 Base) SmallestLambda(
+        ReadOnlySpan<UInt128> units, ReadOnlySpan<decimal> caps, ReadOnlySpan<WeightBound> bounds, int precision)
+    {
+        var (lambdaUnits, lambdaBase) = (UInt128.Zero, UInt128.One);
+        for (var i = 0; i < units.Length; i++)
+        {
+            if (bounds[i] != WeightBound.Cap)
+            {
+                continue;
+            }
+
+            if (!TryScale(caps[i], precision, out var capUnits))
+            {
+                return (UInt128.Zero, UInt128.Zero);
+            }
+
+            // cap_i / b_i > λ, cross-multiplied (both products fit: checked by the caller's bit budget).
+            if (capUnits * lambdaBase > lambdaUnits * units[i])
+            {
+                (lambdaUnits, lambdaBase) = (capUnits, units[i]);
+            }
+        }
+
+        return (lambdaUnits, lambdaBase);
     }
 
     /// <summary>

@@ -126,6 +126,20 @@ public sealed class TargetWeightsExamplesTests
         Assert.Equal(forward.BySymbol().OrderBy(p => p.Key, StringComparer.Ordinal), backward.BySymbol().OrderBy(p => p.Key, StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("40,30,20,10", "Cap,Cap,Cap,Free")] // n·cap = 1: the smallest lands exactly on the cap, the rest are held down
+    [InlineData("10,10,10,10", "Free,Free,Free,Free")] // equal weights, each exactly on the cap: none is over it
+    [InlineData("40.000,30.0,20,10.00000", "Cap,Cap,Cap,Free")] // trailing zeros change nothing
+    public void Assets_exactly_on_the_cap_are_labelled_free_whichever_way_the_search_found_them(string marketCaps, string expected)
+    {
+        var caps = marketCaps.Split(',').Select(c => decimal.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        var allocation = Solve(new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.25m), MarketCaps(caps));
+
+        Assert.Equal([0.25m, 0.25m, 0.25m, 0.25m], allocation.Weights.Select(w => w.Weight));
+        Assert.Equal(expected.Split(',').Select(Enum.Parse<WeightBound>), allocation.Weights.Select(w => w.Bound));
+    }
+
     [Fact]
     public void Near_ties_that_double_precision_cannot_separate_are_still_solved_exactly()
     {

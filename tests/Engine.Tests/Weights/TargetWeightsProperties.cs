@@ -77,6 +77,18 @@ public sealed class TargetWeightsProperties
     }
 
     [Fact]
+    public void Trailing_zeros_in_market_caps_change_nothing()
+    {
+        // 2.5 and 2.50000 are one value at two scales: the exact rounding aligns the scales before comparing bases.
+        var ones = new[] { 1m, 1.0m, 1.00000m, 1.0000000000m, 1.00000000000000m };
+        var gen =
+            from c in Cases
+            from picks in Gen.Int[0, ones.Length - 1].Array[c.Constituents.Length]
+            select (c, rescaled: c with { Constituents = c.Constituents.Select((k, i) => k with { MarketCap = k.MarketCap * ones[picks[i]] }).ToArray() });
+        gen.Sample(pair => Assert.Equal(pair.c.Solve().Weights, pair.rescaled.Solve().Weights), iter: 1000);
+    }
+
+    [Fact]
     public void Computing_into_a_reused_buffer_gives_exactly_the_allocated_result()
     {
         var buffer = new TargetWeight[40]; // reused across cases, larger than any: stale entries beyond n are not read

@@ -148,17 +148,10 @@ public static class DecimalMath
     /// <summary>The 96-bit integer mantissa of a decimal and its scale: value = mantissa / 10^scale (sign dropped).</summary>
     internal static UInt128 Mantissa(decimal value, out int scale)
     {
-        // An inline buffer rather than stackalloc, so that this small method can be inlined into per-asset loops.
-        var bits = default(DecimalBits);
+        Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         scale = (bits[3] >> 16) & 0xFF;
-        return new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
-    }
-
-    [System.Runtime.CompilerServices.InlineArray(4)]
-    private struct DecimalBits
-    {
-        private int element;
+        return ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
     }
 
     /// <summary>units / 10^scale as a decimal, for units below 2^96.</summary>

@@ -27,34 +27,47 @@ internal static class FixedPointWeights
     private static readonly UInt128[] PowersOfTen = DecimalMath.IntegerPowersOfTen;
 
     /// <summary>
-    /// Brings every base's mantissa (base = mantissa / 10^scale) to the largest scale among them, so that the integers
-    /// compare and add like the bases do, and writes each as a <c>double</c> for the classification. False when an
-    /// integer would not fit in 128 bits.
+    /// Writes every base as an integer at one common scale (the largest among them), and that integer as a
+    /// <c>double</c> for the classification. False when an integer would not fit in 128 bits.
     /// </summary>
-    public static bool TryAlignScales(Span<UInt128> mantissas, ReadOnlySpan<byte> scales, int maxScale, bool sameScale, Span<double> approximations)
+    public static bool TryScaleBases(ReadOnlySpan<decimal> bases, Span<UInt128> units, Span<double> approximations)
     {
-        for (var i = 0; i < mantissas.Length; i++)
+        var scale = 0;
+        foreach (var b in bases)
         {
-            if (!sameScale && scales[i] != maxScale)
+            scale = Math.Max(scale, b.Scale);
+        }
+
+        Span<int> bits = stackalloc int[4];
+        for (var i = 0; i < bases.Length; i++)
+        {
+            if (bases[i] < 0m)
             {
-                var factor = PowersOfTen[maxScale - scales[i]];
-                if (Bits(mantissas[i]) + Bits(factor) > MaxBits)
+                return false;
+            }
+
+            decimal.GetBits(bases[i], bits);
+            var mantissa = new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+            var shift = scale - ((bits[3] >> 16) & 0xFF);
+            if (shift != 0)
+            {
+                if (Bits(mantissa) + Bits(PowersOfTen[shift]) > MaxBits)
                 {
                     return false;
                 }
 
-                mantissas[i] *= factor;
+                mantissa *= PowersOfTen[shift];
             }
 
-            var units = mantissas[i];
-            approximations[i] = units <= ulong.MaxValue ? (ulong)units : (double)units;
+            units[i] = mantissa;
+            approximations[i] = mantissa <= ulong.MaxValue ? (ulong)mantissa : (double)mantissa;
         }
 
         return true;
     }
 
     /// <summary>
-    /// Rounds the weights of a classification exactly, from the bases as integers of <see cref="TryAlignScales"/>.
+    /// Rounds the weights of a classification exactly, from the bases as integers of <see cref="TryScaleBases"/>.
     /// Ties between equal remainders go to the larger base, then the symbol that sorts first.
     /// </summary>
     public static Outcome TryRound(

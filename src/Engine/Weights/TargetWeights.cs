@@ -55,18 +55,15 @@ public static class TargetWeights
         var weights = ArrayPool<decimal>.Shared.Rent(n);
         var symbols = ArrayPool<string>.Shared.Rent(n);
         var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
-        var mantissas = ArrayPool<UInt128>.Shared.Rent(n);
-        var scales = ArrayPool<byte>.Shared.Rent(n);
         try
         {
-            var gathered = new Gathered(symbols, bases, caps, mantissas, scales);
-            error = Gather(constituents, rules, gathered, out var shape);
+            error = Gather(constituents, rules, symbols, bases, caps, out var uniformCaps);
             if (error is not null)
             {
                 return error;
             }
 
-            Solve(gathered, n, shape, rules, weights.AsSpan(0, n), bounds.AsSpan(0, n));
+            Solve(bases.AsSpan(0, n), caps.AsSpan(0, n), uniformCaps, rules, bases, symbols, weights.AsSpan(0, n), bounds.AsSpan(0, n));
 
             for (var i = 0; i < n; i++)
             {
@@ -77,8 +74,6 @@ public static class TargetWeights
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(scales);
-            ArrayPool<UInt128>.Shared.Return(mantissas);
             ArrayPool<WeightBound>.Shared.Return(bounds);
             ArrayPool<string>.Shared.Return(symbols, clearArray: true);
             ArrayPool<decimal>.Shared.Return(weights);
@@ -91,23 +86,29 @@ public static class TargetWeights
     /// Classify in double, then round exactly in 128-bit integers; if the classification fails the exact check,
     /// classify again by the exact sweep; if the numbers are too large for 128 bits, do it all in decimal.
     /// </summary>
-    private static void Solve(Gathered gathered, int n, Shape shape, WeightingRules rules, Span<decimal> weights, Span<WeightBound> bounds)
+    private static void Solve(
+        ReadOnlySpan<decimal> bases,
+        ReadOnlySpan<decimal> caps,
+        bool uniformCaps,
+        WeightingRules rules,
+        decimal[] baseArray,
+        string[] symbols,
+        Span<decimal> weights,
+        Span<WeightBound> bounds)
     {
-        var (symbols, baseArray, capArray, mantissas, scales) = gathered;
-        ReadOnlySpan<decimal> bases = baseArray.AsSpan(0, n);
-        ReadOnlySpan<decimal> caps = capArray.AsSpan(0, n);
+        var n = bases.Length;
+        var units = ArrayPool<UInt128>.Shared.Rent(n);
         var approximations = ArrayPool<double>.Shared.Rent(n);
         try
         {
-            var units = mantissas.AsSpan(0, n);
-            if (FixedPointWeights.TryAlignScales(units, scales.AsSpan(0, n), shape.MaxScale, shape.SameScale, approximations))
+            if (FixedPointWeights.TryScaleBases(bases, units, approximations))
             {
-                CappedWeightSolver.Classify(approximations.AsSpan(0, n), caps, shape.UniformCaps, rules.AssetFloor, bounds);
-                var outcome = FixedPointWeights.TryRound(units, approximations.AsSpan(0, n), caps, shape.UniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+                CappedWeightSolver.Classify(approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds);
+                var outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
                 if (outcome == FixedPointWeights.Outcome.WrongClassification)
                 {
-                    CappedWeightSolver.ClassifyExactly(bases, caps, shape.UniformCaps, rules.AssetFloor, bounds);
-                    outcome = FixedPointWeights.TryRound(units, approximations.AsSpan(0, n), caps, shape.UniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
+                    CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
+                    outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
                 }
 
                 if (outcome == FixedPointWeights.Outcome.Rounded)
@@ -116,20 +117,15 @@ public static class TargetWeights
                 }
             }
 
-            CappedWeightSolver.Solve(bases, caps, shape.UniformCaps, rules.AssetFloor, weights, bounds);
+            CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
             LargestRemainderRounding.Round(weights, baseArray, symbols, rules.Precision);
         }
         finally
         {
             ArrayPool<double>.Shared.Return(approximations);
+            ArrayPool<UInt128>.Shared.Return(units);
         }
     }
-
-    /// <summary>The working arrays <see cref="Gather"/> fills, one entry per constituent.</summary>
-    private readonly record struct Gathered(string[] Symbols, decimal[] Bases, decimal[] Caps, UInt128[] Mantissas, byte[] Scales);
-
-    /// <summary>What the solver may assume about the gathered bases and caps.</summary>
-    private readonly record struct Shape(bool UniformCaps, int MaxScale, bool SameScale);
 
     /// <summary>
     /// √market cap is correctly rounded to <see cref="SqrtBasePlaces"/> decimal places: at least 12 significant digits
@@ -141,12 +137,10 @@ public static class TargetWeights
     /// Checks every constituent and, as it goes, writes its symbol, base and cap into the working arrays: one pass
     /// over the constituents. The first problem found is returned; the arrays are then meaningless.
     /// </summary>
-    private static EngineError? Gather(IReadOnlyList<Constituent> constituents, WeightingRules rules, Gathered gathered, out Shape shape)
+    private static EngineError? Gather(
+        IReadOnlyList<Constituent> constituents, WeightingRules rules, string[] symbols, decimal[] bases, decimal[] caps, out bool uniformCaps)
     {
-        var (symbols, bases, caps, mantissas, scales) = gathered;
-        var uniformCaps = true;
-        int minScale = int.MaxValue, maxScale = 0;
-        shape = default;
+        uniformCaps = true;
         var seen = seenSymbols ??= new HashSet<string>(StringComparer.Ordinal);
         seen.Clear();
         try
@@ -170,10 +164,6 @@ public static class TargetWeights
                 }
 
                 symbols[i] = constituent.Symbol;
-                mantissas[i] = DecimalMath.Mantissa(bases[i], out var scale);
-                scales[i] = (byte)scale;
-                minScale = Math.Min(minScale, scale);
-                maxScale = Math.Max(maxScale, scale);
                 caps[i] = rules.AssetCap;
                 if (constituent.Cap is { } ownCap)
                 {
@@ -196,7 +186,6 @@ public static class TargetWeights
                     $"manual weights sum to {Format.Percent(manualSum, 8)}; they must sum to exactly 100%");
             }
 
-            shape = new Shape(uniformCaps, maxScale, minScale == maxScale);
             return CheckFeasible(constituents.Count, capSum, rules);
         }
         finally
@@ -258,8 +247,12 @@ public static class TargetWeights
 
         marketCap = value;
 
-        // Bounded so that no base is ever 0 (√ of a tiny cap at 12 places) and no sum of bases overflows.
-        return MarketCapRange.Contains(value) ? null : MarketCapOutOfRange(constituent, value);
+        // Bounded so that no base is ever 0 (√ of a tiny cap at 12 places) and no sum of bases overflows. Far inside
+        // the bounds the double decides (its error is about 10^-16 relative, the margin 10 %); near them decimal does.
+        var approximation = (double)value;
+        return approximation is > 0.011 and < 0.9e18 || value is >= Limits.MinMarketCap and <= Limits.MaxMarketCap
+            ? null
+            : MarketCapOutOfRange(constituent, value);
     }
 
     // Errors are built apart from the checks so that the checks, run once per asset, stay small enough to inline.

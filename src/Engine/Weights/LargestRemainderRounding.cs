@@ -47,7 +47,7 @@ internal static class LargestRemainderRounding
 
             if (missingUnits < candidateCount)
             {
-                SelectFirst(candidates.AsSpan(0, candidateCount), missingUnits, new RemainderOrder<decimal>(remainders, bases, symbols));
+                SelectFirst<int, RemainderOrder<decimal>>(candidates.AsSpan(0, candidateCount), missingUnits, new RemainderOrder<decimal>(remainders, bases, symbols));
             }
 
             for (var k = 0; k < missingUnits; k++)
@@ -67,8 +67,8 @@ internal static class LargestRemainderRounding
     /// first under <paramref name="order"/> (in no particular order among themselves): Hoare's selection with a
     /// median-of-three pivot. <paramref name="order"/> must be a strict total order.
     /// </summary>
-    internal static void SelectFirst<TOrder>(Span<int> items, int count, TOrder order)
-        where TOrder : struct, IComparer<int>
+    internal static void SelectFirst<T, TOrder>(Span<T> items, int count, TOrder order)
+        where TOrder : struct, IComparer<T>
     {
         var target = count - 1;
         int low = 0, high = items.Length - 1;

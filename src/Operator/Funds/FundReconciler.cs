@@ -141,9 +141,17 @@ public sealed partial class FundReconciler(
                 definition.Planning);
             journal.StartReason = decision.Summary; // the same journal: its first save is conditional on what it loaded
             journal.StartExchange = ExchangeIdentity.Of(definition.Exchange);
+            journal.StartStatus = JsonSerializer.SerializeToNode(evaluation.Status, ApiJson.Options)!.AsObject();
+            ObserveMetrics(ns, name, evaluation);
             var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
             if (idle is null)
             {
+                // The rebalance's first save wrote the fresh condition: recovery is told by this reconcile, once.
+                if (WasStale(fund) && journal.Last?.Sequence == start.Sequence)
+                {
+                    await events.NormalAsync(current, "PricesRecovered", "prices are fresh again: " + evaluation.Message, cancellationToken).ConfigureAwait(false);
+                }
+
                 return result;
             }
 
@@ -157,17 +165,14 @@ public sealed partial class FundReconciler(
         var dryRun = evaluation.Decision is { ShouldRebalance: true } && definition.DryRun;
         var newPlan = dryRun ? DescribeDryRun(fund, definition, holdings, evaluation, evaluation.Decision!.Summary, now) : null;
 
-        if (evaluation.Valuation is { } valuation)
-        {
-            metrics.Observe(ns, name, valuation, evaluation.Status.Conditions?.FirstOrDefault()?.Status == "True");
-        }
+        ObserveMetrics(ns, name, evaluation);
 
         // Events follow the write: a write from a stale copy is a conflict (a quiet requeue) and tells nothing, so news
         // judged against an old status (a plan, a recovery) is never told twice.
         await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun).ConfigureAwait(false);
 
-        // Recovery is told once, by the reconcile that writes the fresh condition (a rebalance writes it one reconcile later).
-        var wasStale = fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason == FundEvaluator.PricesStale;
+        // Recovery is told once, by the reconcile that writes the fresh condition (one that starts a rebalance tells it above).
+        var wasStale = WasStale(fund);
         if (evaluation.Reason == FundEvaluator.PricesStale)
         {
             await events.WarningAsync(current, FundEvaluator.PricesStale, evaluation.Message, cancellationToken).ConfigureAwait(false);
@@ -375,6 +380,17 @@ public sealed partial class FundReconciler(
     }
 
     /// <summary>Writes the status (a no-op when unchanged); the executor's own fields are left as the journal wrote them.</summary>
+    private static bool WasStale(IndexFund fund) =>
+        fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason == FundEvaluator.PricesStale;
+
+    private void ObserveMetrics(string ns, string name, FundEvaluation evaluation)
+    {
+        if (evaluation.Valuation is { } valuation)
+        {
+            metrics.Observe(ns, name, valuation, evaluation.Status.Conditions?.FirstOrDefault()?.Status == "True");
+        }
+    }
+
     private async Task WriteAsync(Runtime.KubeObject current, IndexFundStatus status, CancellationToken cancellationToken, bool ownHistory = false)
     {
         var desired = JsonSerializer.SerializeToNode(status, ApiJson.Options)!.AsObject();

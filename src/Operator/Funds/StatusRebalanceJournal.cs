@@ -27,6 +27,14 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// <summary>Why the rebalance being started was decided; kept in its <c>status.rebalances</c> entry from then on.</summary>
     public string? StartReason { get; set; }
 
+    /// <summary>
+    /// The fund's status as the reconcile that starts a rebalance evaluated it (prices, allocations, the decision, the
+    /// rebalance before): written with the new record, in the same conditional patch. Only the journal writes while a
+    /// rebalance runs, and the reconcile that reports one may start the next, so without it a run of rebalances would
+    /// leave those fields as they were before the run.
+    /// </summary>
+    public JsonObject? StartStatus { get; set; }
+
     /// <summary>The account the rebalance being started trades on (<see cref="ExchangeAccounts.ExchangeIdentity"/>); kept like the reason.</summary>
     public string? StartExchange { get; set; }
 
@@ -82,6 +90,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
                     fieldManager: "cryptoindex-operator", cancellationToken: cancellationToken).ConfigureAwait(false);
                 resourceVersion = (string?)updated["metadata"]?["resourceVersion"];
                 Last = record;
+                StartStatus = null; // written; later saves build on what is stored
                 return;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -178,14 +187,20 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var summary = Summary(record, rebalanceId, entry?.Reason ?? StartReason);
         summary.Exchange = entry?.Exchange ?? StartExchange;
         var rebalances = history.Where(r => r.Id != rebalanceId).Prepend(summary).Take(historyLimit).ToList();
-        return Replacing(fund["status"] as JsonObject, new JsonObject
+        var desired = new JsonObject
         {
             ["conditions"] = Conditions(fund, record),
             ["execution"] = JsonSerializer.SerializeToNode(record, RecordJson),
             ["trades"] = JsonSerializer.SerializeToNode(trades, ApiJson.Options),
             ["rebalances"] = JsonSerializer.SerializeToNode(rebalances, ApiJson.Options),
             ["rebalanceInProgress"] = progress is null ? null : JsonSerializer.SerializeToNode(progress, ApiJson.Options),
-        });
+        };
+        foreach (var (field, value) in StartStatus ?? [])
+        {
+            desired.TryAdd(field, value?.DeepClone());
+        }
+
+        return Replacing(fund["status"] as JsonObject, desired);
     }
 
     /// <summary>
@@ -224,7 +239,8 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     private JsonArray Conditions(JsonObject fund, ExecutionRecord record)
     {
-        var existing = (fund["status"]?["conditions"]?.AsArray() ?? []).ToList();
+        // A rebalance being started takes the conditions its reconcile just evaluated (Ready says why it started).
+        var existing = ((StartStatus?["conditions"] ?? fund["status"]?["conditions"])?.AsArray() ?? []).ToList();
         var replaced = stalled is null ? [FundConditions.Reconciling] : new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled };
         var conditions = new JsonArray(existing.Where(c => !replaced.Contains((string?)c?["type"])).Select(c => c?.DeepClone()).ToArray());
         if (stalled is { } st)

@@ -28,15 +28,17 @@ public static class SpecValidator
             errors.Add(new FieldError("spec.quoteCurrency", $"'{spec.QuoteCurrency}' is not supported: prices are quoted in USD"));
         }
 
-        var capital = parse.Amount("spec.capital", spec.Capital);
+        var capital = spec.Capital?.TrimStart().StartsWith('-') == true ? 0m : parse.Amount("spec.capital", spec.Capital);
         if (capital is 0m)
         {
             errors.Add(new FieldError("spec.capital", "capital must be greater than 0"));
         }
 
+        var beforeWeighting = errors.Count;
         var cap = parse.Percent("spec.assetCap", spec.AssetCap) ?? 1m;
         var floor = spec.AssetFloor is null ? 0m : parse.Percent("spec.assetFloor", spec.AssetFloor) ?? 0m;
         var constituents = ParseConstituents(spec, parse);
+        var weightingParsed = errors.Count == beforeWeighting;
         var policy = ParsePolicy(spec.Rebalance ?? new RebalanceSpec(), parse);
         var planning = ParsePlanning(spec, policy, parse);
         var prices = ParsePrices(spec.Prices ?? new PricesSpec(), parse, errors);
@@ -46,10 +48,16 @@ public static class SpecValidator
             errors.Add(new FieldError("spec.historyLimit", $"{spec.HistoryLimit} is out of range 1..500"));
         }
 
+        // The Engine's rules run on whatever parsed, so that one round of fixes meets every problem at once.
         var weighting = new WeightingRules(ToEngine(spec.Weighting), cap, floor);
-        if (errors.Count == 0)
+        if (weightingParsed)
         {
-            CheckWithEngine(weighting, constituents, policy!, errors);
+            CheckWeighting(weighting, constituents, errors);
+        }
+
+        if (policy is not null && PolicyValidation.Check(policy) is { } policyError)
+        {
+            errors.Add(new FieldError("spec." + policyError.Field, policyError.Message));
         }
 
         return errors.Count > 0
@@ -57,19 +65,14 @@ public static class SpecValidator
             : (new FundDefinition(capital!.Value, weighting, constituents, policy!, planning!, prices!, exchange!, spec.Suspend, spec.DryRun, spec.HistoryLimit), errors);
     }
 
-    /// <summary>The weighting and policy rules are the Engine's: run them, with neutral market caps (feasibility does not depend on them).</summary>
-    private static void CheckWithEngine(WeightingRules weighting, IReadOnlyList<ConstituentDefinition> constituents, RebalancePolicy policy, List<FieldError> errors)
+    /// <summary>The weighting rules are the Engine's: run them, with neutral market caps (feasibility does not depend on them).</summary>
+    private static void CheckWeighting(WeightingRules weighting, IReadOnlyList<ConstituentDefinition> constituents, List<FieldError> errors)
     {
         var probe = constituents.Select(c => new Constituent(c.Symbol, MarketCap: 1m, c.ManualWeight, c.Cap)).ToList();
         var weights = TargetWeights.Compute(probe, weighting);
         if (!weights.IsSuccess)
         {
             errors.Add(new FieldError("spec." + weights.Error.Field, weights.Error.Message));
-        }
-
-        if (PolicyValidation.Check(policy) is { } policyError)
-        {
-            errors.Add(new FieldError("spec." + policyError.Field, policyError.Message));
         }
     }
 

@@ -54,6 +54,7 @@ public sealed class InvalidManifestTests
             "weighting: Manual\n  assetCap: 50%\n  constituents:\n    - {symbol: BTC, weight: 50%}\n    - {symbol: ETH, weight: 30%}\n    - {symbol: SOL, weight: 10%}", "spec.constituents", false },
         { "capital not a number", "capital: 1000", "capital: lots", "spec.capital", true },
         { "capital zero", "capital: 1000", "capital: 0", "spec.capital", false },
+        { "capital negative", "capital: 1000", "capital: \"-5\"", "spec.capital", true },
         { "minInterval above maxInterval", "minInterval: 1h", "minInterval: 1000h", "spec.rebalance.minInterval", false },
         { "duration in days", "maxInterval: 720h", "maxInterval: 30d", "spec.rebalance.maxInterval", true },
         { "threshold without %", "threshold: 5%", "threshold: \"5\"", "spec.rebalance.threshold", true },
@@ -106,6 +107,25 @@ public sealed class InvalidManifestTests
         }
 
         Assert.False(string.IsNullOrEmpty(rule));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_including_the_engines_feasibility_rules()
+    {
+        // Parse errors (a fee rate, a negative capital) do not hide the rules the Engine checks on what did parse.
+        var broken = Break("minInterval: 1h", "minInterval: 1000h")
+            .Replace("assetCap: 50%", "assetCap: 25%", StringComparison.Ordinal)
+            .Replace("feeRate: 0.1%", "feeRate: 60%", StringComparison.Ordinal)
+            .Replace("capital: 1000", "capital: \"-5\"", StringComparison.Ordinal);
+        var (funds, readError) = ManifestReader.Read(broken);
+        Assert.Null(readError);
+
+        var errors = SpecValidator.Validate(Assert.Single(funds).Spec).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Equal(
+            ["spec.assetCap", "spec.capital", "spec.exchange.feeRate", "spec.rebalance.minInterval"],
+            errors.Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
+        Assert.Contains("spec.capital: capital must be greater than 0", errors);
     }
 
     [Fact]

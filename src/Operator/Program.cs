@@ -23,7 +23,7 @@ root.Subcommands.Add(crds);
 
 var file = new Option<string>("--file", "-f") { Description = "The fund manifest (YAML).", Required = true };
 var name = new Option<string?>("--name") { Description = "Which IndexFund of the file (default: the first)." };
-var output = new Option<string>("--output", "-o") { Description = "table, json or markdown (plan).", DefaultValueFactory = _ => "table" };
+var output = new Option<string>("--output", "-o") { Description = "table, json or markdown.", DefaultValueFactory = _ => "table" };
 output.AcceptOnlyFromAmong("table", "json", "markdown");
 
 var prices = new Option<string?>("--prices") { Description = "Prices and market caps: {\"observedAt\": ..., \"assets\": {\"BTC\": {\"price\": ..., \"marketCap\": ...}}}." };

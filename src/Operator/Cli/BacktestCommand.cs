@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace CryptoIndex.Operator.Cli;
 
 /// <summary>
-/// <c>backtest -f FUND.yaml --data DIR [--from DATE] [--to DATE] [--fee RATE] [-o table|json] [--chart FILE.svg|.png]</c>:
+/// <c>backtest -f FUND.yaml --data DIR [--from DATE] [--to DATE] [--fee RATE] [-o table|json|markdown] [--chart FILE.svg|.png]</c>:
 /// replays the fund over daily history, beside buy-and-hold and daily rebalancing.
 /// </summary>
 public static class BacktestCommand
@@ -68,6 +68,10 @@ public static class BacktestCommand
         if (output == "json")
         {
             stdout.WriteLine(ToJson(fund.Metadata.Name ?? "fund", history, results).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        else if (output == "markdown")
+        {
+            stdout.Write(ToMarkdown(title, history, results));
         }
         else
         {
@@ -151,20 +155,50 @@ public static class BacktestCommand
         ["volatility"] = r.Volatility,
     };
 
-    private static void WriteTable(string title, History history, IReadOnlyList<BacktestResult> results, IAnsiConsole console)
+    private static readonly string[] Columns = ["", "rebalances", "turnover", "fees", "final value", "return", "max drawdown", "volatility"];
+
+    /// <summary>One row of figures per strategy, as the table and the Markdown print them.</summary>
+    private static string[] Row(BacktestResult r) =>
+    [
+        r.Strategy switch { BacktestStrategy.FundRules => "fund rules", BacktestStrategy.BuyAndHold => "buy and hold", _ => "daily" },
+        r.Rebalances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Engine.Format.Number(r.Turnover, 2),
+        Engine.Format.Number(r.Fees, 2),
+        Engine.Format.Number(r.FinalValue, 2),
+        Engine.Format.Percent(r.Return),
+        Engine.Format.Percent(r.MaxDrawdown),
+        Engine.Format.Percent(r.Volatility),
+    ];
+
+    /// <summary>The same figures as a Markdown table, for a pull request or a report.</summary>
+    public static string ToMarkdown(string title, History history, IReadOnlyList<BacktestResult> results)
     {
-        var table = new Table().Title(title).AddColumns("", "rebalances", "turnover", "fees", "final value", "return", "max drawdown", "volatility");
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(results);
+        var text = new System.Text.StringBuilder();
+        text.Append("### Backtest ").AppendLine(title).AppendLine();
+        text.Append("| strategy | ").AppendJoin(" | ", Columns.Skip(1)).AppendLine(" |");
+        text.Append("|---|").AppendJoin(string.Empty, Columns.Skip(1).Select(_ => "---:|")).AppendLine();
         foreach (var r in results)
         {
-            table.AddRow(
-                r.Strategy switch { BacktestStrategy.FundRules => "fund rules", BacktestStrategy.BuyAndHold => "buy and hold", _ => "daily" },
-                r.Rebalances.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Engine.Format.Number(r.Turnover, 2),
-                Engine.Format.Number(r.Fees, 2),
-                Engine.Format.Number(r.FinalValue, 2),
-                Engine.Format.Percent(r.Return),
-                Engine.Format.Percent(r.MaxDrawdown),
-                Engine.Format.Percent(r.Volatility));
+            text.Append("| ").AppendJoin(" | ", Row(r)).AppendLine(" |");
+        }
+
+        text.AppendLine();
+        foreach (var issue in history.Issues)
+        {
+            text.Append("- data: ").AppendLine(issue);
+        }
+
+        return text.AppendLine("Data provided by CoinGecko.").ToString();
+    }
+
+    private static void WriteTable(string title, History history, IReadOnlyList<BacktestResult> results, IAnsiConsole console)
+    {
+        var table = new Table().Title(title).AddColumns(Columns);
+        foreach (var r in results)
+        {
+            table.AddRow(Row(r));
         }
 
         console.Write(table);

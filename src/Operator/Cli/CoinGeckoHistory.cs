@@ -86,6 +86,7 @@ public static class CoinGeckoHistory
         var firsts = series.ToDictionary(s => s.Key, s => s.Value.FirstOrDefault(r => r.Value.Price > 0m && (!needsMarketCaps || r.Value.MarketCap is not null)).Key);
         var start = firsts.Values.Max();
         var end = series.Values.Min(s => s.Keys.Max());
+        var (shared, sharedEnd) = (start, end); // the days every constituent has, before --from and --to
         var latest = firsts.Where(f => f.Value == start).Select(f => f.Key).Order(StringComparer.Ordinal).First();
         if (from is { } f && f > start)
         {
@@ -111,9 +112,22 @@ public static class CoinGeckoHistory
             issues.Add($"end moved from {askedEnd:yyyy-MM-dd} to {end:yyyy-MM-dd}: not every constituent has data after it");
         }
 
-        return start > end
-            ? (start, end, $"no day from {start:yyyy-MM-dd} to {end:yyyy-MM-dd} has data for every constituent")
-            : (start, end, null);
+        if (start <= end)
+        {
+            return (start, end, null);
+        }
+
+        var range = shared <= sharedEnd
+            ? $"the constituents share data only from {shared:yyyy-MM-dd} ({latest} starts then) to {sharedEnd:yyyy-MM-dd}"
+            : $"the constituents share no day of data ({latest} starts on {shared:yyyy-MM-dd}, after another ends on {sharedEnd:yyyy-MM-dd})";
+        var request = (from, to) switch
+        {
+            ({ } a, { } b) => $"--from {a:yyyy-MM-dd} --to {b:yyyy-MM-dd} is outside it",
+            ({ } a, null) => $"--from {a:yyyy-MM-dd} is after it",
+            (null, { } b) => $"--to {b:yyyy-MM-dd} is before it",
+            _ => "so there is nothing to replay",
+        };
+        return (start, end, $"{range}; {request}");
     }
 
     private static List<MarketDay> Fill(Dictionary<string, SortedDictionary<DateOnly, AssetClose>> series, DateOnly start, DateOnly end, List<string> issues)

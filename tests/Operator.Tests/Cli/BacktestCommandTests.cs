@@ -58,6 +58,20 @@ public sealed class BacktestCommandTests : IDisposable
             json["issues"]!.AsArray().Select(i => (string)i!));
     }
 
+    [Fact]
+    public void Markdown_output_is_a_table_of_the_same_figures()
+    {
+        var (exit, markdown, errors) = Run(EqualWeight, HandWritten(), output: "markdown");
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var lines = markdown.Split('\n');
+        Assert.Equal("### Backtest pair: 2022-01-01 to 2022-01-03", lines[0]);
+        Assert.Equal("| strategy | rebalances | turnover | fees | final value | return | max drawdown | volatility |", lines[2]);
+        Assert.StartsWith("| fund rules | 3 | 1875 | 0 | 1125 | 12.5% | ", lines[4], StringComparison.Ordinal);
+        Assert.StartsWith("| buy and hold | 1 | ", lines[5], StringComparison.Ordinal);
+        Assert.Contains("- data: B: 1 day(s) without a price; the previous close was used", lines);
+    }
+
     [SharedDataFact]
     public void Ten_assets_over_two_years_of_real_data_replay_with_baselines_and_a_chart()
     {
@@ -88,6 +102,15 @@ public sealed class BacktestCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.InvalidInput, exit);
         Assert.Contains("no file zzz-usd-*.csv for constituent ZZZ", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_start_after_the_data_says_which_days_the_constituents_share()
+    {
+        var (exit, _, errors) = Run(EqualWeight, HandWritten(), from: "2022-02-01");
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Contains("the constituents share data only from 2022-01-01 (A starts then) to 2022-01-03; --from 2022-02-01 is after it", errors, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ root.Subcommands.Add(backtest);
 
 var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and /metrics.", DefaultValueFactory = _ => 8081 };
 var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file when not running in a cluster (default: KUBECONFIG or ~/.kube/config)." };
-var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades.", DefaultValueFactory = _ => true };
+var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades (default: true; --leader-elect=false for a single local process).", DefaultValueFactory = _ => true };
 var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
 var leaseName = new Option<string>("--lease-name") { Description = "Name of the leader Lease (two operators in one namespace need different names).", DefaultValueFactory = _ => CryptoIndex.Operator.OperatorApp.Component };
 var concurrency = new Option<int>("--max-concurrent-reconciles") { Description = "Funds reconciled in parallel.", DefaultValueFactory = _ => 4 };
@@ -87,10 +87,11 @@ watchNamespaces.Validators.Add(result =>
         }
     }
 });
-var gracefulShutdown = new Option<TimeSpan>("--graceful-shutdown-timeout")
+// No DefaultValueFactory: help would print the default as 00:00:30; the description says 30s instead.
+var defaultGracefulShutdown = TimeSpan.FromSeconds(30);
+var gracefulShutdown = new Option<TimeSpan?>("--graceful-shutdown-timeout")
 {
-    Description = "How long a stop waits for reconciles in flight (an order being sent), e.g. 30s; keep it below the pod's termination grace period.",
-    DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
+    Description = "How long a stop waits for reconciles in flight (an order being sent), e.g. 1m (default: 30s); keep it below the pod's termination grace period.",
     CustomParser = result =>
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
@@ -121,7 +122,7 @@ run.SetAction(async (parse, cancellationToken) =>
             LeaseName = parse.GetValue(leaseName)!,
             MaxConcurrentReconciles = parse.GetValue(concurrency),
             WatchNamespaces = parse.GetValue(watchNamespaces) ?? [],
-            GracefulShutdownTimeout = parse.GetValue(gracefulShutdown),
+            GracefulShutdownTimeout = parse.GetValue(gracefulShutdown) ?? defaultGracefulShutdown,
         });
     }
     catch (k8s.Exceptions.KubeConfigException e)
@@ -147,7 +148,7 @@ var metricsPort = new Option<int>("--metrics-port") { Description = "Port of the
 var seed = new Option<int>("--seed") { Description = "Seed of the simulated market: the same seed gives the same prices.", DefaultValueFactory = _ => 42 };
 var speed = new Option<double>("--speed")
 {
-    Description = "Simulated seconds per real second (3600: an hour per second).",
+    Description = "Simulated seconds per real second (3600: an hour per second; at most 100000).",
     DefaultValueFactory = _ => CryptoIndex.Operator.Sandbox.SandboxOptions.DefaultSpeed,
 };
 var sandboxData = new Option<string?>("--data") { Description = "Replay daily CoinGecko CSV exports (<symbol>-usd-*.csv) from this folder instead of simulating." };

@@ -54,8 +54,9 @@ public static class SandboxCommand
             MarketData = market.Settings,
             Registry = Prometheus.Metrics.NewCustomRegistry(),
             Time = market.Clock,
-            // On the sandbox's clock: a stop abandons paper rebalances at once (their state is in memory anyway).
-            GracefulShutdownTimeout = TimeSpan.FromSeconds(5),
+            // Five real seconds on the sandbox's clock, so that a stop lets paper rebalances in flight finish (at
+            // 43200x, five simulated seconds ran out at once and every stop warned that it cancelled them).
+            GracefulShutdownTimeout = TimeSpan.FromSeconds(5 * options.Speed),
             BinanceDisabled = "binance is not available in the sandbox, which trades on paper only; use kind: paper",
             ConfigureServices = services =>
             {
@@ -89,7 +90,9 @@ public static class SandboxCommand
                 cancellationToken, app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping);
             await WatchAsync(client, market.Clock, end, stdout, interactive, stop.Token).ConfigureAwait(false);
 
-            var stoppedAt = market.Clock.GetUtcNow();
+            // The end the run was given, once reached: at 43200x a few real milliseconds of scheduling are simulated
+            // minutes, which say nothing about the run.
+            var stoppedAt = end is { } planned && market.Clock.GetUtcNow() >= planned ? planned : market.Clock.GetUtcNow();
             var why = market.End is { } dataEnd && stoppedAt >= dataEnd && options.Duration is null ? "; the replayed history ended" : string.Empty;
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sandbox: stopped at {StatusText.Time(stoppedAt)} (simulated){why}; final summary:")).ConfigureAwait(false);
             await stdout.WriteAsync(await SummaryAsync(client, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false);

@@ -25,7 +25,7 @@ public sealed class IndexFundStatus
     [Description("Half the sum of absolute drifts, assets and cash: the turnover needed to reach the targets, e.g. \"3.2%\".")]
     public string? TotalDrift { get; set; }
 
-    [Description("Largest absolute drift of any asset, in percentage points, e.g. \"4.1%\".")]
+    [Description("Largest absolute drift of any asset, in percentage points, e.g. \"4.1pp\".")]
     public string? MaxDrift { get; set; }
 
     [Description("Per asset: price, market cap, target and current weight, drift, quantity and value.")]
@@ -107,7 +107,7 @@ public sealed class AllocationStatus
     [Description("Share of NAV the asset has at the current price.")]
     public string? CurrentWeight { get; set; }
 
-    [Description("Current minus target weight, in percentage points.")]
+    [Description("Current minus target weight, in percentage points, e.g. \"+1.5pp\".")]
     public string? Drift { get; set; }
 
     [Description("Quantity held.")]

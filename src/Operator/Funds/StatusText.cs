@@ -4,7 +4,7 @@ namespace CryptoIndex.Operator.Funds;
 
 /// <summary>
 /// How numbers are written into a fund's status: exact decimal strings, culture-invariant, never in exponent form.
-/// Money to 8 decimal places and weights as percentages to 4 places, both rounded half away from zero: enough for any
+/// Money to 8 decimal places, weights as percentages and drifts in percentage points to 4 places, both rounded half away from zero: enough for any
 /// quote currency and for a weight to 0.0001 %; cash and quantities exactly as held (status is the paper ledger).
 /// </summary>
 public static class StatusText
@@ -15,7 +15,12 @@ public static class StatusText
 
     public static string Weight(decimal fraction) => Engine.Format.Percent(fraction, 4);
 
-    public static string Drift(decimal fraction) => Engine.Format.Number(fraction * 100m, 4) + "%";
+    /// <summary>
+    /// A weight difference in percentage points ("+15pp", "-0.25pp"), as Events and <c>plan</c> write it: a "%" would
+    /// read as relative to the target. <paramref name="withSign"/>: a "+" on positive values.
+    /// </summary>
+    public static string Drift(decimal fraction, bool withSign = true) =>
+        (withSign && fraction > 0m ? "+" : string.Empty) + Engine.Format.Number(fraction * 100m, 4) + "pp";
 
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -47,7 +47,7 @@ public sealed class FundEvaluatorTests
         Assert.Equal(("Ready", "False", "RebalanceNeeded", 4L), (ready.Type, ready.Status, ready.Reason, ready.ObservedGeneration!.Value));
         Assert.Equal(("10000", "10000", "100%"), (result.Status.Nav, result.Status.Cash, result.Status.TotalDrift));
         Assert.Equal(
-            [("BTC", "50000", "60%", "0%", "-60%", "0"), ("ETH", "2500", "40%", "0%", "-40%", "0")],
+            [("BTC", "50000", "60%", "0%", "-60pp", "0"), ("ETH", "2500", "40%", "0%", "-40pp", "0")],
             result.Status.Allocations!.Select(a => (a.Symbol, a.Price!, a.TargetWeight!, a.CurrentWeight!, a.Drift!, a.Quantity!)));
         Assert.Equal("2026-11-26T12:00:00Z", result.Status.LastPriceUpdate);
     }
@@ -60,7 +60,7 @@ public sealed class FundEvaluatorTests
 
         Assert.False(result.Decision!.ShouldRebalance);
         Assert.Equal(("True", FundEvaluator.WithinThresholds), (result.Status.Conditions![0].Status, result.Status.Conditions[0].Reason));
-        Assert.Equal(("0%", "0%"), (result.Status.TotalDrift, result.Status.MaxDrift));
+        Assert.Equal(("0%", "0pp"), (result.Status.TotalDrift, result.Status.MaxDrift));
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
 
         var table = await kubectl.OkAsync("get", "ifund");
         var described = await kubectl.OkAsync("describe", "ifund", "sixty-forty");
-        Assert.Matches(@"sixty-forty\s+True\s+9990\s+0%", table);
+        Assert.Matches(@"sixty-forty\s+True\s+9990\s+0pp", table);
         Assert.Contains("RebalanceStarted", described, StringComparison.Ordinal);
         Assert.Contains("RebalanceCompleted", described, StringComparison.Ordinal);
         Assert.Contains("rebalance 1: 2 of 2 orders completed", described, StringComparison.Ordinal);

@@ -50,7 +50,7 @@ public sealed class StatusSizeTests(ITestOutputHelper output)
         var allocations = new JsonArray([.. Enumerable.Range(0, Constituents).Select(i => (JsonNode)new JsonObject
         {
             ["symbol"] = Symbol(i), ["price"] = "1234.56789012", ["marketCap"] = "123456789012.34", ["marketCapOrigin"] = "Reported",
-            ["priceSource"] = "coingecko", ["targetWeight"] = "1%", ["currentWeight"] = "1.01234567%", ["drift"] = "0.01234567%",
+            ["priceSource"] = "coingecko", ["targetWeight"] = "1%", ["currentWeight"] = "1.01234567%", ["drift"] = "+0.01234567pp",
             ["quantity"] = "12.345678901234", ["value"] = "12345.67890123",
         })]);
         var condition = new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "RebalanceHeldBack", ["message"] = new string('x', 1024), ["lastTransitionTime"] = "2028-01-01T00:00:00Z" };

@@ -18,7 +18,7 @@ public sealed class FundSummaryTests
         {
             Conditions = [new FundCondition { Type = "Ready", Status = "True", Reason = "WithinThresholds" }],
             Nav = "100986.028504",
-            MaxDrift = "0.6213%",
+            MaxDrift = "0.6213pp",
             RebalanceSequence = 2,
             LastRebalanceTime = "2026-11-26T10:39:05Z",
             LastRebalanceReason = "BTC drift +5.4pp exceeds threshold 5pp; ETH drift -5.4pp exceeds threshold 5pp",
@@ -37,7 +37,7 @@ public sealed class FundSummaryTests
             FUND          READY                  NAV        MAX DRIFT  REBALANCES  TRADES  LAST REBALANCE
             new           -                      -          -          0           0       -
             team-a/alpha  NOT READY PricesStale  -          -          0           0       -
-            top10         WithinThresholds       100986.03  0.6213%    2           2       2026-11-26 10:39 BTC drift +5.4pp exceeds thresh…
+            top10         WithinThresholds       100986.03  0.6213pp   2           2       2026-11-26 10:39 BTC drift +5.4pp exceeds thresh…
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal),
             table);

@@ -25,7 +25,7 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
     {
         if (endpoints.Disabled is { } why)
         {
-            throw new CredentialsUnavailableException("spec.exchange.kind: " + why); // before the Secret is even read
+            throw new ExchangeDisabledException("spec.exchange.kind: " + why); // before the Secret is even read
         }
 
         if (string.IsNullOrEmpty(secretName))

@@ -49,6 +49,9 @@ public sealed partial class FundReconciler(
     /// <summary>Reason of Ready=False and Stalled=True when spec.exchange changed while a rebalance was open.</summary>
     public const string ExchangeChanged = "ExchangeChanged";
 
+    /// <summary>Reason of Ready=False and Stalled=True when the fund's exchange is switched off here (the sandbox: paper only).</summary>
+    public const string ExchangeDisabled = "ExchangeDisabled";
+
     /// <summary>Reason of Ready=False and Stalled=True when the exchange refuses the fund's API key.</summary>
     public const string CredentialsRefused = "CredentialsRefused";
 
@@ -208,6 +211,12 @@ public sealed partial class FundReconciler(
             // Nothing was sent. Secrets are not watched, so look again at the next refresh.
             await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return (ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval), null);
+        }
+        catch (ExchangeDisabledException e)
+        {
+            // Nothing was sent, and nothing will be until the spec names another exchange (a spec change reconciles at once).
+            await NotReadyAsync(current, fund, ExchangeDisabled, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return (ReconcileResult.Done, null);
         }
         catch (ExchangeChangedException e)
         {

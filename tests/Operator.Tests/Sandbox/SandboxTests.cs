@@ -69,6 +69,7 @@ public sealed class SandboxTests
         Assert.Equal(
             "spec.exchange.kind: binance is not available in the sandbox, which trades on paper only; use kind: paper",
             await kubectl.OkAsync("get", "ifund", "on-binance", "-o", "jsonpath={.status.conditions[?(@.type=='Stalled')].message}"));
+        Assert.Equal("ExchangeDisabled", await kubectl.OkAsync("get", "ifund", "on-binance", "-o", "jsonpath={.status.conditions[?(@.type=='Stalled')].reason}"));
 
         // Events carry real time (kubectl shows their ages), while fund status shows the simulated market's.
         var events = JsonNode.Parse(await kubectl.OkAsync("get", "events", "-o", "json"))!["items"]!.AsArray();

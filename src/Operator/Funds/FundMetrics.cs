@@ -20,6 +20,7 @@ public sealed class FundMetrics
         Cash = factory.CreateGauge("cryptoindex_fund_cash", "Cash in the quote currency.", Fund);
         TotalDrift = factory.CreateGauge("cryptoindex_fund_total_drift", "Half the sum of absolute drifts (assets and cash), as a fraction.", Fund);
         Ready = factory.CreateGauge("cryptoindex_fund_ready", "1 when the fund's Ready condition is True.", Fund);
+        Trading = factory.CreateGauge("cryptoindex_fund_trading", "1 when the fund may trade: 0 in dry run (spec.dryRun) or suspended (spec.suspend).", Fund);
         LastRebalance = factory.CreateGauge("cryptoindex_fund_last_rebalance_timestamp_seconds", "When the last rebalance finished (Unix seconds).", Fund);
         TargetWeight = factory.CreateGauge("cryptoindex_fund_target_weight", "Target weight of an asset, as a fraction of NAV.", Asset);
         CurrentWeight = factory.CreateGauge("cryptoindex_fund_current_weight", "Current weight of an asset, as a fraction of NAV.", Asset);
@@ -36,6 +37,8 @@ public sealed class FundMetrics
     public Gauge TotalDrift { get; }
 
     public Gauge Ready { get; }
+
+    public Gauge Trading { get; }
 
     public Gauge LastRebalance { get; }
 
@@ -65,6 +68,9 @@ public sealed class FundMetrics
             Drift.WithLabels(ns, fund, position.Symbol).Set((double)position.Drift);
         }
     }
+
+    /// <summary>Whether the fund may trade, so that alerts about rebalances that did not happen skip dry runs and suspended funds.</summary>
+    public void SetTrading(string ns, string fund, bool trading) => Trading.WithLabels(ns, fund).Set(trading ? 1 : 0);
 
     /// <summary>The Ready gauge alone: set on every status write, so a stalled or invalid fund reads 0 too.</summary>
     public void SetReady(string ns, string fund, bool ready) => Ready.WithLabels(ns, fund).Set(ready ? 1 : 0);
@@ -104,7 +110,7 @@ public sealed class FundMetrics
     /// <summary>Drops every series of a deleted fund, so dashboards do not show it forever.</summary>
     public void Forget(string ns, string fund)
     {
-        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, LastRebalance })
+        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, LastRebalance })
         {
             gauge.RemoveLabelled(ns, fund);
         }

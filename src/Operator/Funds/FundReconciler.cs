@@ -109,6 +109,7 @@ public sealed partial class FundReconciler(
             return ReconcileResult.Done; // a spec change (new generation) triggers the next reconcile
         }
 
+        metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend);
         if (record is { Phase: not RebalancePhase.Done })
         {
             return (await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false)).Result;

@@ -61,6 +61,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         var metrics = await ScrapeAsync();
         Assert.Contains("cryptoindex_fund_nav{fund_namespace=\"default\",fund=\"sixty-forty\"} 9990", metrics, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_ready{fund_namespace=\"default\",fund=\"sixty-forty\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_trading{fund_namespace=\"default\",fund=\"sixty-forty\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_target_weight{fund_namespace=\"default\",fund=\"sixty-forty\",symbol=\"BTC\"} 0.6", metrics, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_rebalances_total{fund_namespace=\"default\",fund=\"sixty-forty\",outcome=\"completed\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_trades_total{fund_namespace=\"default\",fund=\"sixty-forty\",side=\"Buy\",status=\"Completed\"} 2", metrics, StringComparison.Ordinal);
@@ -134,6 +135,8 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         Assert.Equal(("dry-run", "DryRun", "10000", "10"), ((string?)plan["id"], (string?)plan["phase"], (string?)plan["turnover"], (string?)plan["fees"]));
         Assert.Equal("would buy 0.12 BTC, buy 1.6 ETH; nothing was sent", (string?)plan["message"]);
         Assert.Contains("RebalancePlanned", await kubectl.OkAsync("describe", "ifund", "sixty-forty"), StringComparison.Ordinal);
+        // The drift alert skips funds that may not trade.
+        Assert.Contains("cryptoindex_fund_trading{fund_namespace=\"default\",fund=\"sixty-forty\"} 0", await ScrapeAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

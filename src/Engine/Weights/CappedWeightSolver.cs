@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 
 namespace CryptoIndex.Engine.Weights;
 
@@ -244,26 +245,7 @@ internal static class CappedWeightSolver
         double low = 0, lambda = Math.Min(1 / baseSum, high);
         for (var step = 0; step < MaxNewtonSteps; step++)
         {
-            double sum = 0, slope = 0;
-            for (var i = 0; i < n; i++)
-            {
-                var w = lambda * b[i];
-                var c = caps.Of(i);
-                if (w >= c)
-                {
-                    sum += c;
-                }
-                else if (w <= f)
-                {
-                    sum += f;
-                }
-                else
-                {
-                    sum += w;
-                    slope += b[i];
-                }
-            }
-
+            var (sum, slope) = SumAndSlope(b, caps, f, lambda);
             if (sum < 1)
             {
                 low = lambda;
@@ -294,19 +276,70 @@ internal static class CappedWeightSolver
         }
     }
 
+    /// <summary>
+    /// Σ clamp(λ·b_i, f, c_i) and the slope of that sum in λ (the free assets' bases), four assets at a time. Only a
+    /// proposal rests on it (the exact check follows), so the order of the additions does not matter.
+    /// </summary>
+    private static (double Sum, double Slope) SumAndSlope<TCaps>(ReadOnlySpan<double> b, TCaps caps, double f, double lambda)
+        where TCaps : struct, ICapLookup
+    {
+        var n = b.Length;
+        var i = 0;
+        var (sums, slopes) = (Vector256<double>.Zero, Vector256<double>.Zero);
+        var (lambdas, floors) = (Vector256.Create(lambda), Vector256.Create(f));
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            var bases = Vector256.Create(b.Slice(i, Vector256<double>.Count));
+            var c = caps.Of4(i);
+            var w = lambdas * bases;
+            var capped = Vector256.GreaterThanOrEqual(w, c);
+            var floored = Vector256.AndNot(Vector256.LessThanOrEqual(w, floors), capped);
+            sums += Vector256.ConditionalSelect(capped, c, Vector256.ConditionalSelect(floored, floors, w));
+            slopes += Vector256.AndNot(bases, capped | floored);
+        }
+
+        double sum = Vector256.Sum(sums), slope = Vector256.Sum(slopes);
+        for (; i < n; i++)
+        {
+            var w = lambda * b[i];
+            var c = caps.Of(i);
+            if (w >= c)
+            {
+                sum += c;
+            }
+            else if (w <= f)
+            {
+                sum += f;
+            }
+            else
+            {
+                sum += w;
+                slope += b[i];
+            }
+        }
+
+        return (sum, slope);
+    }
+
     private interface ICapLookup
     {
         double Of(int asset);
+
+        Vector256<double> Of4(int first);
     }
 
     private readonly struct UniformCap(double cap) : ICapLookup
     {
         public double Of(int asset) => cap;
+
+        public Vector256<double> Of4(int first) => Vector256.Create(cap);
     }
 
     private readonly struct CapPerAsset(double[] caps) : ICapLookup
     {
         public double Of(int asset) => caps[asset];
+
+        public Vector256<double> Of4(int first) => Vector256.Create(caps.AsSpan(first, Vector256<double>.Count));
     }
 
     /// <summary>

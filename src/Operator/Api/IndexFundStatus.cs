@@ -22,6 +22,12 @@ public sealed class IndexFundStatus
     [Description("Cash in the quote currency.")]
     public string? Cash { get; set; }
 
+    [Description("Cash as a share of NAV, e.g. \"2.4%\".")]
+    public string? CashWeight { get; set; }
+
+    [Description("The share of NAV kept in cash (spec.rebalance.cashBuffer); the assets' target weights add up to the rest.")]
+    public string? CashTarget { get; set; }
+
     [Description("Half the sum of absolute drifts, assets and cash: the turnover needed to reach the targets, e.g. \"3.2%\".")]
     public string? TotalDrift { get; set; }
 

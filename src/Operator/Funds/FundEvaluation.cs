@@ -106,6 +106,8 @@ public static class FundEvaluator
     {
         status.Nav = StatusText.Money(valuation.Nav);
         status.Cash = StatusText.Quantity(valuation.Cash); // exact: with the quantities below, status is the paper ledger
+        status.CashWeight = StatusText.Weight(valuation.CashWeight);
+        status.CashTarget = StatusText.Weight(valuation.CashTarget);
         status.TotalDrift = StatusText.Weight(valuation.TotalDrift);
         status.MaxDrift = StatusText.Drift(valuation.MaxAbsoluteDrift, withSign: false);
         status.LastPriceUpdate = quotes.Count > 0 ? StatusText.Time(quotes.Values.Min(q => q.ObservedAt)) : status.LastPriceUpdate;

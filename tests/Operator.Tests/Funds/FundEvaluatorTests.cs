@@ -12,7 +12,7 @@ public sealed class FundEvaluatorTests
     private static readonly AssetRef Btc = new("BTC", "bitcoin", "BTCUSDT");
     private static readonly AssetRef Eth = new("ETH", "ethereum", "ETHUSDT");
 
-    private static IndexFund Fund(string weighting = "Manual", bool suspend = false) => ManifestReader.Read($$"""
+    private static IndexFund Fund(string weighting = "Manual", bool suspend = false, string cashBuffer = "0%") => ManifestReader.Read($$"""
         apiVersion: cryptoindex.io/v1alpha1
         kind: IndexFund
         metadata: {name: sixty-forty, generation: 4}
@@ -23,6 +23,7 @@ public sealed class FundEvaluatorTests
           constituents:
             - {symbol: BTC, coinGeckoId: bitcoin{{(weighting == "Manual" ? ", weight: 60%" : string.Empty)}}}
             - {symbol: ETH, coinGeckoId: ethereum{{(weighting == "Manual" ? ", weight: 40%" : string.Empty)}}}
+          rebalance: {cashBuffer: {{cashBuffer}}}
           prices: {maxAge: 5m}
         """).Funds[0];
 
@@ -61,6 +62,19 @@ public sealed class FundEvaluatorTests
         Assert.False(result.Decision!.ShouldRebalance);
         Assert.Equal(("True", FundEvaluator.WithinThresholds), (result.Status.Conditions![0].Status, result.Status.Conditions[0].Reason));
         Assert.Equal(("0%", "0pp"), (result.Status.TotalDrift, result.Status.MaxDrift));
+        Assert.Equal(("0%", "0%"), (result.Status.CashWeight, result.Status.CashTarget));
+    }
+
+    [Fact]
+    public void The_cash_kept_by_a_cash_buffer_is_shown_beside_the_targets_it_leaves_to_the_assets()
+    {
+        // 2 % in cash: targets of 58.8 % and 39.2 %, and the 2 % is visible as cash's own target.
+        var result = FundEvaluator.Evaluate(Fund(cashBuffer: "2%"), Snapshot(Now), Holdings.Of(500m, ("BTC", 0.12m), ("ETH", 1.6m)),
+            new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now);
+
+        Assert.Equal(["58.8%", "39.2%"], result.Status.Allocations!.Select(a => a.TargetWeight!));
+        Assert.Equal(("10500", "500"), (result.Status.Nav, result.Status.Cash));
+        Assert.Equal(("4.7619%", "2%"), (result.Status.CashWeight, result.Status.CashTarget));
     }
 
     [Fact]

@@ -217,4 +217,7 @@ root.Subcommands.Add(sandbox);
 
 // Signals are the host's: its console lifetime stops the operator gracefully (--graceful-shutdown-timeout), which
 // System.CommandLine's own handling would cut short after 2 s.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// A bad option is an input error like any other (exit 2), never an invalid manifest (exit 1), whichever check finds it.
+var parsed = root.Parse(args);
+var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return parsed.Errors.Count > 0 ? CryptoIndex.Operator.Cli.ExitCodes.InvalidInput : exitCode;

@@ -14,7 +14,7 @@ public sealed class RunCommandTests
     {
         var (exitCode, error) = await RunAsync("run", option, value, "--kubeconfig", "/nonexistent/kubeconfig");
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, exitCode);
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
@@ -23,7 +23,7 @@ public sealed class RunCommandTests
     {
         var (exitCode, error) = await RunAsync("run", "--watch-namespaces", "team-a", "--graceful-shutdown-timeout", "10s", "--kubeconfig", "/nonexistent/kubeconfig");
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, exitCode);
         Assert.Contains("pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster", error, StringComparison.Ordinal);
     }
 

@@ -125,7 +125,7 @@ public sealed class SandboxTests
     {
         await using var sandbox = CryptoIndexProcess.Sandbox("--data", SharedData.CoinGeckoDaily, "--from", "2024-03-01");
 
-        Assert.NotEqual(0, await sandbox.ExitCodeAsync());
+        Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, await sandbox.ExitCodeAsync());
         Assert.Contains("sandbox: --from: 2024-03-01 is outside the history every asset has (2020-09-17 to 2022-09-10)", sandbox.Errors, StringComparison.Ordinal);
     }
 
@@ -140,7 +140,7 @@ public sealed class SandboxTests
     {
         await using var sandbox = CryptoIndexProcess.Sandbox(args.Split(' '));
 
-        Assert.NotEqual(0, await sandbox.ExitCodeAsync());
+        Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, await sandbox.ExitCodeAsync());
         Assert.Contains(message, sandbox.Errors, StringComparison.Ordinal);
     }
 

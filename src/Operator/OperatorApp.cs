@@ -40,6 +40,9 @@ public sealed record OperatorAppOptions
     /// </summary>
     public TimeSpan GracefulShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The host's own stop timeout, in real time; null: <see cref="GracefulShutdownTimeout"/> plus 5 s.</summary>
+    public TimeSpan? HostShutdownTimeout { get; init; }
+
     /// <summary>Namespaces whose IndexFunds are reconciled; empty: all namespaces.</summary>
     public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
 
@@ -81,6 +84,7 @@ public static class OperatorApp
             Kubeconfig = options.Kubeconfig,
             ClientConfiguration = options.ClientConfiguration,
             Registry = options.Registry,
+            ShutdownTimeout = options.HostShutdownTimeout,
             Manager = new ManagerOptions
             {
                 GracefulShutdownTimeout = options.GracefulShutdownTimeout,

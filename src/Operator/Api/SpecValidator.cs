@@ -28,7 +28,8 @@ public static class SpecValidator
             errors.Add(new FieldError("spec.quoteCurrency", $"'{spec.QuoteCurrency}' is not supported: prices are quoted in USD"));
         }
 
-        var capital = spec.Capital?.TrimStart().StartsWith('-') == true ? 0m : parse.Amount("spec.capital", spec.Capital);
+        var negative = decimal.TryParse(spec.Capital, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var signed) && signed < 0m;
+        var capital = negative ? 0m : parse.Amount("spec.capital", spec.Capital);
         if (capital is 0m)
         {
             errors.Add(new FieldError("spec.capital", "capital must be greater than 0"));
@@ -38,7 +39,9 @@ public static class SpecValidator
         var cap = parse.Percent("spec.assetCap", spec.AssetCap) ?? 1m;
         var floor = spec.AssetFloor is null ? 0m : parse.Percent("spec.assetFloor", spec.AssetFloor) ?? 0m;
         var constituents = ParseConstituents(spec, parse);
-        var weightingParsed = errors.Count == beforeWeighting;
+        // Only problems with what the weighting reads hold its check back (a CoinGecko id typo does not).
+        var weightingParsed = !errors.Skip(beforeWeighting).Any(e => e.Field is "spec.assetCap" or "spec.assetFloor" or "spec.constituents"
+            || e.Field.EndsWith(".symbol", StringComparison.Ordinal) || e.Field.EndsWith(".weight", StringComparison.Ordinal) || e.Field.EndsWith(".cap", StringComparison.Ordinal));
         var policy = ParsePolicy(spec.Rebalance ?? new RebalanceSpec(), parse);
         var planning = ParsePlanning(spec, policy, parse);
         var prices = ParsePrices(spec.Prices ?? new PricesSpec(), parse, errors);

@@ -145,13 +145,15 @@ public sealed partial class FundReconciler(
                 definition.Planning);
             journal.StartReason = decision.Summary; // the same journal: its first save is conditional on what it loaded
             journal.StartExchange = ExchangeIdentity.Of(definition.Exchange);
+            evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one
             journal.StartStatus = JsonSerializer.SerializeToNode(evaluation.Status, ApiJson.Options)!.AsObject();
             ObserveMetrics(ns, name, evaluation);
             var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
             if (idle is null)
             {
-                // The rebalance's first save wrote the fresh condition: recovery is told by this reconcile, once.
-                if (WasStale(fund) && journal.Last?.Sequence == start.Sequence)
+                // The rebalance's first save wrote the fresh condition over a stale one (read from the server, not
+                // the cache): recovery is told by this reconcile, once.
+                if (journal.StartStatusWritten && journal.ReplacedReadyReason == FundEvaluator.PricesStale)
                 {
                     await events.NormalAsync(current, "PricesRecovered", "prices are fresh again: " + evaluation.Message, cancellationToken).ConfigureAwait(false);
                 }
@@ -389,7 +391,6 @@ public sealed partial class FundReconciler(
         return DryRunPlan.IsNew(plan, previous) ? plan.Message : null;
     }
 
-    /// <summary>Writes the status (a no-op when unchanged); the executor's own fields are left as the journal wrote them.</summary>
     private static bool WasStale(IndexFund fund) =>
         fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason == FundEvaluator.PricesStale;
 
@@ -401,6 +402,7 @@ public sealed partial class FundReconciler(
         }
     }
 
+    /// <summary>Writes the status (a no-op when unchanged); the executor's own fields are left as the journal wrote them.</summary>
     private async Task WriteAsync(Runtime.KubeObject current, IndexFundStatus status, CancellationToken cancellationToken, bool ownHistory = false)
     {
         var desired = JsonSerializer.SerializeToNode(status, ApiJson.Options)!.AsObject();

@@ -35,6 +35,12 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     public JsonObject? StartStatus { get; set; }
 
+    /// <summary>Whether <see cref="StartStatus"/> went out, with the save that created the new rebalance's record.</summary>
+    public bool StartStatusWritten { get; private set; }
+
+    /// <summary>The Ready reason that save replaced, read from the server just before it (not from a cache).</summary>
+    public string? ReplacedReadyReason { get; private set; }
+
     /// <summary>The account the rebalance being started trades on (<see cref="ExchangeAccounts.ExchangeIdentity"/>); kept like the reason.</summary>
     public string? StartExchange { get; set; }
 
@@ -54,6 +60,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
 
     private const int MaxAttempts = 5;
     private string? resourceVersion;
+    private bool startInPatch;
     private string? waiting;
     private (string Reason, string Message, DateTimeOffset At)? stalled;
 
@@ -90,11 +97,24 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
                     fieldManager: "cryptoindex-operator", cancellationToken: cancellationToken).ConfigureAwait(false);
                 resourceVersion = (string?)updated["metadata"]?["resourceVersion"];
                 Last = record;
-                StartStatus = null; // written; later saves build on what is stored
+                if (startInPatch)
+                {
+                    StartStatusWritten = true;
+                    StartStatus = null; // written; later saves build on what is stored
+                    startInPatch = false;
+                }
+
                 return;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
+                if (startInPatch)
+                {
+                    // The fund changed after it was evaluated: its evaluation must not overwrite the change. Nothing
+                    // was sent (this save records the rebalance before any order), so evaluate again.
+                    throw new RebalanceConflictException($"fund {ns}/{name} changed while rebalance {record.Sequence} was being started; it is evaluated again");
+                }
+
                 var (stored, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 if ((stored?.Revision ?? 0) != record.Revision - 1)
                 {
@@ -187,6 +207,15 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var summary = Summary(record, rebalanceId, entry?.Reason ?? StartReason);
         summary.Exchange = entry?.Exchange ?? StartExchange;
         var rebalances = history.Where(r => r.Id != rebalanceId).Prepend(summary).Take(historyLimit).ToList();
+        // The evaluated status goes only with the save that creates the record: never into a rebalance another
+        // instance started meanwhile.
+        var stored = fund["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson);
+        startInPatch = StartStatus is not null && (stored?.Sequence ?? 0) < record.Sequence;
+        if (startInPatch)
+        {
+            ReplacedReadyReason = (string?)(fund["status"]?["conditions"]?.AsArray() ?? []).FirstOrDefault(c => (string?)c?["type"] == FundConditions.Ready)?["reason"];
+        }
+
         var desired = new JsonObject
         {
             ["conditions"] = Conditions(fund, record),
@@ -195,9 +224,12 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             ["rebalances"] = JsonSerializer.SerializeToNode(rebalances, ApiJson.Options),
             ["rebalanceInProgress"] = progress is null ? null : JsonSerializer.SerializeToNode(progress, ApiJson.Options),
         };
-        foreach (var (field, value) in StartStatus ?? [])
+        if (startInPatch)
         {
-            desired.TryAdd(field, value?.DeepClone());
+            foreach (var (field, value) in StartStatus!)
+            {
+                desired.TryAdd(field, value?.DeepClone());
+            }
         }
 
         return Replacing(fund["status"] as JsonObject, desired);
@@ -240,7 +272,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private JsonArray Conditions(JsonObject fund, ExecutionRecord record)
     {
         // A rebalance being started takes the conditions its reconcile just evaluated (Ready says why it started).
-        var existing = ((StartStatus?["conditions"] ?? fund["status"]?["conditions"])?.AsArray() ?? []).ToList();
+        var existing = ((startInPatch ? StartStatus?["conditions"] : null) ?? fund["status"]?["conditions"])?.AsArray().ToList() ?? [];
         var replaced = stalled is null ? [FundConditions.Reconciling] : new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled };
         var conditions = new JsonArray(existing.Where(c => !replaced.Contains((string?)c?["type"])).Select(c => c?.DeepClone()).ToArray());
         if (stalled is { } st)

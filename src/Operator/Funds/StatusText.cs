@@ -20,7 +20,7 @@ public static class StatusText
     /// read as relative to the target. <paramref name="withSign"/>: a "+" on positive values.
     /// </summary>
     public static string Drift(decimal fraction, bool withSign = true) =>
-        (withSign && fraction > 0m ? "+" : string.Empty) + Engine.Format.Number(fraction * 100m, 4) + "pp";
+        withSign ? Engine.Format.PercentagePoints(fraction, 4) : Engine.Format.PercentagePoints(fraction, 4).TrimStart('+');
 
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

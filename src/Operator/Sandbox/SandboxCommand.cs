@@ -54,9 +54,10 @@ public static class SandboxCommand
             MarketData = market.Settings,
             Registry = Prometheus.Metrics.NewCustomRegistry(),
             Time = market.Clock,
-            // Five real seconds on the sandbox's clock, so that a stop lets paper rebalances in flight finish (at
-            // 43200x, five simulated seconds ran out at once and every stop warned that it cancelled them).
-            GracefulShutdownTimeout = TimeSpan.FromSeconds(5 * options.Speed),
+            // Five real seconds on the sandbox's clock (which may run fast, or be real time for live prices), so that
+            // a stop lets paper rebalances in flight finish: five simulated seconds ran out at once at 43200x.
+            GracefulShutdownTimeout = TimeSpan.FromSeconds(5 * (market.Clock is ScaledTimeProvider scaled ? scaled.Speed : 1)),
+            HostShutdownTimeout = TimeSpan.FromSeconds(10),
             BinanceDisabled = "binance is not available in the sandbox, which trades on paper only; use kind: paper",
             ConfigureServices = services =>
             {

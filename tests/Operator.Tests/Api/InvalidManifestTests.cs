@@ -129,6 +129,17 @@ public sealed class InvalidManifestTests
     }
 
     [Fact]
+    public void A_typo_in_an_id_does_not_hide_an_infeasible_cap()
+    {
+        var broken = Break("assetCap: 50%", "assetCap: 25%").Replace("coinGeckoId: bitcoin", "coinGeckoId: Bitcoin!", StringComparison.Ordinal);
+        var (funds, _) = ManifestReader.Read(broken);
+
+        var fields = SpecValidator.Validate(Assert.Single(funds).Spec).Errors.Select(e => e.Field).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["spec.assetCap", "spec.constituents[0].coinGeckoId"], fields);
+    }
+
+    [Fact]
     public void The_unbroken_manifest_is_valid()
     {
         var (funds, error) = ManifestReader.Read(Valid);

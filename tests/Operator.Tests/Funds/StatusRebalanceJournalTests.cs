@@ -108,6 +108,83 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
         Assert.Equal(["Ready"], seen[^1].Select(c => (string)c!["type"]!));
     }
 
+    [Fact]
+    public async Task The_evaluated_status_goes_out_with_the_new_record_and_tells_what_it_replaced()
+    {
+        await PatchStatusAsync("""{"status": {"nav": "1", "conditions": [{"type": "Ready", "status": "False", "reason": "PricesStale", "message": "old"}]}}""");
+        var journal = Journal();
+        journal.StartStatus = EvaluatedStatus(nav: "10000");
+
+        Assert.Equal(ExecutionStatus.Done, (await Executor(journal).StartAsync(Start(1), CancellationToken.None)).Status);
+
+        var status = await StatusAsync();
+        Assert.Equal(("10000", "RebalanceNeeded"), ((string?)status["nav"], (string?)status["conditions"]![0]!["reason"]));
+        Assert.Equal((true, "PricesStale"), (journal.StartStatusWritten, journal.ReplacedReadyReason));
+    }
+
+    [Fact]
+    public async Task A_fund_changed_after_its_evaluation_keeps_the_change_and_no_rebalance_starts()
+    {
+        // Another write lands between the executor's load and its first save: the evaluation it carries is older
+        // than the fund now is, so it must not go out; nothing was sent, and the fund is evaluated again.
+        var journal = Journal();
+        journal.StartStatus = EvaluatedStatus(nav: "10000");
+        var writer = new BeforeFirstSave(journal, () => PatchStatusAsync("""{"status": {"nav": "12345"}}"""));
+
+        await Assert.ThrowsAsync<RebalanceConflictException>(() => Executor(writer).StartAsync(Start(1), CancellationToken.None));
+
+        var status = await StatusAsync();
+        Assert.Equal("12345", (string?)status["nav"]);
+        Assert.Null(status["execution"]);
+        Assert.False(journal.StartStatusWritten);
+    }
+
+    [Fact]
+    public async Task The_evaluated_status_never_goes_into_a_rebalance_another_instance_started()
+    {
+        // This journal loaded rebalance 1; another instance starts rebalance 2 before this one saves anything for it.
+        var late = Journal();
+        late.StartStatus = EvaluatedStatus(nav: "1");
+        await Executor(Journal()).StartAsync(Start(1), CancellationToken.None);
+        var other = await Executor(Journal()).StartAsync(Start(2), CancellationToken.None);
+        Assert.Equal(ExecutionStatus.Done, other.Status);
+
+        // A save of rebalance 2 through the late journal (its next revision) carries nothing of its evaluation.
+        var stored = await late.LoadAsync(uid, CancellationToken.None);
+        await late.SaveAsync(stored! with { Revision = stored.Revision + 1 }, CancellationToken.None);
+
+        Assert.NotEqual("1", (string?)(await StatusAsync())["nav"]);
+        Assert.False(late.StartStatusWritten);
+    }
+
+    private static JsonObject EvaluatedStatus(string nav) => new()
+    {
+        ["nav"] = nav,
+        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "False", ["reason"] = "RebalanceNeeded", ["message"] = "first funding" }),
+    };
+
+    private async Task PatchStatusAsync(string patch) => await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+        new V1Patch(patch, V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "manual-60-30-10");
+
+    /// <summary>A journal that runs something (another writer) just before its first save.</summary>
+    private sealed class BeforeFirstSave(IRebalanceJournal inner, Func<Task> before) : IRebalanceJournal
+    {
+        private bool done;
+
+        public Task<CryptoIndex.Exchanges.Execution.RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken) => inner.LoadAsync(fundUid, cancellationToken);
+
+        public async Task SaveAsync(CryptoIndex.Exchanges.Execution.RebalanceRecord record, CancellationToken cancellationToken)
+        {
+            if (!done)
+            {
+                done = true;
+                await before();
+            }
+
+            await inner.SaveAsync(record, cancellationToken);
+        }
+    }
+
     /// <summary>A journal that lets the test look at the status after every save.</summary>
     private sealed class ObservedJournal(IRebalanceJournal inner, Func<Task> afterSave) : IRebalanceJournal
     {

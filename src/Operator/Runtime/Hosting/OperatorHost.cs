@@ -49,7 +49,7 @@ public sealed class OperatorHost
         web.WebHost.UseUrls("http://0.0.0.0:" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var host = new OperatorHost(web, options);
         var services = web.Services;
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Manager.GracefulShutdownTimeout + TimeSpan.FromSeconds(5));
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout ?? options.Manager.GracefulShutdownTimeout + TimeSpan.FromSeconds(5));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new RuntimeMetrics(options.Registry ?? Prometheus.Metrics.DefaultRegistry));
         services.AddSingleton<IKubernetes>(sp => new Kubernetes(ClientConfiguration(options), new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));

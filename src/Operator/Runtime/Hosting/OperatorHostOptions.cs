@@ -22,4 +22,10 @@ public sealed record OperatorHostOptions
     public CollectorRegistry? Registry { get; init; }
 
     public ManagerOptions Manager { get; init; } = new();
+
+    /// <summary>
+    /// How long the host waits for everything to stop, in real time; null: the manager's grace period plus 5 s (the
+    /// sandbox's grace period is on its fast clock, so it sets this itself).
+    /// </summary>
+    public TimeSpan? ShutdownTimeout { get; init; }
 }

@@ -213,6 +213,7 @@ internal static class FixedPointWeights
         decimal lastCap = -1m;
         UInt128 capUnits = UInt128.Zero, capTimesBase = UInt128.Zero;
         var assigned = UInt128.Zero;
+        var strictlyInside = false;
         for (var i = 0; i < n; i++)
         {
             // Caps are usually one value for all assets: convert it once.
@@ -256,6 +257,7 @@ internal static class FixedPointWeights
             }
 
             bounds[i] = numerator > capTimesBase ? WeightBound.Cap : numerator < floorTimesBase ? WeightBound.Floor : WeightBound.Free;
+            strictlyInside |= numerator > floorTimesBase && numerator < capTimesBase;
             assigned += weightUnits[i];
         }
 
@@ -264,6 +266,11 @@ internal static class FixedPointWeights
         if (assigned > unit)
         {
             return Outcome.WrongClassification;
+        }
+
+        if (!strictlyInside && !LabelAtSmallestLambda(units, caps, floorUnits, precision, weightUnits, bounds))
+        {
+            return Outcome.TooLarge;
         }
 
         missing = unit - assigned;
@@ -329,6 +336,44 @@ internal static class FixedPointWeights
     private readonly struct Descending : IComparer<ulong>
     {
         public int Compare(ulong x, ulong y) => y.CompareTo(x);
+    }
+
+    /// <summary>
+    /// When no asset lies strictly between its bounds, every λ of a range gives these weights, and which λ the search
+    /// landed on would decide the labels. They are taken at the smallest: the largest cap_i/b_i among the assets held
+    /// at a cap above the floor (0 when there are none), so an asset exactly on a bound is Free, whatever was proposed.
+    /// False when a cap cannot be scaled (the caller falls back to decimal).
+    /// </summary>
+    private static bool LabelAtSmallestLambda(
+        ReadOnlySpan<UInt128> units, ReadOnlySpan<decimal> caps, UInt128 floorUnits, int precision, UInt128[] weightUnits, Span<WeightBound> bounds)
+    {
+        var (lambdaUnits, lambdaBase) = (UInt128.Zero, UInt128.One);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            for (var i = 0; i < units.Length; i++)
+            {
+                if (!TryScale(caps[i], precision, out var capUnits))
+                {
+                    return false;
+                }
+
+                if (pass == 0)
+                {
+                    // cap_i / b_i > λ, cross-multiplied (the products fit: the caller's bit budget covers unit·maxBase).
+                    if (weightUnits[i] == capUnits && capUnits != floorUnits && capUnits * lambdaBase > lambdaUnits * units[i])
+                    {
+                        (lambdaUnits, lambdaBase) = (capUnits, units[i]);
+                    }
+
+                    continue;
+                }
+
+                var numerator = units[i] * lambdaUnits;
+                bounds[i] = numerator > capUnits * lambdaBase ? WeightBound.Cap : numerator < floorUnits * lambdaBase ? WeightBound.Floor : WeightBound.Free;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -140,6 +140,22 @@ public sealed class TargetWeightsExamplesTests
         Assert.Equal(expected.Split(',').Select(Enum.Parse<WeightBound>), allocation.Weights.Select(w => w.Bound));
     }
 
+    [Theory]
+    [InlineData("4000000000000")]
+    [InlineData("4000000000000.000")]
+    public void Assets_all_on_the_floor_are_labelled_alike_whichever_way_the_search_found_them(string second)
+    {
+        // Both weights are 50 %, the floor, for every λ up to 0.5/b_B: labels are taken at the smallest, where both
+        // sit below the floor. (B written with trailing zeros once made the search land on B exactly at the floor.)
+        var allocation = Solve(
+            new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.51m, AssetFloor: 0.5m, Precision: 4),
+            new Constituent("A", MarketCap: 1_000_000_000_000m),
+            new Constituent("B", MarketCap: decimal.Parse(second, System.Globalization.CultureInfo.InvariantCulture), Cap: 0.99m));
+
+        Assert.Equal([0.5m, 0.5m], allocation.Weights.Select(w => w.Weight));
+        Assert.Equal([WeightBound.Floor, WeightBound.Floor], allocation.Weights.Select(w => w.Bound));
+    }
+
     [Fact]
     public void Near_ties_that_double_precision_cannot_separate_are_still_solved_exactly()
     {

@@ -53,12 +53,16 @@ public sealed class PublishedOperatorTests(PublishedOperator published) : IClass
         var (process, port) = await published.Start("operator.logFormat=json");
         using var started = process;
         var stderr = process.StandardError.ReadToEndAsync();
+        var firstLine = process.StandardOutput.ReadLineAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         await WaitForReadyAsync(http, process, stderr);
-        process.Kill(entireProcessTree: true);
-        var lines = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.NotEmpty(lines);
+        // The console logger writes from its own thread: being ready does not mean a line is out yet, so wait for one.
+        var first = await firstLine.WaitAsync(Guard);
+        process.Kill(entireProcessTree: true);
+        var lines = new[] { first! }.Concat((await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+
+        Assert.NotNull(first);
         Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("Category", out _), l));
     }
 

@@ -142,6 +142,10 @@ public static class DecimalMath
         return FromUnits(root, places);
     }
 
+    /// <summary>units / 10^scale as a decimal (64-bit units: no 128-bit shifts).</summary>
+    internal static decimal FromUnits(ulong units, int scale) =>
+        new((int)(uint)units, (int)(uint)(units >> 32), 0, false, (byte)scale);
+
     /// <summary>10^k as a 128-bit integer, for 0 ≤ k ≤ 38.</summary>
     internal static readonly UInt128[] IntegerPowersOfTen = BuildIntegerPowersOfTen();
 
@@ -155,8 +159,9 @@ public static class DecimalMath
     }
 
     /// <summary>units / 10^scale as a decimal, for units below 2^96.</summary>
-    internal static decimal FromUnits(UInt128 units, int scale) =>
-        new((int)(uint)units, (int)(uint)(units >> 32), (int)(uint)(units >> 64), false, (byte)scale);
+    internal static decimal FromUnits(UInt128 units, int scale) => units <= ulong.MaxValue
+        ? FromUnits((ulong)units, scale) // the usual case, without 128-bit shifts (calls, not instructions)
+        : new((int)(uint)units, (int)(uint)(units >> 32), (int)(uint)(units >> 64), false, (byte)scale);
 
     internal static int BitLength(UInt128 value) => 128 - (int)UInt128.LeadingZeroCount(value);
 

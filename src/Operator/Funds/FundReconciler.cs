@@ -104,6 +104,7 @@ public sealed partial class FundReconciler(
         if (definition is null)
         {
             var invalid = FundEvaluator.Evaluate(fund, MarketSnapshot.Empty, Holdings.CashOnly(0m), RebalanceHistory.None, now);
+            metrics.SetTrading(ns, name, trading: false); // nothing trades until the spec is valid
             await WriteAsync(current, invalid.Status, cancellationToken).ConfigureAwait(false);
             await events.WarningAsync(current, FundConditions.InvalidSpecReason, invalid.Message, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done; // a spec change (new generation) triggers the next reconcile
@@ -143,10 +144,11 @@ public sealed partial class FundReconciler(
                 evaluation.Targets!,
                 evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal),
                 definition.Planning);
-            journal.StartReason = decision.Summary; // the same journal: its first save is conditional on what it loaded
+            journal.StartReason = decision.Summary;
             journal.StartExchange = ExchangeIdentity.Of(definition.Exchange);
             evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one
             journal.StartStatus = JsonSerializer.SerializeToNode(evaluation.Status, ApiJson.Options)!.AsObject();
+            journal.StartStatusFrom = current.ResourceVersion; // the version it was evaluated from
             ObserveMetrics(ns, name, evaluation);
             var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
             if (idle is null)

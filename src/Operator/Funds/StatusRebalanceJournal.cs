@@ -35,6 +35,13 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     public JsonObject? StartStatus { get; set; }
 
+    /// <summary>
+    /// The resourceVersion of the fund <see cref="StartStatus"/> was evaluated from. The save that carries it goes out
+    /// only if the fund is still that version; else the rebalance is not started (nothing was sent) and the fund is
+    /// evaluated again, so an evaluation from a lagging cache never overwrites a newer status.
+    /// </summary>
+    public string? StartStatusFrom { get; set; }
+
     /// <summary>Whether <see cref="StartStatus"/> went out, with the save that created the new rebalance's record.</summary>
     public bool StartStatusWritten { get; private set; }
 
@@ -211,6 +218,11 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         // instance started meanwhile.
         var stored = fund["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson);
         startInPatch = StartStatus is not null && (stored?.Sequence ?? 0) < record.Sequence;
+        if (startInPatch && StartStatusFrom is { } evaluatedFrom && (string?)fund["metadata"]?["resourceVersion"] != evaluatedFrom)
+        {
+            throw new RebalanceConflictException($"fund {ns}/{name} changed since it was evaluated; rebalance {record.Sequence} is not started, the fund is evaluated again");
+        }
+
         if (startInPatch)
         {
             ReplacedReadyReason = (string?)(fund["status"]?["conditions"]?.AsArray() ?? []).FirstOrDefault(c => (string?)c?["type"] == FundConditions.Ready)?["reason"];

@@ -140,6 +140,24 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_evaluation_from_an_older_version_of_the_fund_starts_nothing()
+    {
+        // The reconcile evaluated a cached copy; the fund has been written since: no record, no status, evaluate again.
+        var evaluatedFrom = (string)(await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
+            IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "manual-60-30-10"))["metadata"]!["resourceVersion"]!;
+        await PatchStatusAsync("""{"status": {"nav": "12345"}}""");
+        var journal = Journal();
+        journal.StartStatus = EvaluatedStatus(nav: "10000");
+        journal.StartStatusFrom = evaluatedFrom;
+
+        await Assert.ThrowsAsync<RebalanceConflictException>(() => Executor(journal).StartAsync(Start(1), CancellationToken.None));
+
+        var status = await StatusAsync();
+        Assert.Equal("12345", (string?)status["nav"]);
+        Assert.Null(status["execution"]);
+    }
+
+    [Fact]
     public async Task The_evaluated_status_never_goes_into_a_rebalance_another_instance_started()
     {
         // This journal loaded rebalance 1; another instance starts rebalance 2 before this one saves anything for it.

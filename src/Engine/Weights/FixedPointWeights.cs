@@ -198,7 +198,7 @@ internal static class FixedPointWeights
         // R/B; or, when every asset sits on a bound and any λ in a range would do, the smallest of them.
         var (lambdaUnits, lambdaBase) = freeBase != UInt128.Zero
             ? (remainingUnits, freeBase)
-            : SmallestLambda(units, caps, bounds, precision);
+            : SmallestLambda(units, caps, precision, bounds, ReadOnlySpan<UInt128>.Empty, floorUnits);
         if (lambdaBase == UInt128.Zero)
         {
             return Outcome.TooLarge;
@@ -340,54 +340,42 @@ internal static class FixedPointWeights
 
     /// <summary>
     /// When no asset lies strictly between its bounds, every λ of a range gives these weights, and which λ the search
-    /// landed on would decide the labels. They are taken at the smallest: the largest cap_i/b_i among the assets held
-    /// at a cap above the floor (0 when there are none), so an asset exactly on a bound is Free, whatever was proposed.
-    /// False when a cap cannot be scaled (the caller falls back to decimal).
+    /// landed on would decide the labels. They are taken at the smallest, so an asset exactly on a bound is Free,
+    /// whatever was proposed. False when a cap cannot be scaled (the caller falls back to decimal).
     /// </summary>
     private static bool LabelAtSmallestLambda(
         ReadOnlySpan<UInt128> units, ReadOnlySpan<decimal> caps, UInt128 floorUnits, int precision, UInt128[] weightUnits, Span<WeightBound> bounds)
     {
-        var (lambdaUnits, lambdaBase) = (UInt128.Zero, UInt128.One);
-        for (var pass = 0; pass < 2; pass++)
+        var (lambdaUnits, lambdaBase) = SmallestLambda(units, caps, precision, bounds, weightUnits.AsSpan(0, units.Length), floorUnits);
+        if (lambdaBase == UInt128.Zero)
         {
-            for (var i = 0; i < units.Length; i++)
-            {
-                if (!TryScale(caps[i], precision, out var capUnits))
-                {
-                    return false;
-                }
+            return false;
+        }
 
-                if (pass == 0)
-                {
-                    // cap_i / b_i > λ, cross-multiplied (the products fit: the caller's bit budget covers unit·maxBase).
-                    if (weightUnits[i] == capUnits && capUnits != floorUnits && capUnits * lambdaBase > lambdaUnits * units[i])
-                    {
-                        (lambdaUnits, lambdaBase) = (capUnits, units[i]);
-                    }
-
-                    continue;
-                }
-
-                var numerator = units[i] * lambdaUnits;
-                bounds[i] = numerator > capUnits * lambdaBase ? WeightBound.Cap : numerator < floorUnits * lambdaBase ? WeightBound.Floor : WeightBound.Free;
-            }
+        for (var i = 0; i < units.Length; i++)
+        {
+            TryScale(caps[i], precision, out var capUnits); // scaled once already by SmallestLambda
+            var numerator = units[i] * lambdaUnits;
+            bounds[i] = numerator > capUnits * lambdaBase ? WeightBound.Cap : numerator < floorUnits * lambdaBase ? WeightBound.Floor : WeightBound.Free;
         }
 
         return true;
     }
 
     /// <summary>
-    /// With every asset on a bound, the weights hold for any λ from the largest cap_i/b_i of the capped assets up to
-    /// the smallest floor/b_i of the floored ones: the lower end, as a fraction of weight units per unit of base
-    /// (0/1 when nothing is capped). (0, 0) when a cap cannot be scaled (the caller falls back to decimal).
+    /// With every asset on a bound, the weights hold for any λ from the largest cap_i/b_i of the assets held at their
+    /// cap up to the smallest floor/b_i of the floored ones. The lower end, as a fraction of weight units per unit of
+    /// base (0/1 when none is held at a cap); (0, 0) when a cap cannot be scaled (the caller falls back to decimal).
+    /// Held at a cap: labelled Cap while no weight is known (<paramref name="weightUnits"/> empty); else weighing
+    /// exactly its cap, when that cap is above the floor (a cap equal to the floor holds at any λ).
     /// </summary>
     private static (UInt128 Units, UInt128 Base) SmallestLambda(
-        ReadOnlySpan<UInt128> units, ReadOnlySpan<decimal> caps, ReadOnlySpan<WeightBound> bounds, int precision)
+        ReadOnlySpan<UInt128> units, ReadOnlySpan<decimal> caps, int precision, ReadOnlySpan<WeightBound> bounds, ReadOnlySpan<UInt128> weightUnits, UInt128 floorUnits)
     {
         var (lambdaUnits, lambdaBase) = (UInt128.Zero, UInt128.One);
         for (var i = 0; i < units.Length; i++)
         {
-            if (bounds[i] != WeightBound.Cap)
+            if (weightUnits.IsEmpty && bounds[i] != WeightBound.Cap)
             {
                 continue;
             }
@@ -397,8 +385,10 @@ internal static class FixedPointWeights
                 return (UInt128.Zero, UInt128.Zero);
             }
 
+            var heldAtCap = weightUnits.IsEmpty || (weightUnits[i] == capUnits && capUnits != floorUnits);
+
             // cap_i / b_i > λ, cross-multiplied (both products fit: checked by the caller's bit budget).
-            if (capUnits * lambdaBase > lambdaUnits * units[i])
+            if (heldAtCap && capUnits * lambdaBase > lambdaUnits * units[i])
             {
                 (lambdaUnits, lambdaBase) = (capUnits, units[i]);
             }

@@ -115,7 +115,7 @@ public static class DecimalMath
 
         // radicand < 2^126, so its root fits in 63 bits and every square below is one 64×64-bit multiplication.
         var radicand = mantissa * IntegerPowersOfTen[shift];
-        var root = (ulong)Math.Sqrt((double)radicand);
+        var root = (ulong)Math.Sqrt(ToDouble(radicand));
 
         // double's root can be off by about 2^10 units at this size; one integer Newton step brings it within one.
         if (root > 0)
@@ -155,8 +155,15 @@ public static class DecimalMath
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         scale = (bits[3] >> 16) & 0xFF;
-        return ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
+        return new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
     }
+
+    /// <summary>
+    /// value as a double, within an ulp or two: an estimate, never a result. UInt128's own conversion rounds correctly
+    /// in software and costs several times as much.
+    /// </summary>
+    internal static double ToDouble(UInt128 value) =>
+        ((double)(ulong)(value >> 64) * 18446744073709551616.0) + (ulong)value;
 
     /// <summary>units / 10^scale as a decimal, for units below 2^96.</summary>
     internal static decimal FromUnits(UInt128 units, int scale) => units <= ulong.MaxValue

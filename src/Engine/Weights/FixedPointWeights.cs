@@ -88,7 +88,7 @@ internal static class FixedPointWeights
         var candidates = ArrayPool<int>.Shared.Rent(n);
         try
         {
-            var outcome = Compute(units, approximations, caps, uniformCaps, floor, bounds, precision, weightUnits, remainders, candidates, out var candidateCount, out var missing, out var remaindersFit64Bits);
+            var outcome = Compute(units, approximations, caps, uniformCaps, floor, bounds, precision, weightUnits, remainders, candidates, out var candidateCount, out var missing, out var remainderShift);
             if (outcome != Outcome.Rounded)
             {
                 return outcome;
@@ -104,14 +104,7 @@ internal static class FixedPointWeights
             if (count < candidateCount)
             {
                 var order = new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, baseValues, symbols);
-                if (remaindersFit64Bits)
-                {
-                    SelectLargest(candidates.AsSpan(0, candidateCount), count, remainders, order);
-                }
-                else
-                {
-                    LargestRemainderRounding.SelectFirst<int, LargestRemainderRounding.RemainderOrder<UInt128>>(candidates.AsSpan(0, candidateCount), count, order);
-                }
+                RemainderSelection.SelectLargest(candidates.AsSpan(0, candidateCount), count, remainders, remainderShift, order);
             }
 
             for (var k = 0; k < count; k++)
@@ -147,12 +140,12 @@ internal static class FixedPointWeights
         int[] candidates,
         out int candidateCount,
         out UInt128 missing,
-        out bool remaindersFit64Bits)
+        out int remainderShift)
     {
         var n = units.Length;
         candidateCount = 0;
         missing = UInt128.Zero;
-        remaindersFit64Bits = false;
+        remainderShift = 0;
 
         var capSum = 0m;
         var floorCount = 0;
@@ -274,68 +267,8 @@ internal static class FixedPointWeights
         }
 
         missing = unit - assigned;
-        remaindersFit64Bits = freeBase <= ulong.MaxValue; // every remainder is below freeBase
+        remainderShift = Math.Max(0, Bits(freeBase) - 64); // every remainder is below freeBase
         return Outcome.Rounded;
-    }
-
-    /// <summary>
-    /// Puts the <paramref name="count"/> candidates that come first in <paramref name="order"/> at the front, as
-    /// <see cref="LargestRemainderRounding.SelectFirst{T, TOrder}"/> does, when every remainder fits in 64 bits: the
-    /// selection runs on the bare remainders, far cheaper to compare, and only the candidates tied at the threshold
-    /// are ordered by base and symbol.
-    /// </summary>
-    private static void SelectLargest(Span<int> candidates, int count, UInt128[] remainders, LargestRemainderRounding.RemainderOrder<UInt128> order)
-    {
-        var n = candidates.Length;
-        var keys = ArrayPool<ulong>.Shared.Rent(n);
-        var tied = ArrayPool<int>.Shared.Rent(n);
-        try
-        {
-            for (var k = 0; k < n; k++)
-            {
-                keys[k] = (ulong)remainders[candidates[k]];
-            }
-
-            LargestRemainderRounding.SelectFirst(keys.AsSpan(0, n), count, default(Descending));
-            var threshold = ulong.MaxValue;
-            for (var k = 0; k < count; k++)
-            {
-                threshold = Math.Min(threshold, keys[k]);
-            }
-
-            // Every candidate above the threshold wins; of those exactly at it, as many as are still needed.
-            int winners = 0, tiedCount = 0;
-            for (var k = 0; k < n; k++)
-            {
-                var key = (ulong)remainders[candidates[k]];
-                if (key > threshold)
-                {
-                    candidates[winners++] = candidates[k];
-                }
-                else if (key == threshold)
-                {
-                    tied[tiedCount++] = candidates[k];
-                }
-            }
-
-            var needed = count - winners;
-            if (needed < tiedCount)
-            {
-                LargestRemainderRounding.SelectFirst(tied.AsSpan(0, tiedCount), needed, order);
-            }
-
-            tied.AsSpan(0, needed).CopyTo(candidates[winners..]);
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(tied);
-            ArrayPool<ulong>.Shared.Return(keys);
-        }
-    }
-
-    private readonly struct Descending : IComparer<ulong>
-    {
-        public int Compare(ulong x, ulong y) => y.CompareTo(x);
     }
 
     /// <summary>

@@ -65,4 +65,36 @@ public sealed class SolverInternalsProperties
             Assert.Equal(1m, rounded.Sum());
         }, iter: 3000);
     }
+
+    [Fact]
+    public void Remainder_selection_picks_the_same_candidates_as_sorting_by_remainder_base_and_symbol()
+    {
+        // Remainders from a narrow range force ties at every stage (bucket, key, remainder); a shift makes keys lose
+        // low bits, so equal keys with different remainders must still be ordered by remainder.
+        var gen =
+            from n in Gen.Int[2, 300]
+            from spread in Gen.OneOf(3UL, 1_000UL, ulong.MaxValue)
+            from shift in Gen.OneOf(0, 1, 40, 63)
+            from high in Gen.ULong[0, spread].Array[n]
+            from low in Gen.ULong[0, 7].Array[n]
+            from baseValues in Gen.Int[1, 3].Array[n]
+            from count in Gen.Int[0, n - 1]
+            select (high, low, shift, baseValues, count);
+        gen.Sample((high, low, shift, baseValues, count) =>
+        {
+            var n = high.Length;
+            var remainders = Enumerable.Range(0, n).Select(i => shift == 0 ? (UInt128)high[i] : ((UInt128)high[i] << shift) | (UInt128)low[i]).ToArray();
+            var bases = baseValues.Select(b => (decimal)b).ToArray();
+            var symbols = Enumerable.Range(0, n).Select(i => $"S{(i * 7919) % n:D3}").ToArray();
+            var candidates = Enumerable.Range(0, n).ToArray();
+
+            RemainderSelection.SelectLargest(candidates, count, remainders, shift, new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, bases, symbols));
+
+            var expected = Enumerable.Range(0, n)
+                .OrderByDescending(i => remainders[i]).ThenByDescending(i => bases[i]).ThenBy(i => symbols[i], StringComparer.Ordinal)
+                .Take(count)
+                .Order();
+            Assert.Equal(expected, candidates[..count].Order());
+        }, iter: 3000);
+    }
 }

@@ -106,40 +106,57 @@ public static class DecimalMath
         ArgumentOutOfRangeException.ThrowIfNegative(value);
         ArgumentOutOfRangeException.ThrowIfNegative(places);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(places, 14);
-        var mantissa = Mantissa(value, out var scale);
-        var shift = (2 * places) - scale;
-        if (shift < 0 || BitLength(mantissa) + BitLength(IntegerPowersOfTen[shift]) > 126)
+        var parts = DecimalParts.Of(value, stackalloc int[4]);
+        return TryRoundedSqrtUnits(parts, places, out var root)
+            ? FromUnits(root, places)
+            : decimal.Round(Sqrt(value), places, MidpointRounding.ToEven);
+    }
+
+    /// <summary>
+    /// <see cref="RoundedSqrt"/> in units of 10^-<paramref name="places"/>, by an integer square root of
+    /// value·10^(2·places); false when that would not fit in 128 bits (the caller then uses <see cref="RoundedSqrt"/>).
+    /// </summary>
+    internal static bool TryRoundedSqrtUnits(DecimalParts value, int places, out ulong root)
+    {
+        root = 0;
+        var shift = (2 * places) - value.Scale;
+        if (value.IsNegative || shift < 0 || BitLength(value.Mantissa) + BitLength(IntegerPowersOfTen[shift]) > 126)
         {
-            return decimal.Round(Sqrt(value), places, MidpointRounding.ToEven);
+            return false;
         }
 
         // radicand < 2^126, so its root fits in 63 bits and every square below is one 64×64-bit multiplication.
-        var radicand = mantissa * IntegerPowersOfTen[shift];
-        var root = (ulong)Math.Sqrt(ToDouble(radicand));
+        var radicand = value.Mantissa * IntegerPowersOfTen[shift];
+        root = (ulong)Math.Sqrt(ToDouble(radicand));
 
-        // double's root can be off by about 2^10 units at this size; one integer Newton step brings it within one.
+        // double's root can be off by about 2^10 units at this size; one integer Newton step brings it within one,
+        // and never below ⌊√radicand⌋ (so the step down below runs at most once, the step up only from a zero root).
         if (root > 0)
         {
             root = (ulong)((root + (radicand / root)) >> 1);
         }
 
-        while (Math.BigMul(root, root) > radicand)
+        var square = Math.BigMul(root, root);
+        while (square > radicand)
         {
             root--;
+            square = Math.BigMul(root, root);
         }
 
-        while (Math.BigMul(root + 1, root + 1) <= radicand)
+        // (root + 1)² ≤ radicand exactly when radicand − root² > 2·root.
+        while (radicand - square > 2 * (UInt128)root)
         {
+            square += (2 * (UInt128)root) + 1;
             root++;
         }
 
         // Round to nearest: (root + ½)² = root² + root + ¼, so round up exactly when radicand − root² > root.
-        if (radicand - Math.BigMul(root, root) > root)
+        if (radicand - square > root)
         {
             root++;
         }
 
-        return FromUnits(root, places);
+        return true;
     }
 
     /// <summary>units / 10^scale as a decimal (64-bit units: no 128-bit shifts).</summary>
@@ -152,10 +169,9 @@ public static class DecimalMath
     /// <summary>The 96-bit integer mantissa of a decimal and its scale: value = mantissa / 10^scale (sign dropped).</summary>
     internal static UInt128 Mantissa(decimal value, out int scale)
     {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        scale = (bits[3] >> 16) & 0xFF;
-        return new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+        var parts = DecimalParts.Of(value, stackalloc int[4]);
+        scale = parts.Scale;
+        return parts.Mantissa;
     }
 
     /// <summary>

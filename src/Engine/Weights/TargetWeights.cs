@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace CryptoIndex.Engine.Weights;
 
@@ -10,11 +11,6 @@ namespace CryptoIndex.Engine.Weights;
 /// </summary>
 public static class TargetWeights
 {
-    // Scratch for the duplicate check, reused per thread so a call allocates nothing in proportion to n but its result.
-    // Symbols compare ordinally: they are identifiers (the CRD restricts them to upper case).
-    [ThreadStatic]
-    private static HashSet<string>? seenSymbols;
-
     public static EngineResult<TargetAllocation> Compute(IReadOnlyList<Constituent> constituents, WeightingRules rules)
     {
         ArgumentNullException.ThrowIfNull(constituents);
@@ -50,20 +46,25 @@ public static class TargetWeights
             return new EngineError(Rules.NoConstituents, "constituents", "a fund needs at least one constituent");
         }
 
+        // Arrays and lists are read as spans; any other list is copied once (its indexer is an interface call per read).
+        var copy = constituents is Constituent[] or List<Constituent> ? null : ArrayPool<Constituent>.Shared.Rent(n);
         var bases = ArrayPool<decimal>.Shared.Rent(n);
         var caps = ArrayPool<decimal>.Shared.Rent(n);
         var weights = ArrayPool<decimal>.Shared.Rent(n);
         var symbols = ArrayPool<string>.Shared.Rent(n);
         var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
+        var units = ArrayPool<UInt128>.Shared.Rent(n);
+        var approximations = ArrayPool<double>.Shared.Rent(n);
         try
         {
-            error = Gather(constituents, rules, symbols, bases, caps, out var uniformCaps);
+            var work = new Working(symbols, bases, caps, units, approximations);
+            error = Gather(AsSpan(constituents, copy), rules, work, out var uniformCaps, out var unitsAtOneScale);
             if (error is not null)
             {
                 return error;
             }
 
-            Solve(bases.AsSpan(0, n), caps.AsSpan(0, n), uniformCaps, rules, bases, symbols, weights.AsSpan(0, n), bounds.AsSpan(0, n));
+            Solve(work, n, uniformCaps, unitsAtOneScale, rules, weights.AsSpan(0, n), bounds.AsSpan(0, n));
 
             for (var i = 0; i < n; i++)
             {
@@ -74,11 +75,41 @@ public static class TargetWeights
         }
         finally
         {
+            ArrayPool<double>.Shared.Return(approximations);
+            ArrayPool<UInt128>.Shared.Return(units);
             ArrayPool<WeightBound>.Shared.Return(bounds);
             ArrayPool<string>.Shared.Return(symbols, clearArray: true);
             ArrayPool<decimal>.Shared.Return(weights);
             ArrayPool<decimal>.Shared.Return(caps);
             ArrayPool<decimal>.Shared.Return(bases);
+            if (copy is not null)
+            {
+                ArrayPool<Constituent>.Shared.Return(copy, clearArray: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The per-asset working arrays (rented, longer than n): symbol, base, cap, and the base as an integer at one
+    /// common scale and as a double.
+    /// </summary>
+    private readonly record struct Working(string[] Symbols, decimal[] Bases, decimal[] Caps, UInt128[] Units, double[] Approximations);
+
+    private static ReadOnlySpan<Constituent> AsSpan(IReadOnlyList<Constituent> constituents, Constituent[]? copy)
+    {
+        switch (constituents)
+        {
+            case Constituent[] array:
+                return array;
+            case List<Constituent> list:
+                return CollectionsMarshal.AsSpan(list);
+            default:
+                for (var i = 0; i < constituents.Count; i++)
+                {
+                    copy![i] = constituents[i];
+                }
+
+                return copy.AsSpan(0, constituents.Count);
         }
     }
 
@@ -86,45 +117,30 @@ public static class TargetWeights
     /// Classify in double, then round exactly in 128-bit integers; if the classification fails the exact check,
     /// classify again by the exact sweep; if the numbers are too large for 128 bits, do it all in decimal.
     /// </summary>
-    private static void Solve(
-        ReadOnlySpan<decimal> bases,
-        ReadOnlySpan<decimal> caps,
-        bool uniformCaps,
-        WeightingRules rules,
-        decimal[] baseArray,
-        string[] symbols,
-        Span<decimal> weights,
-        Span<WeightBound> bounds)
+    private static void Solve(Working work, int n, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<decimal> weights, Span<WeightBound> bounds)
     {
-        var n = bases.Length;
-        var units = ArrayPool<UInt128>.Shared.Rent(n);
-        var approximations = ArrayPool<double>.Shared.Rent(n);
-        try
+        var bases = work.Bases.AsSpan(0, n);
+        var caps = work.Caps.AsSpan(0, n);
+        var units = work.Units.AsSpan(0, n);
+        var approximations = work.Approximations.AsSpan(0, n);
+        if (unitsAtOneScale || FixedPointWeights.TryScaleBases(bases, units, approximations))
         {
-            if (FixedPointWeights.TryScaleBases(bases, units, approximations))
+            CappedWeightSolver.Classify(approximations, caps, uniformCaps, rules.AssetFloor, bounds);
+            var outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, weights);
+            if (outcome == FixedPointWeights.Outcome.WrongClassification)
             {
-                CappedWeightSolver.Classify(approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds);
-                var outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
-                if (outcome == FixedPointWeights.Outcome.WrongClassification)
-                {
-                    CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
-                    outcome = FixedPointWeights.TryRound(units.AsSpan(0, n), approximations.AsSpan(0, n), caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, baseArray, symbols, weights);
-                }
-
-                if (outcome == FixedPointWeights.Outcome.Rounded)
-                {
-                    return;
-                }
+                CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
+                outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, weights);
             }
 
-            CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
-            LargestRemainderRounding.Round(weights, baseArray, symbols, rules.Precision);
+            if (outcome == FixedPointWeights.Outcome.Rounded)
+            {
+                return;
+            }
         }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(approximations);
-            ArrayPool<UInt128>.Shared.Return(units);
-        }
+
+        CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
+        LargestRemainderRounding.Round(weights, work.Bases, work.Symbols, rules.Precision);
     }
 
     /// <summary>
@@ -134,71 +150,80 @@ public static class TargetWeights
     internal const int SqrtBasePlaces = 12;
 
     /// <summary>
-    /// Checks every constituent and, as it goes, writes its symbol, base and cap into the working arrays: one pass
-    /// over the constituents. The first problem found is returned; the arrays are then meaningless.
+    /// Checks every constituent and, as it goes, writes its symbol, base and cap into the working arrays, and the base
+    /// as an integer (its mantissa) and a double: one pass over the constituents. The mantissas are the bases at one
+    /// common scale when every base has the same scale (<paramref name="unitsAtOneScale"/>), as market caps from one
+    /// feed do; otherwise <see cref="FixedPointWeights.TryScaleBases"/> rescales them. The first problem found is
+    /// returned; the arrays are then meaningless.
     /// </summary>
     private static EngineError? Gather(
-        IReadOnlyList<Constituent> constituents, WeightingRules rules, string[] symbols, decimal[] bases, decimal[] caps, out bool uniformCaps)
+        ReadOnlySpan<Constituent> constituents, WeightingRules rules, Working work, out bool uniformCaps, out bool unitsAtOneScale)
     {
         uniformCaps = true;
-        var seen = seenSymbols ??= new HashSet<string>(StringComparer.Ordinal);
-        seen.Clear();
-        try
+        unitsAtOneScale = true;
+
+        // Caps sum to n·assetCap plus what per-asset caps change: no per-asset decimal work in the common case.
+        var capSum = rules.AssetCap * constituents.Length;
+        var manualSum = 0m;
+        var firstScale = -1;
+        Span<int> scratch = stackalloc int[4];
+        for (var i = 0; i < constituents.Length; i++)
         {
-            // Caps sum to n·assetCap plus what per-asset caps change: no per-asset decimal work in the common case.
-            var capSum = rules.AssetCap * constituents.Count;
-            var manualSum = 0m;
-            for (var i = 0; i < constituents.Count; i++)
+            var constituent = constituents[i];
+            work.Symbols[i] = constituent.Symbol;
+            var error = CheckConstituent(constituent, i, rules, scratch, out var baseWeight, out var baseParts);
+            if (error is not null)
             {
-                var constituent = constituents[i];
-                var error = CheckConstituent(constituent, i, rules, out bases[i]);
-                if (error is not null)
-                {
-                    return error;
-                }
-
-                if (!seen.Add(constituent.Symbol))
-                {
-                    return new EngineError(
-                        Rules.DuplicateSymbol, Field(i, "symbol"), $"symbol {constituent.Symbol} is listed more than once");
-                }
-
-                symbols[i] = constituent.Symbol;
-                caps[i] = rules.AssetCap;
-                if (constituent.Cap is { } ownCap)
-                {
-                    capSum += ownCap - rules.AssetCap;
-                    caps[i] = ownCap;
-                    uniformCaps &= ownCap == rules.AssetCap;
-                }
-
-                if (rules.Scheme == WeightingScheme.Manual)
-                {
-                    manualSum += bases[i];
-                }
+                // Problems are reported in constituent order: a repeated symbol before this one comes first.
+                return DuplicateSymbol(work.Symbols.AsSpan(0, i)) ?? error;
             }
 
-            if (rules.Scheme == WeightingScheme.Manual && manualSum != 1m)
+            work.Bases[i] = baseWeight;
+            work.Units[i] = baseParts.Mantissa;
+            work.Approximations[i] = baseParts.MantissaEstimate;
+            firstScale = firstScale < 0 ? baseParts.Scale : firstScale;
+            unitsAtOneScale &= baseParts.Scale == firstScale;
+            work.Caps[i] = rules.AssetCap;
+            if (constituent.Cap is { } ownCap)
             {
-                return new EngineError(
-                    Rules.ManualWeightsSum,
-                    "constituents",
-                    $"manual weights sum to {Format.Percent(manualSum, 8)}; they must sum to exactly 100%");
+                capSum += ownCap - rules.AssetCap;
+                work.Caps[i] = ownCap;
+                uniformCaps &= ownCap == rules.AssetCap;
             }
 
-            return CheckFeasible(constituents.Count, capSum, rules);
+            if (rules.Scheme == WeightingScheme.Manual)
+            {
+                manualSum += baseWeight;
+            }
         }
-        finally
+
+        if (DuplicateSymbol(work.Symbols.AsSpan(0, constituents.Length)) is { } duplicate)
         {
-            seen.Clear();
+            return duplicate;
         }
+
+        if (rules.Scheme == WeightingScheme.Manual && manualSum != 1m)
+        {
+            return new EngineError(
+                Rules.ManualWeightsSum,
+                "constituents",
+                $"manual weights sum to {Format.Percent(manualSum, 8)}; they must sum to exactly 100%");
+        }
+
+        return CheckFeasible(constituents.Length, capSum, rules);
     }
 
-    /// <summary>Checks one constituent and, when it is valid, gives its base weight under the scheme.</summary>
-    private static EngineError? CheckConstituent(Constituent constituent, int index, WeightingRules rules, out decimal baseWeight)
+    private static EngineError? DuplicateSymbol(ReadOnlySpan<string> symbols) => SymbolSet.FirstDuplicate(symbols) is var index and >= 0
+        ? new EngineError(Rules.DuplicateSymbol, Field(index, "symbol"), $"symbol {symbols[index]} is listed more than once")
+        : null;
+
+    /// <summary>Checks one constituent and, when it is valid, gives its base weight under the scheme, also taken apart.</summary>
+    private static EngineError? CheckConstituent(
+        Constituent constituent, int index, WeightingRules rules, Span<int> scratch, out decimal baseWeight, out DecimalParts baseParts)
     {
         baseWeight = 1m;
-        if (string.IsNullOrWhiteSpace(constituent.Symbol))
+        baseParts = default;
+        if (constituent.Symbol is not { Length: > 0 } symbol || (char.IsWhiteSpace(symbol[0]) && string.IsNullOrWhiteSpace(symbol)))
         {
             return new EngineError(Rules.InvalidSymbol, Field(index, "symbol"), "symbol must not be empty");
         }
@@ -220,39 +245,53 @@ public static class TargetWeights
             }
         }
 
+        EngineError? error;
         switch (rules.Scheme)
         {
             case WeightingScheme.MarketCap:
-                return CheckMarketCap(constituent, out baseWeight);
+                return CheckMarketCap(constituent, scratch, out baseWeight, out baseParts);
             case WeightingScheme.SqrtMarketCap:
-                var marketCapError = CheckMarketCap(constituent, out var marketCap);
-                baseWeight = marketCapError is null ? DecimalMath.RoundedSqrt(marketCap, SqrtBasePlaces) : 0m;
-                return marketCapError;
+                error = CheckMarketCap(constituent, scratch, out var marketCap, out var marketCapParts);
+                if (error is null)
+                {
+                    if (DecimalMath.TryRoundedSqrtUnits(marketCapParts, SqrtBasePlaces, out var root))
+                    {
+                        baseWeight = DecimalMath.FromUnits(root, SqrtBasePlaces);
+                        baseParts = new DecimalParts(root, SqrtBasePlaces, IsNegative: false);
+                    }
+                    else
+                    {
+                        baseWeight = DecimalMath.RoundedSqrt(marketCap, SqrtBasePlaces);
+                        baseParts = DecimalParts.Of(baseWeight, scratch);
+                    }
+                }
+
+                return error;
             case WeightingScheme.Manual:
-                return CheckManualWeight(constituent, index, out baseWeight);
+                error = CheckManualWeight(constituent, index, out baseWeight);
+                baseParts = DecimalParts.Of(baseWeight, scratch);
+                return error;
             default:
+                baseParts = DecimalParts.Of(baseWeight, scratch);
                 return constituent.ManualWeight is null
                     ? null
                     : new EngineError(Rules.ManualWeightNotAllowed, Field(index, "weight"), $"weight is only allowed with Manual weighting, not {rules.Scheme}");
         }
     }
 
-    private static EngineError? CheckMarketCap(Constituent constituent, out decimal marketCap)
+    private static EngineError? CheckMarketCap(Constituent constituent, Span<int> scratch, out decimal marketCap, out DecimalParts parts)
     {
         if (constituent.MarketCap is not { } value)
         {
             marketCap = 0m;
+            parts = default;
             return MissingMarketCap(constituent);
         }
 
+        // Bounded so that no base is ever 0 (√ of a tiny cap at 12 places) and no sum of bases overflows.
         marketCap = value;
-
-        // Bounded so that no base is ever 0 (√ of a tiny cap at 12 places) and no sum of bases overflows. Far inside
-        // the bounds the double decides (its error is about 10^-16 relative, the margin 10 %); near them decimal does.
-        var approximation = (double)value;
-        return approximation is > 0.011 and < 0.9e18 || value is >= Limits.MinMarketCap and <= Limits.MaxMarketCap
-            ? null
-            : MarketCapOutOfRange(constituent, value);
+        parts = DecimalParts.Of(value, scratch);
+        return MarketCapRange.Contains(parts) ? null : MarketCapOutOfRange(constituent, value);
     }
 
     // Errors are built apart from the checks so that the checks, run once per asset, stay small enough to inline.

@@ -1,3 +1,4 @@
+using CsCheck;
 using CryptoIndex.Engine.Weights;
 
 namespace CryptoIndex.Engine.Tests.Weights;
@@ -76,5 +77,82 @@ public sealed class TargetWeightsValidationTests
             [new("BTC", ManualWeight: 0.6m), new("ETH", ManualWeight: 0.3m)], new WeightingRules(WeightingScheme.Manual));
 
         Assert.Equal("constituents: manual weights sum to 90%; they must sum to exactly 100% (ManualWeightsSum)", result.Error!.ToString());
+    }
+
+    [Fact]
+    public void The_market_cap_range_check_agrees_with_decimal_comparison_at_every_scale()
+    {
+        // Values on, one unit of their scale inside, and one unit outside each bound, at every scale decimal has,
+        // plus random values across the whole decimal range.
+        var edges =
+            from bound in Gen.OneOf(Limits.MinMarketCap, Limits.MaxMarketCap)
+            from scale in Gen.Int[0, 28]
+            from step in Gen.Int[-1, 1]
+            select Edge(bound, scale, step);
+        var anywhere =
+            from mantissa in Gen.Decimal[0m, decimal.MaxValue]
+            from scale in Gen.Int[0, 28]
+            from negative in Gen.Bool
+            select new decimal(decimal.GetBits(mantissa)[0], decimal.GetBits(mantissa)[1], decimal.GetBits(mantissa)[2], negative, (byte)scale);
+        Gen.OneOf(edges, anywhere).Sample(value =>
+        {
+            var expected = value is >= Limits.MinMarketCap and <= Limits.MaxMarketCap;
+            Assert.Equal(expected, MarketCapRange.Contains(DecimalParts.Of(value, new int[4])));
+        }, iter: 5000);
+    }
+
+    // bound ± one unit at the given scale, when decimal can hold it (else the bound itself).
+    private static decimal Edge(decimal bound, int scale, int step)
+    {
+        var unit = step * DecimalMath.Unit(scale);
+        var scaled = decimal.Round(bound, scale) + unit;
+        return scaled * 1.000m == scaled ? scaled : bound;
+    }
+
+    [Fact]
+    public void The_first_repeated_symbol_is_reported_before_any_later_problem()
+    {
+        var result = TargetWeights.Compute(
+            [new("BTC", MarketCap: 5m), new("ETH", MarketCap: 4m), new("BTC", MarketCap: 3m), new("ETH", MarketCap: 2m), new("BAD", MarketCap: -1m)],
+            new WeightingRules(WeightingScheme.MarketCap));
+
+        Assert.Equal((Rules.DuplicateSymbol, "constituents[2].symbol"), (result.Error!.Rule, result.Error.Field));
+    }
+
+    [Fact]
+    public void A_problem_before_the_first_repeated_symbol_is_reported_first()
+    {
+        var result = TargetWeights.Compute(
+            [new("BTC", MarketCap: 5m), new("BAD", MarketCap: -1m), new("BTC", MarketCap: 3m)],
+            new WeightingRules(WeightingScheme.MarketCap));
+
+        Assert.Equal((Rules.NonPositiveMarketCap, "prices[BAD].marketCap"), (result.Error!.Rule, result.Error.Field));
+    }
+
+    [Fact]
+    public void Symbols_crafted_to_collide_in_the_duplicate_check_are_still_checked_exactly()
+    {
+        // 70 distinct symbols whose hashes' top 8 bits are 0, so they crowd the first slots of the table (256 or 512
+        // slots here), then a repeat: the probe sequence outgrows its limit and the check moves to a hash set.
+        var colliding = Enumerable.Range(0, 1_000_000).Select(i => $"C{i}").Where(s => SymbolSet.Hash(s) >> 56 == 0).Take(70).ToList();
+        var symbols = colliding.Concat(Enumerable.Range(0, 58).Select(i => $"F{i}")).Append(colliding[40]).ToArray();
+
+        Assert.Equal(70, colliding.Count);
+        Assert.Equal(symbols.Length - 1, SymbolSet.FirstDuplicate(symbols));
+        Assert.Equal(-1, SymbolSet.FirstDuplicate(symbols.AsSpan(0, symbols.Length - 1)));
+    }
+
+    [Fact]
+    public void Any_list_of_constituents_gives_the_weights_an_array_gives()
+    {
+        var constituents = Enumerable.Range(1, 40).Select(i => new Constituent($"A{i}", MarketCap: i * 1_000m)).ToArray();
+        var rules = new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.05m);
+
+        var fromArray = TargetWeights.Compute(constituents, rules).Value.Weights;
+        var fromList = TargetWeights.Compute(constituents.ToList(), rules).Value.Weights;
+        var fromReadOnly = TargetWeights.Compute(constituents.AsReadOnly(), rules).Value.Weights;
+
+        Assert.Equal(fromArray, fromList);
+        Assert.Equal(fromArray, fromReadOnly);
     }
 }

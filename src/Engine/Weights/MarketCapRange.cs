@@ -1,0 +1,40 @@
+using System.Numerics;
+
+namespace CryptoIndex.Engine.Weights;
+
+/// <summary>
+/// Whether a market cap lies within <see cref="Limits.MinMarketCap"/>..<see cref="Limits.MaxMarketCap"/>, exactly and
+/// without decimal comparisons: for each scale, the smallest and largest mantissa inside the range.
+/// </summary>
+internal static class MarketCapRange
+{
+    private const int MaxScale = 28;
+    private static readonly UInt128[] LowestMantissa = Table(Limits.MinMarketCap, roundUp: true);
+    private static readonly UInt128[] HighestMantissa = Table(Limits.MaxMarketCap, roundUp: false);
+
+    public static bool Contains(DecimalParts marketCap) =>
+        !marketCap.IsNegative
+        && marketCap.Mantissa >= LowestMantissa[marketCap.Scale]
+        && marketCap.Mantissa <= HighestMantissa[marketCap.Scale];
+
+    // bound·10^scale as an integer, rounded toward the inside of the range; above 128 bits no mantissa reaches it.
+    private static UInt128[] Table(decimal bound, bool roundUp)
+    {
+        var table = new UInt128[MaxScale + 1];
+        var parts = DecimalParts.Of(bound, stackalloc int[4]);
+        for (var scale = 0; scale <= MaxScale; scale++)
+        {
+            var numerator = (BigInteger)parts.Mantissa * BigInteger.Pow(10, scale);
+            var denominator = BigInteger.Pow(10, parts.Scale);
+            var quotient = BigInteger.DivRem(numerator, denominator, out var remainder);
+            if (roundUp && !remainder.IsZero)
+            {
+                quotient++;
+            }
+
+            table[scale] = quotient > (BigInteger)UInt128.MaxValue ? UInt128.MaxValue : (UInt128)quotient;
+        }
+
+        return table;
+    }
+}

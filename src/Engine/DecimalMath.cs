@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CryptoIndex.Engine;
 
 /// <summary>Exact-as-decimal helpers that <see cref="decimal"/> itself lacks. All are deterministic.</summary>
@@ -116,6 +118,7 @@ public static class DecimalMath
     /// <see cref="RoundedSqrt"/> in units of 10^-<paramref name="places"/>, by an integer square root of
     /// value·10^(2·places); false when that would not fit in 128 bits (the caller then uses <see cref="RoundedSqrt"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // one call per asset in √ weighting's tight loop
     internal static bool TryRoundedSqrtUnits(DecimalParts value, int places, out ulong root)
     {
         root = 0;

@@ -202,6 +202,11 @@ public static class TargetWeights
             return duplicate;
         }
 
+        if (rules.Scheme == WeightingScheme.SqrtMarketCap)
+        {
+            unitsAtOneScale = SquareRootBases(work, constituents.Length);
+        }
+
         if (rules.Scheme == WeightingScheme.Manual && manualSum != 1m)
         {
             return new EngineError(
@@ -211,6 +216,37 @@ public static class TargetWeights
         }
 
         return CheckFeasible(constituents.Length, capSum, rules);
+    }
+
+    /// <summary>
+    /// Replaces each market cap by its square root, correctly rounded to <see cref="SqrtBasePlaces"/> places. A loop of
+    /// its own, so that the roots of successive assets (each a chain of conversions, a square root and a division)
+    /// overlap in the processor instead of waiting on each other inside the longer per-asset checks. True when every
+    /// root came out at the same scale (always, unless a market cap needed the decimal fallback).
+    /// </summary>
+    private static bool SquareRootBases(Working work, int n)
+    {
+        var atOneScale = true;
+        Span<int> scratch = stackalloc int[4];
+        for (var i = 0; i < n; i++)
+        {
+            if (DecimalMath.TryRoundedSqrtUnits(DecimalParts.Of(work.Bases[i], scratch), SqrtBasePlaces, out var root))
+            {
+                work.Bases[i] = DecimalMath.FromUnits(root, SqrtBasePlaces);
+                work.Units[i] = root;
+                work.Approximations[i] = root;
+            }
+            else
+            {
+                work.Bases[i] = DecimalMath.RoundedSqrt(work.Bases[i], SqrtBasePlaces);
+                var parts = DecimalParts.Of(work.Bases[i], scratch);
+                work.Units[i] = parts.Mantissa;
+                work.Approximations[i] = parts.MantissaEstimate;
+                atOneScale &= parts.Scale == SqrtBasePlaces;
+            }
+        }
+
+        return atOneScale;
     }
 
     private static EngineError? DuplicateSymbol(ReadOnlySpan<string> symbols) => SymbolSet.FirstDuplicate(symbols) is var index and >= 0
@@ -248,25 +284,9 @@ public static class TargetWeights
         EngineError? error;
         switch (rules.Scheme)
         {
-            case WeightingScheme.MarketCap:
+            case WeightingScheme.MarketCap or WeightingScheme.SqrtMarketCap:
+                // √ of the market caps is taken afterwards for all assets at once (SquareRootBases).
                 return CheckMarketCap(constituent, scratch, out baseWeight, out baseParts);
-            case WeightingScheme.SqrtMarketCap:
-                error = CheckMarketCap(constituent, scratch, out var marketCap, out var marketCapParts);
-                if (error is null)
-                {
-                    if (DecimalMath.TryRoundedSqrtUnits(marketCapParts, SqrtBasePlaces, out var root))
-                    {
-                        baseWeight = DecimalMath.FromUnits(root, SqrtBasePlaces);
-                        baseParts = new DecimalParts(root, SqrtBasePlaces, IsNegative: false);
-                    }
-                    else
-                    {
-                        baseWeight = DecimalMath.RoundedSqrt(marketCap, SqrtBasePlaces);
-                        baseParts = DecimalParts.Of(baseWeight, scratch);
-                    }
-                }
-
-                return error;
             case WeightingScheme.Manual:
                 error = CheckManualWeight(constituent, index, out baseWeight);
                 baseParts = DecimalParts.Of(baseWeight, scratch);

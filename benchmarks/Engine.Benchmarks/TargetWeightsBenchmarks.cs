@@ -44,4 +44,7 @@ public class TargetWeightsBenchmarks
 
     [Benchmark]
     public TargetAllocation SqrtMarketCapCapped() => TargetWeights.Compute(constituents, squareRoot).Value;
+
+    [Benchmark]
+    public EngineError? SqrtMarketCapCappedIntoBuffer() => TargetWeights.ComputeInto(constituents, squareRoot, buffer);
 }

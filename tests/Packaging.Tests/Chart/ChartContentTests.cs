@@ -69,7 +69,7 @@ public sealed class ChartContentTests
         var pod = m.One("Deployment")["spec"]!["template"]!["spec"]!;
         var container = Container(m);
 
-        Assert.Equal(["run", "--port=8081", "--leader-elect=true", "--max-concurrent-reconciles=4", "--graceful-shutdown-timeout=30s"], Args(m));
+        Assert.Equal(["run", "--port=8081", "--leader-elect=true", "--lease-name=cryptoindex-operator", "--max-concurrent-reconciles=4", "--graceful-shutdown-timeout=30s"], Args(m));
         Assert.True((bool)pod["securityContext"]!["runAsNonRoot"]!);
         Assert.Equal(1654, (int)pod["securityContext"]!["runAsUser"]!);
         Assert.True((bool)container["securityContext"]!["readOnlyRootFilesystem"]!);
@@ -95,8 +95,23 @@ public sealed class ChartContentTests
 
         Assert.Equal(2, (int)m.One("Deployment")["spec"]!["replicas"]!);
         Assert.Contains("--leader-elect=true", Args(m));
+        Assert.Contains("--lease-name=cryptoindex-operator", Args(m));
         Assert.Equal(1, (int)m.One("PodDisruptionBudget")["spec"]!["minAvailable"]!);
         Assert.Equal(Rbac.LeaderElection, Rbac.Permissions(m.One("Role", "cryptoindex-operator-leader-election")));
+    }
+
+    [Fact]
+    public async Task Each_release_elects_its_leader_on_its_own_Lease_and_may_renew_only_that_one()
+    {
+        var m = await Support.Chart.TemplateAsync("", "fullnameOverride=funds-eu");
+
+        Assert.Contains("--lease-name=funds-eu", Args(m));
+        Assert.Equal(
+            new SortedSet<string>(StringComparer.Ordinal)
+            {
+                "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get@funds-eu", "coordination.k8s.io/leases:update@funds-eu",
+            },
+            Rbac.Permissions(m.One("Role", "funds-eu-leader-election")));
     }
 
     [Fact]

@@ -46,6 +46,7 @@ public static class Rbac
 
     public static readonly SortedSet<string> LeaderElection = new(StringComparer.Ordinal)
     {
-        "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
+        "coordination.k8s.io/leases:create",
+        "coordination.k8s.io/leases:get@cryptoindex-operator", "coordination.k8s.io/leases:update@cryptoindex-operator",
     };
 }

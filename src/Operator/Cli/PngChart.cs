@@ -5,9 +5,10 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace CryptoIndex.Operator.Cli;
 
 /// <summary>
-/// The backtest chart as a PNG: NAV lines per strategy (blue: fund rules, grey: buy and hold, orange: daily), the fund's
-/// rebalance days as dots, axes, and the first/last dates and the NAV range in a small built-in digit font (the
-/// drawing and font packages are not available here, so the few primitives needed are drawn pixel by pixel).
+/// The backtest chart as a PNG: NAV lines per strategy (blue: fund rules, grey: buy and hold, orange: daily) with a
+/// legend, the fund's rebalance days as dots, axes, the first/last dates, the NAV range and the data attribution, in a
+/// small built-in 3×5 font (the drawing and font packages are not available here, so the few primitives needed are
+/// drawn pixel by pixel).
 /// </summary>
 public static class PngChart
 {
@@ -18,15 +19,25 @@ public static class PngChart
     private const int Top = 30;
     private const int Bottom = 40;
 
+    /// <summary>Where the legend is drawn: one row per strategy (a swatch of its colour, then its name).</summary>
+    public static readonly Rectangle LegendArea = new(Width - Right - 160, Top, 160, 3 * LegendRow);
+
+    /// <summary>The attribution CoinGecko asks of those who show its data, as on the SVG chart.</summary>
+    public const string Attribution = "DATA PROVIDED BY COINGECKO";
+
+    private const int LegendRow = 16;
     private static readonly Rgba32 Axis = new(60, 60, 60);
-    private static readonly (BacktestStrategy Strategy, Rgba32 Colour)[] Styles =
+    private static readonly Rgba32 Muted = new(119, 119, 119);
+
+    // Drawn in this order (the fund's line last, on top); the legend lists them in SvgChart's order.
+    private static readonly (BacktestStrategy Strategy, string Label, Rgba32 Colour)[] Styles =
     [
-        (BacktestStrategy.BuyAndHold, new Rgba32(127, 127, 127)),
-        (BacktestStrategy.Daily, new Rgba32(255, 127, 14)),
-        (BacktestStrategy.FundRules, new Rgba32(31, 119, 180)),
+        (BacktestStrategy.BuyAndHold, "BUY AND HOLD", new Rgba32(127, 127, 127)),
+        (BacktestStrategy.Daily, "DAILY REBALANCING", new Rgba32(255, 127, 14)),
+        (BacktestStrategy.FundRules, "FUND RULES", new Rgba32(31, 119, 180)),
     ];
 
-    // 3×5 glyphs for digits, '-' and '.', one row per string, '#' = ink.
+    // 3×5 glyphs, one row per string, '#' = ink: digits, '-', '.', and capitals for the legend and attribution.
     private static readonly Dictionary<char, string[]> Glyphs = new()
     {
         ['0'] = ["###", "#.#", "#.#", "#.#", "###"], ['1'] = [".#.", "##.", ".#.", ".#.", "###"],
@@ -35,7 +46,27 @@ public static class PngChart
         ['6'] = ["###", "#..", "###", "#.#", "###"], ['7'] = ["###", "..#", "..#", "..#", "..#"],
         ['8'] = ["###", "#.#", "###", "#.#", "###"], ['9'] = ["###", "#.#", "###", "..#", "###"],
         ['-'] = ["...", "...", "###", "...", "..."], ['.'] = ["...", "...", "...", "...", ".#."],
+        [' '] = ["...", "...", "...", "...", "..."],
+        ['A'] = [".#.", "#.#", "###", "#.#", "#.#"], ['B'] = ["##.", "#.#", "##.", "#.#", "##."],
+        ['C'] = [".##", "#..", "#..", "#..", ".##"], ['D'] = ["##.", "#.#", "#.#", "#.#", "##."],
+        ['E'] = ["###", "#..", "##.", "#..", "###"], ['F'] = ["###", "#..", "##.", "#..", "#.."],
+        ['G'] = [".##", "#..", "#.#", "#.#", ".##"], ['H'] = ["#.#", "#.#", "###", "#.#", "#.#"],
+        ['I'] = ["###", ".#.", ".#.", ".#.", "###"], ['J'] = ["..#", "..#", "..#", "#.#", ".#."],
+        ['K'] = ["#.#", "#.#", "##.", "#.#", "#.#"], ['L'] = ["#..", "#..", "#..", "#..", "###"],
+        ['M'] = ["#.#", "###", "###", "#.#", "#.#"], ['N'] = ["##.", "#.#", "#.#", "#.#", "#.#"],
+        ['O'] = [".#.", "#.#", "#.#", "#.#", ".#."], ['P'] = ["##.", "#.#", "##.", "#..", "#.."],
+        ['Q'] = [".#.", "#.#", "#.#", "##.", ".##"], ['R'] = ["##.", "#.#", "##.", "#.#", "#.#"],
+        ['S'] = [".##", "#..", ".#.", "..#", "##."], ['T'] = ["###", ".#.", ".#.", ".#.", ".#."],
+        ['U'] = ["#.#", "#.#", "#.#", "#.#", "###"], ['V'] = ["#.#", "#.#", "#.#", "#.#", ".#."],
+        ['W'] = ["#.#", "#.#", "###", "###", "#.#"], ['X'] = ["#.#", "#.#", ".#.", "#.#", "#.#"],
+        ['Y'] = ["#.#", "#.#", ".#.", ".#.", ".#."], ['Z'] = ["###", "..#", ".#.", "#..", "###"],
     };
+
+    /// <summary>The legend's labels, in the order they are listed.</summary>
+    internal static IEnumerable<string> Labels => Styles.Reverse().Select(style => style.Label);
+
+    /// <summary>Whether the built-in font can write <paramref name="text"/> (every label and date is checked by tests).</summary>
+    public static bool CanWrite(string text) => text.All(Glyphs.ContainsKey);
 
     public static void Write(string path, IReadOnlyList<BacktestResult> results)
     {
@@ -49,7 +80,7 @@ public static class PngChart
 
         Line(image, Left, Height - Bottom, Width - Right, Height - Bottom, Axis, 1);
         Line(image, Left, Top, Left, Height - Bottom, Axis, 1);
-        foreach (var (strategy, colour) in Styles)
+        foreach (var (strategy, _, colour) in Styles)
         {
             if (results.FirstOrDefault(r => r.Strategy == strategy) is not { } result)
             {
@@ -79,7 +110,32 @@ public static class PngChart
         Text(image, Width - Right - (end.Length * 8), Height - Bottom + 10, end);
         Text(image, 4, Top - 2, max.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         Text(image, 4, Height - Bottom - 8, min.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        Text(image, Width - Right - (Attribution.Length * 8), Height - 12, Attribution, Muted);
+        Legend(image, results);
         image.SaveAsPng(path);
+    }
+
+    private static void Legend(Image<Rgba32> image, IReadOnlyList<BacktestResult> results)
+    {
+        // On white, so that lines passing under it do not cross the text.
+        for (var y = LegendArea.Top; y < LegendArea.Bottom; y++)
+        {
+            for (var x = LegendArea.Left; x < LegendArea.Right; x++)
+            {
+                image[x, y] = new Rgba32(255, 255, 255);
+            }
+        }
+
+        var row = 0;
+        foreach (var (strategy, label, colour) in Styles.Reverse())
+        {
+            if (results.Any(r => r.Strategy == strategy))
+            {
+                var y = LegendArea.Y + (row++ * LegendRow) + 5;
+                Line(image, LegendArea.X, y, LegendArea.X + 18, y, colour, 3);
+                Text(image, LegendArea.X + 26, y - 5, label);
+            }
+        }
     }
 
     /// <summary>Bresenham's line, <paramref name="thickness"/> pixels wide.</summary>
@@ -123,7 +179,9 @@ public static class PngChart
         }
     }
 
-    private static void Text(Image<Rgba32> image, int x, int y, string text)
+    private static void Text(Image<Rgba32> image, int x, int y, string text) => Text(image, x, y, text, Axis);
+
+    private static void Text(Image<Rgba32> image, int x, int y, string text, Rgba32 ink)
     {
         foreach (var character in text)
         {
@@ -135,10 +193,10 @@ public static class PngChart
                     {
                         if (rows[row][column] == '#')
                         {
-                            Dot(image, x + (column * 2), y + (row * 2), 0, Axis);
-                            Dot(image, x + (column * 2) + 1, y + (row * 2), 0, Axis);
-                            Dot(image, x + (column * 2), y + (row * 2) + 1, 0, Axis);
-                            Dot(image, x + (column * 2) + 1, y + (row * 2) + 1, 0, Axis);
+                            Dot(image, x + (column * 2), y + (row * 2), 0, ink);
+                            Dot(image, x + (column * 2) + 1, y + (row * 2), 0, ink);
+                            Dot(image, x + (column * 2), y + (row * 2) + 1, 0, ink);
+                            Dot(image, x + (column * 2) + 1, y + (row * 2) + 1, 0, ink);
                         }
                     }
                 }

@@ -148,6 +148,35 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_png_chart_has_a_legend_naming_each_strategy_and_the_data_attribution()
+    {
+        var png = Path.Combine(folder, "legend.png");
+
+        var (exit, _, _) = Run(EqualWeight, HandWritten(), chart: png);
+
+        Assert.Equal(0, exit);
+        using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgba32>(png);
+        var area = PngChart.LegendArea;
+        var legend = new List<SixLabors.ImageSharp.PixelFormats.Rgba32>();
+        for (var y = area.Top; y < area.Bottom; y++)
+        {
+            for (var x = area.Left; x < area.Right; x++)
+            {
+                legend.Add(image[x, y]);
+            }
+        }
+
+        // A swatch per strategy in its line's colour, and label text in the axis colour.
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(31, 119, 180), legend);
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(127, 127, 127), legend);
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(255, 127, 14), legend);
+        Assert.True(legend.Count(p => p == new SixLabors.ImageSharp.PixelFormats.Rgba32(60, 60, 60)) > 100, "legend labels");
+        var attributionRow = Enumerable.Range(0, image.Width).Count(x => image[x, image.Height - 10] == new SixLabors.ImageSharp.PixelFormats.Rgba32(119, 119, 119));
+        Assert.True(attributionRow > 20, "attribution text");
+        Assert.All(PngChart.Labels.Append(PngChart.Attribution).Append("2024-12-31 123456.789"), text => Assert.True(PngChart.CanWrite(text), text));
+    }
+
+    [Fact]
     public void Leading_days_without_a_market_cap_are_skipped_and_reported()
     {
         var data = Directory.CreateDirectory(Path.Combine(folder, "caps")).FullName;

@@ -41,8 +41,8 @@ plan.SetAction((parse, _) => CryptoIndex.Operator.Cli.PlanCommand.RunAsync(
 root.Subcommands.Add(plan);
 
 var data = new Option<string>("--data") { Description = "Folder of CoinGecko CSV exports, one <symbol>-usd-*.csv per constituent.", Required = true };
-var from = new Option<DateOnly?>("--from") { Description = "First day (YYYY-MM-DD)." };
-var to = new Option<DateOnly?>("--to") { Description = "Last day (YYYY-MM-DD)." };
+var from = new Option<DateOnly?>("--from") { Description = "First day (YYYY-MM-DD).", CustomParser = result => Day(result, "--from") };
+var to = new Option<DateOnly?>("--to") { Description = "Last day (YYYY-MM-DD).", CustomParser = result => Day(result, "--to") };
 var fee = new Option<string?>("--fee") { Description = "Fee rate per side instead of the manifest's, e.g. 0.1% or 0.001." };
 var chart = new Option<string?>("--chart") { Description = "Write NAV over time, against the baselines, to this .svg or .png file." };
 var backtest = new Command("backtest", "Replay a fund over daily history, beside buy-and-hold and daily rebalancing.")
@@ -155,17 +155,7 @@ var sandboxData = new Option<string?>("--data") { Description = "Replay daily Co
 var sandboxFrom = new Option<DateOnly?>("--from")
 {
     Description = "With --data: the first day to replay, YYYY-MM-DD (default: the first day every asset has).",
-    CustomParser = result =>
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
-        {
-            return day;
-        }
-
-        result.AddError($"--from: '{text}' is not a date such as 2022-03-01");
-        return null;
-    },
+    CustomParser = result => Day(result, "--from"),
 };
 var sandboxProvider = new Option<string>("--provider") { Description = "simulated (default) or coingecko (live prices, real time; needs the network).", DefaultValueFactory = _ => "simulated" };
 sandboxProvider.AcceptOnlyFromAmong("simulated", "coingecko");
@@ -221,3 +211,16 @@ root.Subcommands.Add(sandbox);
 var parsed = root.Parse(args);
 var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 return parsed.Errors.Count > 0 ? CryptoIndex.Operator.Cli.ExitCodes.InvalidInput : exitCode;
+
+// Days are written one way only, YYYY-MM-DD: 03/04/2020 means different days to different people.
+static DateOnly? Day(System.CommandLine.Parsing.ArgumentResult result, string option)
+{
+    var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+    if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+    {
+        return day;
+    }
+
+    result.AddError($"{option}: '{text}' is not a date such as 2022-03-01");
+    return null;
+}

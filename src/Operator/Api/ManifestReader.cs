@@ -32,6 +32,13 @@ public static class ManifestReader
                     continue;
                 }
 
+                // As `kubectl apply` (strict field validation): a misspelled field is an error, not a silent default.
+                var unknown = ManifestSchema.UnknownFields(json);
+                if (unknown.Count > 0)
+                {
+                    return ([], $"document {index}: " + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\"")));
+                }
+
                 funds.Add(json.Deserialize<IndexFund>(ApiJson.Options) ?? throw new JsonException("empty document"));
             }
         }
@@ -41,7 +48,7 @@ public static class ManifestReader
         }
         catch (JsonException e)
         {
-            return ([], $"document {index}: {e.Message}");
+            return ([], $"document {index}: {ManifestSchema.Describe(e)}");
         }
 
         return (funds, null);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoIndex.Engine.Backtesting;
 using CryptoIndex.Engine.Weights;
@@ -24,17 +23,11 @@ public static class BacktestCommand
             return ExitCodes.InvalidManifest;
         }
 
-        var feeRate = definition.Planning.FeeRate;
-        if (fee is not null && !Values.TryParsePercent(fee.EndsWith('%') ? fee : null, out feeRate)
-            && !decimal.TryParse(fee, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out feeRate))
+        var (feeRate, feeError) = FeeRate(fee, definition.Planning.FeeRate, stderr);
+        var inputError = feeError ?? ChartError(chart) ?? (from > to ? $"--from {from:yyyy-MM-dd} is after --to {to:yyyy-MM-dd}" : null);
+        if (inputError is not null)
         {
-            stderr.WriteLine($"--fee: '{fee}' is not a rate such as 0.1% or 0.001");
-            return ExitCodes.InvalidInput;
-        }
-
-        if (chart is not null && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-        {
-            stderr.WriteLine($"--chart: '{chart}': write a .svg or a .png file");
+            stderr.WriteLine(inputError);
             return ExitCodes.InvalidInput;
         }
 
@@ -56,18 +49,26 @@ public static class BacktestCommand
         }
 
         var title = $"{fund!.Metadata.Name}: {history.Days[0].Date:yyyy-MM-dd} to {history.Days[^1].Date:yyyy-MM-dd}";
-        if (chart is not null && chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        try
         {
-            PngChart.Write(chart, results);
+            if (chart is not null && chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                PngChart.Write(chart, results);
+            }
+            else if (chart is not null)
+            {
+                File.WriteAllText(chart, SvgChart.Render(title, results));
+            }
         }
-        else if (chart is not null)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.WriteAllText(chart, SvgChart.Render(title, results));
+            stderr.WriteLine($"--chart: cannot write '{chart}': {e.Message}");
+            return ExitCodes.InvalidInput;
         }
 
         if (output == "json")
         {
-            stdout.WriteLine(ToJson(fund.Metadata.Name ?? "fund", history, results).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            stdout.WriteLine(ToJson(fund.Metadata.Name ?? "fund", history, results).ToJsonString(CliJson.Output));
         }
         else if (output == "markdown")
         {
@@ -79,6 +80,54 @@ public static class BacktestCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// --fee as a percentage (0.1%) or a fraction (0.001), below 50 % like the manifest's feeRate. A bare number of 1 or
+    /// more hundredths is taken as written but called out: "0.1" is easily meant as 0.1 %, and it is 10 %.
+    /// </summary>
+    private static (decimal Rate, string? Error) FeeRate(string? fee, decimal manifestRate, TextWriter stderr)
+    {
+        if (fee is null)
+        {
+            return (manifestRate, null);
+        }
+
+        var isPercent = fee.EndsWith('%');
+        if (!(isPercent ? Values.TryParsePercent(fee, out var rate)
+                : decimal.TryParse(fee, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out rate)))
+        {
+            return (0m, $"--fee: '{fee}' is not a rate such as 0.1% or 0.001");
+        }
+
+        if (rate >= 0.5m)
+        {
+            return (0m, $"--fee: {fee} is a rate of {Engine.Format.Percent(rate, 4)} per side; it must be below 50% (0.1% or 0.001 for a tenth of a percent)");
+        }
+
+        if (!isPercent && rate >= 0.01m)
+        {
+            stderr.WriteLine($"note: --fee {fee} is a rate of {Engine.Format.Percent(rate, 4)} per side; for {fee}% write --fee {fee}%");
+        }
+
+        return (rate, null);
+    }
+
+    private static string? ChartError(string? chart)
+    {
+        if (chart is null)
+        {
+            return null;
+        }
+
+        if (!chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"--chart: '{chart}': write a .svg or a .png file";
+        }
+
+        // Checked before the replay, which can take a while, rather than failing after it.
+        var folder = Path.GetDirectoryName(Path.GetFullPath(chart));
+        return folder is null || Directory.Exists(folder) ? null : $"--chart: folder '{folder}' does not exist";
     }
 
     /// <summary>The fund's rules and the two baselines; with progress bars when a person is watching a terminal.</summary>

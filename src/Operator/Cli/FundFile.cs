@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using CryptoIndex.Operator.Api;
 
 namespace CryptoIndex.Operator.Cli;
@@ -12,6 +14,13 @@ public static class ExitCodes
 
     /// <summary>The inputs next to it (prices, holdings, history) are missing or invalid.</summary>
     public const int InvalidInput = 2;
+}
+
+/// <summary>JSON as the commands print it: indented, and with text such as <c>+5pp</c> or <c>&lt;</c> left as written.</summary>
+public static class CliJson
+{
+    // Output for people and scripts, never embedded in HTML: no reason to escape '+', '<' or non-ASCII.
+    public static readonly JsonSerializerOptions Output = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
 
 /// <summary>Reads one fund from a manifest file exactly as the operator reads it: same parsing, defaults and validation.</summary>

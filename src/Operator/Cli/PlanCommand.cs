@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoIndex.Engine.Decisions;
 using CryptoIndex.Engine.Planning;
@@ -49,13 +48,19 @@ public static class PlanCommand
             return ExitCodes.InvalidInput;
         }
 
-        var (quotes, priceError) = pricesPath is not null
-            ? await PlanInputs.ReadPricesAsync(pricesPath, definition).ConfigureAwait(false)
-            : await PlanInputs.FetchLiveAsync(definition, coinGeckoUrl, TimeProvider.System).ConfigureAwait(false);
         var (holdings, history, holdingsError) = PlanInputs.ReadHoldings(holdingsPath, definition);
-        if (priceError is not null || holdingsError is not null)
+        if (holdingsError is not null)
         {
-            stderr.WriteLine(priceError ?? holdingsError);
+            stderr.WriteLine(holdingsError);
+            return ExitCodes.InvalidInput;
+        }
+
+        var (quotes, priceError) = pricesPath is not null
+            ? await PlanInputs.ReadPricesAsync(pricesPath, definition, holdings).ConfigureAwait(false)
+            : await PlanInputs.FetchLiveAsync(definition, coinGeckoUrl, TimeProvider.System).ConfigureAwait(false);
+        if (priceError is not null)
+        {
+            stderr.WriteLine(priceError);
             return ExitCodes.InvalidInput;
         }
 
@@ -69,7 +74,7 @@ public static class PlanCommand
         switch (output)
         {
             case "json":
-                stdout.WriteLine(ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                stdout.WriteLine(ToJson(report).ToJsonString(CliJson.Output));
                 break;
             case "markdown":
                 stdout.Write(ToMarkdown(report));

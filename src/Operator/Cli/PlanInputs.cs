@@ -15,7 +15,11 @@ namespace CryptoIndex.Operator.Cli;
 /// </summary>
 public static class PlanInputs
 {
-    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> ReadPricesAsync(string path, FundDefinition fund)
+    /// <summary>
+    /// Prices of the constituents and of any other asset held (one that left the index is sold at its price), from the
+    /// price document at <paramref name="path"/>.
+    /// </summary>
+    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> ReadPricesAsync(string path, FundDefinition fund, Holdings? holdings = null)
     {
         ArgumentNullException.ThrowIfNull(fund);
         if (!File.Exists(path))
@@ -24,6 +28,7 @@ public static class PlanInputs
         }
 
         var assets = fund.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
+        assets.AddRange(HeldOutsideTheIndex(fund, holdings).Select(symbol => new AssetRef(symbol)));
         SourceResult result;
         try
         {
@@ -36,6 +41,11 @@ public static class PlanInputs
 
         return Validate(result, null, "--prices");
     }
+
+    private static IEnumerable<string> HeldOutsideTheIndex(FundDefinition fund, Holdings? holdings) =>
+        holdings is null
+            ? []
+            : holdings.Quantities.Keys.Where(symbol => !fund.Constituents.Any(c => c.Symbol == symbol)).Order(StringComparer.Ordinal);
 
     /// <summary>The same checks the operator's price cache applies to a first value (sign, range, time).</summary>
     private static (IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error) Validate(SourceResult result, DateTimeOffset? now, string option)
@@ -92,6 +102,18 @@ public static class PlanInputs
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null, "--holdings: the holdings document must be a JSON object such as " + Example);
+            }
+
+            // A misspelled key would otherwise read as "no such holding" (e.g. all cash, a first funding).
+            var unknown = root.EnumerateObject().Select(p => p.Name).Where(n => !HoldingsFields.Contains(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                return (null, null, $"--holdings: unknown field{(unknown.Count > 1 ? "s" : string.Empty)} {string.Join(", ", unknown.Select(n => $"\"{n}\""))}; the fields are {string.Join(", ", HoldingsFields)}");
+            }
+
             var cash = root.TryGetProperty("cash", out var cashElement) ? Amount(cashElement, "cash") : 0m;
             var quantities = new List<(string, decimal)>();
             if (root.TryGetProperty("quantities", out var map))
@@ -113,6 +135,10 @@ public static class PlanInputs
             return (null, null, $"--holdings: {e.Message}");
         }
     }
+
+    private static readonly string[] HoldingsFields = ["cash", "quantities", "lastRebalanceAt", "constituentsAtLastRebalance"];
+
+    private const string Example = """{"cash": "1000", "quantities": {"BTC": "0.5"}}""";
 
     private static decimal Amount(JsonElement element, string field) => element.ValueKind switch
     {

@@ -22,14 +22,48 @@ public sealed class BacktestCommandTests : IDisposable
 
     private readonly string folder = Directory.CreateTempSubdirectory("backtest-").FullName;
 
-    private (int Exit, string Out, string Err) Run(string fund, string data, string output = "json", string? chart = null, string? from = null)
+    private (int Exit, string Out, string Err) Run(
+        string fund, string data, string output = "json", string? chart = null, string? from = null, string? to = null, string? fee = null)
     {
         var manifest = Path.Combine(folder, "fund.yaml");
         File.WriteAllText(manifest, fund);
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = BacktestCommand.Run(manifest, data, null, from is null ? null : DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture), null, null, output, chart, stdout, stderr);
+        var exit = BacktestCommand.Run(manifest, data, null, Day(from), Day(to), fee, output, chart, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private static DateOnly? Day(string? text) => text is null ? null : DateOnly.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Bad_options_are_refused_before_the_replay_naming_the_option()
+    {
+        var data = HandWritten();
+
+        var missingFolder = Run(EqualWeight, data, chart: Path.Combine(folder, "no-such-folder", "nav.svg"));
+        var feeTooHigh = Run(EqualWeight, data, fee: "0.6");
+        var reversed = Run(EqualWeight, data, from: "2022-01-03", to: "2022-01-01");
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (missingFolder.Exit, missingFolder.Out));
+        Assert.Contains("--chart: folder '", missingFolder.Err, StringComparison.Ordinal);
+        Assert.Contains("no-such-folder' does not exist", missingFolder.Err, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.InvalidInput, feeTooHigh.Exit);
+        Assert.Contains("--fee: 0.6 is a rate of 60% per side; it must be below 50%", feeTooHigh.Err, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.InvalidInput, reversed.Exit);
+        Assert.Contains("--from 2022-01-03 is after --to 2022-01-01", reversed.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bare_fee_of_a_percent_or_more_is_used_as_written_and_called_out()
+    {
+        var data = HandWritten();
+
+        var (exit, _, errors) = Run(EqualWeight, data, fee: "0.1");
+        var (_, _, quiet) = Run(EqualWeight, data, fee: "0.1%");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("note: --fee 0.1 is a rate of 10% per side; for 0.1% write --fee 0.1%", errors, StringComparison.Ordinal);
+        Assert.Empty(quiet);
     }
 
     private string HandWritten()

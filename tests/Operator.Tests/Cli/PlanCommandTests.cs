@@ -84,6 +84,72 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Misspelled_fields_are_refused_as_kubectl_apply_refuses_them()
+    {
+        var typos = Fund
+            .Replace("weighting: Manual", "weigthing: Manual", StringComparison.Ordinal)
+            .Replace("weight: 40%", "wieght: 40%", StringComparison.Ordinal)
+            .Replace("exchange: {feeRate: 0.1%}", "exchange: {feeRate: 0.1%}\n  rebalance: {treshold: 5%}", StringComparison.Ordinal);
+
+        var (exit, output, errors) = await RunAsync(typos, Prices);
+
+        Assert.Equal(ExitCodes.InvalidManifest, exit);
+        Assert.Empty(output);
+        Assert.Contains("unknown field \"spec.weigthing\", unknown field \"spec.constituents[1].wieght\", unknown field \"spec.rebalance.treshold\"", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_is_named_by_its_field_and_what_it_should_be()
+    {
+        var (exit, _, errors) = await RunAsync(Fund.Replace("exchange: {feeRate: 0.1%}", "exchange: {feeRate: 0.1%}\n  assetCap: 25", StringComparison.Ordinal), Prices);
+
+        Assert.Equal(ExitCodes.InvalidManifest, exit);
+        Assert.Contains("spec.assetCap: must be a string (", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.String", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_misspelled_holdings_field_is_refused_not_read_as_no_holdings()
+    {
+        var holdings = """{"cash": "1000", "quantity": {"BTC": "0.12"}, "lastRebalanceAt": "2021-12-31T00:00:00Z"}""";
+
+        var (exit, output, errors) = await RunAsync(Fund, Prices, holdings);
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Empty(output);
+        Assert.Contains("--holdings: unknown field \"quantity\"; the fields are cash, quantities, lastRebalanceAt, constituentsAtLastRebalance", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_asset_that_left_the_index_is_priced_from_the_file_and_sold()
+    {
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6", "DOGE": "1000"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH", "DOGE"]}""";
+        var prices = Prices.Replace("}}}", "}, \"DOGE\": {\"price\": \"0.17\"}}}", StringComparison.Ordinal);
+
+        var (exit, output, errors) = await RunAsync(Fund, prices, holdings);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(10_170m, (decimal)json["nav"]!);
+        Assert.Contains(json["orders"]!.AsArray(), o => (string?)o!["symbol"] == "DOGE" && (string?)o["side"] == "Sell" && (decimal)o["quantity"]! == 1_000m);
+
+        var (missingExit, _, missing) = await RunAsync(Fund, Prices, holdings);
+        Assert.Equal(ExitCodes.InvalidInput, missingExit);
+        Assert.Contains("DOGE from file: not in the price document", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_output_keeps_signs_and_symbols_as_written()
+    {
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.2", "ETH": "0.8"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";
+
+        var (_, output, _) = await RunAsync(Fund, Prices, holdings);
+
+        Assert.Contains("+", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_price_exits_2_naming_the_asset()
     {
         var (exit, _, errors) = await RunAsync(Fund, Prices.Replace("\"ETH\"", "\"XRP\"", StringComparison.Ordinal));

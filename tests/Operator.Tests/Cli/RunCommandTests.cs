@@ -18,6 +18,17 @@ public sealed class RunCommandTests
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("03/04/2020")]
+    [InlineData("2020-02-30")]
+    public async Task Backtest_days_are_read_only_as_YYYY_MM_DD(string day)
+    {
+        var (exitCode, error) = await RunAsync("backtest", "-f", "fund.yaml", "--data", ".", "--from", day);
+
+        Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, exitCode);
+        Assert.Contains($"--from: '{day}' is not a date such as 2022-03-01", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Without_a_cluster_run_says_what_to_pass()
     {

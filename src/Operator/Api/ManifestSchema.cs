@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using CryptoIndex.Operator.Crd;
+
+namespace CryptoIndex.Operator.Api;
+
+/// <summary>
+/// The IndexFund schema (the one the CRD carries) applied to a manifest read from a file, as the API server applies it:
+/// fields it does not know are reported, and a value of the wrong type is described by its field and what it should be.
+/// </summary>
+internal static partial class ManifestSchema
+{
+    private static readonly Lazy<JsonObject> Root = new(() =>
+        (JsonObject)CrdGenerator.IndexFund()["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!);
+
+    /// <summary>Every field of <paramref name="manifest"/> the schema does not declare, as paths such as <c>spec.asetCap</c>.</summary>
+    public static List<string> UnknownFields(JsonObject manifest)
+    {
+        var unknown = new List<string>();
+        Walk(manifest, Root.Value, string.Empty, unknown);
+        return unknown;
+    }
+
+    /// <summary>A deserialization error in terms of the manifest: the field's path, and its type and description.</summary>
+    public static string Describe(JsonException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (error.Path is not { Length: > 1 } path)
+        {
+            return error.Message;
+        }
+
+        var field = path.TrimStart('$', '.');
+        var schema = At(field);
+        var expected = schema?["type"]?.GetValue<string>() is { } type ? $"must be a {type}" : "has the wrong type";
+        var description = schema?["description"]?.GetValue<string>() is { } text ? $" ({text})" : string.Empty;
+        return $"{field}: {expected}{description}";
+    }
+
+    private static void Walk(JsonNode? node, JsonObject schema, string path, List<string> unknown)
+    {
+        if (schema["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() == true)
+        {
+            return;
+        }
+
+        switch (node)
+        {
+            case JsonObject obj when schema["properties"] is JsonObject properties:
+                foreach (var (name, value) in obj)
+                {
+                    var child = path.Length == 0 ? name : $"{path}.{name}";
+                    if (properties[name] is JsonObject childSchema)
+                    {
+                        Walk(value, childSchema, child, unknown);
+                    }
+                    else
+                    {
+                        unknown.Add(child);
+                    }
+                }
+
+                break;
+            case JsonObject obj when schema["additionalProperties"] is JsonObject values:
+                foreach (var (name, value) in obj)
+                {
+                    Walk(value, values, $"{path}.{name}", unknown);
+                }
+
+                break;
+            case JsonArray array when schema["items"] is JsonObject items:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    Walk(array[i], items, $"{path}[{i}]", unknown);
+                }
+
+                break;
+        }
+    }
+
+    // The schema of a field given as a System.Text.Json path (spec.constituents[1].weight), if it has one.
+    private static JsonObject? At(string path)
+    {
+        JsonObject? schema = Root.Value;
+        foreach (Match step in PathStep().Matches(path))
+        {
+            schema = step.Groups["index"].Success
+                ? schema?["items"] as JsonObject
+                : schema?["properties"]?[step.Groups["name"].Value] as JsonObject ?? schema?["additionalProperties"] as JsonObject;
+        }
+
+        return schema;
+    }
+
+    [GeneratedRegex(@"(?<name>[^.\[\]']+)|\[(?<index>\d+)\]|\['(?<name>[^']+)'\]")]
+    private static partial Regex PathStep();
+}

@@ -33,6 +33,11 @@ internal static partial class ManifestSchema
 
         var field = path.TrimStart('$', '.');
         var schema = At(field);
+        if (schema?["enum"] is JsonArray values)
+        {
+            return $"{field}: must be one of {string.Join(", ", values.Select(v => v?.ToString()))}";
+        }
+
         var expected = schema?["type"]?.GetValue<string>() is { } type ? $"must be a {type}" : "has the wrong type";
         var description = schema?["description"]?.GetValue<string>() is { } text ? $" ({text})" : string.Empty;
         return $"{field}: {expected}{description}";

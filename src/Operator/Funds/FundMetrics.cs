@@ -26,7 +26,7 @@ public sealed class FundMetrics
         CurrentWeight = factory.CreateGauge("cryptoindex_fund_current_weight", "Current weight of an asset, as a fraction of NAV.", Asset);
         Drift = factory.CreateGauge("cryptoindex_fund_drift", "Current minus target weight of an asset, as a fraction.", Asset);
         Rebalances = factory.CreateCounter("cryptoindex_fund_rebalances_total", "Rebalances by outcome (completed, failed).", ["fund_namespace", "fund", "outcome"]);
-        Trades = factory.CreateCounter("cryptoindex_fund_trades_total", "Orders of rebalances by side and final state.", ["fund_namespace", "fund", "side", "status"]);
+        Trades = factory.CreateCounter("cryptoindex_fund_trades_total", "Orders of finished rebalances by side (buy, sell) and final state (completed, failed, skipped).", ["fund_namespace", "fund", "side", "status"]);
         Fees = factory.CreateCounter("cryptoindex_fund_fees_total", "Commissions paid, valued in the quote currency.", Fund);
     }
 
@@ -81,7 +81,8 @@ public sealed class FundMetrics
         Rebalances.WithLabels(ns, fund, record.Legs.Any(l => l.State == LegState.Failed) ? "failed" : "completed").Inc();
         foreach (var leg in record.Legs)
         {
-            Trades.WithLabels(ns, fund, leg.Side.ToString(), leg.State.ToString()).Inc();
+            // Label values in lower case, as every other label here and cryptoindex_exchange_orders_total's side.
+            Trades.WithLabels(ns, fund, leg.Side.ToString().ToLowerInvariant(), leg.State.ToString().ToLowerInvariant()).Inc();
         }
 
         Fees.WithLabels(ns, fund).Inc((double)record.Legs.SelectMany(l => l.Fills).Sum(f => f.FeeValue));

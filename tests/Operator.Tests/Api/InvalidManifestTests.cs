@@ -77,7 +77,7 @@ public sealed class InvalidManifestTests
         var messages = readError is not null
             ? [readError]
             : SpecValidator.Validate(Assert.Single(funds).Spec).Errors.Select(e => e.ToString()).ToList();
-        Assert.True(messages.Any(m => m.StartsWith(field + ":", StringComparison.Ordinal) || m.Contains("$." + field, StringComparison.Ordinal)),
+        Assert.True(messages.Any(m => m.StartsWith(field + ":", StringComparison.Ordinal) || m.Contains(": " + field + ":", StringComparison.Ordinal)),
             $"{rule}: expected an error for {field}, got: {string.Join(" | ", messages)}");
     }
 

@@ -64,7 +64,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         Assert.Contains("cryptoindex_fund_trading{fund_namespace=\"default\",fund=\"sixty-forty\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_target_weight{fund_namespace=\"default\",fund=\"sixty-forty\",symbol=\"BTC\"} 0.6", metrics, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_rebalances_total{fund_namespace=\"default\",fund=\"sixty-forty\",outcome=\"completed\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("cryptoindex_fund_trades_total{fund_namespace=\"default\",fund=\"sixty-forty\",side=\"Buy\",status=\"Completed\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_trades_total{fund_namespace=\"default\",fund=\"sixty-forty\",side=\"buy\",status=\"completed\"} 2", metrics, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_fees_total{fund_namespace=\"default\",fund=\"sixty-forty\"} 10", metrics, StringComparison.Ordinal);
 
         // A deleted fund's series go with it, so dashboards do not show a ghost fund.

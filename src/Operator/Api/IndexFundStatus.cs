@@ -22,6 +22,9 @@ public sealed class IndexFundStatus
     [Description("Cash in the quote currency.")]
     public string? Cash { get; set; }
 
+    [Description("The capital the fund started from (spec.capital when its ledger was opened). From then on the ledger in status is the fund's money: a later change of spec.capital moves none, and is reported by a CapitalNotApplied Event.")]
+    public string? Capital { get; set; }
+
     [Description("Cash as a share of NAV, e.g. \"2.4%\".")]
     public string? CashWeight { get; set; }
 

@@ -87,6 +87,7 @@ public static class FundEvaluator
 
         var decision = RebalanceDecider.Decide(valuation.Value, definition.Policy, history, now).Value;
         WriteAllocations(status, valuation.Value, quotes);
+        status.Capital ??= StatusText.Money(definition.Capital); // the ledger opens now (or opened before this was recorded)
         var (ready, reason, text) = definition.Suspend
             ? ("False", Suspended, "suspended: " + decision.Summary)
             : decision.ShouldRebalance ? ("False", RebalanceNeeded, decision.Summary)

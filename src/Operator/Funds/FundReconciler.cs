@@ -83,6 +83,8 @@ public sealed partial class FundReconciler(
     private readonly StatusWriter statusWriter = new(client, Funds, FieldManager);
     private readonly ILogger logger = loggers.CreateLogger<FundReconciler>();
 
+    public const string CapitalNotAppliedReason = "CapitalNotApplied";
+
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -127,6 +129,7 @@ public sealed partial class FundReconciler(
         var holdings = record?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : FundEvaluator.HoldingsFrom(fund.Status, definition.Capital);
         var history = new RebalanceHistory(record?.FinishedAt, record?.Inputs.Targets.Where(t => t.Value > 0m).Select(t => t.Key).ToList());
         var evaluation = FundEvaluator.Evaluate(fund, snapshot, holdings, history, now);
+        var capitalNote = CapitalNotApplied(fund, definition);
         evaluation.Status.LastHandledReconcileAt = current.Annotation("reconcile.cryptoindex.io/requestedAt") ?? evaluation.Status.LastHandledReconcileAt;
         if (record is not null)
         {
@@ -158,6 +161,11 @@ public sealed partial class FundReconciler(
                 if (journal.StartStatusWritten && journal.ReplacedReadyReason == FundEvaluator.PricesStale)
                 {
                     await events.NormalAsync(current, "PricesRecovered", "prices are fresh again: " + evaluation.Message, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (journal.StartStatusWritten && capitalNote is not null)
+                {
+                    await events.WarningAsync(current, CapitalNotAppliedReason, capitalNote, cancellationToken).ConfigureAwait(false);
                 }
 
                 return result;
@@ -195,8 +203,26 @@ public sealed partial class FundReconciler(
             await events.NormalAsync(current, "RebalancePlanned", "dry run: " + newPlan, cancellationToken).ConfigureAwait(false);
         }
 
+        if (capitalNote is not null)
+        {
+            await events.WarningAsync(current, CapitalNotAppliedReason, capitalNote, cancellationToken).ConfigureAwait(false);
+        }
+
         return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
     }
+
+    /// <summary>
+    /// spec.capital funds a new fund only; changed afterwards it moves no money (the ledger in status is the fund's
+    /// money, and a deposit or withdrawal is not something an edit should do). Told once, by the reconcile that first
+    /// sees the new generation.
+    /// </summary>
+    private static string? CapitalNotApplied(IndexFund fund, FundDefinition definition) =>
+        fund.Status?.Capital is { } opened
+        && StatusText.TryRead(opened, out var startedWith)
+        && startedWith != definition.Capital
+        && fund.Status.ObservedGeneration != fund.Metadata.Generation
+            ? $"spec.capital is {StatusText.Money(definition.Capital)} but the fund started from {opened}: capital only funds a new fund, and a change moves no money (NAV {fund.Status.Nav ?? "unknown"}); to fund it anew, delete and recreate it"
+            : null;
 
     /// <summary>
     /// Starts or resumes the rebalance. <c>NothingToTrade</c> is set (and nothing recorded) when the plan for a new

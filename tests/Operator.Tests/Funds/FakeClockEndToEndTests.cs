@@ -160,6 +160,32 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.Equal(1, (int?)recovered["count"] ?? 1); // told once, by the reconcile whose rebalance wrote the fresh condition
     }
 
+    [Fact]
+    public async Task Changing_the_capital_of_a_funded_fund_moves_no_money_and_says_so_once()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await WritePricesAsync(Start);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        var funded = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        Assert.Equal("10000", (string?)funded["capital"]);
+
+        await kubectl.OkAsync("patch", "ifund", "sixty-forty", "--type", "merge", "-p", """{"spec":{"capital":"40000"}}""");
+        var after = await PumpUntilAsync(kubectl, s => (long?)s?["observedGeneration"] == 2, advance: TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 3; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(61)); // further refreshes of the same generation
+            await WritePricesAsync(clock.GetUtcNow());
+            after = await PumpUntilAsync(kubectl, s => s?["lastPriceUpdate"]?.ToString() != after["lastPriceUpdate"]?.ToString(), advance: TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(("10000", (string?)funded["nav"]), ((string?)after["capital"], (string?)after["nav"]));
+        Assert.Single(after["rebalances"]!.AsArray());
+        var events = JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=CapitalNotApplied", "-o", "json"))!["items"]!.AsArray();
+        var warning = Assert.Single(events)!;
+        Assert.Equal(("Warning", 1), ((string?)warning["type"], (int?)warning["count"] ?? 1));
+        Assert.StartsWith("spec.capital is 40000 but the fund started from 10000: capital only funds a new fund", (string?)warning["message"], StringComparison.Ordinal);
+    }
+
     private static string? ReadyReason(JsonNode? status) => FakeClockPump.ConditionReason(status);
 
     private Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance) =>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace CryptoIndex.Engine;
@@ -99,9 +100,9 @@ public static class DecimalMath
     }
 
     /// <summary>
-    /// √value correctly rounded (half to even; an exact tie cannot occur) to <paramref name="places"/> decimal places.
-    /// Computed exactly as an integer square root of value·10^(2·places) when that fits in 128 bits, else by
-    /// <see cref="Sqrt"/> and rounding.
+    /// √value correctly rounded to <paramref name="places"/> decimal places: the nearest multiple of 10^-places, and
+    /// at an exact tie (possible only when value has more than 2·places decimals) the larger. Computed exactly as an
+    /// integer square root of value·10^(2·places): in 128 bits when that fits, else in <see cref="BigInteger"/>.
     /// </summary>
     public static decimal RoundedSqrt(decimal value, int places)
     {
@@ -109,9 +110,42 @@ public static class DecimalMath
         ArgumentOutOfRangeException.ThrowIfNegative(places);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(places, 14);
         var parts = DecimalParts.Of(value, stackalloc int[4]);
-        return TryRoundedSqrtUnits(parts, places, out var root)
-            ? FromUnits(root, places)
-            : decimal.Round(Sqrt(value), places, MidpointRounding.ToEven);
+        return TryRoundedSqrtUnits(parts, places, out var root) ? FromUnits(root, places) : RoundedSqrtBig(parts, places);
+    }
+
+    /// <summary>
+    /// <see cref="RoundedSqrt"/> for any decimal, in BigInteger. With X = 4·value·10^(2·places), the rounded root in
+    /// units is ⌊(√X + 1)/2⌋ = ⌊(⌊√⌊X⌋⌋ + 1)/2⌋: one integer square root, no rounding of an inexact root (which could
+    /// land on the wrong side of a midpoint).
+    /// </summary>
+    internal static decimal RoundedSqrtBig(DecimalParts value, int places)
+    {
+        var exponent = (2 * places) - value.Scale;
+        var four = 4 * (BigInteger)value.Mantissa;
+        var x = exponent >= 0 ? four * BigInteger.Pow(10, exponent) : four / BigInteger.Pow(10, -exponent);
+        var units = (IntegerSqrt(x) + 1) / 2;
+        return FromUnits((UInt128)units, places); // √(7.9·10^28)·10^14 < 2^96: it fits
+    }
+
+    /// <summary>⌊√n⌋ for n ≥ 0, by Newton's method from above.</summary>
+    private static BigInteger IntegerSqrt(BigInteger n)
+    {
+        if (n < 2)
+        {
+            return n;
+        }
+
+        var x = BigInteger.One << (int)((n.GetBitLength() + 1) / 2); // ≥ √n
+        while (true)
+        {
+            var next = (x + (n / x)) >> 1;
+            if (next >= x)
+            {
+                return x;
+            }
+
+            x = next;
+        }
     }
 
     /// <summary>

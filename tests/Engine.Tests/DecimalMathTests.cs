@@ -101,4 +101,30 @@ public sealed class DecimalMathTests
             Assert.True((low <= Rational.Zero || low * low <= v) && v < high * high, $"√{value} → {root}");
         }, iter: 3000);
     }
+
+    [Fact]
+    public void Rounded_square_root_beyond_128_bits_is_rounded_once_from_the_exact_root()
+    {
+        // Past 8.5·10^13 (at 12 places) the root is taken in BigInteger. Rounding a decimal root to 12 places rounded
+        // twice and gave …670700 here; the exact root is 999999999.99999967069949999…
+        Assert.Equal(999999999.999999670699m, DecimalMath.RoundedSqrt(999999999999999341.399m, 12));
+
+        // An exact tie, possible only with more than 2·12 decimals: √ = 1.0000000000005, rounded to the larger.
+        Assert.Equal(1.000000000001m, DecimalMath.RoundedSqrt(1.00000000000100000000000025m, 12));
+
+        // Any size and scale decimal has: the nearest multiple of 10^-12 (a tie to the larger), checked in rationals.
+        var values =
+            from mantissa in Gen.Decimal[0m, decimal.MaxValue]
+            from scale in Gen.Int[0, 28]
+            select new decimal(decimal.GetBits(mantissa)[0], decimal.GetBits(mantissa)[1], decimal.GetBits(mantissa)[2], false, (byte)scale);
+        values.Sample(value =>
+        {
+            var root = DecimalMath.RoundedSqrt(value, 12);
+            var half = Rational.Of(0.0000000000005m);
+            var v = Rational.Of(value);
+            var low = Rational.Of(root) - half;
+            var high = Rational.Of(root) + half;
+            Assert.True((low <= Rational.Zero || low * low <= v) && v < high * high, $"√{value} → {root}");
+        }, iter: 5000);
+    }
 }

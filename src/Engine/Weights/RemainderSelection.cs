@@ -41,9 +41,8 @@ internal static class RemainderSelection
             // count-th largest. Every candidate above it wins outright; only that bucket's candidates go on.
             var bucketBits = Math.Clamp(BitOperations.Log2((uint)n), 1, MaxBucketBits);
             var bucketShift = Math.Max(0, 64 - BitOperations.LeadingZeroCount(maxKey) - bucketBits);
-            Span<int> histogram = stackalloc int[1 << MaxBucketBits];
+            Span<int> histogram = stackalloc int[1 << MaxBucketBits]; // zeroed: the project does not skip locals' init
             histogram = histogram[..((int)(maxKey >> bucketShift) + 1)];
-            histogram.Clear();
             for (var k = 0; k < n; k++)
             {
                 histogram[(int)(keys[k] >> bucketShift)]++;
@@ -70,7 +69,7 @@ internal static class RemainderSelection
                 }
             }
 
-            SelectWithinBucket(candidates, winners, count - winners, rest.AsSpan(0, restCount), restKeys.AsSpan(0, restCount), order);
+            SelectWithinBucket(candidates, winners, count - winners, rest.AsSpan(0, restCount), restKeys.AsSpan(0, restCount), keys, order);
         }
         finally
         {
@@ -85,46 +84,40 @@ internal static class RemainderSelection
     /// already chosen: the threshold key by selection on the keys, then the full order among those equal to it.
     /// </summary>
     private static void SelectWithinBucket(
-        Span<int> candidates, int winners, int needed, Span<int> rest, Span<ulong> restKeys, LargestRemainderRounding.RemainderOrder<UInt128> order)
+        Span<int> candidates, int winners, int needed, Span<int> rest, Span<ulong> restKeys, Span<ulong> scratch, LargestRemainderRounding.RemainderOrder<UInt128> order)
     {
-        var keys = ArrayPool<ulong>.Shared.Rent(rest.Length);
-        try
+        // The threshold: the needed-th largest key, found on a copy (scratch: the caller's keys, no longer needed).
+        var keys = scratch[..rest.Length];
+        restKeys.CopyTo(keys);
+        LargestRemainderRounding.SelectFirst(keys, needed, default(Descending));
+        var threshold = ulong.MaxValue;
+        foreach (var key in keys[..needed])
         {
-            restKeys.CopyTo(keys);
-            LargestRemainderRounding.SelectFirst(keys.AsSpan(0, rest.Length), needed, default(Descending));
-            var threshold = ulong.MaxValue;
-            for (var k = 0; k < needed; k++)
-            {
-                threshold = Math.Min(threshold, keys[k]);
-            }
-
-            // Above the threshold every candidate wins; of those exactly at it, as many as are still needed.
-            var tiedCount = 0;
-            for (var k = 0; k < rest.Length; k++)
-            {
-                if (restKeys[k] > threshold)
-                {
-                    candidates[winners++] = rest[k];
-                    needed--;
-                }
-                else if (restKeys[k] == threshold)
-                {
-                    rest[tiedCount++] = rest[k];
-                }
-            }
-
-            var tied = rest[..tiedCount];
-            if (needed < tiedCount)
-            {
-                LargestRemainderRounding.SelectFirst(tied, needed, order);
-            }
-
-            tied[..needed].CopyTo(candidates[winners..]);
+            threshold = Math.Min(threshold, key);
         }
-        finally
+
+        // Above the threshold every candidate wins; of those exactly at it, as many as are still needed.
+        var tiedCount = 0;
+        for (var k = 0; k < rest.Length; k++)
         {
-            ArrayPool<ulong>.Shared.Return(keys);
+            if (restKeys[k] > threshold)
+            {
+                candidates[winners++] = rest[k];
+                needed--;
+            }
+            else if (restKeys[k] == threshold)
+            {
+                rest[tiedCount++] = rest[k];
+            }
         }
+
+        var tied = rest[..tiedCount];
+        if (needed < tiedCount)
+        {
+            LargestRemainderRounding.SelectFirst(tied, needed, order);
+        }
+
+        tied[..needed].CopyTo(candidates[winners..]);
     }
 
     // UInt128's shift is a call, not an instruction: skipped when there is nothing to shift.

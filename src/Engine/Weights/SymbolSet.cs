@@ -87,7 +87,7 @@ internal static class SymbolSet
 
     /// <summary>
     /// A 64-bit hash of the characters, eight bytes at a time (the last eight overlap when the length is not a
-    /// multiple), finished by a multiply so that the top bits, which pick the slot, depend on every byte.
+    /// multiple), finished so that the top bits, which pick the slot, depend on every byte.
     /// </summary>
     internal static ulong Hash(string symbol)
     {
@@ -113,7 +113,12 @@ internal static class SymbolSet
             }
         }
 
-        hash *= 0xBF58476D1CE4E5B9UL;
-        return hash ^ (hash >> 31);
+        // MurmurHash3's 64-bit finalizer: every input bit reaches the top bits (one multiply alone left short, regular
+        // symbols such as AAAA..ZZZZ clustered).
+        hash ^= hash >> 33;
+        hash *= 0xFF51AFD7ED558CCDUL;
+        hash ^= hash >> 33;
+        hash *= 0xC4CEB9FE1A85EC53UL;
+        return hash ^ (hash >> 33);
     }
 }

@@ -170,6 +170,12 @@ public static class TargetWeights
         for (var i = 0; i < constituents.Length; i++)
         {
             var constituent = constituents[i];
+            if (constituent is null)
+            {
+                return DuplicateSymbol(work.Symbols.AsSpan(0, i))
+                    ?? new EngineError(Rules.InvalidSymbol, string.Create(CultureInfo.InvariantCulture, $"constituents[{i}]"), "a constituent is missing (null)");
+            }
+
             work.Symbols[i] = constituent.Symbol;
             var error = CheckConstituent(constituent, i, rules, scratch, out var baseWeight, out var baseParts);
             if (error is not null)
@@ -238,7 +244,7 @@ public static class TargetWeights
             }
             else
             {
-                work.Bases[i] = DecimalMath.RoundedSqrt(work.Bases[i], SqrtBasePlaces);
+                work.Bases[i] = DecimalMath.RoundedSqrtBig(DecimalParts.Of(work.Bases[i], scratch), SqrtBasePlaces);
                 var parts = DecimalParts.Of(work.Bases[i], scratch);
                 work.Units[i] = parts.Mantissa;
                 work.Approximations[i] = parts.MantissaEstimate;

@@ -15,6 +15,7 @@ public sealed class TargetWeightsValidationTests
     {
         { "no constituents", [], new WeightingRules(WeightingScheme.Equal), Rules.NoConstituents, "constituents" },
         { "empty symbol", [new(" ")], new WeightingRules(WeightingScheme.Equal), Rules.InvalidSymbol, "constituents[0].symbol" },
+        { "null constituent", [new("BTC"), null!], new WeightingRules(WeightingScheme.Equal), Rules.InvalidSymbol, "constituents[1]" },
         { "duplicate symbol", [new("BTC"), new("ETH"), new("BTC")], new WeightingRules(WeightingScheme.Equal), Rules.DuplicateSymbol, "constituents[2].symbol" },
         { "cap above 100%", ThreeAssets, new WeightingRules(WeightingScheme.MarketCap, AssetCap: 1.5m), Rules.CapOutOfRange, "assetCap" },
         { "cap of zero", ThreeAssets, new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0m), Rules.CapOutOfRange, "assetCap" },
@@ -138,9 +139,15 @@ public sealed class TargetWeightsValidationTests
         var symbols = colliding.Concat(Enumerable.Range(0, 58).Select(i => $"F{i}")).Append(colliding[40]).ToArray();
 
         Assert.Equal(70, colliding.Count);
+        Assert.Equal(-1, SymbolSet.FirstDuplicate(EveryFourLetterSymbol().ToArray())); // regular symbols do not cluster
         Assert.Equal(symbols.Length - 1, SymbolSet.FirstDuplicate(symbols));
         Assert.Equal(-1, SymbolSet.FirstDuplicate(symbols.AsSpan(0, symbols.Length - 1)));
     }
+
+    private static IEnumerable<string> EveryFourLetterSymbol() =>
+        from a in Letters from b in Letters from c in Letters from d in Letters select string.Concat(a, b, c, d);
+
+    private static readonly char[] Letters = [.. Enumerable.Range('A', 26).Select(c => (char)c)];
 
     [Fact]
     public void Any_list_of_constituents_gives_the_weights_an_array_gives()

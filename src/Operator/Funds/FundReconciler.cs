@@ -185,7 +185,7 @@ public sealed partial class FundReconciler(
 
         // Events follow the write: a write from a stale copy is a conflict (a quiet requeue) and tells nothing, so news
         // judged against an old status (a plan, a recovery) is never told twice.
-        await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun).ConfigureAwait(false);
+        await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun, keepDryRunPlan: definition.DryRun).ConfigureAwait(false);
 
         // Recovery is told once, by the reconcile that writes the fresh condition (one that starts a rebalance tells it above).
         var wasStale = WasStale(fund);
@@ -430,8 +430,13 @@ public sealed partial class FundReconciler(
         }
     }
 
-    /// <summary>Writes the status (a no-op when unchanged); the executor's own fields are left as the journal wrote them.</summary>
-    private async Task WriteAsync(Runtime.KubeObject current, IndexFundStatus status, CancellationToken cancellationToken, bool ownHistory = false)
+    /// <summary>
+    /// Writes the status (a no-op when unchanged); the executor's own fields are left as the journal wrote them, except
+    /// that a dry run's plan is set by the reconcile that made it (<paramref name="ownHistory"/>) and dropped once the
+    /// fund is no longer a dry run (<paramref name="keepDryRunPlan"/> false).
+    /// </summary>
+    private async Task WriteAsync(
+        Runtime.KubeObject current, IndexFundStatus status, CancellationToken cancellationToken, bool ownHistory = false, bool keepDryRunPlan = true)
     {
         var desired = JsonSerializer.SerializeToNode(status, ApiJson.Options)!.AsObject();
         if (current.Status.ValueKind == JsonValueKind.Object)
@@ -447,6 +452,14 @@ public sealed partial class FundReconciler(
                 if (current.Status.TryGetProperty(journalField, out var kept))
                 {
                     desired[journalField] = JsonNode.Parse(kept.GetRawText());
+                }
+
+                if (journalField == "rebalances" && !keepDryRunPlan && desired[journalField] is JsonArray history)
+                {
+                    foreach (var plan in history.Where(r => (string?)r?["id"] == DryRunPlan.Id).ToList())
+                    {
+                        history.Remove(plan);
+                    }
                 }
             }
         }

@@ -213,7 +213,8 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var entry = history.FirstOrDefault(r => r.Id == rebalanceId);
         var summary = Summary(record, rebalanceId, entry?.Reason ?? StartReason);
         summary.Exchange = entry?.Exchange ?? StartExchange;
-        var rebalances = history.Where(r => r.Id != rebalanceId).Prepend(summary).Take(historyLimit).ToList();
+        // A real rebalance supersedes the plan a dry run left (the fund trades now).
+        var rebalances = history.Where(r => r.Id != rebalanceId && r.Id != DryRunPlan.Id).Prepend(summary).Take(historyLimit).ToList();
         // The evaluated status goes only with the save that creates the record: never into a rebalance another
         // instance started meanwhile.
         var stored = fund["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson);

@@ -137,6 +137,12 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         Assert.Contains("RebalancePlanned", await kubectl.OkAsync("describe", "ifund", "sixty-forty"), StringComparison.Ordinal);
         // The drift alert skips funds that may not trade.
         Assert.Contains("cryptoindex_fund_trading{fund_namespace=\"default\",fund=\"sixty-forty\"} 0", await ScrapeAsync(), StringComparison.Ordinal);
+
+        // Trading for real: the plan the dry run left gives way to the real rebalance.
+        await kubectl.OkAsync("patch", "ifund", "sixty-forty", "--type=merge", "-p", "{\"spec\":{\"dryRun\":false}}");
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.conditions[0].reason}=WithinThresholds", "ifund/sixty-forty", "--timeout=30s");
+        status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.Equal(["1"], status["rebalances"]!.AsArray().Select(r => (string)r!["id"]!));
     }
 
     [Fact]

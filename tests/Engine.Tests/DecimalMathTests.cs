@@ -91,15 +91,7 @@ public sealed class DecimalMathTests
             from places in Gen.Int[0, 4]
             from d in Gen.Decimal[0m, 1m]
             select decimal.Round(d * DecimalMath.PowerOfTen(magnitude), places);
-        values.Sample(value =>
-        {
-            var root = DecimalMath.RoundedSqrt(value, 12);
-            var half = Rational.Of(0.0000000000005m);
-            var v = Rational.Of(value);
-            var low = Rational.Of(root) - half;
-            var high = Rational.Of(root) + half;
-            Assert.True((low <= Rational.Zero || low * low <= v) && v < high * high, $"√{value} → {root}");
-        }, iter: 3000);
+        values.Sample(IsTheNearestRootAt12Places, iter: 3000);
     }
 
     [Fact]
@@ -117,14 +109,17 @@ public sealed class DecimalMathTests
             from mantissa in Gen.Decimal[0m, decimal.MaxValue]
             from scale in Gen.Int[0, 28]
             select new decimal(decimal.GetBits(mantissa)[0], decimal.GetBits(mantissa)[1], decimal.GetBits(mantissa)[2], false, (byte)scale);
-        values.Sample(value =>
-        {
-            var root = DecimalMath.RoundedSqrt(value, 12);
-            var half = Rational.Of(0.0000000000005m);
-            var v = Rational.Of(value);
-            var low = Rational.Of(root) - half;
-            var high = Rational.Of(root) + half;
-            Assert.True((low <= Rational.Zero || low * low <= v) && v < high * high, $"√{value} → {root}");
-        }, iter: 5000);
+        values.Sample(IsTheNearestRootAt12Places, iter: 5000);
+    }
+
+    // r is correct iff (r − ½u)² ≤ v < (r + ½u)² (a tie goes to the larger), checked in exact rationals.
+    private static void IsTheNearestRootAt12Places(decimal value)
+    {
+        var root = DecimalMath.RoundedSqrt(value, 12);
+        var half = Rational.Of(0.0000000000005m);
+        var v = Rational.Of(value);
+        var low = Rational.Of(root) - half;
+        var high = Rational.Of(root) + half;
+        Assert.True((low <= Rational.Zero || low * low <= v) && v < high * high, $"√{value} → {root}");
     }
 }

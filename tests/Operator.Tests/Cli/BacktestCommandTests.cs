@@ -157,7 +157,7 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_png_chart_draws_each_strategy_in_its_colour()
+    public void A_png_chart_draws_each_strategy_in_its_colour_with_a_legend_and_the_data_attribution()
     {
         var png = Path.Combine(folder, "nav.png");
 
@@ -166,39 +166,10 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Equal(0, exit);
         using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgba32>(png);
         Assert.Equal((960, 420), (image.Width, image.Height));
-        var colours = new HashSet<SixLabors.ImageSharp.PixelFormats.Rgba32>();
-        image.ProcessPixelRows(rows =>
-        {
-            for (var y = 0; y < rows.Height; y++)
-            {
-                foreach (var pixel in rows.GetRowSpan(y))
-                {
-                    colours.Add(pixel);
-                }
-            }
-        });
-        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(31, 119, 180), colours);  // fund rules
-        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(127, 127, 127), colours); // buy and hold
-    }
-
-    [Fact]
-    public void A_png_chart_has_a_legend_naming_each_strategy_and_the_data_attribution()
-    {
-        var png = Path.Combine(folder, "legend.png");
-
-        var (exit, _, _) = Run(EqualWeight, HandWritten(), chart: png);
-
-        Assert.Equal(0, exit);
-        using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgba32>(png);
-        var area = PngChart.LegendArea;
-        var legend = new List<SixLabors.ImageSharp.PixelFormats.Rgba32>();
-        for (var y = area.Top; y < area.Bottom; y++)
-        {
-            for (var x = area.Left; x < area.Right; x++)
-            {
-                legend.Add(image[x, y]);
-            }
-        }
+        var lines = Pixels(image, new SixLabors.ImageSharp.Rectangle(0, PngChart.LegendArea.Bottom, image.Width, image.Height - PngChart.LegendArea.Bottom)).ToHashSet();
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(31, 119, 180), lines);  // fund rules
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(127, 127, 127), lines); // buy and hold
+        var legend = Pixels(image, PngChart.LegendArea);
 
         // A swatch per strategy in its line's colour, and label text in the axis colour.
         Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(31, 119, 180), legend);
@@ -208,6 +179,21 @@ public sealed class BacktestCommandTests : IDisposable
         var attributionRow = Enumerable.Range(0, image.Width).Count(x => image[x, image.Height - 10] == new SixLabors.ImageSharp.PixelFormats.Rgba32(119, 119, 119));
         Assert.True(attributionRow > 20, "attribution text");
         Assert.All(PngChart.Labels.Append(PngChart.Attribution).Append("2024-12-31 123456.789"), text => Assert.True(PngChart.CanWrite(text), text));
+    }
+
+    private static List<SixLabors.ImageSharp.PixelFormats.Rgba32> Pixels(
+        SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgba32> image, SixLabors.ImageSharp.Rectangle area)
+    {
+        var pixels = new List<SixLabors.ImageSharp.PixelFormats.Rgba32>();
+        for (var y = area.Top; y < area.Bottom; y++)
+        {
+            for (var x = area.Left; x < area.Right; x++)
+            {
+                pixels.Add(image[x, y]);
+            }
+        }
+
+        return pixels;
     }
 
     [Fact]

@@ -38,7 +38,9 @@ internal static partial class ManifestSchema
             return $"{field}: must be one of {string.Join(", ", values.Select(v => v?.ToString()))}";
         }
 
-        var expected = schema?["type"]?.GetValue<string>() is { } type ? $"must be a {type}" : "has the wrong type";
+        var expected = schema?["type"]?.GetValue<string>() is { } type
+            ? $"must be {(type is "object" or "array" or "integer" ? "an" : "a")} {type}"
+            : "has the wrong type";
         var description = schema?["description"]?.GetValue<string>() is { } text ? $" ({text})" : string.Empty;
         return $"{field}: {expected}{description}";
     }

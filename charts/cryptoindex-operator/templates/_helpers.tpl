@@ -102,3 +102,20 @@ failIfMissing. Prints "true" or nothing.
   verbs: [get]
 {{- end }}
 {{- end }}
+
+{{- /*
+The leader Lease's name: a --lease-name given in extraArgs (as older releases had to), else leaderElection.leaseName.
+*/ -}}
+{{- define "cryptoindex-operator.leaseName" -}}
+{{- $name := .Values.leaderElection.leaseName }}
+{{- range .Values.extraArgs }}
+{{- if hasPrefix "--lease-name=" (toString .) }}
+{{- $name = trimPrefix "--lease-name=" (toString .) }}
+{{- end }}
+{{- end }}
+{{- $name }}
+{{- end }}
+
+{{- define "cryptoindex-operator.leaseNameInExtraArgs" -}}
+{{- range .Values.extraArgs }}{{ if hasPrefix "--lease-name" (toString .) }}true{{ end }}{{ end }}
+{{- end }}

@@ -100,18 +100,22 @@ public sealed class ChartContentTests
         Assert.Equal(Rbac.LeaderElection, Rbac.Permissions(m.One("Role", "cryptoindex-operator-leader-election")));
     }
 
-    [Fact]
-    public async Task Each_release_elects_its_leader_on_its_own_Lease_and_may_renew_only_that_one()
+    [Theory]
+    [InlineData("leaderElection.leaseName=funds-eu", "--lease-name=funds-eu", true)]
+    [InlineData("extraArgs={--lease-name=funds-eu}", "--lease-name=funds-eu", false)] // as releases before leaseName did it
+    public async Task A_release_can_elect_on_its_own_Lease_and_may_renew_only_that_one(string set, string arg, bool passedByTheChart)
     {
-        var m = await Support.Chart.TemplateAsync("", "fullnameOverride=funds-eu");
+        var m = await Support.Chart.TemplateAsync("", set);
 
-        Assert.Contains("--lease-name=funds-eu", Args(m));
+        Assert.Equal(1, Args(m).Count(a => a.StartsWith("--lease-name", StringComparison.Ordinal))); // never twice: the operator would refuse to start
+        Assert.Contains(arg, Args(m));
+        Assert.Equal(passedByTheChart, Args(m).IndexOf(arg) < Args(m).Count - 1); // extraArgs come last
         Assert.Equal(
             new SortedSet<string>(StringComparer.Ordinal)
             {
                 "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get@funds-eu", "coordination.k8s.io/leases:update@funds-eu",
             },
-            Rbac.Permissions(m.One("Role", "funds-eu-leader-election")));
+            Rbac.Permissions(m.One("Role", "cryptoindex-operator-leader-election")));
     }
 
     [Fact]

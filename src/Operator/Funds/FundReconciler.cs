@@ -213,8 +213,9 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// spec.capital funds a new fund only; changed afterwards it moves no money (the ledger in status is the fund's
-    /// money, and a deposit or withdrawal is not something an edit should do). Told once, by the reconcile that first
-    /// sees the new generation.
+    /// money, and a deposit or withdrawal is not something an edit should do). Told by the reconcile that first sees a
+    /// new generation, as long as spec.capital differs from what the ledger started from: once for the change, again
+    /// (the same Event, counted) at each later spec edit that leaves it so, never at refreshes in between.
     /// </summary>
     private static string? CapitalNotApplied(IndexFund fund, FundDefinition definition) =>
         fund.Status?.Capital is { } opened

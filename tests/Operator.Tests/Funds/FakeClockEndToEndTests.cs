@@ -161,7 +161,7 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Changing_the_capital_of_a_funded_fund_moves_no_money_and_says_so_once()
+    public async Task Changing_the_capital_of_a_funded_fund_moves_no_money_and_says_so_once_not_at_every_refresh()
     {
         using var kubectl = new Kubectl(cluster);
         await WritePricesAsync(Start);

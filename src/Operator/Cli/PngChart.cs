@@ -19,17 +19,21 @@ public static class PngChart
     private const int Top = 30;
     private const int Bottom = 40;
 
-    /// <summary>Where the legend is drawn: one row per strategy (a swatch of its colour, then its name).</summary>
-    public static readonly Rectangle LegendArea = new(Width - Right - 160, Top, 160, 3 * LegendRow);
+    /// <summary>
+    /// Where the legend is drawn: one row in the top margin, above the plot, so that it never hides the lines (which end
+    /// top right in a rising market); per strategy a swatch of its colour, then its name.
+    /// </summary>
+    public static readonly Rectangle LegendArea = new(Width - Right - LegendWidth, 4, LegendWidth, Top - 8);
 
     /// <summary>The attribution CoinGecko asks of those who show its data, as on the SVG chart.</summary>
     public const string Attribution = "DATA PROVIDED BY COINGECKO";
 
-    private const int LegendRow = 16;
+    private const int LegendWidth = 480;
+    private const int SwatchWidth = 18;
     private static readonly Rgba32 Axis = new(60, 60, 60);
     private static readonly Rgba32 Muted = new(119, 119, 119);
 
-    // Drawn in this order (the fund's line last, on top); the legend lists them in SvgChart's order.
+    // Drawn in this order (the fund's line last, on top); the legend lists them in SvgChart's order (see Labels).
     private static readonly (BacktestStrategy Strategy, string Label, Rgba32 Colour)[] Styles =
     [
         (BacktestStrategy.BuyAndHold, "BUY AND HOLD", new Rgba32(127, 127, 127)),
@@ -62,8 +66,11 @@ public static class PngChart
         ['Y'] = ["#.#", "#.#", ".#.", ".#.", ".#."], ['Z'] = ["###", "..#", ".#.", "#..", "###"],
     };
 
-    /// <summary>The legend's labels, in the order they are listed.</summary>
-    internal static IEnumerable<string> Labels => Styles.Reverse().Select(style => style.Label);
+    /// <summary>The legend's labels, in the order they are listed: the fund's rules, then the baselines.</summary>
+    internal static IEnumerable<string> Labels => LegendOrder.Select(style => style.Label);
+
+    private static IEnumerable<(BacktestStrategy Strategy, string Label, Rgba32 Colour)> LegendOrder =>
+        [Styles[2], Styles[0], Styles[1]];
 
     /// <summary>Whether the built-in font can write <paramref name="text"/> (every label and date is checked by tests).</summary>
     public static bool CanWrite(string text) => text.All(Glyphs.ContainsKey);
@@ -117,23 +124,15 @@ public static class PngChart
 
     private static void Legend(Image<Rgba32> image, IReadOnlyList<BacktestResult> results)
     {
-        // On white, so that lines passing under it do not cross the text.
-        for (var y = LegendArea.Top; y < LegendArea.Bottom; y++)
-        {
-            for (var x = LegendArea.Left; x < LegendArea.Right; x++)
-            {
-                image[x, y] = new Rgba32(255, 255, 255);
-            }
-        }
-
-        var row = 0;
-        foreach (var (strategy, label, colour) in Styles.Reverse())
+        var x = LegendArea.X;
+        var y = LegendArea.Y + (LegendArea.Height / 2);
+        foreach (var (strategy, label, colour) in LegendOrder)
         {
             if (results.Any(r => r.Strategy == strategy))
             {
-                var y = LegendArea.Y + (row++ * LegendRow) + 5;
-                Line(image, LegendArea.X, y, LegendArea.X + 18, y, colour, 3);
-                Text(image, LegendArea.X + 26, y - 5, label);
+                Line(image, x, y, x + SwatchWidth, y, colour, 3);
+                Text(image, x + SwatchWidth + 8, y - 5, label);
+                x += SwatchWidth + 8 + (label.Length * 8) + 24;
             }
         }
     }

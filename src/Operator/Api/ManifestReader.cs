@@ -27,10 +27,14 @@ public static class ManifestReader
             {
                 index++;
                 var document = Yaml.Deserialize<object?>(parser);
-                if (ToJson(document) is not JsonObject json || !IsIndexFund(json))
+                if (ToJson(document, string.Empty) is not JsonObject json || !IsIndexFund(json))
                 {
                     continue;
                 }
+
+                // The API server ignores status on writes (it is a subresource), so this reader does too: a manifest
+                // exported from a cluster, even one with a newer CRD, reads as its spec.
+                json.Remove("status");
 
                 // As `kubectl apply` (strict field validation): a misspelled field is an error, not a silent default.
                 var unknown = ManifestSchema.UnknownFields(json);
@@ -59,17 +63,21 @@ public static class ManifestReader
         && json["apiVersion"]?.GetValue<string>() is { } apiVersion
         && apiVersion.StartsWith(IndexFund.Group + "/", StringComparison.Ordinal);
 
-    private static JsonNode? ToJson(object? yaml) => yaml switch
+    private static JsonNode? ToJson(object? yaml, string path) => yaml switch
     {
         null => null,
-        IDictionary<object, object?> map => new JsonObject(map.Select(p => KeyValuePair.Create(Convert.ToString(p.Key, System.Globalization.CultureInfo.InvariantCulture)!, ToJson(p.Value)))),
-        IList<object?> list => new JsonArray([.. list.Select(ToJson)]),
+        IDictionary<object, object?> map => new JsonObject(map.Select(p =>
+        {
+            var key = Convert.ToString(p.Key, System.Globalization.CultureInfo.InvariantCulture)!;
+            return KeyValuePair.Create(key, ToJson(p.Value, path.Length == 0 ? key : $"{path}.{key}"));
+        })),
+        IList<object?> list => new JsonArray([.. list.Select((item, i) => ToJson(item, $"{path}[{i}]"))]),
         string s => JsonValue.Create(s),
         bool b => JsonValue.Create(b),
         byte or sbyte or short or ushort or int or uint or long => JsonValue.Create(Convert.ToInt64(yaml, System.Globalization.CultureInfo.InvariantCulture)),
         ulong u => JsonValue.Create(u),
         decimal d => JsonValue.Create(d),
-        float or double => throw new JsonException($"{Convert.ToString(yaml, System.Globalization.CultureInfo.InvariantCulture)} is a floating-point number: write money and percentages as strings"),
+        float or double => throw new JsonException($"{path}: {Convert.ToString(yaml, System.Globalization.CultureInfo.InvariantCulture)} is a floating-point number: write money and percentages as strings, e.g. \"25%\" or \"1000.50\""),
         _ => JsonValue.Create(Convert.ToString(yaml, System.Globalization.CultureInfo.InvariantCulture)),
     };
 }

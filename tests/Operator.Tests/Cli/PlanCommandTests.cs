@@ -109,6 +109,27 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_floating_point_number_is_refused_naming_its_field()
+    {
+        var (exit, _, errors) = await RunAsync(Fund.Replace("weight: 40%}", "weight: 40%, cap: 0.25}", StringComparison.Ordinal), Prices);
+
+        Assert.Equal(ExitCodes.InvalidManifest, exit);
+        Assert.Contains("spec.constituents[1].cap: 0.25 is a floating-point number", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_manifest_exported_from_a_cluster_reads_as_its_spec_whatever_its_status_holds()
+    {
+        // Status is a subresource: the API server ignores it on writes, and so does plan (a newer CRD may add fields).
+        var exported = Fund.Replace("metadata: {name: sixty-forty}", "metadata: {name: sixty-forty, managedFields: [{manager: kubectl}]}", StringComparison.Ordinal)
+            + "\nstatus: {nav: \"10000\", fieldFromANewerOperator: 1, rebalanceInProgress: true}\n";
+
+        var (exit, _, errors) = await RunAsync(exported, Prices);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+    }
+
+    [Fact]
     public async Task A_misspelled_holdings_field_is_refused_not_read_as_no_holdings()
     {
         var holdings = """{"cash": "1000", "quantity": {"BTC": "0.12"}, "lastRebalanceAt": "2021-12-31T00:00:00Z"}""";

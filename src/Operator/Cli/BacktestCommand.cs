@@ -17,10 +17,10 @@ public static class BacktestCommand
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var (fund, definition) = FundFile.Load(manifest, name, stderr);
+        var (fund, definition, loadExit) = FundFile.Load(manifest, name, stderr);
         if (definition is null)
         {
-            return ExitCodes.InvalidManifest;
+            return loadExit;
         }
 
         var (feeRate, feeError) = FeeRate(fee, definition.Planning.FeeRate, stderr);

@@ -12,7 +12,7 @@ public static class ExitCodes
     /// <summary>The manifest is invalid: every error printed names its field.</summary>
     public const int InvalidManifest = 1;
 
-    /// <summary>The inputs next to it (prices, holdings, history) are missing or invalid.</summary>
+    /// <summary>An input is missing or invalid: a file that is not there (the manifest too), prices, holdings, history, options.</summary>
     public const int InvalidInput = 2;
 }
 
@@ -26,27 +26,32 @@ public static class CliJson
 /// <summary>Reads one fund from a manifest file exactly as the operator reads it: same parsing, defaults and validation.</summary>
 public static class FundFile
 {
-    public static (IndexFund? Fund, FundDefinition? Definition) Load(string path, string? name, TextWriter errors)
+    /// <summary>
+    /// The fund and its validated definition; else null, the problems written to <paramref name="errors"/>, and the
+    /// exit code that fits: <see cref="ExitCodes.InvalidInput"/> for a file that is not there, like any other missing
+    /// input, <see cref="ExitCodes.InvalidManifest"/> for one whose content is wrong.
+    /// </summary>
+    public static (IndexFund? Fund, FundDefinition? Definition, int ExitCode) Load(string path, string? name, TextWriter errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
         if (!File.Exists(path))
         {
             errors.WriteLine($"-f: file '{path}' does not exist");
-            return (null, null);
+            return (null, null, ExitCodes.InvalidInput);
         }
 
         var (funds, readError) = ManifestReader.Read(File.ReadAllText(path));
         if (readError is not null)
         {
             errors.WriteLine($"{path}: {readError}");
-            return (null, null);
+            return (null, null, ExitCodes.InvalidManifest);
         }
 
         var fund = name is null ? (funds.Count > 0 ? funds[0] : null) : funds.FirstOrDefault(f => f.Metadata.Name == name);
         if (fund is null)
         {
             errors.WriteLine(name is null ? $"{path}: no IndexFund in the file" : $"{path}: no IndexFund named '{name}'");
-            return (null, null);
+            return (null, null, ExitCodes.InvalidManifest);
         }
 
         var (definition, problems) = SpecValidator.Validate(fund.Spec);
@@ -55,6 +60,6 @@ public static class FundFile
             errors.WriteLine($"{fund.Metadata.Name}: {problem}");
         }
 
-        return (fund, definition);
+        return (fund, definition, definition is null ? ExitCodes.InvalidManifest : ExitCodes.Ok);
     }
 }

@@ -30,10 +30,10 @@ public static class PlanCommand
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var (fund, definition) = FundFile.Load(manifest, name, stderr);
+        var (fund, definition, loadExit) = FundFile.Load(manifest, name, stderr);
         if (definition is null)
         {
-            return ExitCodes.InvalidManifest;
+            return loadExit;
         }
 
         if ((pricesPath is null) == (provider is null))

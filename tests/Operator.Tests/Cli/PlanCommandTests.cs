@@ -109,6 +109,17 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_manifest_that_is_not_there_exits_2_like_any_missing_input()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Path.Combine(folder, "nowhere.yaml"), Write("prices.json", Prices), null, null, "json", null, TextWriter.Null, stderr);
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Contains("-f: file '", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_floating_point_number_is_refused_naming_its_field()
     {
         var (exit, _, errors) = await RunAsync(Fund.Replace("weight: 40%}", "weight: 40%, cap: 0.25}", StringComparison.Ordinal), Prices);

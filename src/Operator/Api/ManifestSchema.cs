@@ -39,11 +39,15 @@ internal static partial class ManifestSchema
         }
 
         var expected = schema?["type"]?.GetValue<string>() is { } type
-            ? $"must be {(type is "object" or "array" or "integer" ? "an" : "a")} {type}"
+            ? $"must be {(type is "object" or "array" or "integer" ? "an" : "a")} {type}{Range(schema)}"
             : "has the wrong type";
         var description = schema?["description"]?.GetValue<string>() is { } text ? $" ({text})" : string.Empty;
         return $"{field}: {expected}{description}";
     }
+
+    // " from 1 to 500" when the schema bounds the number (a value out of an int's range fails as a type error).
+    private static string Range(JsonObject schema) =>
+        (schema["minimum"], schema["maximum"]) is ({ } minimum, { } maximum) ? $" from {minimum} to {maximum}" : string.Empty;
 
     private static void Walk(JsonNode? node, JsonObject schema, string path, List<string> unknown)
     {

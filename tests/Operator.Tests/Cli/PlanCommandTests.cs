@@ -106,6 +106,9 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Equal(ExitCodes.InvalidManifest, exit);
         Assert.Contains("spec.assetCap: must be a string (", errors, StringComparison.Ordinal);
         Assert.DoesNotContain("System.String", errors, StringComparison.Ordinal);
+
+        var (_, _, tooLarge) = await RunAsync(Fund + "\n  historyLimit: 99999999999999", Prices);
+        Assert.Contains("spec.historyLimit: must be an integer from 1 to 500", tooLarge, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,8 +31,15 @@ public sealed class GitOpsManifestTests
         var values = Path.Combine(Path.GetTempPath(), $"argocd-values-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(values, operatorApp["spec"]!["source"]!["helm"]!["valuesObject"]!.ToJsonString());
         var result = await Tool.RunAsync(Tool.Helm, ["lint", "--strict", Support.Chart.Folder, "-f", values]);
+
+        // Argo CD passes the cluster's API versions as group/version only: the monitoring objects must still render.
+        var rendered = await Tool.RunAsync(Tool.Helm, ["template", Support.Chart.Release, Support.Chart.Folder, "-f", values, "--api-versions", "monitoring.coreos.com/v1"]);
         File.Delete(values);
         Assert.True(result.Exit == 0, result.Describe("helm lint with the Application's values"));
+        Assert.True(rendered.Exit == 0, rendered.Describe("helm template with the Application's values"));
+        var manifests = Manifests.Parse(rendered.Out);
+        Assert.Single(manifests.OfKind("ServiceMonitor"));
+        Assert.Single(manifests.OfKind("PrometheusRule"));
     }
 
     [Fact]
@@ -49,6 +56,17 @@ public sealed class GitOpsManifestTests
         var chartPath = ((string)operatorRelease.One("HelmRelease")["spec"]!["chart"]!["spec"]!["chart"]!).TrimStart('.', '/');
         Assert.True(Directory.Exists(RepositoryPaths.Combine(chartPath)), chartPath);
         Assert.Equal(operatorRelease.Objects.Count, operatorBuild.Objects.Count);
+
+        // Applying cluster.yaml alone must be enough: every source a Kustomization reads is defined beside it.
+        foreach (var kustomization in cluster.OfKind("Kustomization"))
+        {
+            var source = (string)kustomization["spec"]!["sourceRef"]!["name"]!;
+            Assert.Single(cluster.OfKind("GitRepository"), r => Manifests.Name(r) == source);
+        }
+
+        // A fund in the middle of a rebalance (Reconciling=True) is in progress, not healthy.
+        var health = funds["spec"]!["healthCheckExprs"]![0]!;
+        Assert.Contains("c.type == 'Reconciling' && c.status == 'True'", (string?)health["inProgress"], StringComparison.Ordinal);
     }
 
     [Fact]

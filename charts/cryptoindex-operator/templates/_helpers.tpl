@@ -108,12 +108,31 @@ The leader Lease's name: a --lease-name given in extraArgs (as older releases ha
 */ -}}
 {{- define "cryptoindex-operator.leaseName" -}}
 {{- $name := .Values.leaderElection.leaseName }}
-{{- range .Values.extraArgs }}
-{{- if hasPrefix "--lease-name=" (toString .) }}
-{{- $name = trimPrefix "--lease-name=" (toString .) }}
+{{- $args := .Values.extraArgs | default list }}
+{{- range $i, $arg := $args }}
+{{- if hasPrefix "--lease-name=" (toString $arg) }}
+{{- $name = trimPrefix "--lease-name=" (toString $arg) }}
+{{- else if and (eq (toString $arg) "--lease-name") (lt (add1 $i) (len $args)) }}
+{{- $name = toString (index $args (add1 $i)) }}
 {{- end }}
 {{- end }}
 {{- $name }}
+{{- end }}
+
+{{- /*
+Flags the chart sets from its values: the operator refuses a flag given twice, so extraArgs may not repeat them.
+*/ -}}
+{{- define "cryptoindex-operator.checkExtraArgs" -}}
+{{- $owned := dict "--port" "operator.port" "--leader-elect" "leaderElection.enabled" "--max-concurrent-reconciles" "operator.maxConcurrentReconciles" "--graceful-shutdown-timeout" "operator.gracefulShutdownTimeout" }}
+{{- range .Values.extraArgs }}
+{{- $flag := regexReplaceAll "=.*$" (toString .) "" }}
+{{- if hasKey $owned $flag }}
+{{- fail (printf "extraArgs: %s is set by the chart from %s; set it there (the operator refuses a flag given twice)" $flag (get $owned $flag)) }}
+{{- end }}
+{{- if and (eq $flag "--watch-namespaces") $.Values.watchNamespaces }}
+{{- fail "extraArgs: --watch-namespaces is set by the chart from watchNamespaces; set it there" }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{- define "cryptoindex-operator.leaseNameInExtraArgs" -}}

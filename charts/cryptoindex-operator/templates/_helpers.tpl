@@ -110,11 +110,15 @@ The leader Lease's name: a --lease-name given in extraArgs (as older releases ha
 {{- $name := .Values.leaderElection.leaseName }}
 {{- $args := .Values.extraArgs | default list }}
 {{- range $i, $arg := $args }}
-{{- if hasPrefix "--lease-name=" (toString $arg) }}
-{{- $name = trimPrefix "--lease-name=" (toString $arg) }}
-{{- else if and (eq (toString $arg) "--lease-name") (lt (add1 $i) (len $args)) }}
-{{- $name = toString (index $args (add1 $i)) }}
+{{- if or (hasPrefix "--lease-name=" (toString $arg)) (hasPrefix "--lease-name:" (toString $arg)) }}
+{{- $name = substr 13 -1 (toString $arg) }}
+{{- else if eq (toString $arg) "--lease-name" }}
+{{- $name = "" }}
+{{- if lt (add1 $i) (len $args) }}{{ $name = toString (index $args (add1 $i)) }}{{ end }}
 {{- end }}
+{{- end }}
+{{- if or (not $name) (hasPrefix "-" $name) }}
+{{- fail "extraArgs: --lease-name needs a name (or leave it out and set leaderElection.leaseName)" }}
 {{- end }}
 {{- $name }}
 {{- end }}
@@ -125,7 +129,7 @@ Flags the chart sets from its values: the operator refuses a flag given twice, s
 {{- define "cryptoindex-operator.checkExtraArgs" -}}
 {{- $owned := dict "--port" "operator.port" "--leader-elect" "leaderElection.enabled" "--max-concurrent-reconciles" "operator.maxConcurrentReconciles" "--graceful-shutdown-timeout" "operator.gracefulShutdownTimeout" }}
 {{- range .Values.extraArgs }}
-{{- $flag := regexReplaceAll "=.*$" (toString .) "" }}
+{{- $flag := regexReplaceAll "[=:].*$" (toString .) "" }}
 {{- if hasKey $owned $flag }}
 {{- fail (printf "extraArgs: %s is set by the chart from %s; set it there (the operator refuses a flag given twice)" $flag (get $owned $flag)) }}
 {{- end }}
@@ -136,5 +140,5 @@ Flags the chart sets from its values: the operator refuses a flag given twice, s
 {{- end }}
 
 {{- define "cryptoindex-operator.leaseNameInExtraArgs" -}}
-{{- range .Values.extraArgs }}{{ if hasPrefix "--lease-name" (toString .) }}true{{ end }}{{ end }}
+{{- range .Values.extraArgs }}{{ if or (eq (toString .) "--lease-name") (hasPrefix "--lease-name=" (toString .)) (hasPrefix "--lease-name:" (toString .)) }}true{{ end }}{{ end }}
 {{- end }}

@@ -104,11 +104,12 @@ public sealed class ChartContentTests
     [InlineData("leaderElection.leaseName=funds-eu", "--lease-name=funds-eu", true)]
     [InlineData("extraArgs={--lease-name=funds-eu}", "--lease-name=funds-eu", false)] // as releases before leaseName did it
     [InlineData("extraArgs={--lease-name,funds-eu}", "--lease-name", false)]
+    [InlineData("leaderElection.leaseName=funds-eu,extraArgs={--lease-namespace=ops}", "--lease-name=funds-eu", true)] // another flag
     public async Task A_release_can_elect_on_its_own_Lease_and_may_renew_only_that_one(string set, string arg, bool passedByTheChart)
     {
         var m = await Support.Chart.TemplateAsync("", set);
 
-        Assert.Equal(1, Args(m).Count(a => a.StartsWith("--lease-name", StringComparison.Ordinal))); // never twice: the operator would refuse to start
+        Assert.Equal(1, Args(m).Count(a => a == "--lease-name" || a.StartsWith("--lease-name=", StringComparison.Ordinal))); // never twice: the operator would refuse to start
         Assert.Contains(arg, Args(m));
         Assert.Equal(passedByTheChart, !Args(m)[^1].Contains("funds-eu", StringComparison.Ordinal)); // extraArgs come last
         Assert.Equal(
@@ -123,6 +124,9 @@ public sealed class ChartContentTests
     [InlineData("extraArgs={--port=9000}", "extraArgs: --port is set by the chart from operator.port; set it there")]
     [InlineData("extraArgs={--leader-elect=false}", "extraArgs: --leader-elect is set by the chart from leaderElection.enabled")]
     [InlineData("metrics.service.enabled=false,prometheusRule.enabled=true,prometheusRule.renderMode=alwaysRender", "prometheusRule.enabled without metrics.service.enabled needs prometheusRule.selector")]
+    [InlineData("extraArgs={--port:9000}", "extraArgs: --port is set by the chart from operator.port")]
+    [InlineData("extraArgs={--lease-name=}", "extraArgs: --lease-name needs a name")]
+    [InlineData("extraArgs={--lease-name}", "extraArgs: --lease-name needs a name")]
     public async Task Values_that_would_make_a_broken_install_are_refused_with_what_to_set_instead(string set, string message)
     {
         var result = await Support.Chart.TryTemplateAsync("", [set]);

@@ -150,7 +150,7 @@ public static class DecimalMath
 
     /// <summary>
     /// <see cref="RoundedSqrt"/> in units of 10^-<paramref name="places"/>, by an integer square root of
-    /// value·10^(2·places); false when that would not fit in 128 bits (the caller then uses <see cref="RoundedSqrt"/>).
+    /// value·10^(2·places); false when that would not fit in 128 bits (the caller then uses <see cref="RoundedSqrtBig"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // one call per asset in √ weighting's tight loop
     internal static bool TryRoundedSqrtUnits(DecimalParts value, int places, out ulong root)

@@ -24,4 +24,7 @@ public static class Limits
 
     /// <summary>Smallest lot step (other than 0, meaning any quantity): 10^-12.</summary>
     public const decimal MinStepSize = 0.000000000001m;
+
+    /// <summary>The fee rate per side must be below this: 50 % (a rate of 1 would leave nothing to buy with).</summary>
+    public const decimal FeeRateBound = 0.5m;
 }

@@ -6,9 +6,9 @@ internal static class PlanValidation
     public static EngineError? Check(PlanRequest request)
     {
         var options = request.Options;
-        if (options.FeeRate is < 0m or >= 0.5m)
+        if (options.FeeRate is < 0m or >= Limits.FeeRateBound)
         {
-            return new EngineError(Rules.FeeRateOutOfRange, "exchange.feeRate", $"fee rate {Format.Percent(options.FeeRate, 6)} must be at least 0% and below 50%");
+            return new EngineError(Rules.FeeRateOutOfRange, "exchange.feeRate", $"fee rate {Format.Percent(options.FeeRate, 6)} must be at least 0% and below {Format.Percent(Limits.FeeRateBound, 0)}");
         }
 
         if (options.MinTradeValue is < 0m or > Limits.MaxValue)

@@ -38,17 +38,17 @@ internal static class FixedPointWeights
             scale = Math.Max(scale, b.Scale);
         }
 
-        Span<int> bits = stackalloc int[4];
+        Span<int> scratch = stackalloc int[4];
         for (var i = 0; i < bases.Length; i++)
         {
-            if (bases[i] < 0m)
+            var parts = DecimalParts.Of(bases[i], scratch);
+            if (parts.IsNegative)
             {
                 return false;
             }
 
-            decimal.GetBits(bases[i], bits);
-            var mantissa = new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
-            var shift = scale - ((bits[3] >> 16) & 0xFF);
+            var mantissa = parts.Mantissa;
+            var shift = scale - parts.Scale;
             if (shift != 0)
             {
                 if (Bits(mantissa) + Bits(PowersOfTen[shift]) > MaxBits)
@@ -60,7 +60,7 @@ internal static class FixedPointWeights
             }
 
             units[i] = mantissa;
-            approximations[i] = mantissa <= ulong.MaxValue ? (ulong)mantissa : (double)mantissa;
+            approximations[i] = DecimalMath.ToDouble(mantissa);
         }
 
         return true;

@@ -6,7 +6,7 @@ namespace CryptoIndex.Engine.Weights;
 
 /// <summary>
 /// The duplicate-symbol check of <see cref="TargetWeights"/>: an open-addressing table of symbol indices keyed by a
-/// cheap hash of the symbol's characters, reused per thread. Symbols compare ordinally (they are identifiers; the CRD
+/// cheap hash of the symbol's characters, in pooled arrays. Symbols compare ordinally (they are identifiers; the CRD
 /// restricts them to upper case). The hash is not randomized, so symbols crafted to collide could make probing slow;
 /// a probe sequence longer than <see cref="MaxProbes"/> hands the whole check to a <see cref="HashSet{T}"/>, whose
 /// string hashing is randomized under such collisions.

@@ -142,9 +142,9 @@ public static class SpecValidator
         }
 
         var fee = parse.Percent("spec.exchange.feeRate", (spec.Exchange ?? new ExchangeSpec()).FeeRate);
-        if (fee >= 0.5m)
+        if (fee >= Engine.Limits.FeeRateBound)
         {
-            parse.Errors.Add(new FieldError("spec.exchange.feeRate", "the fee rate must be below 50%"));
+            parse.Errors.Add(new FieldError("spec.exchange.feeRate", $"the fee rate must be below {Engine.Format.Percent(Engine.Limits.FeeRateBound, 0)}"));
         }
 
         var mode = rebalance.Mode == RebalanceMode.ToBandEdge ? Engine.Planning.RebalanceMode.ToBandEdge : Engine.Planning.RebalanceMode.ToTarget;

@@ -100,9 +100,9 @@ public static class BacktestCommand
             return (0m, $"--fee: '{fee}' is not a rate such as 0.1% or 0.001");
         }
 
-        if (rate >= 0.5m)
+        if (rate >= Engine.Limits.FeeRateBound)
         {
-            return (0m, $"--fee: {fee} is a rate of {Engine.Format.Percent(rate, 4)} per side; it must be below 50% (0.1% or 0.001 for a tenth of a percent)");
+            return (0m, $"--fee: {fee} is a rate of {Engine.Format.Percent(rate, 4)} per side; it must be below {Engine.Format.Percent(Engine.Limits.FeeRateBound, 0)} (0.1% or 0.001 for a tenth of a percent)");
         }
 
         if (!isPercent && rate >= 0.01m)

@@ -16,7 +16,10 @@ namespace CryptoIndex.LocalKube;
 public sealed record ResourceKind(string Group, string Version, string Kind, string Plural, bool Namespaced = true,
     bool HasStatus = false, params string[] ShortNames)
 {
-    /// <summary>apps/v1 Deployment, Service, ServiceAccount and RBAC kinds: what operator manifests usually contain.</summary>
+    /// <summary>
+    /// apps/v1 Deployment, Service, ServiceAccount and RBAC kinds: what operator manifests usually contain; and Pod, stored
+    /// only (nothing schedules or runs one, and no Deployment makes any), for tools that list or wait on pods.
+    /// </summary>
     public static IReadOnlyList<ResourceKind> CommonWorkloadKinds { get; } =
     [
         new("apps", "v1", "Deployment", "deployments", true, true, "deploy"),
@@ -27,5 +30,6 @@ public sealed record ResourceKind(string Group, string Version, string Kind, str
         new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
         new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
         new("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, true, "pdb"),
+        new(string.Empty, "v1", "Pod", "pods", true, true, "po"),
     ];
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Prepares a cluster whose operator was installed with `kubectl apply -k config/default` (and perhaps
+# `kubectl apply -k config/prometheus`) for `helm install` of the chart, keeping the CRD and every IndexFund:
+#   1. hands the IndexFund CRD to the Helm release (Helm's adoption label and annotations), so that the chart manages
+#      it from now on instead of refusing to install over it; it is never deleted, so neither is any fund;
+#   2. deletes the operator's Deployment and waits until it is gone (the pod finishes in-flight reconciles and
+#      releases its Lease); a rebalance it leaves half done is resumed from status.execution by the new operator;
+#   3. deletes every other object the overlays render except the Namespace and the CRD (the Deployment's selector is
+#      immutable and differs from the chart's; the other names collide with the chart's or would be left behind).
+# Then it prints the helm install command. Funds are not reconciled between steps 2 and the install.
+#
+# Usage: scripts/kustomize-to-helm.sh [--overlay DIR]... [--release NAME] [--namespace NS] [--dry-run]
+#   --overlay    a kustomization that was applied (default: config/default); repeat it for config/prometheus or for
+#                your own overlay, which must render the same objects that are in the cluster
+#   --release    the Helm release to be installed (default: cryptoindex-operator)
+#   --namespace  the operator's namespace, where the release goes (default: the namespace of the overlay's Deployment)
+#   --dry-run    print what would be changed, change nothing
+# Needs kubectl (scripts/install-tools.sh puts a pinned one in .tools/bin) and the kubeconfig of the cluster.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+kubectl="${KUBECTL:-kubectl}"
+command -v "$kubectl" >/dev/null || kubectl="$repo/.tools/bin/kubectl"
+[[ -x "$(command -v "$kubectl")" ]] || { echo "kustomize-to-helm: kubectl not found: run scripts/install-tools.sh" >&2; exit 2; }
+
+overlays=()
+release=cryptoindex-operator
+namespace=""
+dry_run=false
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --overlay) overlays+=("${2:?--overlay needs a folder}"); shift 2 ;;
+    --release) release="${2:?--release needs a name}"; shift 2 ;;
+    --namespace) namespace="${2:?--namespace needs a name}"; shift 2 ;;
+    --dry-run) dry_run=true; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "kustomize-to-helm: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ ${#overlays[@]} -gt 0 ]] || overlays=("$repo/config/default")
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# Splits rendered YAML into the documents of the given kinds (kept) or of every other kind (dropped); kustomize writes
+# one object per document, top-level keys at column 0.
+select_kinds() { # mode (keep|drop), kinds as a regex alternation
+  awk -v mode="$1" -v kinds="^kind: ($2)$" '
+    function flush() { if (doc != "" && ((mode == "keep") == matched)) printf "%s---\n", doc; doc = ""; matched = 0 }
+    /^---$/ { flush(); next }
+    { doc = doc $0 "\n"; if ($0 ~ kinds) matched = 1 }
+    END { flush() }'
+}
+
+for overlay in "${overlays[@]}"; do
+  [[ -f "$overlay/kustomization.yaml" || -f "$overlay/kustomization.yml" || -f "$overlay/Kustomization" ]] \
+    || { echo "kustomize-to-helm: $overlay has no kustomization.yaml" >&2; exit 2; }
+  "$kubectl" kustomize "$overlay" >> "$work/rendered.yaml"
+  echo "---" >> "$work/rendered.yaml"
+done
+
+select_kinds keep 'Deployment' < "$work/rendered.yaml" > "$work/deployment.yaml"
+select_kinds keep 'CustomResourceDefinition' < "$work/rendered.yaml" > "$work/crd.yaml"
+select_kinds drop 'Deployment|Namespace|CustomResourceDefinition' < "$work/rendered.yaml" > "$work/rest.yaml"
+
+if [[ -z "$namespace" ]]; then
+  namespace="$(awk '/^  namespace: / { print $2; exit }' "$work/deployment.yaml")"
+  [[ -n "$namespace" ]] || { echo "kustomize-to-helm: no Deployment with a namespace in the overlays: pass --namespace" >&2; exit 2; }
+fi
+
+run() {
+  echo "+ kubectl $*"
+  $dry_run || "$kubectl" "$@"
+}
+
+if [[ -s "$work/crd.yaml" ]]; then
+  crd="$(awk '/^  name: / { print $2; exit }' "$work/crd.yaml")"
+  run label crd "$crd" app.kubernetes.io/managed-by=Helm --overwrite
+  run annotate crd "$crd" "meta.helm.sh/release-name=$release" "meta.helm.sh/release-namespace=$namespace" --overwrite
+fi
+
+if [[ -s "$work/deployment.yaml" ]]; then
+  echo "+ kubectl delete --wait --ignore-not-found -f <the overlays' Deployment>"
+  $dry_run || "$kubectl" delete --wait --ignore-not-found -f "$work/deployment.yaml"
+  # Its pods go after it: wait for them (graceful shutdown releases the Lease) while their RBAC still exists.
+  selector="$(awk '/^    matchLabels:/ { on = 1; next } on && /^      [^ ]/ { sub(/^ +/, ""); sub(/: /, "="); s = s (s ? "," : "") $0; next } { on = 0 } END { print s }' "$work/deployment.yaml")"
+  [[ -z "$selector" ]] || run wait --for=delete pod -n "$namespace" -l "$selector" --timeout=120s
+fi
+
+if [[ -s "$work/rest.yaml" ]]; then
+  echo "+ kubectl delete --ignore-not-found -f <the overlays' other objects, not the Namespace or the CRD>"
+  awk '/^kind: / { kind = $2 } /^metadata:/ { meta = 1; next } /^[^ ]/ { meta = 0 } meta && /^  name: / { print "    " kind " " $2 }' "$work/rest.yaml"
+  $dry_run || "$kubectl" delete --ignore-not-found -f "$work/rest.yaml"
+fi
+
+cat <<EOF
+
+The CRD and every IndexFund are in place; no operator is running. Install the chart now, with your settings
+(image, watched namespaces, price provider, monitoring: see charts/cryptoindex-operator/README.md):
+
+  helm install $release charts/cryptoindex-operator --namespace $namespace
+
+Then: kubectl -n $namespace rollout status deployment/$release && kubectl get ifund -A
+EOF

@@ -70,12 +70,22 @@ public static class FundEvaluator
 
         var weights = targets.Value.BySymbol();
         var prices = quotes.ToDictionary(q => q.Key, q => q.Value.Price, StringComparer.Ordinal);
+        var outsideSources = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var held in holdings.Quantities.Keys.Where(s => !prices.ContainsKey(s)))
         {
-            // An asset that left the index is still valued (and sold) at its last known price, if the snapshot has it.
-            if (snapshot.Quotes.FirstOrDefault(q => q.Key.Symbol == held).Value is { } quote)
+            // An asset that left the index (often dust below the lot step after its sale) is valued and sold at the
+            // latest price known: the snapshot's (the reconciler asks for it by symbol), else the price in the last
+            // status. Without one the fund could not be valued at all, and so never rebalance again.
+            if (snapshot.Quotes.Where(q => q.Key.Symbol == held).Select(q => q.Value).MaxBy(q => q.ObservedAt) is { } quote)
             {
                 prices[held] = quote.Price;
+                outsideSources[held] = quote.Source;
+            }
+            else if (fund.Status?.Allocations?.FirstOrDefault(a => a.Symbol == held) is { Price: { } last } allocation
+                && StatusText.TryRead(last, out var lastPrice) && lastPrice > 0m)
+            {
+                prices[held] = lastPrice;
+                outsideSources[held] = LastKnownSource(allocation.PriceSource);
             }
         }
 
@@ -86,7 +96,7 @@ public static class FundEvaluator
         }
 
         var decision = RebalanceDecider.Decide(valuation.Value, definition.Policy, history, now).Value;
-        WriteAllocations(status, valuation.Value, quotes);
+        WriteAllocations(status, valuation.Value, quotes, outsideSources);
         status.Capital ??= StatusText.Money(definition.Capital); // the ledger opens now (or opened before this was recorded)
         var (ready, reason, text) = definition.Suspend
             ? ("False", Suspended, "suspended: " + decision.Summary)
@@ -103,7 +113,8 @@ public static class FundEvaluator
         return new FundEvaluation(status, null, null, null, reason, message);
     }
 
-    private static void WriteAllocations(IndexFundStatus status, PortfolioValuation valuation, Dictionary<string, PriceQuote> quotes)
+    private static void WriteAllocations(
+        IndexFundStatus status, PortfolioValuation valuation, Dictionary<string, PriceQuote> quotes, Dictionary<string, string> outsideSources)
     {
         status.Nav = StatusText.Money(valuation.Nav);
         status.Cash = StatusText.Quantity(valuation.Cash); // exact: with the quantities below, status is the paper ledger
@@ -121,7 +132,7 @@ public static class FundEvaluator
                 Price = StatusText.Money(p.Price),
                 MarketCap = quote?.MarketCap is { } cap ? StatusText.Money(cap) : null,
                 MarketCapOrigin = quote?.MarketCapOrigin.ToString(),
-                PriceSource = quote?.Source,
+                PriceSource = quote?.Source ?? outsideSources.GetValueOrDefault(p.Symbol),
                 TargetWeight = StatusText.Weight(p.TargetWeight),
                 CurrentWeight = StatusText.Weight(p.CurrentWeight),
                 Drift = StatusText.Drift(p.Drift),
@@ -130,6 +141,25 @@ public static class FundEvaluator
             };
         })];
     }
+
+    /// <summary>
+    /// What a fund's prices are fetched for: its constituents, and by symbol every asset it still holds outside them
+    /// (an asset that left the index is valued and sold at a current price; the providers find it by symbol, CoinGecko
+    /// through its Binance fallback).
+    /// </summary>
+    public static IReadOnlyList<AssetRef> AssetsToPrice(FundDefinition definition, Holdings holdings)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(holdings);
+        var assets = definition.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
+        var constituents = assets.Select(a => a.Symbol).ToHashSet(StringComparer.Ordinal);
+        assets.AddRange(holdings.Quantities.Where(h => h.Value != 0m && !constituents.Contains(h.Key)).Select(h => new AssetRef(h.Key)));
+        return assets;
+    }
+
+    /// <summary>The price source shown for a price carried over from the last status.</summary>
+    public static string LastKnownSource(string? previous) =>
+        previous is null or "" ? "last known" : previous.EndsWith(" (last known)", StringComparison.Ordinal) ? previous : previous + " (last known)";
 
     /// <summary>The holdings a status records: cash and the quantity of every allocation (the paper ledger).</summary>
     public static Holdings HoldingsFrom(IndexFundStatus? status, decimal capital)

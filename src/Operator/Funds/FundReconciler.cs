@@ -15,6 +15,7 @@ using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Runtime.Events;
 using CryptoIndex.Operator.Runtime.Status;
 using k8s;
+using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 
 namespace CryptoIndex.Operator.Funds;
@@ -88,6 +89,21 @@ public sealed partial class FundReconciler(
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await ReconcileFundAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound && request.Current is not null)
+        {
+            // Deleted while this reconcile ran (its status went with it): the end of the fund, not an error; the
+            // delete's own reconcile forgets its metrics.
+            LogDeletedMeanwhile(request.Key);
+            return ReconcileResult.Done;
+        }
+    }
+
+    private async Task<ReconcileResult> ReconcileFundAsync(ReconcileRequest request, CancellationToken cancellationToken)
+    {
         if (request.Current is not { } current)
         {
             // Deleted: nothing to clean up but its metrics (no finalizer is needed; its status went with it).
@@ -124,9 +140,9 @@ public sealed partial class FundReconciler(
             return await NotReadyAsync(current, fund, "ProviderUnavailable", unavailable!, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var assets = definition.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
-        var snapshot = await service.GetSnapshotAsync(assets, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false);
         var holdings = record?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : FundEvaluator.HoldingsFrom(fund.Status, definition.Capital);
+        var assets = FundEvaluator.AssetsToPrice(definition, holdings);
+        var snapshot = await service.GetSnapshotAsync(assets, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false);
         var history = new RebalanceHistory(record?.FinishedAt, record?.Inputs.Targets.Where(t => t.Value > 0m).Select(t => t.Key).ToList());
         var evaluation = FundEvaluator.Evaluate(fund, snapshot, holdings, history, now);
         var capitalNote = CapitalNotApplied(fund, definition);
@@ -468,6 +484,9 @@ public sealed partial class FundReconciler(
         await statusWriter.WriteAsync(current, desired, cancellationToken).ConfigureAwait(false);
         metrics.SetReady(current.Key.Namespace ?? "default", current.Key.Name, status.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Status == "True");
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Fund {Fund} was deleted while it was reconciled")]
+    private partial void LogDeletedMeanwhile(ObjectKey fund);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fund {Fund}: rebalance {Sequence} done, {Completed} orders completed")]
     private partial void LogCompleted(string fund, long sequence, int completed);

@@ -133,4 +133,54 @@ public sealed class FundEvaluatorTests
         Assert.Equal(holdings.Quantities, read.Quantities);
         Assert.Equal(10_000m, FundEvaluator.HoldingsFrom(null, 10_000m).Cash);
     }
+
+    [Fact]
+    public void An_asset_held_outside_the_index_is_priced_by_symbol_with_the_constituents()
+    {
+        var definition = SpecValidator.Validate(Fund().Spec).Definition!;
+
+        var assets = FundEvaluator.AssetsToPrice(definition, Holdings.Of(10m, ("BTC", 0.1m), ("SOL", 0.000039m), ("DOT", 0m)));
+
+        Assert.Equal([Btc, Eth, new AssetRef("SOL")], assets);
+    }
+
+    [Fact]
+    public void An_asset_held_outside_the_index_is_valued_at_the_snapshot_price_found_by_its_symbol()
+    {
+        var sol = new AssetRef("SOL");
+        var snapshot = Snapshot(Now) with
+        {
+            Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [sol] = new("SOL", 150m, null, Now, "binance", MarketCapOrigin.None) },
+        };
+
+        var result = FundEvaluator.Evaluate(Fund(), snapshot, Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1.6m), ("SOL", 2m)), new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH", "SOL"]), Now);
+
+        var row = Assert.Single(result.Status.Allocations!, a => a.Symbol == "SOL");
+        Assert.Equal(("150", "0%", "300", "binance"), (row.Price, row.TargetWeight, row.Value, row.PriceSource));
+        Assert.Equal("10300", result.Status.Nav);
+        Assert.NotNull(result.Decision);
+    }
+
+    [Fact]
+    public void Dust_of_a_removed_constituent_no_provider_prices_is_valued_at_its_last_status_price_and_the_fund_still_decides()
+    {
+        // After an operator restart the shared price cache no longer knows the removed ETH: the last status does.
+        var fund = Fund();
+        fund.Spec.Constituents = [fund.Spec.Constituents[0]];
+        fund.Spec.Constituents[0].Weight = "100%";
+        fund.Status = new IndexFundStatus
+        {
+            Cash = "0",
+            Allocations = [new AllocationStatus { Symbol = "BTC", Quantity = "0.2" }, new AllocationStatus { Symbol = "ETH", Quantity = "0.000039", Price = "2400", PriceSource = "coingecko" }],
+        };
+        var btcOnly = new MarketSnapshot(Now, new Dictionary<AssetRef, PriceQuote> { [Btc] = Snapshot(Now).Quotes[Btc] }, [], [], new HashSet<AssetRef> { Btc });
+
+        var result = FundEvaluator.Evaluate(fund, btcOnly, FundEvaluator.HoldingsFrom(fund.Status, 10_000m), new RebalanceHistory(Now.AddDays(-40), ["BTC"]), Now);
+
+        Assert.NotEqual(FundEvaluator.TargetsUnavailable, result.Reason);
+        var dust = Assert.Single(result.Status.Allocations!, a => a.Symbol == "ETH");
+        Assert.Equal(("2400", "0.0936", "coingecko (last known)"), (dust.Price, dust.Value, dust.PriceSource));
+        Assert.True(result.Decision!.ShouldRebalance); // past maxInterval: the fund goes on rebalancing
+        Assert.Equal("coingecko (last known)", FundEvaluator.LastKnownSource("coingecko (last known)"));
+    }
 }

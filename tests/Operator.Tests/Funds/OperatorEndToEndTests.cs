@@ -3,6 +3,7 @@ using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Tests.Testing;
 using CryptoIndex.LocalKube;
 using CryptoIndex.LocalKube.Testing;
+using k8s;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
@@ -193,6 +194,34 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         Assert.Equal(["2", "1"], status["rebalances"]!.AsArray().Select(r => (string)r!["id"]!));
         Assert.Equal(["50%", "50%"], status["allocations"]!.AsArray().Select(a => (string)a!["currentWeight"]!));
     }
+
+    [Fact]
+    public async Task A_fund_deleted_while_it_is_reconciled_ends_quietly_not_as_a_reconcile_error()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+        var before = await ScrapeAsync();
+
+        // The operator's next read of the fund finds it gone (as after a delete), while its cache still has it.
+        cluster.Faults.FailNext(1, 404, verb: "get", resource: "indexfunds", name: "sixty-forty");
+        using var client = cluster.CreateClient(); // a bare PATCH: kubectl would read the fund first and meet the 404
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new k8s.Models.V1Patch("""{"metadata":{"annotations":{"reconcile.cryptoindex.io/requestedAt":"gone"}}}""", k8s.Models.V1Patch.PatchType.MergePatch),
+            "cryptoindex.io", "v1alpha1", "default", "indexfunds", "sixty-forty");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Sum(await ScrapeAsync(), "controller_runtime_reconcile_total") == Sum(before, "controller_runtime_reconcile_total"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the fund was not reconciled");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(Sum(before, "controller_runtime_reconcile_errors_total"), Sum(await ScrapeAsync(), "controller_runtime_reconcile_errors_total"));
+    }
+
+    private static double Sum(string exposition, string metric) => exposition.Split('\n')
+        .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task A_removed_constituent_is_sold_at_once_and_not_traded_again()

@@ -59,6 +59,12 @@ public sealed partial class FundReconciler(
     /// <summary>Reason of Ready=True when the drift calls for a rebalance but every order is below the minimums.</summary>
     public const string NothingToTrade = "NothingToTrade";
 
+    /// <summary>Set to any new value to ask for a reconcile now (Flux's requestedAt convention); echoed in status.lastHandledReconcileAt.</summary>
+    public const string RequestedAtAnnotation = "reconcile.cryptoindex.io/requestedAt";
+
+    /// <summary>Reason of Ready=False and Stalled=True when a finished rebalance's fills do not fit the fund's holdings.</summary>
+    public const string LedgerMismatch = "LedgerMismatch";
+
     /// <summary>Reason of Ready=False when the exchange could not be asked for its rules; retried by itself.</summary>
     public const string ExchangeUnavailable = "ExchangeUnavailable";
 
@@ -122,6 +128,7 @@ public sealed partial class FundReconciler(
         if (definition is null)
         {
             var invalid = FundEvaluator.Evaluate(fund, MarketSnapshot.Empty, Holdings.CashOnly(0m), RebalanceHistory.None, now);
+            invalid.Status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? invalid.Status.LastHandledReconcileAt;
             metrics.SetTrading(ns, name, trading: false); // nothing trades until the spec is valid
             await WriteAsync(current, invalid.Status, cancellationToken).ConfigureAwait(false);
             await events.WarningAsync(current, FundConditions.InvalidSpecReason, invalid.Message, cancellationToken).ConfigureAwait(false);
@@ -140,13 +147,23 @@ public sealed partial class FundReconciler(
             return await NotReadyAsync(current, fund, "ProviderUnavailable", unavailable!, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var holdings = record?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : FundEvaluator.HoldingsFrom(fund.Status, definition.Capital);
+        var ledger = record?.Holdings();
+        if (ledger is { IsSuccess: false })
+        {
+            // The recorded fills do not fit the holdings they started from (e.g. a buy filled beyond the cash): valuing
+            // the fund from the status before that rebalance instead would quietly undo its trades in the books.
+            return await NotReadyAsync(current, fund, LedgerMismatch, string.Create(CultureInfo.InvariantCulture,
+                $"the fills of rebalance {record!.Sequence} do not fit the fund's holdings ({ledger.Error.Message}): status.execution and the account disagree; nothing trades until a person reconciles them (docs/operations.md, CryptoIndexFundStalled)"),
+                now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var holdings = ledger is { } recorded ? recorded.Value : FundEvaluator.HoldingsFrom(fund.Status, definition.Capital);
         var assets = FundEvaluator.AssetsToPrice(definition, holdings);
         var snapshot = await service.GetSnapshotAsync(assets, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false);
         var history = new RebalanceHistory(record?.FinishedAt, record?.Inputs.Targets.Where(t => t.Value > 0m).Select(t => t.Key).ToList());
         var evaluation = FundEvaluator.Evaluate(fund, snapshot, holdings, history, now);
         var capitalNote = CapitalNotApplied(fund, definition);
-        evaluation.Status.LastHandledReconcileAt = current.Annotation("reconcile.cryptoindex.io/requestedAt") ?? evaluation.Status.LastHandledReconcileAt;
+        evaluation.Status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? evaluation.Status.LastHandledReconcileAt;
         if (record is not null)
         {
             evaluation.Status.LastRebalanceTime = record.FinishedAt is { } finished ? StatusText.Time(finished) : null;
@@ -406,6 +423,7 @@ public sealed partial class FundReconciler(
     {
         var status = JsonSerializer.Deserialize<IndexFundStatus>(JsonSerializer.Serialize(fund.Status ?? new IndexFundStatus(), ApiJson.Options), ApiJson.Options)!;
         status.ObservedGeneration = fund.Metadata.Generation;
+        status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? status.LastHandledReconcileAt; // handled, if not well
         var generation = fund.Metadata.Generation ?? 0;
         status.Conditions =
         [

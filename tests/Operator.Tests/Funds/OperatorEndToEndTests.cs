@@ -219,6 +219,31 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         Assert.Equal(Sum(before, "controller_runtime_reconcile_errors_total"), Sum(await ScrapeAsync(), "controller_runtime_reconcile_errors_total"));
     }
 
+    [Fact]
+    public async Task Fills_that_do_not_fit_the_holdings_stall_the_fund_instead_of_valuing_it_from_older_books()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+        var funded = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+
+        // As if the first buy had filled a thousand times over: more than the fund's cash could pay.
+        await kubectl.OkAsync("patch", "ifund", "sixty-forty", "--subresource=status", "--type=json", "-p",
+            """[{"op":"replace","path":"/status/execution/legs/0/fills/0/quantity","value":"1000"}]""");
+        await RequestReconcileAsync(kubectl, 1);
+
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        var conditions = status["conditions"]!.AsArray();
+        var ready = conditions.Single(c => (string?)c!["type"] == "Ready")!;
+        Assert.Equal(("False", "LedgerMismatch"), ((string?)ready["status"], (string?)ready["reason"]));
+        Assert.Contains("the fills of rebalance 1 do not fit", (string?)ready["message"], StringComparison.Ordinal);
+        Assert.Contains(conditions, c => (string?)c!["type"] == "Stalled" && (string?)c["status"] == "True");
+        Assert.Equal((string?)funded["nav"], (string?)status["nav"]); // nothing revalued from the older books
+        Assert.Equal(1L, (long?)status["rebalanceSequence"]);
+        var events = await kubectl.OkAsync("get", "events", "--field-selector", "involvedObject.name=sixty-forty", "-o", "json");
+        Assert.Contains("LedgerMismatch", events, StringComparison.Ordinal);
+    }
+
     private static double Sum(string exposition, string metric) => exposition.Split('\n')
         .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
         .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));

@@ -14,4 +14,7 @@ public static class Formats
 
     /// <summary>A ticker: upper-case letters and digits.</summary>
     public const string SymbolPattern = @"^[A-Z0-9]{1,15}$";
+
+    /// <summary>A Binance pair: upper-case letters and digits, base asset then quote asset (<c>BTCUSDT</c>).</summary>
+    public const string BinancePairPattern = @"^[A-Z0-9]{2,20}$";
 }

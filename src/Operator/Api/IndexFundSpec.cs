@@ -24,6 +24,8 @@ public enum Weighting
     "assetFloor times the number of constituents must not exceed 100%", FieldPath = ".assetFloor")]
 [CelRule("self.weighting == 'Manual' ? self.constituents.all(c, has(c.weight)) : self.constituents.all(c, !has(c.weight))",
     "constituents[].weight is required with Manual weighting and not allowed otherwise", FieldPath = ".constituents")]
+[CelRule("self.exchange.kind != 'binance' || self.constituents.all(c, !has(c.binancePair) || c.binancePair == c.symbol + 'USDT')",
+    "a fund trading on Binance trades symbol + USDT: constituents[].binancePair must be omitted or equal to it", FieldPath = ".constituents")]
 public sealed class IndexFundSpec
 {
     [Description("Human-friendly name shown by tools and dashboards.")]
@@ -97,6 +99,7 @@ public sealed class ConstituentSpec
     [Description("Ticker, upper case: BTC, ETH.")]
     [Required]
     [Pattern(Formats.SymbolPattern)]
+    [Size(1, 15)] // as the pattern says; the bound keeps the CEL rule on binancePair cheap for the API server
     public string Symbol { get; set; } = string.Empty;
 
     [Description("Display name: Bitcoin.")]
@@ -107,8 +110,10 @@ public sealed class ConstituentSpec
     [Pattern("^[a-z0-9-]{1,100}$")]
     public string? CoinGeckoId { get; set; }
 
-    [Description("Binance trading pair used for prices and orders; default: symbol + USDT.")]
-    [Pattern("^[A-Z0-9]{2,20}$")]
+    [Description("Binance pair the asset is priced from (the binance provider, and CoinGecko's fallback to it); default: symbol + USDT. "
+        + "Orders on Binance always go to symbol + USDT, so with exchange kind binance it must be omitted or equal that; a paper fund may price from any pair.")]
+    [Pattern(Formats.BinancePairPattern)]
+    [Size(2, 20)] // as the pattern says
     public string? BinancePair { get; set; }
 
     [Description("Weight with Manual weighting, e.g. \"40%\"; the weights must sum to exactly 100%.")]

@@ -93,6 +93,7 @@ public static class SpecValidator
             parse.Errors.Add(new FieldError("spec.constituents", $"{spec.Constituents.Count} constituents; at most 100 are allowed"));
         }
 
+        var binance = (spec.Exchange ?? new ExchangeSpec()).Kind == ExchangeKind.Binance;
         for (var i = 0; i < spec.Constituents.Count; i++)
         {
             var c = spec.Constituents[i];
@@ -104,7 +105,12 @@ public static class SpecValidator
 
             parse.Match(field + ".symbol", c.Symbol, Formats.SymbolPattern, "an upper-case ticker such as BTC");
             parse.Match(field + ".coinGeckoId", c.CoinGeckoId, "^[a-z0-9-]{1,100}$", "a CoinGecko id such as bitcoin");
-            parse.Match(field + ".binancePair", c.BinancePair, "^[A-Z0-9]{2,20}$", "a Binance pair such as BTCUSDT");
+            parse.Match(field + ".binancePair", c.BinancePair, Formats.BinancePairPattern, "a Binance pair such as BTCUSDT");
+            if (binance && BinancePairs.CheckTradedPair(field + ".binancePair", c.Symbol, c.BinancePair) is { } pairError)
+            {
+                parse.Errors.Add(pairError);
+            }
+
             var weight = c.Weight is null ? null : parse.Percent(field + ".weight", c.Weight);
             var ownCap = c.Cap is null ? null : parse.Percent(field + ".cap", c.Cap);
             if (spec.Weighting == Weighting.Manual && c.Weight is null)
@@ -116,7 +122,7 @@ public static class SpecValidator
                 parse.Errors.Add(new FieldError(field + ".weight", $"weight is only allowed with Manual weighting, not {spec.Weighting}"));
             }
 
-            list.Add(new ConstituentDefinition(c.Symbol ?? string.Empty, c.Name, c.CoinGeckoId, c.BinancePair ?? (c.Symbol + "USDT"), weight, ownCap));
+            list.Add(new ConstituentDefinition(c.Symbol ?? string.Empty, c.Name, c.CoinGeckoId, c.BinancePair ?? BinancePairs.Traded(c.Symbol ?? string.Empty), weight, ownCap));
         }
 
         return list;

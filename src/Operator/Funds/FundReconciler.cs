@@ -76,7 +76,7 @@ public sealed partial class FundReconciler(
     public const decimal BinanceBuyHeadroom = 0.01m;
 
     /// <summary>A fund's USD is held as USDT on Binance (its pairs are BTCUSDT, ETHUSDT, …).</summary>
-    public const string BinanceQuoteAsset = "USDT";
+    public const string BinanceQuoteAsset = BinancePairs.QuoteAsset;
 
     private const string OrderStillOpen = "order still open";
 

@@ -93,6 +93,25 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_binance_manifest_pricing_another_market_than_it_trades_is_refused_before_the_replay()
+    {
+        var pricedElsewhere = EqualWeight.Replace("[{symbol: A}, {symbol: B}]", "[{symbol: A, binancePair: AUSDC}, {symbol: B}]", StringComparison.Ordinal);
+        var binance = pricedElsewhere.Replace("exchange: {feeRate: 0%}", "exchange: {kind: binance, feeRate: 0%, credentialsSecretRef: {name: binance-keys}}", StringComparison.Ordinal);
+        Assert.NotEqual(pricedElsewhere, binance);
+
+        var data = HandWritten();
+
+        var (exit, output, errors) = Run(binance, data);
+
+        Assert.Equal((ExitCodes.InvalidManifest, string.Empty), (exit, output));
+        Assert.Equal(
+            "pair: spec.constituents[0].binancePair: a fund trading on Binance trades AUSDT; binancePair AUSDC would price another market: "
+                + "omit binancePair: the fund is then priced from the market it trades",
+            errors.TrimEnd());
+        Assert.Equal(0, Run(pricedElsewhere, data).Exit); // on paper the pair only prices: the replay runs
+    }
+
+    [Fact]
     public void Markdown_output_is_a_table_of_the_same_figures()
     {
         var (exit, markdown, errors) = Run(EqualWeight, HandWritten(), output: "markdown");

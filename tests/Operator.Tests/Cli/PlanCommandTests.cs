@@ -84,6 +84,25 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_binance_manifest_pricing_another_market_than_it_trades_exits_1_and_the_same_on_paper_is_planned()
+    {
+        var paper = Fund.Replace("{symbol: ETH, coinGeckoId: ethereum, weight: 40%}", "{symbol: ETH, coinGeckoId: ethereum, binancePair: ETHUSDC, weight: 40%}", StringComparison.Ordinal);
+        var binance = paper.Replace("exchange: {feeRate: 0.1%}", "exchange: {kind: binance, feeRate: 0.1%, credentialsSecretRef: {name: binance-keys}}", StringComparison.Ordinal);
+        Assert.NotEqual(paper, binance);
+
+        var refused = await RunAsync(binance, Prices);
+        var planned = await RunAsync(paper, Prices);
+
+        Assert.Equal((ExitCodes.InvalidManifest, string.Empty), (refused.Exit, refused.Out));
+        Assert.Equal(
+            "sixty-forty: spec.constituents[1].binancePair: a fund trading on Binance trades ETHUSDT; binancePair ETHUSDC would price another market: "
+                + "omit binancePair: the fund is then priced from the market it trades",
+            refused.Err.TrimEnd());
+        Assert.Equal((0, string.Empty), (planned.Exit, planned.Err));
+        Assert.Equal(2, JsonNode.Parse(planned.Out)!["orders"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Misspelled_fields_are_refused_as_kubectl_apply_refuses_them()
     {
         var typos = Fund

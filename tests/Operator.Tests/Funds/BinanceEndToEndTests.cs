@@ -93,6 +93,35 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_fund_priced_from_another_market_than_it_trades_is_stalled_before_anything_reaches_Binance()
+    {
+        await CreateSecretAsync();
+        const string Eth = "{symbol: ETH, coinGeckoId: ethereum, weight: 40%}";
+        var otherMarket = Manifest.Replace(Eth, "{symbol: ETH, coinGeckoId: ethereum, binancePair: ETHBTC, weight: 40%}", StringComparison.Ordinal);
+        Assert.NotEqual(Manifest, otherMarket);
+        const string Message = "spec.constituents[1].binancePair: a fund trading on Binance trades ETHUSDT; binancePair ETHBTC would price another market: "
+            + "omit binancePair: the fund is then priced from the market it trades";
+
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", otherMarket));
+        var stalled = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Stalled") == "InvalidSpec");
+
+        Assert.Equal(("InvalidSpec", "False", Message), (FakeClockPump.ConditionReason(stalled), (string?)FakeClockPump.Condition(stalled, "Ready")!["status"], (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"]));
+        Assert.Null(stalled["trades"]);
+        Assert.Empty(binance.RequestLog); // not even exchangeInfo: nothing was asked of the account
+
+        // Naming the pair it trades, the same fund is funded: its ETH is bought on ETHUSDT.
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest.Replace(Eth, "{symbol: ETH, coinGeckoId: ethereum, binancePair: ETHUSDT, weight: 40%}", StringComparison.Ordinal)));
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+
+        var warning = Assert.Single(JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=InvalidSpec", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.Equal(("Warning", Message), ((string?)warning["type"], (string?)warning["message"]));
+        Assert.Equal(["Completed", "Completed"], done["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        Assert.Equal(["BTCUSDT", "ETHUSDT"], binance.RequestLog.Where(r => r.StartsWith(OrderEndpoint + "?", StringComparison.Ordinal))
+            .Select(r => r.Split('&').Single(p => p.Contains("symbol=", StringComparison.Ordinal)).Split("symbol=")[1]).Order(StringComparer.Ordinal));
+        AssertLedgerEqualsAccount(done);
+    }
+
+    [Fact]
     public async Task An_exchange_outage_mid_rebalance_is_reported_and_the_rebalance_completes_once_without_double_orders()
     {
         await CreateSecretAsync();

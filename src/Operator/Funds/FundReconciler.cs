@@ -221,8 +221,10 @@ public sealed partial class FundReconciler(
         await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun, keepDryRunPlan: definition.DryRun).ConfigureAwait(false);
 
         // Recovery is told once, by the reconcile that writes the fresh condition (one that starts a rebalance tells it above).
+        // Staleness is told when it starts, like recovery when it ends: its message carries the prices' age, so an
+        // Event at every refresh would be a new one each time and use up the fund's share of Events (see EventRecorder).
         var wasStale = WasStale(fund);
-        if (evaluation.Reason == FundEvaluator.PricesStale)
+        if (evaluation.Reason == FundEvaluator.PricesStale && !wasStale)
         {
             await events.WarningAsync(current, FundEvaluator.PricesStale, evaluation.Message, cancellationToken).ConfigureAwait(false);
         }

@@ -149,6 +149,12 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.Null(stale["trades"]);
         Assert.Contains("PricesStale", await kubectl.OkAsync("describe", "ifund", "sixty-forty"), StringComparison.Ordinal);
 
+        // Later refreshes still find them stale (older now): reported in the condition, not by an Event each time.
+        var firstMessage = (string?)stale["conditions"]![0]!["message"];
+        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "PricesStale" && (string?)s!["conditions"]![0]!["message"] != firstMessage, advance: TimeSpan.FromSeconds(30));
+        var staleEvents = JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=PricesStale", "-o", "json"))!["items"]!.AsArray();
+        Assert.Equal(1, (int?)Assert.Single(staleEvents)!["count"] ?? 1);
+
         // Fresh prices arrive; the fund's next refresh (60s later on the operator's clock) picks them up and trades.
         await WritePricesAsync(Start);
         var ready = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));

@@ -157,12 +157,24 @@ public sealed partial class FundReconciler(
                 now, cancellationToken).ConfigureAwait(false);
         }
 
+        // A fund that never traded (nothing recorded, cash only: a dry run, or one not funded yet) holds spec.capital as
+        // it is now; only a fund that traded keeps the capital its ledger started from.
         var holdings = ledger is { } recorded ? recorded.Value : FundEvaluator.HoldingsFrom(fund.Status, definition.Capital);
+        var neverTraded = record is null && holdings.HasNoPositions;
+        if (neverTraded)
+        {
+            holdings = Holdings.CashOnly(definition.Capital);
+        }
+
         var assets = FundEvaluator.AssetsToPrice(definition, holdings);
         var snapshot = await service.GetSnapshotAsync(assets, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false);
         var history = new RebalanceHistory(record?.FinishedAt, record?.Inputs.Targets.Where(t => t.Value > 0m).Select(t => t.Key).ToList());
         var evaluation = FundEvaluator.Evaluate(fund, snapshot, holdings, history, now);
-        var capitalNote = CapitalNotApplied(fund, definition);
+        var capitalNote = neverTraded ? null : CapitalNotApplied(fund, definition);
+        if (neverTraded && evaluation.Valuation is not null)
+        {
+            evaluation.Status.Capital = StatusText.Money(definition.Capital);
+        }
         evaluation.Status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? evaluation.Status.LastHandledReconcileAt;
         if (record is not null)
         {

@@ -192,6 +192,29 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.StartsWith("spec.capital is 40000 but the fund started from 10000: capital only funds a new fund", (string?)warning["message"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_dry_run_fund_that_never_traded_takes_a_new_capital()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await WritePricesAsync(Start);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund + "\n  dryRun: true"));
+        var planned = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "DryRun", advance: TimeSpan.FromSeconds(1));
+        Assert.Equal(("10000", "10000"), ((string?)planned["capital"], (string?)planned["nav"]));
+
+        await kubectl.OkAsync("patch", "ifund", "sixty-forty", "--type", "merge", "-p", """{"spec":{"capital":"40000"}}""");
+        var after = await PumpUntilAsync(kubectl, s => (long?)s?["observedGeneration"] == 2, advance: TimeSpan.FromSeconds(1));
+
+        Assert.Equal(("40000", "40000", "40000"), ((string?)after["capital"], (string?)after["nav"], (string?)after["cash"]));
+        Assert.Contains("dry run", (string?)after["conditions"]![0]!["message"], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, (await kubectl.OkAsync("get", "events", "--field-selector", "reason=CapitalNotApplied", "-o", "name")).Trim());
+
+        // Trading for real, it is funded with the new capital.
+        await kubectl.OkAsync("patch", "ifund", "sixty-forty", "--type", "merge", "-p", """{"spec":{"dryRun":false}}""");
+        var funded = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        Assert.Equal("40000", (string?)funded["capital"]);
+        Assert.Equal("40000", (string?)funded["execution"]!["startHoldings"]!["cash"]);
+    }
+
     private static string? ReadyReason(JsonNode? status) => FakeClockPump.ConditionReason(status);
 
     private Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance) =>

@@ -173,14 +173,16 @@ public static class SpecValidator
             errors.Add(new FieldError("spec.prices.refreshInterval", "refreshInterval must not be longer than maxAge: prices would always be stale"));
         }
 
-        var provider = prices.Provider switch
-        {
-            PriceProvider.Binance => "binance",
-            PriceProvider.File => "file",
-            _ => "coingecko",
-        };
-        return refresh is null || maxAge is null ? null : new PriceSettings(provider, refresh.Value, maxAge.Value);
+        return refresh is null || maxAge is null ? null : new PriceSettings(ProviderName(prices.Provider), refresh.Value, maxAge.Value);
     }
+
+    /// <summary>The market-data provider's name (<c>coingecko</c>, <c>binance</c>, <c>file</c>).</summary>
+    public static string ProviderName(PriceProvider provider) => provider switch
+    {
+        PriceProvider.Binance => "binance",
+        PriceProvider.File => "file",
+        _ => "coingecko",
+    };
 
     private static ExchangeSettings? ParseExchange(ExchangeSpec exchange, Parser parse, List<FieldError> errors)
     {

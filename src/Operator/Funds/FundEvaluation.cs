@@ -107,6 +107,47 @@ public static class FundEvaluator
         return new FundEvaluation(status, definition.Suspend ? null : decision, valuation.Value, weights, reason, text);
     }
 
+    /// <summary>
+    /// Values what a fund with an invalid spec holds, so that its NAV, allocations and metrics do not freeze while
+    /// someone fixes the spec: the holdings of its last rebalance, at the snapshot's prices (an asset the snapshot
+    /// lacks keeps its last status price), against that rebalance's targets, which the allocations then show.
+    /// Writes NAV, cash, drift and allocations into <paramref name="status"/>; null (and nothing written) when the
+    /// books cannot be valued.
+    /// </summary>
+    public static PortfolioValuation? Revalue(
+        IndexFundStatus status, Holdings holdings, IReadOnlyDictionary<string, decimal> targets, decimal cashBuffer, MarketSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(holdings);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var quotes = new Dictionary<string, PriceQuote>(StringComparer.Ordinal);
+        var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var lastKnown = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var symbol in holdings.Quantities.Keys.Union(targets.Keys, StringComparer.Ordinal))
+        {
+            if (snapshot.Quotes.Where(q => q.Key.Symbol == symbol).Select(q => q.Value).MaxBy(q => q.ObservedAt) is { } quote)
+            {
+                quotes[symbol] = quote;
+                prices[symbol] = quote.Price;
+            }
+            else if (status.Allocations?.FirstOrDefault(a => a.Symbol == symbol) is { Price: { } last } allocation
+                && StatusText.TryRead(last, out var price) && price > 0m)
+            {
+                prices[symbol] = price;
+                lastKnown[symbol] = LastKnownSource(allocation.PriceSource);
+            }
+        }
+
+        var valuation = Valuation.Evaluate(holdings, prices, targets, cashBuffer);
+        if (!valuation.IsSuccess)
+        {
+            return null;
+        }
+
+        WriteAllocations(status, valuation.Value, quotes, lastKnown);
+        return valuation.Value;
+    }
+
     private static FundEvaluation NotReady(IndexFundStatus status, IReadOnlyList<FundCondition>? previous, string reason, string message, long generation, DateTimeOffset now)
     {
         status.Conditions = [FundConditions.Set(previous, FundConditions.Ready, "False", reason, message, generation, now)];

@@ -80,6 +80,9 @@ public sealed partial class FundReconciler(
 
     private const string OrderStillOpen = "order still open";
 
+    /// <summary>How often a fund with an invalid spec is valued again (its own refresh interval is not to be trusted).</summary>
+    private static readonly TimeSpan InvalidSpecRevaluation = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// A requeue no sooner than this: a retry time already reached (a zero wait, a Retry-After in the past, time
     /// spent reporting) must still requeue, since a delay of zero or less would end the rebalance's reconciles.
@@ -130,9 +133,21 @@ public sealed partial class FundReconciler(
             var invalid = FundEvaluator.Evaluate(fund, MarketSnapshot.Empty, Holdings.CashOnly(0m), RebalanceHistory.None, now);
             invalid.Status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? invalid.Status.LastHandledReconcileAt;
             metrics.SetTrading(ns, name, trading: false); // nothing trades until the spec is valid
+            var revalued = await RevalueAsync(fund, record, invalid.Status, cancellationToken).ConfigureAwait(false);
+            if (revalued is not null)
+            {
+                metrics.Observe(ns, name, revalued, ready: false);
+            }
+
             await WriteAsync(current, invalid.Status, cancellationToken).ConfigureAwait(false);
-            await events.WarningAsync(current, FundConditions.InvalidSpecReason, invalid.Message, cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.Done; // a spec change (new generation) triggers the next reconcile
+            if (fund.Status?.ObservedGeneration != fund.Metadata.Generation || ReadyReason(fund) != FundConditions.InvalidSpecReason)
+            {
+                await events.WarningAsync(current, FundConditions.InvalidSpecReason, invalid.Message, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Still valued at every refresh (the spec's own interval is unknown while it is invalid); no Event again
+            // for the same generation: the requeue is quiet unless the books moved (see WriteAsync).
+            return revalued is null ? ReconcileResult.Done : ReconcileResult.RequeueAfter(InvalidSpecRevaluation);
         }
 
         metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend);
@@ -256,6 +271,34 @@ public sealed partial class FundReconciler(
         }
 
         return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
+    }
+
+    /// <summary>
+    /// A fund whose spec is invalid is still valued (books of its last rebalance, current prices from the provider the
+    /// spec names, that rebalance's targets), so that NAV and metrics do not freeze; null when it never traded (its
+    /// cash does not move) or its books cannot be valued.
+    /// </summary>
+    private async Task<Engine.Portfolio.PortfolioValuation?> RevalueAsync(
+        IndexFund fund, Exchanges.Execution.RebalanceRecord? record, IndexFundStatus status, CancellationToken cancellationToken)
+    {
+        if (record?.Holdings() is not { IsSuccess: true } books)
+        {
+            return null;
+        }
+
+        var snapshot = MarketSnapshot.Empty;
+        if (prices.For(SpecValidator.ProviderName(fund.Spec.Prices.Provider), out _) is { } service)
+        {
+            // The ids the spec gives, where it gives them (it may list a symbol twice: the first counts).
+            var named = fund.Spec.Constituents.Where(c => !string.IsNullOrEmpty(c.Symbol)).GroupBy(c => c.Symbol!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var assets = books.Value.Quantities.Keys.Union(record.Inputs.Targets.Keys, StringComparer.Ordinal)
+                .Select(s => named.TryGetValue(s, out var c) ? new AssetRef(s, c.CoinGeckoId, c.BinancePair ?? s + BinanceQuoteAsset) : new AssetRef(s))
+                .ToList();
+            snapshot = await service.GetSnapshotAsync(assets, InvalidSpecRevaluation, cancellationToken).ConfigureAwait(false);
+        }
+
+        return FundEvaluator.Revalue(status, books.Value, record.Inputs.Targets, record.Inputs.Options.CashBuffer, snapshot);
     }
 
     /// <summary>
@@ -468,8 +511,9 @@ public sealed partial class FundReconciler(
         return DryRunPlan.IsNew(plan, previous) ? plan.Message : null;
     }
 
-    private static bool WasStale(IndexFund fund) =>
-        fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason == FundEvaluator.PricesStale;
+    private static bool WasStale(IndexFund fund) => ReadyReason(fund) == FundEvaluator.PricesStale;
+
+    private static string? ReadyReason(IndexFund fund) => fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason;
 
     private void ObserveMetrics(string ns, string name, FundEvaluation evaluation)
     {

@@ -215,6 +215,36 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.Equal("40000", (string?)funded["execution"]!["startHoldings"]!["cash"]);
     }
 
+    [Fact]
+    public async Task A_fund_whose_spec_turns_invalid_is_still_valued_and_says_so_once()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await WritePricesAsync(Start);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        var funded = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        Assert.Equal("9990", (string?)funded["nav"]); // 10,000 less the fees
+
+        // Weights summing to 95%: the schema takes it, the operator refuses it.
+        await kubectl.OkAsync("patch", "ifund", "sixty-forty", "--type", "json", "-p", """[{"op":"replace","path":"/spec/constituents/1/weight","value":"35%"}]""");
+        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "InvalidSpec", advance: TimeSpan.FromSeconds(1));
+
+        // BTC doubles: the books (0.12 BTC, 1.6 ETH after fees) are valued at the new price, against the last targets.
+        clock.Advance(TimeSpan.FromSeconds(61));
+        await WritePricesAsync(clock.GetUtcNow(), btc: 100_000m);
+        var revalued = await PumpUntilAsync(kubectl, s => (string?)s?["nav"] != (string?)funded["nav"], advance: TimeSpan.FromSeconds(5));
+
+        Assert.Equal("InvalidSpec", ReadyReason(revalued));
+        var btc = revalued["allocations"]!.AsArray().Single(a => (string?)a!["symbol"] == "BTC")!;
+        Assert.Equal(("100000", "60%"), ((string?)btc["price"], (string?)btc["targetWeight"]));
+        var quantities = revalued["allocations"]!.AsArray().Sum(a => decimal.Parse((string)a!["value"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(decimal.Parse((string)revalued["nav"]!, System.Globalization.CultureInfo.InvariantCulture), quantities + decimal.Parse((string)revalued["cash"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"cryptoindex_fund_nav{{fund_namespace=\"default\",fund=\"sixty-forty\"}} {(string?)revalued["nav"]}", await op.ScrapeAsync(), StringComparison.Ordinal);
+        Assert.Equal(1L, (long?)revalued["rebalanceSequence"]); // valued, never traded
+
+        var warnings = JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=InvalidSpec", "-o", "json"))!["items"]!.AsArray();
+        Assert.Equal(1, (int?)Assert.Single(warnings)!["count"] ?? 1);
+    }
+
     private static string? ReadyReason(JsonNode? status) => FakeClockPump.ConditionReason(status);
 
     private Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance) =>

@@ -179,7 +179,7 @@ public sealed class BinanceExchange : IExchange
         try
         {
             var fills = answer.TryGetProperty("fills", out var list)
-                ? list.EnumerateArray().Select(f => Fill(f, order.Asset, order.Side, order.ClientOrderId)).ToImmutableList()
+                ? list.EnumerateArray().Select(f => BinanceJson.Fill(f, order.Asset, QuoteAsset, order.Side)).ToImmutableList()
                 : [];
             var report = BinanceJson.Order(answer, order.Asset, fills);
             if (report.Fills.Sum(f => f.Quantity) != report.ExecutedQuantity)
@@ -187,6 +187,7 @@ public sealed class BinanceExchange : IExchange
                 throw new FormatException("fills do not add up to the executed quantity");
             }
 
+            LogExternalCommissions(order.ClientOrderId, order.Asset, fills);
             return report;
         }
         catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
@@ -220,7 +221,7 @@ public sealed class BinanceExchange : IExchange
                 var orderId = order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture);
                 var trades = await ReadAsync(
                     "trades look-up", "/api/v3/myTrades", [("symbol", Pair(asset)), ("orderId", orderId)], signed: true, cancellationToken).ConfigureAwait(false);
-                fills = trades.EnumerateArray().Select(t => Fill(t, asset, side, clientOrderId)).ToImmutableList();
+                fills = trades.EnumerateArray().Select(t => BinanceJson.Fill(t, asset, QuoteAsset, side)).ToImmutableList();
                 if (fills.Sum(f => f.Quantity) != executed)
                 {
                     // Trades can lag the order's status: recording half the fills would corrupt the ledger, so wait.
@@ -228,7 +229,9 @@ public sealed class BinanceExchange : IExchange
                 }
             }
 
-            return BinanceJson.Order(order, asset, fills);
+            var report = BinanceJson.Order(order, asset, fills);
+            LogExternalCommissions(clientOrderId, asset, fills);
+            return report;
         }
         catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
         {
@@ -236,20 +239,16 @@ public sealed class BinanceExchange : IExchange
         }
     }
 
-    private Fill Fill(JsonElement fill, string asset, OrderSide side, string clientOrderId)
+    /// <summary>
+    /// Says once per order and asset what the account paid outside the fund (BNB fee discount), since the fund's fees
+    /// will not show it. Amounts and ids only: nothing from the request.
+    /// </summary>
+    private void LogExternalCommissions(string clientOrderId, string asset, ImmutableList<Fill> fills)
     {
-        var commissionAsset = fill.GetProperty("commissionAsset").GetString() ?? string.Empty;
-        if (!string.Equals(commissionAsset, asset, StringComparison.Ordinal) && !string.Equals(commissionAsset, QuoteAsset, StringComparison.Ordinal))
+        foreach (var paid in fills.Where(f => f.FeeCurrency == FeeCurrency.External).GroupBy(f => f.FeeAsset!, StringComparer.Ordinal))
         {
-            // The fund's ledger holds fees only in the asset or the quote currency; recording 0 would let the ledger
-            // drift from the account. Refuse the fill: the leg stays unresolved until a person acts.
-            BinanceLog.ForeignCommission(logger, clientOrderId, commissionAsset);
-            throw new ExchangeException(
-                ExchangeErrorKind.InvalidResponse,
-                $"Binance order {clientOrderId}: commission paid in {commissionAsset}: turn off BNB fee discounts on the fund's account; the fill cannot be recorded in the fund's ledger");
+            BinanceLog.ExternalCommission(logger, clientOrderId, paid.Sum(f => f.Fee), paid.Key, asset);
         }
-
-        return BinanceJson.Fill(fill, asset, QuoteAsset, side);
     }
 
     private string Pair(string asset) => asset + QuoteAsset;

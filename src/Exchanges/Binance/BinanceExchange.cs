@@ -20,6 +20,9 @@ namespace CryptoIndex.Exchanges.Binance;
 /// </summary>
 public sealed class BinanceExchange : IExchange
 {
+    /// <summary>Trades read per <c>myTrades</c> request: Binance's maximum <c>limit</c>.</summary>
+    private const int TradesPage = 1000;
+
     private readonly HttpClient http;
     private readonly BinanceCredentials credentials;
     private readonly BinanceOptions options;
@@ -219,9 +222,7 @@ public sealed class BinanceExchange : IExchange
             {
                 // GET /order has no fills; the trades of the order carry prices and commissions.
                 var orderId = order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture);
-                var trades = await ReadAsync(
-                    "trades look-up", "/api/v3/myTrades", [("symbol", Pair(asset)), ("orderId", orderId)], signed: true, cancellationToken).ConfigureAwait(false);
-                fills = trades.EnumerateArray().Select(t => BinanceJson.Fill(t, asset, QuoteAsset, side)).ToImmutableList();
+                fills = await TradesAsync(asset, orderId, side, executed, cancellationToken).ConfigureAwait(false);
                 if (fills.Sum(f => f.Quantity) != executed)
                 {
                     // Trades can lag the order's status: recording half the fills would corrupt the ledger, so wait.
@@ -236,6 +237,58 @@ public sealed class BinanceExchange : IExchange
         catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
         {
             throw new ExchangeException(ExchangeErrorKind.InvalidResponse, $"Binance order look-up: unreadable answer for {clientOrderId}");
+        }
+    }
+
+    /// <summary>
+    /// The trades of one order, oldest first, <see cref="TradesPage"/> at a time (Binance's maximum; without
+    /// <c>limit</c> it answers 500, so a large order never added up). Every page names <c>fromId</c>, the first page 0:
+    /// without it Binance answers the most recent trades, and the oldest would be missed. The next page starts after
+    /// the last trade id; reading stops once the trades add up to <paramref name="executed"/> or a page comes back
+    /// short (nothing more yet: the caller then reports the trades as lagging).
+    /// </summary>
+    private async Task<ImmutableList<Fill>> TradesAsync(string asset, string orderId, OrderSide side, decimal executed, CancellationToken cancellationToken)
+    {
+        var fills = ImmutableList.CreateBuilder<Fill>();
+        var total = 0m;
+        var fromId = 0L;
+        while (true)
+        {
+            var page = await ReadAsync(
+                "trades look-up",
+                "/api/v3/myTrades",
+                [
+                    ("symbol", Pair(asset)),
+                    ("orderId", orderId),
+                    ("fromId", fromId.ToString(CultureInfo.InvariantCulture)),
+                    ("limit", TradesPage.ToString(CultureInfo.InvariantCulture)),
+                ],
+                signed: true,
+                cancellationToken).ConfigureAwait(false);
+            var count = 0;
+            var lastId = fromId - 1;
+            foreach (var trade in page.EnumerateArray())
+            {
+                // Ids must rise from fromId: otherwise the next page could repeat trades (counted twice) or never end.
+                var id = trade.GetProperty("id").GetInt64();
+                if (id <= lastId)
+                {
+                    throw new FormatException("trades are not in increasing id order from fromId");
+                }
+
+                var fill = BinanceJson.Fill(trade, asset, QuoteAsset, side);
+                fills.Add(fill);
+                total += fill.Quantity;
+                lastId = id;
+                count++;
+            }
+
+            if (count < TradesPage || total >= executed)
+            {
+                return fills.ToImmutable();
+            }
+
+            fromId = lastId + 1;
         }
     }
 

@@ -1,4 +1,7 @@
+using System.Globalization;
+using CryptoIndex.Engine.Ledger;
 using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Exchanges.Binance;
 using CryptoIndex.Exchanges.Execution;
 using CryptoIndex.Exchanges.Tests.Fake;
@@ -130,38 +133,105 @@ public sealed class ReviewFindingsTests
         fund.AssertLedgerMatchesExchange(result.Record);
     }
 
-    /// <summary>A commission paid in BNB cannot be held in the fund's ledger: it is refused loudly, never recorded as 0.</summary>
+    /// <summary>
+    /// A commission paid in BNB (fee discount) is the account's, outside the fund: recorded as an External fee with its
+    /// asset, from the FULL answer and from the look-up (myTrades) alike, and never valued as the fund's.
+    /// </summary>
     [Fact]
-    public async Task A_commission_paid_in_bnb_is_refused_not_recorded_as_zero()
+    public async Task A_commission_paid_in_bnb_is_recorded_as_an_external_fee_from_the_order_and_from_the_look_up()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        PayCommissionsInBnb(fund);
+        var exchange = fund.Exchange();
+
+        var placed = await exchange.PlaceMarketOrderAsync(new MarketOrder("ci-bnb", "SOL", OrderSide.Buy, 1m, fund.Time.GetUtcNow()), default);
+        var found = await exchange.FindOrderAsync("SOL", "ci-bnb", default);
+
+        FakeFill[] traded;
+        lock (fund.State.Gate)
+        {
+            traded = [.. fund.State.Orders.Single().Fills];
+        }
+
+        Assert.Equal(2, placed.Fills.Count);
+        Assert.Equal(
+            traded.Select(t => new Fill("SOL", OrderSide.Buy, t.Quantity, t.Price, t.Commission, FeeCurrency.External, "BNB")),
+            placed.Fills);
+        Assert.All(placed.Fills, f => Assert.True(f.Fee > 0m));
+        Assert.Equal(placed.Fills, found!.Fills);
+        Assert.Equal(0m, placed.Fills.Sum(f => f.FeeValue));
+        Assert.Equal(1m - traded.Sum(t => t.Commission), fund.State.Balance("BNB"));
+        Assert.Equal(1m, fund.State.Balance("SOL")); // the full quantity, as the fund records it
+        var logged = fund.Logs.AllText;
+        Assert.Contains($"ci-bnb: commission {traded.Sum(t => t.Commission).ToString(CultureInfo.InvariantCulture)} BNB paid by the account outside the fund", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeBinance.SecretKey, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeBinance.ApiKey, logged, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rebalance_on_an_account_paying_commissions_in_bnb_completes_with_the_fund_equal_to_the_account()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        var start = fund.Start(); // the fund holds no BNB: the account's BNB is not the fund's
+        PayCommissionsInBnb(fund);
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        Assert.All(result.Record!.Legs, l => Assert.Equal(LegState.Completed, l.State));
+        var fills = result.Record.Legs.SelectMany(l => l.Fills).ToList();
+        Assert.Contains(fills, f => f.Side == OrderSide.Sell);
+        Assert.Contains(fills, f => f.Side == OrderSide.Buy);
+        Assert.All(fills, f => Assert.Equal((FeeCurrency.External, "BNB"), (f.FeeCurrency, f.FeeAsset)));
+        Assert.False(result.Record.Holdings().Value.Quantities.ContainsKey("BNB"));
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record, paidOutside: ("BNB", 1m));
+    }
+
+    /// <summary>
+    /// Before the upgrade, the client refused a BNB commission (answer and look-up alike), so a leg whose order had
+    /// executed stayed Sent, waiting for ever. The upgraded operator resolves it by the look-up: adopted with its
+    /// fills, never resent, and the rebalance completes.
+    /// </summary>
+    [Fact]
+    public async Task A_leg_stuck_on_a_bnb_commission_before_the_upgrade_is_resolved_by_the_look_up()
     {
         await using var fund = await BinanceFund.CreateAsync();
         var start = fund.Start();
+        PayCommissionsInBnb(fund);
+        var before = new RebalanceExecutor(
+            new RefusingThirdAssetCommissions(fund.Exchange()), fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
+
+        var stuck = await before.StartAsync(start, CancellationToken.None);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(ExecutionStatus.Waiting, stuck.Status);
+            Assert.Contains("turn off BNB fee discounts", stuck.Reason, StringComparison.Ordinal);
+            var leg = stuck.Record!.Legs.Single(l => l.Leg == 1);
+            Assert.Equal((LegState.Sent, 1), (leg.State, leg.Attempts));
+            Assert.All(stuck.Record.Legs, l => Assert.Empty(l.Fills));
+            fund.Time.Advance(stuck.RetryAt!.Value - fund.Time.GetUtcNow() + TimeSpan.FromSeconds(10));
+            stuck = await before.ResumeAsync(BinanceFund.Uid, CancellationToken.None);
+        }
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var first = result.Record!.Legs.Single(l => l.Leg == 1);
+        Assert.Equal((LegState.Completed, 1), (first.State, first.Attempts));
+        Assert.All(first.Fills, f => Assert.Equal((FeeCurrency.External, "BNB"), (f.FeeCurrency, f.FeeAsset)));
+        Assert.Single(fund.State.OrderRequests, r => r.ClientOrderId == first.ClientOrderId);
+        Assert.All(result.Record.Legs, l => Assert.Equal(LegState.Completed, l.State));
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record, paidOutside: ("BNB", 1m));
+    }
+
+    private static void PayCommissionsInBnb(BinanceFund fund)
+    {
         lock (fund.State.Gate)
         {
             fund.State.CommissionAsset = "BNB";
             fund.State.Balances["BNB"] = 1m;
-        }
-
-        var exchange = fund.Exchange();
-        var error = await Assert.ThrowsAsync<ExchangeException>(
-            () => exchange.PlaceMarketOrderAsync(new MarketOrder("ci-bnb", "SOL", OrderSide.Buy, 1m, fund.Time.GetUtcNow()), default));
-        Assert.Equal(ExchangeErrorKind.InvalidResponse, error.Kind);
-        Assert.Contains("commission paid in BNB", error.Message, StringComparison.Ordinal);
-        var lookUp = await Assert.ThrowsAsync<ExchangeException>(() => exchange.FindOrderAsync("SOL", "ci-bnb", default));
-        Assert.Contains("commission paid in BNB", lookUp.Message, StringComparison.Ordinal);
-
-        var executor = fund.Executor();
-        var result = await executor.StartAsync(start, CancellationToken.None);
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.Equal(ExecutionStatus.Waiting, result.Status);
-            Assert.Contains("turn off BNB fee discounts", result.Reason, StringComparison.Ordinal);
-            var leg = result.Record!.Legs.Single(l => l.Leg == 1);
-            Assert.Equal(LegState.Sent, leg.State);
-            Assert.All(result.Record.Legs, l => Assert.Empty(l.Fills));
-            Assert.Single(fund.State.OrderRequests, r => r.ClientOrderId == leg.ClientOrderId);
-            fund.Time.Advance(result.RetryAt!.Value - fund.Time.GetUtcNow() + TimeSpan.FromSeconds(10));
-            result = await executor.ResumeAsync(BinanceFund.Uid, CancellationToken.None);
         }
     }
 
@@ -263,5 +333,35 @@ public sealed class ReviewFindingsTests
         Assert.Equal(1, result.Record!.Legs.Single(l => l.Leg == 1).Attempts);
         fund.AssertNoDoubleExecution();
         fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    /// <summary>The Binance client as it was before the upgrade: an answer with a commission in BNB was refused as unreadable.</summary>
+    private sealed class RefusingThirdAssetCommissions(IExchange inner) : IExchange
+    {
+        public string Name => inner.Name;
+
+        public string QuoteAsset => inner.QuoteAsset;
+
+        public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
+
+        public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
+            inner.GetSymbolRulesAsync(assets, cancellationToken);
+
+        public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => inner.GetBalancesAsync(assets, cancellationToken);
+
+        public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => inner.GetTimeAsync(cancellationToken);
+
+        public async Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) =>
+            Refuse(await inner.PlaceMarketOrderAsync(order, cancellationToken));
+
+        public async Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
+            await inner.FindOrderAsync(asset, clientOrderId, cancellationToken) is { } found ? Refuse(found) : null;
+
+        private static OrderReport Refuse(OrderReport report) =>
+            report.Fills.FirstOrDefault(f => f.FeeCurrency == FeeCurrency.External) is { } fill
+                ? throw new ExchangeException(
+                    ExchangeErrorKind.InvalidResponse,
+                    $"Binance order {report.ClientOrderId}: commission paid in {fill.FeeAsset}: turn off BNB fee discounts on the fund's account; the fill cannot be recorded in the fund's ledger")
+                : report;
     }
 }

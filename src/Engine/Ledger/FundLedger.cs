@@ -4,8 +4,9 @@ using CryptoIndex.Engine.Portfolio;
 namespace CryptoIndex.Engine.Ledger;
 
 /// <summary>
-/// Applies fills to holdings. Exact: at the fill price, value before = value after + the commission's value, and a
-/// fill that would drive cash or a quantity below zero is refused with an error, leaving the holdings unchanged.
+/// Applies fills to holdings. Exact: at the fill price, value before = value after + the commission's value (0 for a
+/// commission the account pays outside the fund, <see cref="FeeCurrency.External"/>), and a fill that would drive cash
+/// or a quantity below zero is refused with an error, leaving the holdings unchanged.
 /// </summary>
 public static class FundLedger
 {
@@ -22,13 +23,17 @@ public static class FundLedger
 
         var quantityDelta = fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
         var cashDelta = fill.Side == OrderSide.Buy ? -fill.Notional : fill.Notional;
-        if (fill.FeeCurrency == FeeCurrency.Base)
+        switch (fill.FeeCurrency)
         {
-            quantityDelta -= fill.Fee;
-        }
-        else
-        {
-            cashDelta -= fill.Fee;
+            case FeeCurrency.Base:
+                quantityDelta -= fill.Fee;
+                break;
+            case FeeCurrency.Quote:
+                cashDelta -= fill.Fee;
+                break;
+            default:
+                // External: paid from another asset of the account, which the fund's ledger does not hold.
+                break;
         }
 
         var quantity = holdings.QuantityOf(fill.Symbol) + quantityDelta;
@@ -92,6 +97,32 @@ public static class FundLedger
                 $"fill of {fill.Symbol} needs quantity > 0, price > 0 and 0 ≤ fee ≤ what it is charged on (got {Format.Number(fill.Quantity)} at {Format.Number(fill.Price)}, fee {Format.Number(fill.Fee)})");
         }
 
-        return null;
+        return CheckFeeAsset(fill);
+    }
+
+    /// <summary>An external commission names the asset it was paid in; the others must not (their asset is implied).</summary>
+    private static EngineError? CheckFeeAsset(Fill fill)
+    {
+        if (fill.FeeCurrency is not (FeeCurrency.Base or FeeCurrency.Quote or FeeCurrency.External))
+        {
+            return new EngineError(Rules.InvalidFill, "fill.feeCurrency", $"fill of {fill.Symbol}: unknown fee currency {(int)fill.FeeCurrency}");
+        }
+
+        if (fill.FeeCurrency != FeeCurrency.External)
+        {
+            return fill.FeeAsset is null
+                ? null
+                : new EngineError(Rules.InvalidFill, "fill.feeAsset", $"fill of {fill.Symbol}: a fee asset is only given for an External fee, not a {fill.FeeCurrency} one");
+        }
+
+        if (string.IsNullOrWhiteSpace(fill.FeeAsset))
+        {
+            return new EngineError(Rules.InvalidFill, "fill.feeAsset", $"fill of {fill.Symbol}: an External fee needs the asset it was paid in");
+        }
+
+        // A commission in the traded asset is a Base fee: booked outside the ledger, the fund would hold more than the account.
+        return string.Equals(fill.FeeAsset, fill.Symbol, StringComparison.Ordinal)
+            ? new EngineError(Rules.InvalidFill, "fill.feeAsset", $"fill of {fill.Symbol}: a fee paid in {fill.Symbol} itself is a Base fee, not an External one")
+            : null;
     }
 }

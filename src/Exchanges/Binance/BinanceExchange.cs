@@ -20,6 +20,9 @@ namespace CryptoIndex.Exchanges.Binance;
 /// </summary>
 public sealed class BinanceExchange : IExchange
 {
+    /// <summary>Trades read per <c>myTrades</c> request: Binance's maximum <c>limit</c>.</summary>
+    private const int TradesPage = 1000;
+
     private readonly HttpClient http;
     private readonly BinanceCredentials credentials;
     private readonly BinanceOptions options;
@@ -179,7 +182,7 @@ public sealed class BinanceExchange : IExchange
         try
         {
             var fills = answer.TryGetProperty("fills", out var list)
-                ? list.EnumerateArray().Select(f => Fill(f, order.Asset, order.Side, order.ClientOrderId)).ToImmutableList()
+                ? list.EnumerateArray().Select(f => BinanceJson.Fill(f, order.Asset, QuoteAsset, order.Side)).ToImmutableList()
                 : [];
             var report = BinanceJson.Order(answer, order.Asset, fills);
             if (report.Fills.Sum(f => f.Quantity) != report.ExecutedQuantity)
@@ -187,6 +190,7 @@ public sealed class BinanceExchange : IExchange
                 throw new FormatException("fills do not add up to the executed quantity");
             }
 
+            LogExternalCommissions(order.ClientOrderId, order.Asset, fills);
             return report;
         }
         catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
@@ -218,9 +222,7 @@ public sealed class BinanceExchange : IExchange
             {
                 // GET /order has no fills; the trades of the order carry prices and commissions.
                 var orderId = order.GetProperty("orderId").GetInt64().ToString(CultureInfo.InvariantCulture);
-                var trades = await ReadAsync(
-                    "trades look-up", "/api/v3/myTrades", [("symbol", Pair(asset)), ("orderId", orderId)], signed: true, cancellationToken).ConfigureAwait(false);
-                fills = trades.EnumerateArray().Select(t => Fill(t, asset, side, clientOrderId)).ToImmutableList();
+                fills = await TradesAsync(asset, orderId, side, executed, cancellationToken).ConfigureAwait(false);
                 if (fills.Sum(f => f.Quantity) != executed)
                 {
                     // Trades can lag the order's status: recording half the fills would corrupt the ledger, so wait.
@@ -228,7 +230,9 @@ public sealed class BinanceExchange : IExchange
                 }
             }
 
-            return BinanceJson.Order(order, asset, fills);
+            var report = BinanceJson.Order(order, asset, fills);
+            LogExternalCommissions(clientOrderId, asset, fills);
+            return report;
         }
         catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
         {
@@ -236,20 +240,68 @@ public sealed class BinanceExchange : IExchange
         }
     }
 
-    private Fill Fill(JsonElement fill, string asset, OrderSide side, string clientOrderId)
+    /// <summary>
+    /// The trades of one order, oldest first, <see cref="TradesPage"/> at a time (Binance's maximum; without
+    /// <c>limit</c> it answers 500, so a large order never added up). Every page names <c>fromId</c>, the first page 0:
+    /// without it Binance answers the most recent trades, and the oldest would be missed. The next page starts after
+    /// the last trade id; reading stops once the trades add up to <paramref name="executed"/> or a page comes back
+    /// short (nothing more yet: the caller then reports the trades as lagging).
+    /// </summary>
+    private async Task<ImmutableList<Fill>> TradesAsync(string asset, string orderId, OrderSide side, decimal executed, CancellationToken cancellationToken)
     {
-        var commissionAsset = fill.GetProperty("commissionAsset").GetString() ?? string.Empty;
-        if (!string.Equals(commissionAsset, asset, StringComparison.Ordinal) && !string.Equals(commissionAsset, QuoteAsset, StringComparison.Ordinal))
+        var fills = ImmutableList.CreateBuilder<Fill>();
+        var total = 0m;
+        var fromId = 0L;
+        while (true)
         {
-            // The fund's ledger holds fees only in the asset or the quote currency; recording 0 would let the ledger
-            // drift from the account. Refuse the fill: the leg stays unresolved until a person acts.
-            BinanceLog.ForeignCommission(logger, clientOrderId, commissionAsset);
-            throw new ExchangeException(
-                ExchangeErrorKind.InvalidResponse,
-                $"Binance order {clientOrderId}: commission paid in {commissionAsset}: turn off BNB fee discounts on the fund's account; the fill cannot be recorded in the fund's ledger");
-        }
+            var page = await ReadAsync(
+                "trades look-up",
+                "/api/v3/myTrades",
+                [
+                    ("symbol", Pair(asset)),
+                    ("orderId", orderId),
+                    ("fromId", fromId.ToString(CultureInfo.InvariantCulture)),
+                    ("limit", TradesPage.ToString(CultureInfo.InvariantCulture)),
+                ],
+                signed: true,
+                cancellationToken).ConfigureAwait(false);
+            var count = 0;
+            var lastId = fromId - 1;
+            foreach (var trade in page.EnumerateArray())
+            {
+                // Ids must rise from fromId: otherwise the next page could repeat trades (counted twice) or never end.
+                var id = trade.GetProperty("id").GetInt64();
+                if (id <= lastId)
+                {
+                    throw new FormatException("trades are not in increasing id order from fromId");
+                }
 
-        return BinanceJson.Fill(fill, asset, QuoteAsset, side);
+                var fill = BinanceJson.Fill(trade, asset, QuoteAsset, side);
+                fills.Add(fill);
+                total += fill.Quantity;
+                lastId = id;
+                count++;
+            }
+
+            if (count < TradesPage || total >= executed)
+            {
+                return fills.ToImmutable();
+            }
+
+            fromId = lastId + 1;
+        }
+    }
+
+    /// <summary>
+    /// Says once per order and asset what the account paid outside the fund (BNB fee discount), since the fund's fees
+    /// will not show it. Amounts and ids only: nothing from the request.
+    /// </summary>
+    private void LogExternalCommissions(string clientOrderId, string asset, ImmutableList<Fill> fills)
+    {
+        foreach (var paid in fills.Where(f => f.FeeCurrency == FeeCurrency.External).GroupBy(f => f.FeeAsset!, StringComparer.Ordinal))
+        {
+            BinanceLog.ExternalCommission(logger, clientOrderId, paid.Sum(f => f.Fee), paid.Key, asset);
+        }
     }
 
     private string Pair(string asset) => asset + QuoteAsset;

@@ -40,17 +40,24 @@ internal static class BinanceJson
 
     /// <summary>
     /// A fill from a FULL order response's <c>fills</c> or from <c>myTrades</c>. A commission in the asset is a
-    /// base fee, one in the quote currency a quote fee; a commission in a third asset (BNB discount) cannot be kept
-    /// in the fund's ledger and is refused (<see cref="FormatException"/>; the client reports it before this point).
+    /// base fee, one in the quote currency a quote fee; one in a third asset (BNB fee discount) is an
+    /// <see cref="FeeCurrency.External"/> fee with that asset: the account paid it from its own BNB, so the fund's
+    /// asset and cash move by the full quantity and notional, exactly as the account's do.
     /// </summary>
     public static Fill Fill(JsonElement fill, string asset, string quoteAsset, OrderSide side)
     {
         var commissionAsset = fill.GetProperty("commissionAsset").GetString();
+        if (string.IsNullOrEmpty(commissionAsset))
+        {
+            throw new FormatException("commissionAsset is empty");
+        }
+
         var commission = Decimal(fill, "commission");
-        var currency = string.Equals(commissionAsset, asset, StringComparison.Ordinal) ? FeeCurrency.Base
-            : string.Equals(commissionAsset, quoteAsset, StringComparison.Ordinal) ? FeeCurrency.Quote
-            : throw new FormatException("commission paid in " + commissionAsset + ", neither the asset nor the quote currency");
-        return new Fill(asset, side, Decimal(fill, "qty"), Decimal(fill, "price"), commission, currency);
+        var quantity = Decimal(fill, "qty");
+        var price = Decimal(fill, "price");
+        return string.Equals(commissionAsset, asset, StringComparison.Ordinal) ? new Fill(asset, side, quantity, price, commission, FeeCurrency.Base)
+            : string.Equals(commissionAsset, quoteAsset, StringComparison.Ordinal) ? new Fill(asset, side, quantity, price, commission, FeeCurrency.Quote)
+            : new Fill(asset, side, quantity, price, commission, FeeCurrency.External, commissionAsset);
     }
 
     /// <summary>An order from <c>POST /api/v3/order</c> (FULL) or <c>GET /api/v3/order</c>, with the fills given.</summary>

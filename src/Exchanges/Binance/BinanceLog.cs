@@ -14,6 +14,6 @@ internal static partial class BinanceLog
     [LoggerMessage(103, LogLevel.Information, "Binance server time offset {OffsetMs} ms")]
     public static partial void ClockSynced(ILogger logger, double offsetMs);
 
-    [LoggerMessage(104, LogLevel.Warning, "Binance {ClientOrderId}: commission paid in {Asset} cannot be recorded in the fund ledger; fill refused (turn off BNB fee discounts)")]
-    public static partial void ForeignCommission(ILogger logger, string clientOrderId, string asset);
+    [LoggerMessage(104, LogLevel.Information, "Binance {ClientOrderId}: commission {Commission} {Asset} paid by the account outside the fund (fund fees exclude it; the fund's {Symbol} and cash move by the full fills)")]
+    public static partial void ExternalCommission(ILogger logger, string clientOrderId, decimal commission, string asset, string symbol);
 }

@@ -155,7 +155,7 @@ public sealed class RebalanceRecord
     [Description("Traded notional in the quote currency.")]
     public string? Turnover { get; set; }
 
-    [Description("Commissions paid, valued in the quote currency.")]
+    [Description("Commissions the fund paid, valued in the quote currency. Commissions the account paid in another asset (BNB fee discount) are not included: they show per trade, with that feeAsset.")]
     public string? Fees { get; set; }
 
     [Description("Details, such as orders dropped below exchange minimums or why it failed.")]
@@ -187,10 +187,10 @@ public sealed class TradeRecord
     [Description("Reference price when planned, average fill price once completed.")]
     public string? Price { get; set; }
 
-    [Description("Commission charged.")]
+    [Description("Commission charged, in feeAsset (one amount per asset, comma-separated, when an order paid in two).")]
     public string? Fee { get; set; }
 
-    [Description("The asset the commission was paid in.")]
+    [Description("The asset the commission was paid in: the asset traded, quote, or another asset of the account (BNB), paid outside the fund and not in its fees.")]
     public string? FeeAsset { get; set; }
 
     [Description("Pending, Completed or Failed.")]

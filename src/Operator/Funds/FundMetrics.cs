@@ -27,7 +27,7 @@ public sealed class FundMetrics
         Drift = factory.CreateGauge("cryptoindex_fund_drift", "Current minus target weight of an asset, as a fraction.", Asset);
         Rebalances = factory.CreateCounter("cryptoindex_fund_rebalances_total", "Rebalances by outcome (completed, failed).", ["fund_namespace", "fund", "outcome"]);
         Trades = factory.CreateCounter("cryptoindex_fund_trades_total", "Orders of finished rebalances by side (buy, sell) and final state (completed, failed, skipped).", ["fund_namespace", "fund", "side", "status"]);
-        Fees = factory.CreateCounter("cryptoindex_fund_fees_total", "Commissions paid, valued in the quote currency.", Fund);
+        Fees = factory.CreateCounter("cryptoindex_fund_fees_total", "Commissions the fund paid, valued in the quote currency (not those the account paid in another asset, e.g. BNB).", Fund);
     }
 
     public Gauge Nav { get; }

@@ -325,7 +325,10 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         return conditions;
     }
 
-    /// <summary>One line of rebalance history: phase (Completed or Failed once done), turnover and fees from the fills.</summary>
+    /// <summary>
+    /// One line of rebalance history: phase (Completed or Failed once done), turnover and fees from the fills. Fees are
+    /// what the fund paid: a commission the account paid in BNB is valued 0 (it shows per trade, with its feeAsset).
+    /// </summary>
     private static RebalanceView Summary(ExecutionRecord record, string rebalanceId, string? reason)
     {
         var fills = record.Legs.SelectMany(l => l.Fills).ToList();
@@ -352,6 +355,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     {
         var executed = leg.Fills.Sum(f => f.Quantity);
         var price = executed > 0m ? leg.Fills.Sum(f => f.Quantity * f.Price) / executed : leg.ReferencePrice;
+        var fees = FeesByAsset(leg);
         return new TradeRecord
         {
             Id = leg.ClientOrderId,
@@ -361,8 +365,8 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             Side = leg.Side.ToString(),
             Quantity = StatusText.Quantity(executed > 0m ? executed : leg.Quantity),
             Price = StatusText.Money(price),
-            Fee = leg.Fills.Count > 0 ? StatusText.Quantity(leg.Fills.Sum(f => f.Fee)) : null,
-            FeeAsset = leg.Fills.Count > 0 ? (leg.Fills[0].FeeCurrency == Engine.Ledger.FeeCurrency.Base ? leg.Symbol : "quote") : null,
+            Fee = fees.Count > 0 ? string.Join(", ", fees.Select(f => StatusText.Quantity(f.Amount))) : null,
+            FeeAsset = fees.Count > 0 ? string.Join(", ", fees.Select(f => f.Asset)) : null,
             Status = leg.State switch
             {
                 LegState.Completed => "Completed",
@@ -372,4 +376,20 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             Message = leg.State == LegState.Skipped ? "not sent: " + leg.Reason : leg.Reason,
         };
     }
+
+    /// <summary>
+    /// The leg's commissions summed per asset, in the order first charged: the asset itself, "quote", or the asset the
+    /// account paid outside the fund (BNB). Almost always one; an order that ran out of BNB midway has two, listed
+    /// pairwise ("0.0001, 0.00002" / "BTC, BNB") rather than added across assets.
+    /// </summary>
+    private static List<(string Asset, decimal Amount)> FeesByAsset(LegRecord leg) =>
+        leg.Fills
+            .GroupBy(f => f.FeeCurrency switch
+            {
+                Engine.Ledger.FeeCurrency.Base => leg.Symbol,
+                Engine.Ledger.FeeCurrency.Quote => "quote",
+                _ => f.FeeAsset ?? "external",
+            }, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Sum(f => f.Fee)))
+            .ToList();
 }

@@ -36,6 +36,54 @@ public sealed class FundLedgerTests
         Assert.Equal(before.Cash + (before.QuantityOf("ETH") * fill.Price), after.Cash + (after.QuantityOf("ETH") * fill.Price) + fill.FeeValue);
     }
 
+    [Fact]
+    public void A_buy_with_an_external_fee_adds_the_full_quantity_and_spends_the_full_notional()
+    {
+        // BNB fee discount: the account pays 0.0000625 BNB from its own BNB; the fund gets every BTC it bought.
+        var fill = new Fill("BTC", OrderSide.Buy, 0.1m, 50_000m, 0.0000625m, FeeCurrency.External, "BNB");
+        var after = FundLedger.Apply(Holdings.CashOnly(10_000m), fill).Value;
+
+        Assert.Equal(5_000m, after.Cash);
+        Assert.Equal(0.1m, after.QuantityOf("BTC"));
+        Assert.Equal(["BTC"], after.Quantities.Keys);
+        Assert.Equal(0m, fill.FeeValue);
+    }
+
+    [Fact]
+    public void A_sell_with_an_external_fee_adds_the_full_notional()
+    {
+        var after = FundLedger.Apply(Holdings.Of(0m, ("ETH", 2m)), new Fill("ETH", OrderSide.Sell, 2m, 2_500m, 0.00625m, FeeCurrency.External, "BNB")).Value;
+
+        Assert.Equal(5_000m, after.Cash);
+        Assert.Equal(0m, after.QuantityOf("ETH"));
+    }
+
+    [Fact]
+    public void An_external_fee_can_take_the_whole_holding_without_going_negative()
+    {
+        // The same sell with a Base fee is refused (A_sell_whose_base_fee_exceeds…): here the fee is not the fund's.
+        var after = FundLedger.Apply(Holdings.Of(0m, ("ETH", 2m)), new Fill("ETH", OrderSide.Sell, 2m, 10m, 0.002m, FeeCurrency.External, "BNB"));
+
+        Assert.True(after.IsSuccess, after.Error?.ToString());
+        Assert.Equal(20m, after.Value.Cash);
+    }
+
+    [Theory]
+    [InlineData(FeeCurrency.External, null, "fill.feeAsset")]
+    [InlineData(FeeCurrency.External, "", "fill.feeAsset")]
+    [InlineData(FeeCurrency.External, " ", "fill.feeAsset")]
+    [InlineData(FeeCurrency.External, "ETH", "fill.feeAsset")] // the traded asset itself: that is a Base fee
+    [InlineData(FeeCurrency.Base, "BNB", "fill.feeAsset")]
+    [InlineData(FeeCurrency.Quote, "USDT", "fill.feeAsset")]
+    [InlineData((FeeCurrency)7, "BNB", "fill.feeCurrency")]
+    public void A_fee_asset_is_required_for_an_external_fee_and_refused_for_the_others(FeeCurrency currency, string? feeAsset, string field)
+    {
+        var before = Holdings.Of(1_000m, ("ETH", 2m));
+        var result = FundLedger.Apply(before, new Fill("ETH", OrderSide.Sell, 1m, 2_500m, 0.001m, currency, feeAsset));
+
+        Assert.Equal((Rules.InvalidFill, field), (result.Error?.Rule, result.Error?.Field));
+    }
+
     [Theory]
     [InlineData(OrderSide.Buy, 1, 1_000, Rules.InsufficientCash, "holdings.cash")]
     [InlineData(OrderSide.Sell, 3, 1, Rules.InsufficientQuantity, "holdings[ETH]")]

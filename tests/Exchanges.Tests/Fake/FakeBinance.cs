@@ -19,7 +19,7 @@ namespace CryptoIndex.Exchanges.Tests.Fake;
 /// A Binance spot REST API on 127.0.0.1 for tests, following the wire formats of the reference (§6.3, §7.1): API key
 /// header and HMAC-SHA256 signature over the exact query string, the timestamp/recvWindow rule on its own clock (the
 /// test's <see cref="FakeTimeProvider"/> plus <see cref="Skew"/>), LOT_SIZE and NOTIONAL filters, balances, MARKET
-/// orders with FULL responses, look-up by origClientOrderId, myTrades, and injected faults.
+/// orders with FULL responses, look-up by origClientOrderId, myTrades (paged by limit and fromId), and injected faults.
 /// </summary>
 public sealed class FakeBinance : IAsyncDisposable
 {
@@ -183,7 +183,7 @@ public sealed class FakeBinance : IAsyncDisposable
                 await GetOrder(context, query["symbol"].ToString(), query["origClientOrderId"].ToString(), fault);
                 return;
             case "GET /api/v3/myTrades":
-                await MyTrades(context, query["symbol"].ToString(), long.Parse(query["orderId"].ToString(), CultureInfo.InvariantCulture), fault?.Kind == FaultKind.TradesLag);
+                await MyTrades(context, query, fault?.Kind == FaultKind.TradesLag);
                 return;
             default:
                 await Error(context, 404, -1000, "unknown endpoint");
@@ -362,7 +362,7 @@ public sealed class FakeBinance : IAsyncDisposable
             }
 
             var fills = new List<FakeFill>();
-            foreach (var (fillPrice, fillQuantity) in parts.Where(p => p.Quantity > 0m))
+            foreach (var (fillPrice, fillQuantity) in parts.Where(p => p.Quantity > 0m).SelectMany(p => Trades(p, parts.Count, rules.StepSize)))
             {
                 var commission = decimal.Round(buy ? fillQuantity * State.FeeRate : fillQuantity * fillPrice * State.FeeRate, 8, MidpointRounding.ToZero);
                 var commissionAsset = State.CommissionAsset ?? (buy ? asset : State.QuoteAsset);
@@ -389,6 +389,28 @@ public sealed class FakeBinance : IAsyncDisposable
             State.OrderRequests.Add((clientOrderId, asset, side, quantity, status));
             return (200, 0, string.Empty, order);
         }
+    }
+
+    /// <summary>
+    /// One price level's quantity as the trades it fills in: one trade, or (with <see cref="FakeState.TradesPerOrder"/>)
+    /// the level's share of them, each of a whole number of lot steps, the last taking what is left.
+    /// </summary>
+    private IEnumerable<(decimal Price, decimal Quantity)> Trades((decimal Price, decimal Quantity) level, int levels, decimal step)
+    {
+        var count = State.TradesPerOrder is { } trades ? Math.Max(1, trades / levels) : 1;
+        var piece = FakeState.FloorToStep(level.Quantity / count, step);
+        if (count == 1 || piece <= 0m)
+        {
+            yield return level;
+            yield break;
+        }
+
+        for (var i = 1; i < count; i++)
+        {
+            yield return (level.Price, piece);
+        }
+
+        yield return (level.Price, level.Quantity - (piece * (count - 1)));
     }
 
     private void Add(string asset, decimal delta) => State.Balances[asset] = (State.Balances.TryGetValue(asset, out var value) ? value : 0m) + delta;
@@ -427,29 +449,40 @@ public sealed class FakeBinance : IAsyncDisposable
         await Json(context, OrderJson(order, withFills: false));
     }
 
-    private async Task MyTrades(HttpContext context, string pair, long orderId, bool lag)
+    /// <summary>
+    /// <c>GET /api/v3/myTrades</c> with <c>symbol</c> and <c>orderId</c>, as Binance documents it: at most <c>limit</c>
+    /// trades (default 500, at most 1000), in trade id order; with <c>fromId</c> the first of them with an id at or
+    /// above it, else the most recent ones. A lagging replica (<paramref name="lag"/>) knows only the order's first trade.
+    /// </summary>
+    private async Task MyTrades(HttpContext context, IQueryCollection query, bool lag)
     {
+        var pair = query["symbol"].ToString();
+        var orderId = long.Parse(query["orderId"].ToString(), CultureInfo.InvariantCulture);
+        var limit = query.TryGetValue("limit", out var l) ? Math.Clamp(int.Parse(l.ToString(), CultureInfo.InvariantCulture), 1, 1000) : 500;
+        long? fromId = query.TryGetValue("fromId", out var f) ? long.Parse(f.ToString(), CultureInfo.InvariantCulture) : null;
         FakeOrder? order;
         lock (State.Gate)
         {
             order = State.Orders.SingleOrDefault(o => o.Symbol == pair && o.OrderId == orderId);
         }
 
-        var trades = order?.Fills.Take(lag ? 1 : int.MaxValue).Select(f => new
+        var known = order?.Fills.Take(lag ? 1 : int.MaxValue).OrderBy(t => t.TradeId).ToList() ?? [];
+        var page = fromId is { } from ? known.Where(t => t.TradeId >= from).Take(limit) : known.TakeLast(limit);
+        var trades = page.Select(t => new
         {
             symbol = pair,
-            id = f.TradeId,
+            id = t.TradeId,
             orderId,
-            price = N(f.Price),
-            qty = N(f.Quantity),
-            quoteQty = N(f.Price * f.Quantity),
-            commission = N(f.Commission),
-            commissionAsset = f.CommissionAsset,
-            time = order.TransactTime,
+            price = N(t.Price),
+            qty = N(t.Quantity),
+            quoteQty = N(t.Price * t.Quantity),
+            commission = N(t.Commission),
+            commissionAsset = t.CommissionAsset,
+            time = order!.TransactTime,
             isBuyer = order.Side == "BUY",
             isMaker = false,
             isBestMatch = true,
-        }).ToArray() ?? [];
+        }).ToArray();
         await Json(context, trades);
     }
 

@@ -34,6 +34,12 @@ public sealed class FakeState
 
     public string QuoteAsset { get; set; } = "USDT";
 
+    /// <summary>
+    /// How many trades an order fills in (lot steps permitting), shared by its price levels; by default one per level.
+    /// A large order in a thin book can fill in thousands, more than one page of myTrades.
+    /// </summary>
+    public int? TradesPerOrder { get; set; }
+
     /// <summary>When set (e.g. "BNB"), every commission is paid in this asset, as with Binance's BNB fee discount.</summary>
     public string? CommissionAsset { get; set; }
 

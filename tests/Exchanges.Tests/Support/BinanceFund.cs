@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CryptoIndex.Engine.Ledger;
 using CryptoIndex.Engine.Planning;
 using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Exchanges.Binance;
@@ -93,17 +94,27 @@ public sealed class BinanceFund : IAsyncDisposable
             options);
     }
 
-    /// <summary>The ledger in the record (start holdings + recorded fills) equals the fake exchange's balances, exactly.</summary>
-    public void AssertLedgerMatchesExchange(RebalanceRecord record)
+    /// <summary>
+    /// The ledger in the record (start holdings + recorded fills) equals the fake exchange's balances, exactly. With
+    /// <paramref name="paidOutside"/> (an asset the account pays commissions in, outside the fund, and its balance
+    /// before), that asset is not the fund's: the account holds its balance before less every external fee recorded.
+    /// </summary>
+    public void AssertLedgerMatchesExchange(RebalanceRecord record, (string Asset, decimal Before)? paidOutside = null)
     {
         var holdings = record.Holdings();
         Assert.True(holdings.IsSuccess, holdings.ToString());
         lock (State.Gate)
         {
             Assert.Equal(State.Balance("USDT"), holdings.Value.Cash);
-            foreach (var asset in State.Balances.Keys.Where(a => a != "USDT").Union(holdings.Value.Quantities.Keys))
+            foreach (var asset in State.Balances.Keys.Where(a => a != "USDT" && a != paidOutside?.Asset).Union(holdings.Value.Quantities.Keys))
             {
                 Assert.True(State.Balance(asset) == holdings.Value.QuantityOf(asset), $"{asset}: exchange {State.Balance(asset)}, ledger {holdings.Value.QuantityOf(asset)}");
+            }
+
+            if (paidOutside is { } outside)
+            {
+                var paid = record.Legs.SelectMany(l => l.Fills).Where(f => f.FeeCurrency == FeeCurrency.External && f.FeeAsset == outside.Asset).Sum(f => f.Fee);
+                Assert.Equal(outside.Before - paid, State.Balance(outside.Asset));
             }
         }
     }

@@ -92,6 +92,34 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
         await AssertNoSecretAnywhereAsync();
     }
 
+    /// <summary>
+    /// The account pays its commissions in BNB (fee discount on): the fund is funded as usual, its BTC, ETH and cash
+    /// equal the account's, each trade shows its commission with feeAsset BNB, and the fund's fees leave it out.
+    /// </summary>
+    [Fact]
+    public async Task A_fund_on_an_account_paying_commissions_in_bnb_is_funded_and_shows_them_per_trade_not_in_its_fees()
+    {
+        lock (binance.State.Gate)
+        {
+            binance.State.CommissionAsset = "BNB";
+            binance.State.Balances["BNB"] = 1m;
+        }
+
+        await CreateSecretAsync();
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+        var funded = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+
+        var trades = funded["trades"]!.AsArray();
+        Assert.Equal([("Completed", "BNB"), ("Completed", "BNB")], trades.Select(t => ((string)t!["status"]!, (string)t["feeAsset"]!)));
+        var paid = trades.Sum(t => decimal.Parse((string)t!["fee"]!, CultureInfo.InvariantCulture));
+        Assert.True(paid > 0m);
+        Assert.Equal(1m - paid, binance.State.Balance("BNB"));
+        Assert.Equal("0", (string?)funded["rebalances"]![0]!["fees"]);
+        AssertLedgerEqualsAccount(funded);
+        Assert.Contains("BNB paid by the account outside the fund", logs.AllText, StringComparison.Ordinal);
+        await AssertNoSecretAnywhereAsync();
+    }
+
     [Fact]
     public async Task A_fund_priced_from_another_market_than_it_trades_is_stalled_before_anything_reaches_Binance()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CryptoIndex.Engine.Ledger;
 using CryptoIndex.Engine.Planning;
 using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Exchanges;
@@ -71,8 +72,47 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
         Assert.Empty(Numbers(execution));
         Assert.Equal("10000", (string?)execution["startHoldings"]!["cash"]);
 
+        // Fees in the asset bought: named per trade; the record is written as before feeAsset existed (no such key).
+        Assert.Equal(
+            [("BTC", "0.00012", "BTC"), ("ETH", "0.0016", "ETH")],
+            status["trades"]!.AsArray().Select(t => ((string)t!["symbol"]!, (string)t["fee"]!, (string)t["feeAsset"]!)).OrderBy(t => t.Item1));
+        Assert.DoesNotContain("feeAsset", execution.ToJsonString(), StringComparison.Ordinal);
+
         var holdings = (await Journal().LoadAsync(uid, CancellationToken.None))!.Holdings().Value;
         Assert.Equal((0m, 0.11988m, 1.5984m), (holdings.Cash, holdings.QuantityOf("BTC"), holdings.QuantityOf("ETH")));
+    }
+
+    /// <summary>
+    /// An account paying commissions in BNB: the fills carry an External fee with its asset. The trade shows the fee
+    /// with "BNB" (paired with the asset's own fee when an order ran out of BNB midway), the rebalance's fees leave it
+    /// out (the fund did not pay it), and the record reads back to the same fills and the full quantities.
+    /// </summary>
+    [Fact]
+    public async Task A_commission_paid_in_bnb_shows_per_trade_with_its_asset_and_not_in_the_fund_fees()
+    {
+        var journal = Journal();
+        var done = (await Executor(journal).StartAsync(Start(1), CancellationToken.None)).Record!;
+        static Fill InBnb(Fill f, decimal fee) => f with { Fee = fee, FeeCurrency = FeeCurrency.External, FeeAsset = "BNB" };
+        var legs = done.Legs.Select(l => l.Symbol == "BTC"
+            ? l with { Fills = [l.Fills[0] with { Quantity = 0.06m, Fee = 0.00006m }, InBnb(l.Fills[0] with { Quantity = 0.06m }, 0.00375m)] }
+            : l with { Fills = [InBnb(l.Fills[0], 0.0125m)] });
+        var paidInBnb = done with { Revision = done.Revision + 1, Legs = [.. legs] };
+
+        await journal.SaveAsync(paidInBnb, CancellationToken.None);
+
+        var status = await StatusAsync();
+        Assert.Equal(
+            [("BTC", "0.00006, 0.00375", "BTC, BNB"), ("ETH", "0.0125", "BNB")],
+            status["trades"]!.AsArray().Select(t => ((string)t!["symbol"]!, (string)t["fee"]!, (string)t["feeAsset"]!)).OrderBy(t => t.Item1));
+        var rebalance = status["rebalances"]![0]!;
+        Assert.Equal(("10000", "3"), ((string?)rebalance["turnover"], (string?)rebalance["fees"])); // 0.00006 BTC at 50,000; no BNB
+        var ethFill = status["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "ETH")!["fills"]![0]!;
+        Assert.Equal(("External", "BNB", "0.0125"), ((string?)ethFill["feeCurrency"], (string?)ethFill["feeAsset"], (string?)ethFill["fee"]));
+
+        var loaded = (await Journal().LoadAsync(uid, CancellationToken.None))!;
+        Assert.Equal(paidInBnb.Legs.SelectMany(l => l.Fills), loaded.Legs.SelectMany(l => l.Fills));
+        var holdings = loaded.Holdings().Value;
+        Assert.Equal((0m, 0.11994m, 1.6m), (holdings.Cash, holdings.QuantityOf("BTC"), holdings.QuantityOf("ETH")));
     }
 
     [Fact]

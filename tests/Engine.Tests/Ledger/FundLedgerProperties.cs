@@ -1,0 +1,62 @@
+using CsCheck;
+using CryptoIndex.Engine.Ledger;
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Engine.Portfolio;
+
+namespace CryptoIndex.Engine.Tests.Ledger;
+
+/// <summary>Properties of the ledger over random holdings and fills with every kind of commission.</summary>
+public sealed class FundLedgerProperties
+{
+    private static readonly Gen<(Holdings Before, Fill Fill)> Cases =
+        from cash in Gen.Decimal[0m, 1_000_000m].Select(c => decimal.Round(c, 2))
+        from held in Gen.Decimal[0m, 1_000m].Select(q => decimal.Round(q, 8))
+        from other in Gen.Decimal[0m, 1_000m].Select(q => decimal.Round(q, 8))
+        from side in Gen.OneOf(OrderSide.Buy, OrderSide.Sell)
+        from quantity in Gen.Decimal[0.00000001m, 1_000m].Select(q => decimal.Round(q, 8)).Where(q => q > 0m)
+        from price in Gen.Decimal[0.0001m, 100_000m].Select(p => decimal.Round(p, 4)).Where(p => p > 0m)
+        from feeRate in Gen.Int[0, 50].Select(bp => bp / 10_000m)
+        from currency in Gen.OneOf(FeeCurrency.Base, FeeCurrency.Quote, FeeCurrency.External)
+        select (
+            Holdings.Of(cash, ("ETH", held), ("BTC", other)),
+            currency switch
+            {
+                FeeCurrency.Base => new Fill("ETH", side, quantity, price, decimal.Round(quantity * feeRate, 8), currency),
+                FeeCurrency.Quote => new Fill("ETH", side, quantity, price, decimal.Round(quantity * price * feeRate, 8), currency),
+                // A BNB commission: its amount is in BNB, unrelated to the fund's prices.
+                _ => new Fill("ETH", side, quantity, price, decimal.Round(quantity * price * feeRate * 0.75m / 600m, 8), currency, "BNB"),
+            });
+
+    [Fact]
+    public void Value_is_conserved_value_before_equals_value_after_plus_the_fee_value_with_external_fees_valued_0()
+    {
+        var external = 0;
+        Cases.Sample(c =>
+        {
+            var applied = FundLedger.Apply(c.Before, c.Fill);
+            if (!applied.IsSuccess)
+            {
+                // Refused only for what it would overdraw, never for its (valid) commission.
+                Assert.Contains(applied.Error.Rule, new[] { Rules.InsufficientCash, Rules.InsufficientQuantity });
+                return;
+            }
+
+            var after = applied.Value;
+            decimal Value(Holdings h) => h.Cash + (h.QuantityOf("ETH") * c.Fill.Price) + h.QuantityOf("BTC");
+            Assert.Equal(Value(c.Before), Value(after) + c.Fill.FeeValue);
+            Assert.Equal(c.Before.QuantityOf("BTC"), after.QuantityOf("BTC"));
+            Assert.DoesNotContain("BNB", after.Quantities.Keys);
+            if (c.Fill.FeeCurrency == FeeCurrency.External)
+            {
+                // The fund moves by exactly the quantity and the notional, as the account does.
+                external++;
+                var sign = c.Fill.Side == OrderSide.Buy ? 1m : -1m;
+                Assert.Equal(0m, c.Fill.FeeValue);
+                Assert.Equal(c.Before.QuantityOf("ETH") + (sign * c.Fill.Quantity), after.QuantityOf("ETH"));
+                Assert.Equal(c.Before.Cash - (sign * c.Fill.Notional), after.Cash);
+            }
+        }, iter: 3000);
+
+        Assert.True(external > 100, $"only {external} external fills applied");
+    }
+}

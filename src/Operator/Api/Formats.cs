@@ -9,8 +9,8 @@ public static class Formats
     /// <summary>A non-negative decimal amount: <c>100000</c>, <c>2500.50</c>. Never an exponent, never a float.</summary>
     public const string AmountPattern = @"^[0-9]{1,15}(\.[0-9]{1,8})?$";
 
-    /// <summary>A Go/Kubernetes duration of hours, minutes and seconds: <c>720h</c>, <c>1h30m</c>, <c>90s</c>.</summary>
-    public const string DurationPattern = @"^([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
+    /// <summary>A Go/Kubernetes duration of hours, minutes and seconds: <c>720h</c>, <c>1h30m</c>, <c>90s</c>; never empty (written without lookahead, which the API server's RE2 lacks).</summary>
+    public const string DurationPattern = @"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$";
 
     /// <summary>A ticker: upper-case letters and digits.</summary>
     public const string SymbolPattern = @"^[A-Z0-9]{1,15}$";

@@ -57,6 +57,7 @@ public sealed class InvalidManifestTests
         { "capital negative", "capital: 1000", "capital: \"-5\"", "spec.capital", true },
         { "minInterval above maxInterval", "minInterval: 1h", "minInterval: 1000h", "spec.rebalance.minInterval", false },
         { "duration in days", "maxInterval: 720h", "maxInterval: 30d", "spec.rebalance.maxInterval", true },
+        { "empty duration", "maxAge: 10m", "maxAge: \"\"", "spec.prices.maxAge", true },
         { "threshold without %", "threshold: 5%", "threshold: \"5\"", "spec.rebalance.threshold", true },
         { "unknown weighting", "weighting: MarketCap", "weighting: Capped", "spec.weighting", true },
         { "binance without credentials", "kind: paper", "kind: binance", "spec.exchange.credentialsSecretRef", false },

@@ -129,6 +129,12 @@ public static class PlanCommand
         {
             ["fund"] = report.Fund,
             ["nav"] = report.Valuation.Nav,
+            ["cash"] = new JsonObject
+            {
+                ["value"] = report.Valuation.Cash,
+                ["targetWeight"] = report.Valuation.CashTarget,
+                ["currentWeight"] = report.Valuation.CashWeight,
+            },
             ["targets"] = new JsonArray([.. report.Valuation.Positions.Select(p => (JsonNode)new JsonObject
             {
                 ["symbol"] = p.Symbol,
@@ -176,6 +182,9 @@ public static class PlanCommand
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Symbol} | {Engine.Format.Percent(p.TargetWeight)} | {Engine.Format.Percent(p.CurrentWeight)} | {Engine.Format.PercentagePoints(p.Drift)} |\n");
         }
 
+        var v = report.Valuation;
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| cash | {Engine.Format.Percent(v.CashTarget)} | {Engine.Format.Percent(v.CashWeight)} | {Engine.Format.PercentagePoints(v.CashWeight - v.CashTarget)} |\n");
+
         text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n**Decision:** {(report.Decision.ShouldRebalance ? "rebalance" : "no rebalance")} — {report.Decision.Summary}\n");
         if (report.Note is not null)
         {
@@ -205,6 +214,8 @@ public static class PlanCommand
             targets.AddRow(p.Symbol, Engine.Format.Number(p.Price), Engine.Format.Percent(p.TargetWeight), Engine.Format.Percent(p.CurrentWeight), Engine.Format.PercentagePoints(p.Drift));
         }
 
+        var cash = report.Valuation;
+        targets.AddRow("cash", string.Empty, Engine.Format.Percent(cash.CashTarget), Engine.Format.Percent(cash.CashWeight), Engine.Format.PercentagePoints(cash.CashWeight - cash.CashTarget));
         console.Write(targets);
         console.WriteLine($"Decision: {(report.Decision.ShouldRebalance ? "rebalance" : "no rebalance")}: {report.Decision.Summary}");
         if (report.Note is not null)

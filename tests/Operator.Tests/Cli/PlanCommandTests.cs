@@ -58,6 +58,7 @@ public sealed class PlanCommandTests : IDisposable
             json["orders"]!.AsArray().Select(o => ((string)o!["symbol"]!, (string)o["side"]!, (decimal)o["quantity"]!, (decimal)o["price"]!)));
         Assert.Equal(10_000m, (decimal)json["turnover"]!);
         Assert.Equal(10m, (decimal)json["estimatedFees"]!);
+        Assert.Equal((10_000m, 0m, 1m), ((decimal)json["cash"]!["value"]!, (decimal)json["cash"]!["targetWeight"]!, (decimal)json["cash"]!["currentWeight"]!));
     }
 
     [Fact]
@@ -220,6 +221,7 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Equal(0, exit);
         Assert.StartsWith("### Plan for `sixty-forty`: NAV 10000", output, StringComparison.Ordinal);
         Assert.Contains("| 1 | Buy | 0.12 | BTC | 50000 | 6000 | 6 |", output, StringComparison.Ordinal);
+        Assert.Contains("| cash | 0% | 100% | +100pp |", output, StringComparison.Ordinal); // the weights add up with it
     }
 
     [Fact]
@@ -229,6 +231,7 @@ public sealed class PlanCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Contains("Decision: rebalance: first funding", output, StringComparison.Ordinal);
+        Assert.Matches(@"│ cash +│ +│ 0% +│ 100% +│ \+100pp +│", output);
         Assert.Contains("Turnover 10000, estimated fees 10", output, StringComparison.Ordinal);
     }
 

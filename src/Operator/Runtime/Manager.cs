@@ -1,4 +1,5 @@
 using CryptoIndex.Operator.Runtime.Controllers;
+using CryptoIndex.Operator.Runtime.Leader;
 using CryptoIndex.Operator.Runtime.Metrics;
 using k8s;
 using k8s.LeaderElection;
@@ -30,6 +31,7 @@ public sealed partial class Manager : IDisposable
     private volatile bool _leader;
     private volatile bool _electing;
     private volatile bool _stopping;
+    private volatile string? _leaderSeen;
     private List<Task> _caches = [];
 
     public Manager(IKubernetes client, ManagerOptions? options = null, RuntimeMetrics? metrics = null, TimeProvider? time = null,
@@ -41,6 +43,7 @@ public sealed partial class Manager : IDisposable
         _metrics = metrics ?? new RuntimeMetrics();
         _time = time ?? TimeProvider.System;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<Manager>();
+        Identity = _options.LeaderElection.Identity ?? LeaderElectionOptions.NewIdentity(); // per manager, not per options object
         if (_options.LeaderElection.Enabled)
         {
             _metrics.LeaderStatus.WithLabels(_options.LeaderElection.LeaseName).Set(0);
@@ -48,6 +51,12 @@ public sealed partial class Manager : IDisposable
     }
 
     public IReadOnlyList<Controller> Controllers => _controllers;
+
+    /// <summary>This replica's holder identity in the Lease.</summary>
+    public string Identity { get; }
+
+    /// <summary>The Lease holder this replica's election last observed (its own identity while it leads), or null.</summary>
+    public string? Leader => _leaderSeen;
 
     /// <summary>Raised when shutdown starts waiting for in-flight reconciles (diagnostics and tests).</summary>
     internal event Action? GracePeriodStarted;
@@ -104,7 +113,7 @@ public sealed partial class Manager : IDisposable
     private async Task RunElectionAsync(CancellationToken ct)
     {
         var o = _options.LeaderElection;
-        var leaseLock = new LeaseLock(_client, o.LeaseNamespace, o.LeaseName, o.Identity);
+        var leaseLock = new LeaseLock(_client, o.LeaseNamespace, o.LeaseName, Identity);
         var config = new LeaderElectionConfig(leaseLock)
         {
             LeaseDuration = o.LeaseDuration,
@@ -112,6 +121,7 @@ public sealed partial class Manager : IDisposable
             RetryPeriod = o.RetryPeriod,
         };
         _electing = true;
+        LogElecting(o.LeaseNamespace, o.LeaseName, Identity);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -119,7 +129,11 @@ public sealed partial class Manager : IDisposable
                 using var elector = new LeaderElector(config);
                 elector.OnStartedLeading += StartTerm;
                 elector.OnStoppedLeading += EndTerm;
-                elector.OnNewLeader += leader => LogNewLeader(o.LeaseName, leader);
+                elector.OnNewLeader += leader =>
+                {
+                    _leaderSeen = leader;
+                    LogNewLeader(o.LeaseName, leader);
+                };
                 try
                 {
                     await elector.RunUntilLeadershipLostAsync(ct).ConfigureAwait(false);
@@ -154,7 +168,7 @@ public sealed partial class Manager : IDisposable
         try
         {
             var current = await leaseLock.GetAsync(CancellationToken.None).ConfigureAwait(false);
-            if (!string.Equals(current.HolderIdentity, _options.LeaderElection.Identity, StringComparison.Ordinal))
+            if (!string.Equals(current.HolderIdentity, Identity, StringComparison.Ordinal))
             {
                 return;
             }
@@ -255,6 +269,9 @@ public sealed partial class Manager : IDisposable
             _termAbort?.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Electing a leader on Lease {Namespace}/{Lease} as {Identity}")]
+    private partial void LogElecting(string @namespace, string lease, string identity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lease {Lease} is held by {Leader}")]
     private partial void LogNewLeader(string lease, string leader);

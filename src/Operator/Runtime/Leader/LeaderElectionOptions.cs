@@ -10,8 +10,16 @@ public sealed record LeaderElectionOptions
 
     public string LeaseNamespace { get; init; } = "default";
 
-    /// <summary>This replica's identity (default: the host name, which is the pod name in a cluster).</summary>
-    public string Identity { get; init; } = Environment.MachineName;
+    /// <summary>
+    /// This replica's holder identity in the Lease; null (the default): the host name, <c>_</c> and a random UUID,
+    /// drawn by each <see cref="Manager"/>, as controller-runtime does. The host name alone is not unique (two processes
+    /// on one host, pods with <c>hostNetwork</c> on one node), and KubernetesClient's elector treats a lease whose
+    /// holder equals its own identity as its own: both would lead. An explicit identity must be unique per process.
+    /// </summary>
+    public string? Identity { get; init; }
+
+    /// <summary>A fresh default identity: <c>hostname_uuid</c> (the host name is the pod name in a cluster).</summary>
+    public static string NewIdentity() => Environment.MachineName + "_" + Guid.NewGuid().ToString("D");
 
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 

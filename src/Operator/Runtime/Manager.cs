@@ -46,6 +46,7 @@ public sealed partial class Manager : IDisposable
         Identity = _options.LeaderElection.Identity ?? LeaderElectionOptions.NewIdentity(); // per manager, not per options object
         if (_options.LeaderElection.Enabled)
         {
+            _options.LeaderElection.Validate();
             _metrics.LeaderStatus.WithLabels(_options.LeaderElection.LeaseName).Set(0);
         }
     }
@@ -128,7 +129,8 @@ public sealed partial class Manager : IDisposable
             {
                 using var elector = new LeaderElector(config);
                 elector.OnStartedLeading += StartTerm;
-                elector.OnStoppedLeading += EndTerm;
+                elector.OnStoppedLeading += () => EndTerm(shutdown: ct.IsCancellationRequested);
+                elector.OnError += e => OnElectorError(e, ct);
                 elector.OnNewLeader += leader =>
                 {
                     _leaderSeen = leader;
@@ -219,8 +221,15 @@ public sealed partial class Manager : IDisposable
     }
 
     /// <summary>Leadership lost: stop at once, cancelling in-flight reconciles.</summary>
-    private void EndTerm()
+    /// <param name="shutdown">The term ends because the manager stops (the election was cancelled), not by a lost lease.</param>
+    private void EndTerm(bool shutdown)
     {
+        if (!shutdown)
+        {
+            var o = _options.LeaderElection;
+            LogLeaseLost(o.LeaseNamespace, o.LeaseName, o.RenewDeadline);
+        }
+
         lock (_gate)
         {
             _leader = false;
@@ -230,6 +239,20 @@ public sealed partial class Manager : IDisposable
         }
 
         LeadershipLost?.Invoke();
+    }
+
+    /// <summary>
+    /// The elector reports a renewal that threw (a connection failure, a timeout) only here, then gives up the term, so
+    /// it is logged; the cancellation of a stop is no failure.
+    /// </summary>
+    private void OnElectorError(Exception error, CancellationToken ct)
+    {
+        if (error is OperationCanceledException && ct.IsCancellationRequested)
+        {
+            return;
+        }
+
+        LogElectionError(error);
     }
 
     /// <summary>Raised when this replica stops leading (its reconcilers' state about objects is now another's).</summary>
@@ -275,6 +298,10 @@ public sealed partial class Manager : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lease {Lease} is held by {Leader}")]
     private partial void LogNewLeader(string lease, string leader);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Lost the lease {Namespace}/{Lease}: it could not be renewed (renew deadline {RenewDeadline}); reconciles cancelled, standing by")]
+    private partial void LogLeaseLost(string @namespace, string lease, TimeSpan renewDeadline);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election error")]
     private partial void LogElectionError(Exception error);

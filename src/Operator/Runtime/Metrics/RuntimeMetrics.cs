@@ -55,9 +55,6 @@ public sealed class RuntimeMetrics
         LeaderStatus = f.CreateGauge("leader_election_master_status",
             "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
             ["name"]);
-        LeaderSlowpath = f.CreateCounter("leader_election_slowpath_total",
-            "Total number of slow path exercised in renewing leader leases. 'name' is the string used to identify the lease. Please make sure to group by name.",
-            ["name"]);
         EventsDropped = f.CreateCounter("event_recorder_dropped_total",
             "Events not recorded because the API call failed (each is logged as a warning); the spam filter's drops are not counted.");
         RestRequests = f.CreateCounter("rest_client_requests_total",
@@ -95,8 +92,6 @@ public sealed class RuntimeMetrics
     public Counter QueueRetries { get; }
 
     public Gauge LeaderStatus { get; }
-
-    public Counter LeaderSlowpath { get; }
 
     public Counter RestRequests { get; }
 

@@ -16,7 +16,7 @@ public sealed class EventRecorderTests
         var obj = KubeObject.From((System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync(
             Widgets.Group, Widgets.Version, "default", Widgets.Plural, "a"));
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 6, 0, 0, TimeSpan.Zero));
-        using var recorder = new EventRecorder(client, "widget-controller", time, host: "node-1");
+        var recorder = new EventRecorder(client, "widget-controller", time, host: "node-1");
         cluster.Requests.Clear();
 
         await recorder.NormalAsync(obj, "Synced", "all good");
@@ -59,7 +59,7 @@ public sealed class EventRecorderTests
         var obj = KubeObject.From((System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync(
             Widgets.Group, Widgets.Version, "default", Widgets.Plural, "a"));
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 6, 0, 0, TimeSpan.Zero));
-        using var recorder = new EventRecorder(client, "widget-controller", time, host: "node-1");
+        var recorder = new EventRecorder(client, "widget-controller", time, host: "node-1");
         cluster.Requests.Clear();
 
         // Messages 1..9 are distinct events; from the 10th on they fold into one "combined" event.

@@ -26,12 +26,13 @@ public sealed class ManagerTests
         private readonly CancellationTokenSource _stop = new();
         private Task _run = Task.CompletedTask;
 
-        public Instance(LocalKubeCluster cluster, string identity, RecordingReconciler reconciler, ManagerOptions options, TimeProvider? time = null)
+        // identity null keeps the options' own (the default when they set none).
+        public Instance(LocalKubeCluster cluster, string? identity, RecordingReconciler reconciler, ManagerOptions options, TimeProvider? time = null)
         {
             Metrics = new RuntimeMetrics();
             Reconciler = reconciler;
             var client = cluster.CreateClient();
-            Manager = new Manager(client, options with { LeaderElection = options.LeaderElection with { Identity = identity } }, Metrics, time);
+            Manager = new Manager(client, identity is null ? options : options with { LeaderElection = options.LeaderElection with { Identity = identity } }, Metrics, time);
             Manager.Add(new Controller("widgets", client, Widgets.Type, reconciler, metrics: Metrics));
         }
 
@@ -99,6 +100,45 @@ public sealed class ManagerTests
         await ReflectorTests.WaitUntil(() => b.Reconciler.Count("w1") > bW1);
         Assert.Equal(aTotal, a.Reconciler.Total);
         Assert.Equal(0, a.Reconciler.Overlaps + b.Reconciler.Overlaps);
+    }
+
+    [Fact]
+    public async Task Two_managers_with_the_default_identity_on_one_host_never_both_lead()
+    {
+        // One options object, no identity set: what two processes on one host (or hostNetwork pods on one node) run
+        // with. They share a host name; the holder identity must still tell them apart.
+        await using var cluster = await Widgets.StartClusterAsync();
+        var options = new ManagerOptions { LeaderElection = FastLease };
+        await using var a = new Instance(cluster, null, new RecordingReconciler((_, _, _) => Task.FromResult(ReconcileResult.Done)), options).Start();
+        await ReflectorTests.WaitUntil(() => a.Manager.IsLeader);
+        await using var b = new Instance(cluster, null, new RecordingReconciler((_, _, _) => Task.FromResult(ReconcileResult.Done)), options).Start();
+
+        // b's first attempt either takes the lease (the same identity renews "its own" lease) or sees it held by a.
+        await ReflectorTests.WaitUntil(() => b.Manager.IsLeader || (b.Manager.Leader is { } seen && seen != b.Manager.Identity));
+        Assert.False(b.Manager.IsLeader, "both managers lead, as " + b.Manager.Identity);
+        Assert.Equal(a.Manager.Identity, b.Manager.Leader);
+        var lease = await cluster.CreateClient().CoordinationV1.ReadNamespacedLeaseAsync(FastLease.LeaseName, "default");
+        Assert.Equal(a.Manager.Identity, lease.Spec.HolderIdentity);
+
+        // b is a real standby: it takes over once a releases the lease.
+        await a.StopAsync();
+        await ReflectorTests.WaitUntil(() => b.Manager.IsLeader);
+        Assert.Equal(0, a.LeaderGauge);
+    }
+
+    [Fact]
+    public void The_default_identity_is_the_host_name_and_a_unique_suffix_and_an_explicit_one_is_kept()
+    {
+        var client = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }); // never called
+        var options = new ManagerOptions { LeaderElection = FastLease };
+        using var first = new Manager(client, options);
+        using var second = new Manager(client, options);
+        using var named = new Manager(client, options with { LeaderElection = FastLease with { Identity = "pod-7" } });
+
+        Assert.StartsWith(Environment.MachineName + "_", first.Identity, StringComparison.Ordinal);
+        Assert.StartsWith(Environment.MachineName + "_", second.Identity, StringComparison.Ordinal);
+        Assert.NotEqual(first.Identity, second.Identity);
+        Assert.Equal("pod-7", named.Identity);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using CryptoIndex.Operator.Runtime.Controllers;
+using CryptoIndex.Operator.Runtime.Leader;
 using CryptoIndex.Operator.Runtime.Metrics;
 using k8s;
 using k8s.LeaderElection;
@@ -30,6 +31,7 @@ public sealed partial class Manager : IDisposable
     private volatile bool _leader;
     private volatile bool _electing;
     private volatile bool _stopping;
+    private volatile string? _leaderSeen;
     private List<Task> _caches = [];
 
     public Manager(IKubernetes client, ManagerOptions? options = null, RuntimeMetrics? metrics = null, TimeProvider? time = null,
@@ -41,13 +43,21 @@ public sealed partial class Manager : IDisposable
         _metrics = metrics ?? new RuntimeMetrics();
         _time = time ?? TimeProvider.System;
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<Manager>();
+        Identity = _options.LeaderElection.Identity ?? LeaderElectionOptions.NewIdentity(); // per manager, not per options object
         if (_options.LeaderElection.Enabled)
         {
+            _options.LeaderElection.Validate();
             _metrics.LeaderStatus.WithLabels(_options.LeaderElection.LeaseName).Set(0);
         }
     }
 
     public IReadOnlyList<Controller> Controllers => _controllers;
+
+    /// <summary>This replica's holder identity in the Lease.</summary>
+    public string Identity { get; }
+
+    /// <summary>The Lease holder this replica's election last observed (its own identity while it leads), or null.</summary>
+    public string? Leader => _leaderSeen;
 
     /// <summary>Raised when shutdown starts waiting for in-flight reconciles (diagnostics and tests).</summary>
     internal event Action? GracePeriodStarted;
@@ -104,7 +114,7 @@ public sealed partial class Manager : IDisposable
     private async Task RunElectionAsync(CancellationToken ct)
     {
         var o = _options.LeaderElection;
-        var leaseLock = new LeaseLock(_client, o.LeaseNamespace, o.LeaseName, o.Identity);
+        var leaseLock = new LeaseLock(_client, o.LeaseNamespace, o.LeaseName, Identity);
         var config = new LeaderElectionConfig(leaseLock)
         {
             LeaseDuration = o.LeaseDuration,
@@ -112,14 +122,20 @@ public sealed partial class Manager : IDisposable
             RetryPeriod = o.RetryPeriod,
         };
         _electing = true;
+        LogElecting(o.LeaseNamespace, o.LeaseName, Identity);
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 using var elector = new LeaderElector(config);
                 elector.OnStartedLeading += StartTerm;
-                elector.OnStoppedLeading += EndTerm;
-                elector.OnNewLeader += leader => LogNewLeader(o.LeaseName, leader);
+                elector.OnStoppedLeading += () => EndTerm(shutdown: ct.IsCancellationRequested);
+                elector.OnError += e => OnElectorError(e, ct);
+                elector.OnNewLeader += leader =>
+                {
+                    _leaderSeen = leader;
+                    LogNewLeader(o.LeaseName, leader);
+                };
                 try
                 {
                     await elector.RunUntilLeadershipLostAsync(ct).ConfigureAwait(false);
@@ -154,7 +170,7 @@ public sealed partial class Manager : IDisposable
         try
         {
             var current = await leaseLock.GetAsync(CancellationToken.None).ConfigureAwait(false);
-            if (!string.Equals(current.HolderIdentity, _options.LeaderElection.Identity, StringComparison.Ordinal))
+            if (!string.Equals(current.HolderIdentity, Identity, StringComparison.Ordinal))
             {
                 return;
             }
@@ -205,8 +221,15 @@ public sealed partial class Manager : IDisposable
     }
 
     /// <summary>Leadership lost: stop at once, cancelling in-flight reconciles.</summary>
-    private void EndTerm()
+    /// <param name="shutdown">The term ends because the manager stops (the election was cancelled), not by a lost lease.</param>
+    private void EndTerm(bool shutdown)
     {
+        if (!shutdown)
+        {
+            var o = _options.LeaderElection;
+            LogLeaseLost(o.LeaseNamespace, o.LeaseName, o.RenewDeadline);
+        }
+
         lock (_gate)
         {
             _leader = false;
@@ -216,6 +239,20 @@ public sealed partial class Manager : IDisposable
         }
 
         LeadershipLost?.Invoke();
+    }
+
+    /// <summary>
+    /// The elector reports a renewal that threw (a connection failure, a timeout) only here, then gives up the term, so
+    /// it is logged; the cancellation of a stop is no failure.
+    /// </summary>
+    private void OnElectorError(Exception error, CancellationToken ct)
+    {
+        if (error is OperationCanceledException && ct.IsCancellationRequested)
+        {
+            return;
+        }
+
+        LogElectionError(error);
     }
 
     /// <summary>Raised when this replica stops leading (its reconcilers' state about objects is now another's).</summary>
@@ -256,8 +293,15 @@ public sealed partial class Manager : IDisposable
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Electing a leader on Lease {Namespace}/{Lease} as {Identity}")]
+    private partial void LogElecting(string @namespace, string lease, string identity);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Lease {Lease} is held by {Leader}")]
     private partial void LogNewLeader(string lease, string leader);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Lost the lease {Namespace}/{Lease}: it could not be renewed (renew deadline {RenewDeadline}); reconciles cancelled, standing by")]
+    private partial void LogLeaseLost(string @namespace, string lease, TimeSpan renewDeadline);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election error")]
     private partial void LogElectionError(Exception error);

@@ -4,6 +4,7 @@ using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
 using CryptoIndex.Operator.Funds;
 using CryptoIndex.Operator.Runtime.Events;
+using CryptoIndex.Operator.Runtime.Metrics;
 using CryptoIndex.LocalKube;
 using k8s;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -68,7 +69,8 @@ public static class SandboxCommand
                     .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
                 // Events carry real time, so kubectl shows their ages (status times are the simulated market's).
                 services.AddSingleton(sp => new EventRecorder(
-                    sp.GetRequiredService<IKubernetes>(), OperatorApp.Component, TimeProvider.System, logger: sp.GetRequiredService<ILogger<EventRecorder>>()));
+                    sp.GetRequiredService<IKubernetes>(), OperatorApp.Component, TimeProvider.System, logger: sp.GetRequiredService<ILogger<EventRecorder>>(),
+                    metrics: sp.GetRequiredService<RuntimeMetrics>()));
             },
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

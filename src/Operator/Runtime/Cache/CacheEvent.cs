@@ -13,6 +13,7 @@ public enum CacheEventType
 /// <summary>A change the cache applied. <see cref="Old"/> is null for adds; for deletes <see cref="New"/> is the last known state.</summary>
 public sealed record CacheEvent(CacheEventType Type, KubeObject? Old, KubeObject New)
 {
-    /// <summary>True for deletes the reflector inferred from a relist (the real DELETED event was missed).</summary>
+    /// <summary>True for deletes the cache inferred (the real DELETED event was missed): the object is absent from a
+    /// relist, or another object (another UID) now has its name.</summary>
     public bool Synthetic { get; init; }
 }

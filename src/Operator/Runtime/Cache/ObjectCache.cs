@@ -43,22 +43,16 @@ public sealed class ObjectCache
     /// <summary>Completes when the first list has been applied.</summary>
     public Task WaitForSyncAsync(CancellationToken cancellationToken = default) => _synced.Task.WaitAsync(cancellationToken);
 
-    /// <summary>Applies a watch ADDED/MODIFIED; returns the event, or null if the cache already had this version.</summary>
-    internal CacheEvent? Upsert(KubeObject obj)
+    /// <summary>Applies a watch ADDED/MODIFIED; returns the events (none if the cache already had this version).</summary>
+    internal IReadOnlyList<CacheEvent> Upsert(KubeObject obj)
     {
+        var events = new List<CacheEvent>(2);
         lock (_gate)
         {
-            _items.TryGetValue(obj.Key, out var old);
-            _items[obj.Key] = obj;
-            if (old is null)
-            {
-                return new CacheEvent(CacheEventType.Added, null, obj);
-            }
-
-            return string.Equals(old.ResourceVersion, obj.ResourceVersion, StringComparison.Ordinal)
-                ? null
-                : new CacheEvent(CacheEventType.Updated, old, obj);
+            Store(obj, events);
         }
+
+        return events;
     }
 
     /// <summary>Applies a watch DELETED.</summary>
@@ -73,7 +67,8 @@ public sealed class ObjectCache
 
     /// <summary>
     /// Replaces the content with a fresh list and returns the difference as events: adds, updates for changed
-    /// resourceVersions and synthetic deletes for objects that vanished while the watch was down.
+    /// resourceVersions and synthetic deletes for objects that vanished while the watch was down (or were replaced
+    /// by a new object of the same name).
     /// </summary>
     internal IReadOnlyList<CacheEvent> Replace(IReadOnlyList<KubeObject> objects)
     {
@@ -84,16 +79,7 @@ public sealed class ObjectCache
             foreach (var obj in objects)
             {
                 seen.Add(obj.Key);
-                _items.TryGetValue(obj.Key, out var old);
-                _items[obj.Key] = obj;
-                if (old is null)
-                {
-                    events.Add(new CacheEvent(CacheEventType.Added, null, obj));
-                }
-                else if (!string.Equals(old.ResourceVersion, obj.ResourceVersion, StringComparison.Ordinal))
-                {
-                    events.Add(new CacheEvent(CacheEventType.Updated, old, obj));
-                }
+                Store(obj, events);
             }
 
             foreach (var key in _items.Keys.Where(k => !seen.Contains(k)).ToList())
@@ -104,6 +90,31 @@ public sealed class ObjectCache
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="obj"/> and appends what changed. A different UID under the same name is another object:
+    /// the old one was deleted (a synthetic delete, since that event was missed) and the new one added. As one update
+    /// both would be generation 1 and the generation predicate would drop it, so the new object is never reconciled.
+    /// </summary>
+    private void Store(KubeObject obj, List<CacheEvent> events)
+    {
+        _items.TryGetValue(obj.Key, out var old);
+        _items[obj.Key] = obj;
+        if (old is not null && !string.Equals(old.Uid, obj.Uid, StringComparison.Ordinal))
+        {
+            events.Add(new CacheEvent(CacheEventType.Deleted, old, old) { Synthetic = true });
+            old = null;
+        }
+
+        if (old is null)
+        {
+            events.Add(new CacheEvent(CacheEventType.Added, null, obj));
+        }
+        else if (!string.Equals(old.ResourceVersion, obj.ResourceVersion, StringComparison.Ordinal))
+        {
+            events.Add(new CacheEvent(CacheEventType.Updated, old, obj));
+        }
     }
 
     /// <summary>Marks the cache synced; the reflector calls it after handlers saw the first list, so a worker

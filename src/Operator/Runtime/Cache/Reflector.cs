@@ -215,7 +215,7 @@ public sealed partial class Reflector
 
                 var obj = KubeObject.From(json);
                 rv = obj.ResourceVersion;
-                Dispatch(type == WatchEventType.Deleted ? Cache.Delete(obj) : Cache.Upsert(obj));
+                Dispatch(type == WatchEventType.Deleted ? [Cache.Delete(obj)] : Cache.Upsert(obj));
             }
         }
         catch (Exception) when (idleCts.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -254,14 +254,6 @@ public sealed partial class Reflector
     private void Resync()
     {
         Dispatch([.. Cache.List().Select(o => new CacheEvent(CacheEventType.Resync, o, o))]);
-    }
-
-    private void Dispatch(CacheEvent? e)
-    {
-        if (e is not null)
-        {
-            Dispatch([e]);
-        }
     }
 
     private void Dispatch(IReadOnlyList<CacheEvent> events)

@@ -1,15 +1,17 @@
 using System.Globalization;
 using System.Net;
+using CryptoIndex.Operator.Runtime.Metrics;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
 
 namespace CryptoIndex.Operator.Runtime.Events;
 
 /// <summary>
-/// Writes core/v1 Events the way client-go's recorder does (its <c>EventCorrelator</c>):
+/// Writes core/v1 Events the way client-go's recorder does (its <c>EventCorrelator</c>, see <see cref="EventCorrelator"/>):
 /// <list type="bullet">
 /// <item>Dedup (<c>eventLogger</c>): a repeat of the same event (object, type, reason, message, source) is not a new
 /// Event but bumps <c>count</c> and <c>lastTimestamp</c> of the existing one with a patch; if it has gone (TTL), a
@@ -19,28 +21,26 @@ namespace CryptoIndex.Operator.Runtime.Events;
 /// <item>Spam filter (<c>EventSourceObjectSpamFilter</c>): per source and object, a token bucket of 25 with one
 /// token per 5 minutes; events beyond it are dropped.</item>
 /// </list>
-/// Caches are LRUs of 4096 entries, as in client-go. Recording is best effort: a failed write is logged, never thrown.
+/// Caches are LRUs of 4096 entries, as in client-go. Recording is best effort: a failed write of any kind (an API
+/// error, a connection failure, the client's timeout) is logged and counted in <c>event_recorder_dropped_total</c>,
+/// never thrown; only the caller's own cancellation is. No lock is held across an API call: a slow write delays
+/// only later writes of the same Event, which must follow it (a patch needs the name its create returns).
 /// </summary>
-public sealed partial class EventRecorder : IDisposable
+public sealed partial class EventRecorder
 {
-    private const int CacheSize = 4096;
-    private const int AggregateMaxEvents = 10;
-    private static readonly TimeSpan AggregateInterval = TimeSpan.FromMinutes(10);
-    private const int SpamBurst = 25;
-    private const double SpamQps = 1.0 / 300;
-
     private readonly IKubernetes _client;
     private readonly string _component;
     private readonly string _host;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Counter _dropped;
+    private readonly Lock _gate = new(); // guards _correlator and _inFlight
+    private readonly EventCorrelator _correlator;
+    private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal); // dedup key → its latest write
     private long _sequence;
-    private readonly LruCache<(string Name, int Count, DateTime First)> _seen = new(CacheSize);
-    private readonly LruCache<(HashSet<string> Messages, DateTimeOffset Last)> _aggregates = new(CacheSize);
-    private readonly LruCache<TokenBucket> _spam = new(CacheSize);
 
-    public EventRecorder(IKubernetes client, string component, TimeProvider? time = null, string? host = null, ILogger<EventRecorder>? logger = null)
+    public EventRecorder(IKubernetes client, string component, TimeProvider? time = null, string? host = null, ILogger<EventRecorder>? logger = null,
+        RuntimeMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrEmpty(component);
@@ -49,6 +49,8 @@ public sealed partial class EventRecorder : IDisposable
         _host = host ?? Environment.MachineName;
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _dropped = (metrics ?? new RuntimeMetrics()).EventsDropped;
+        _correlator = new EventCorrelator(_time);
     }
 
     /// <summary>Records a Normal event.</summary>
@@ -72,87 +74,90 @@ public sealed partial class EventRecorder : IDisposable
             Uid = obj.Uid,
             ResourceVersion = obj.ResourceVersion,
         };
-        var ns = obj.Key.Namespace ?? "default";
-        var source = string.Join('\u0001', _component, _host, reference.ApiVersion, reference.Kind, ns, reference.Name, reference.Uid);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var source = string.Join('\u0001', _component, _host, reference.ApiVersion, reference.Kind, obj.Key.Namespace ?? "default",
+            reference.Name, reference.Uid);
+        var clock = _time.GetUtcNow();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string key;
+        string text;
+        Task previous;
+        lock (_gate)
+        {
+            (key, text) = _correlator.Aggregate(source, type, reason, message, clock);
+            previous = _inFlight.GetValueOrDefault(key) ?? Task.CompletedTask;
+            _inFlight[key] = done.Task;
+        }
+
         try
         {
-            var clock = _time.GetUtcNow();
-            var now = clock.UtcDateTime.AddTicks(-(clock.UtcDateTime.Ticks % TimeSpan.TicksPerSecond)); // metav1.Time: seconds
-
-            // Aggregate first, then dedup on the resulting key, then the spam filter (client-go's EventCorrelate order).
-            var (key, text) = Aggregate(source, type, reason, message, clock);
-            var repeat = _seen.TryGet(key, out var seen);
-            var count = repeat ? seen.Count + 1 : 1;
-            _seen.Set(key, repeat ? (seen.Name, count, seen.First) : ("", 1, now));
-            if (!SpamAccept(source))
-            {
-                return;
-            }
-
-            if (repeat && seen.Name.Length > 0 && await TryPatchAsync(seen.Name, ns, count, now, text, cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            // client-go: "<name>.<unix nanos in hex>"; the sequence keeps names unique within one clock tick.
-            var nanos = (clock.ToUnixTimeMilliseconds() * 1_000_000) + (++_sequence % 1_000_000);
-            var name = reference.Name + "." + nanos.ToString("x", CultureInfo.InvariantCulture);
-            await _client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
-            {
-                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-                InvolvedObject = reference,
-                Type = type,
-                Reason = reason,
-                Message = text,
-                Count = 1,
-                FirstTimestamp = now,
-                LastTimestamp = now,
-                Source = new V1EventSource { Component = _component, Host = _host },
-                ReportingComponent = _component,
-                ReportingInstance = _host,
-            }, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
-            _seen.Set(key, (name, 1, now));
+            await previous.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WriteAsync(key, source, reference, type, reason, text, clock, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            _dropped.Inc();
             LogFailed(reason, obj.Key, e);
         }
         finally
         {
-            _gate.Release();
+            // The next write of this Event starts when this one and every one before it have finished (even when this
+            // caller stopped waiting early); the last one out leaves no entry behind.
+            _ = previous.ContinueWith(_ =>
+            {
+                done.TrySetResult();
+                lock (_gate)
+                {
+                    if (_inFlight.TryGetValue(key, out var latest) && latest == done.Task)
+                    {
+                        _inFlight.Remove(key);
+                    }
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    public void Dispose() => _gate.Dispose();
-
-    /// <summary>client-go's <c>EventAggregate</c>: returns the dedup key and message to use.</summary>
-    private (string Key, string Message) Aggregate(string source, string type, string reason, string message, DateTimeOffset now)
+    private async Task WriteAsync(string key, string source, V1ObjectReference reference, string type, string reason, string text,
+        DateTimeOffset clock, CancellationToken ct)
     {
-        var aggregateKey = string.Join('\u0001', source, type, reason);
-        var messages = _aggregates.TryGet(aggregateKey, out var r) && now - r.Last <= AggregateInterval
-            ? r.Messages
-            : new HashSet<string>(StringComparer.Ordinal);
-        messages.Add(message);
-        _aggregates.Set(aggregateKey, (messages, now));
-        if (messages.Count < AggregateMaxEvents)
+        var now = clock.UtcDateTime.AddTicks(-(clock.UtcDateTime.Ticks % TimeSpan.TicksPerSecond)); // metav1.Time: seconds
+        (string? Existing, int Count)? write;
+        lock (_gate)
         {
-            return (string.Join('\u0001', aggregateKey, message), message);
+            write = _correlator.Observe(key, source, now);
         }
 
-        messages.Remove(messages.First()); // do not grow beyond the threshold
-        return (aggregateKey, "(combined from similar events): " + message);
-    }
-
-    private bool SpamAccept(string source)
-    {
-        if (!_spam.TryGet(source, out var bucket))
+        if (write is not { } w)
         {
-            bucket = new TokenBucket(SpamQps, SpamBurst, _time);
+            return; // spam filter
         }
 
-        _spam.Set(source, bucket);
-        return bucket.TryAccept();
+        var ns = reference.NamespaceProperty ?? "default";
+        if (w.Existing is { } existing && await TryPatchAsync(existing, ns, w.Count, now, text, ct).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // client-go: "<name>.<unix nanos in hex>"; the sequence keeps names unique within one clock tick.
+        var nanos = (clock.ToUnixTimeMilliseconds() * 1_000_000) + (Interlocked.Increment(ref _sequence) % 1_000_000);
+        var name = reference.Name + "." + nanos.ToString("x", CultureInfo.InvariantCulture);
+        await _client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            InvolvedObject = reference,
+            Type = type,
+            Reason = reason,
+            Message = text,
+            Count = 1,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Source = new V1EventSource { Component = _component, Host = _host },
+            ReportingComponent = _component,
+            ReportingInstance = _host,
+        }, ns, cancellationToken: ct).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _correlator.Created(key, name, now);
+        }
     }
 
     private async Task<bool> TryPatchAsync(string name, string ns, int count, DateTime now, string message, CancellationToken ct)
@@ -172,6 +177,6 @@ public sealed partial class EventRecorder : IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Key}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Key}; dropped")]
     private partial void LogFailed(string reason, ObjectKey key, Exception error);
 }

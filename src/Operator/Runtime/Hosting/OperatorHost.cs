@@ -54,7 +54,7 @@ public sealed class OperatorHost
         services.AddSingleton(_ => new RuntimeMetrics(options.Registry ?? Prometheus.Metrics.DefaultRegistry));
         services.AddSingleton<IKubernetes>(sp => new Kubernetes(ClientConfiguration(options), new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
         services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), options.Component, sp.GetRequiredService<TimeProvider>(),
-            logger: sp.GetRequiredService<ILogger<EventRecorder>>()));
+            logger: sp.GetRequiredService<ILogger<EventRecorder>>(), metrics: sp.GetRequiredService<RuntimeMetrics>()));
         services.AddSingleton(sp =>
         {
             var manager = new Manager(sp.GetRequiredService<IKubernetes>(), options.Manager, sp.GetRequiredService<RuntimeMetrics>(),

@@ -55,9 +55,8 @@ public sealed class RuntimeMetrics
         LeaderStatus = f.CreateGauge("leader_election_master_status",
             "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
             ["name"]);
-        LeaderSlowpath = f.CreateCounter("leader_election_slowpath_total",
-            "Total number of slow path exercised in renewing leader leases. 'name' is the string used to identify the lease. Please make sure to group by name.",
-            ["name"]);
+        EventsDropped = f.CreateCounter("event_recorder_dropped_total",
+            "Events not recorded because the API call failed (each is logged as a warning); the spam filter's drops are not counted.");
         RestRequests = f.CreateCounter("rest_client_requests_total",
             "Number of HTTP requests, partitioned by status code, method, and host.", ["code", "method", "host"]);
     }
@@ -94,9 +93,10 @@ public sealed class RuntimeMetrics
 
     public Gauge LeaderStatus { get; }
 
-    public Counter LeaderSlowpath { get; }
-
     public Counter RestRequests { get; }
+
+    /// <summary>Events the recorder gave up on (not controller-runtime's: its recorder only logs them).</summary>
+    public Counter EventsDropped { get; }
 
     /// <summary>The registry in Prometheus text format (what <c>/metrics</c> serves).</summary>
     public async Task<string> ExportAsync(CancellationToken cancellationToken = default)

@@ -2,7 +2,9 @@ namespace CryptoIndex.Operator.Runtime.Events;
 
 /// <summary>
 /// The state of client-go's <c>EventCorrelator</c>, in its order: aggregation, then dedup on the resulting key, then
-/// the spam filter. Not thread-safe: <see cref="EventRecorder"/> calls it under its lock, never across an API call.
+/// the spam filter — which here budgets each object's Events per reason, not per object as client-go does: a reason
+/// told often (a dry run's changing plan, say) must not use up what an object's rare Events need (a rebalance that
+/// completed). Not thread-safe: <see cref="EventRecorder"/> calls it under its lock, never across an API call.
 /// </summary>
 internal sealed class EventCorrelator(TimeProvider time)
 {
@@ -39,12 +41,12 @@ internal sealed class EventCorrelator(TimeProvider time)
     /// spam filter holds it back (the count still grows, so the next write carries it), else the existing Event to
     /// patch (null: create one) and its new count.
     /// </summary>
-    public (string? Existing, int Count)? Observe(string key, string source, DateTime now)
+    public (string? Existing, int Count)? Observe(string key, string source, string reason, DateTime now)
     {
         var repeat = _seen.TryGet(key, out var seen);
         var count = repeat ? seen.Count + 1 : 1;
         _seen.Set(key, repeat ? (seen.Name, count, seen.First) : ("", 1, now));
-        if (!SpamAccept(source))
+        if (!SpamAccept(string.Join('\u0001', source, reason)))
         {
             return null;
         }
@@ -55,14 +57,14 @@ internal sealed class EventCorrelator(TimeProvider time)
     /// <summary>An Event was created for <paramref name="key"/>: repeats patch it from now on.</summary>
     public void Created(string key, string name, DateTime now) => _seen.Set(key, (name, 1, now));
 
-    private bool SpamAccept(string source)
+    private bool SpamAccept(string sourceAndReason)
     {
-        if (!_spam.TryGet(source, out var bucket))
+        if (!_spam.TryGet(sourceAndReason, out var bucket))
         {
             bucket = new TokenBucket(SpamQps, SpamBurst, time);
         }
 
-        _spam.Set(source, bucket);
+        _spam.Set(sourceAndReason, bucket);
         return bucket.TryAccept();
     }
 }

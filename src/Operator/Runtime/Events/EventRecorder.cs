@@ -123,7 +123,7 @@ public sealed partial class EventRecorder
         (string? Existing, int Count)? write;
         lock (_gate)
         {
-            write = _correlator.Observe(key, source, now);
+            write = _correlator.Observe(key, source, reason, now);
         }
 
         if (write is not { } w)

@@ -204,8 +204,9 @@ public static class TradePlanner
                 continue;
             }
 
-            var wanted = desired[i] == 0m ? position.Quantity : Math.Min(position.Quantity, (position.Value - desired[i]) / position.Price);
-            var order = TrySize(request, position.Symbol, OrderSide.Sell, wanted, position.Price, orders.Count + 1, dropped);
+            var exit = desired[i] == 0m;
+            var wanted = exit ? position.Quantity : Math.Min(position.Quantity, (position.Value - desired[i]) / position.Price);
+            var order = TrySize(request, position.Symbol, OrderSide.Sell, wanted, position.Price, orders.Count + 1, dropped, wholePosition: exit);
             if (order is not null)
             {
                 orders.Add(order);
@@ -260,10 +261,15 @@ public static class TradePlanner
     /// buy sized to exactly the cash left could cost a few 10^-24 more than there is.
     /// </summary>
     private static PlannedOrder? TrySize(
-        PlanRequest request, string symbol, OrderSide side, decimal wanted, decimal price, int leg, List<DroppedOrder> dropped, decimal spendLimit = decimal.MaxValue)
+        PlanRequest request, string symbol, OrderSide side, decimal wanted, decimal price, int leg, List<DroppedOrder> dropped,
+        decimal spendLimit = decimal.MaxValue, bool wholePosition = false)
     {
         var rules = request.SymbolRules.TryGetValue(symbol, out var found) ? found : SymbolRules.Unrestricted;
-        var quantity = FitWithin(rules.RoundDown(wanted), price, spendLimit, rules);
+
+        // Without a lot step an exit sells the position exactly: truncated to 12 places it would leave dust (a buy's
+        // commission in the asset gives quantities more places) that no later order could ever sell.
+        var rounded = wholePosition && rules.StepSize == 0m ? wanted : rules.RoundDown(wanted);
+        var quantity = FitWithin(rounded, price, spendLimit, rules);
         if (rules.MaxQuantity is { } max && quantity > max)
         {
             var capped = rules.RoundDown(max);

@@ -81,6 +81,22 @@ public sealed class TradePlannerTests
     }
 
     [Fact]
+    public void An_asset_that_left_the_index_is_sold_to_the_last_unit_when_the_exchange_sets_no_lot_step()
+    {
+        // 1,000 DOGE bought with a 0.1 % commission in DOGE: 999.000000000000714 held, more places than the 12 a
+        // quantity is cut to without a step. Cut, the exit would leave 7.14e-13 DOGE that nothing could ever sell.
+        var plan = Plan(Holdings.Of(0m, ("DOGE", 999.000000000000714m), ("BTC", 0.1m), ("ETH", 2m)));
+
+        Assert.Equal((1, "DOGE", OrderSide.Sell, 999.000000000000714m), Legs(plan)[0]);
+        Assert.Equal(0m, plan.ExpectedHoldings.QuantityOf("DOGE"));
+
+        // With a lot step the exchange decides: the remainder below the step stays.
+        var stepped = Plan(Holdings.Of(0m, ("DOGE", 999.5m), ("BTC", 0.1m), ("ETH", 2m)),
+            rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["DOGE"] = new(1m) });
+        Assert.Equal((1, "DOGE", OrderSide.Sell, 999m), Legs(stepped)[0]);
+    }
+
+    [Fact]
     public void Quantities_are_rounded_down_to_the_lot_step()
     {
         // 5,000 / 50,000 = 0.1 BTC exactly, but ETH 5,000 / 2,400 = 2.0833… → 2.08 at step 0.01.

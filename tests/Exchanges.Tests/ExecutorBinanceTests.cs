@@ -66,6 +66,44 @@ public sealed class ExecutorBinanceTests
         fund.AssertLedgerMatchesExchange(result.Record);
     }
 
+    [Fact]
+    public async Task An_asset_held_outside_the_index_whose_market_was_delisted_is_reported_and_the_rest_rebalances()
+    {
+        // Binance answers the whole exchangeInfo request with -1121 for one unknown symbol.
+        await using var fund = await BinanceFund.CreateAsync();
+        lock (fund.State.Gate)
+        {
+            fund.State.Symbols.Remove("DOGE");
+        }
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var dropped = Assert.Single(result.Record!.Dropped, d => d.Symbol == "DOGE");
+        Assert.Equal((OrderSide.Sell, DropReason.MarketClosed), (dropped.Side, dropped.Reason));
+        Assert.True(result.Record.Inputs.SymbolRules["DOGE"].Closed);
+        Assert.DoesNotContain(fund.State.OrderRequests, r => r.Symbol == "DOGEUSDT" || r.Symbol == "DOGE");
+        Assert.Contains(result.Record.Legs, l => l.Side == OrderSide.Buy && l.State == LegState.Completed);
+        Assert.Equal(1000m, result.Record.Holdings().Value.QuantityOf("DOGE"));
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    [Fact]
+    public async Task An_index_asset_without_a_market_stops_the_rebalance_before_anything_is_recorded()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        lock (fund.State.Gate)
+        {
+            fund.State.Symbols.Remove("SOL");
+        }
+
+        var result = await fund.Executor().StartAsync(fund.Start(), CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.NotStarted, result.Status);
+        Assert.Contains("exchange rules unavailable", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(fund.State.OrderRequests);
+    }
+
     public static TheoryData<string, int, Fault> Faults()
     {
         var data = new TheoryData<string, int, Fault>();

@@ -29,6 +29,9 @@ public enum DropReason
 
     /// <summary>A buy the fund wanted, with no cash left for it (for example because a sell was dropped).</summary>
     NoCashAvailable,
+
+    /// <summary>The exchange has no open market for the symbol (<see cref="SymbolRules.Closed"/>).</summary>
+    MarketClosed,
 }
 
 /// <summary>An order that was wanted but not planned, with the quantity and value it would have had.</summary>

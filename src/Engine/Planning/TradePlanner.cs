@@ -265,6 +265,11 @@ public static class TradePlanner
         decimal spendLimit = decimal.MaxValue, bool wholePosition = false)
     {
         var rules = request.SymbolRules.TryGetValue(symbol, out var found) ? found : SymbolRules.Unrestricted;
+        if (rules.Closed)
+        {
+            dropped.Add(new DroppedOrder(symbol, side, wanted, wanted * price, DropReason.MarketClosed, $"{side} {symbol}: the exchange has no open market for it"));
+            return null;
+        }
 
         // Without a lot step an exit sells the position exactly: truncated to 12 places it would leave dust (a buy's
         // commission in the asset gives quantities more places) that no later order could ever sell.

@@ -35,4 +35,7 @@ internal static partial class ExecutorLog
 
     [LoggerMessage(10, LogLevel.Warning, "Fund {FundUid}: plan refused: {Reason}")]
     public static partial void PlanRefused(ILogger logger, string fundUid, string reason);
+
+    [LoggerMessage(11, LogLevel.Warning, "Fund {FundUid}: {Asset} is held outside the index and has no open market, so it is not sold: {Reason}")]
+    public static partial void MarketClosed(ILogger logger, string fundUid, string asset, string reason);
 }

@@ -66,9 +66,6 @@ public static partial class DryRunPlan
         var orders = plan.Sells.Concat(plan.Buys)
             .Select(o => string.Create(CultureInfo.InvariantCulture, $"{(o.Side == OrderSide.Sell ? "sell" : "buy")} {StatusText.Quantity(o.Quantity)} {o.Symbol}"))
             .ToList();
-        var dropped = plan.Dropped.Count > 0
-            ? "; below the minimums, not sent: " + string.Join(", ", plan.Dropped.Select(d => $"{(d.Side == OrderSide.Sell ? "sell" : "buy")} {d.Symbol}"))
-            : string.Empty;
-        return (orders.Count == 0 ? "would trade nothing" : "would " + string.Join(", ", orders)) + dropped + "; nothing was sent";
+        return (orders.Count == 0 ? "would trade nothing" : "would " + string.Join(", ", orders)) + StatusText.NotSent(plan.Dropped) + "; nothing was sent";
     }
 }

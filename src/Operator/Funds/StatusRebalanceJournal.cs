@@ -345,9 +345,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             Turnover = StatusText.Money(fills.Sum(f => f.Quantity * f.Price)),
             Fees = StatusText.Money(fills.Sum(f => f.FeeValue)),
             Message = string.Create(CultureInfo.InvariantCulture, $"{completed} of {record.Legs.Count} orders completed")
-                + (record.Dropped.Count > 0
-                    ? "; below the minimums, not sent: " + string.Join(", ", record.Dropped.Select(d => $"{(d.Side == Engine.Planning.OrderSide.Sell ? "sell" : "buy")} {d.Symbol}"))
-                    : string.Empty),
+                + StatusText.NotSent(record.Dropped),
         };
     }
 

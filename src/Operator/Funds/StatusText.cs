@@ -24,6 +24,21 @@ public static class StatusText
 
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The orders a plan did not send, for a rebalance's message: "; below the minimums, not sent: buy SOL" and
+    /// "; no open market on the exchange, not sent: sell DOGE"; empty when every order went out.
+    /// </summary>
+    public static string NotSent(IReadOnlyCollection<Engine.Planning.DroppedOrder> dropped)
+    {
+        ArgumentNullException.ThrowIfNull(dropped);
+        static string Orders(IEnumerable<Engine.Planning.DroppedOrder> orders) =>
+            string.Join(", ", orders.Select(d => $"{(d.Side == Engine.Planning.OrderSide.Sell ? "sell" : "buy")} {d.Symbol}"));
+        var closed = dropped.Where(d => d.Reason == Engine.Planning.DropReason.MarketClosed).ToList();
+        var small = dropped.Where(d => d.Reason != Engine.Planning.DropReason.MarketClosed).ToList();
+        return (small.Count > 0 ? "; below the minimums, not sent: " + Orders(small) : string.Empty)
+            + (closed.Count > 0 ? "; no open market on the exchange, not sent: " + Orders(closed) : string.Empty);
+    }
+
     /// <summary>Reads back a number this class wrote (status is also where the paper ledger lives).</summary>
     public static bool TryRead(string? text, out decimal value) =>
         decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);

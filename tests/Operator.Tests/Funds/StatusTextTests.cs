@@ -1,0 +1,22 @@
+using CryptoIndex.Engine.Planning;
+using CryptoIndex.Operator.Funds;
+
+namespace CryptoIndex.Operator.Tests.Funds;
+
+public sealed class StatusTextTests
+{
+    [Fact]
+    public void Orders_not_sent_are_named_with_why_small_ones_apart_from_those_without_a_market()
+    {
+        DroppedOrder[] dropped =
+        [
+            new("SOL", OrderSide.Buy, 0.01m, 1.5m, DropReason.BelowMinNotional, "…"),
+            new("DOGE", OrderSide.Sell, 1000m, 120m, DropReason.MarketClosed, "…"),
+            new("XRP", OrderSide.Sell, 1m, 0.5m, DropReason.BelowMinTradeValue, "…"),
+        ];
+
+        Assert.Equal("; below the minimums, not sent: buy SOL, sell XRP; no open market on the exchange, not sent: sell DOGE", StatusText.NotSent(dropped));
+        Assert.Equal("; below the minimums, not sent: buy SOL", StatusText.NotSent(dropped[..1]));
+        Assert.Equal(string.Empty, StatusText.NotSent([]));
+    }
+}

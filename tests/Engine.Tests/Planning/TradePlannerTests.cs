@@ -97,6 +97,18 @@ public sealed class TradePlannerTests
     }
 
     [Fact]
+    public void An_asset_without_an_open_market_is_not_traded_and_its_order_is_reported()
+    {
+        var plan = Plan(Holdings.Of(0m, ("DOGE", 1_000m), ("BTC", 0.1m), ("ETH", 2m)),
+            rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["DOGE"] = SymbolRules.MarketClosed });
+
+        Assert.DoesNotContain(plan.Orders, o => o.Symbol == "DOGE");
+        var dropped = Assert.Single(plan.Dropped, d => d.Symbol == "DOGE"); // the buys it would have paid for: no cash
+        Assert.Equal(("DOGE", OrderSide.Sell, DropReason.MarketClosed, 1_000m), (dropped.Symbol, dropped.Side, dropped.Reason, dropped.Quantity));
+        Assert.Equal(1_000m, plan.ExpectedHoldings.QuantityOf("DOGE"));
+    }
+
+    [Fact]
     public void Quantities_are_rounded_down_to_the_lot_step()
     {
         // 5,000 / 50,000 = 0.1 BTC exactly, but ETH 5,000 / 2,400 = 2.0833… → 2.08 at step 0.01.

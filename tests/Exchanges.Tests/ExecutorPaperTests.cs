@@ -1,6 +1,7 @@
 using CryptoIndex.Engine.Planning;
 using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Exchanges.Execution;
+using CryptoIndex.Exchanges.Paper;
 using CryptoIndex.Exchanges.Tests.Support;
 
 namespace CryptoIndex.Exchanges.Tests;
@@ -104,6 +105,26 @@ public sealed class ExecutorPaperTests
         Assert.DoesNotContain(result.Record!.Legs, l => l.Symbol == "DOGE");
         Assert.Contains(result.Record.Dropped, d => d.Symbol == "DOGE" && d.Reason == DropReason.BelowMinNotional);
         Assert.Equal(10m, result.Record.Holdings().Value.QuantityOf("DOGE"));
+    }
+
+    [Fact]
+    public async Task Without_lot_steps_an_asset_that_left_the_index_is_sold_to_the_last_unit()
+    {
+        // A buy's commission in the asset leaves more places than the 12 a quantity is cut to without a step.
+        var fund = new PaperFund();
+        var holdings = Holdings.Of(5000m, ("BTC", 0.2m), ("ETH", 1m), ("DOGE", 999.000000000000714m));
+        var exchange = new PaperExchange(
+            asset => PaperFund.Prices[asset],
+            async ct => (await fund.Journal.LoadAsync(PaperFund.Uid, ct))?.Holdings().Value ?? holdings,
+            new PaperOptions(FeeRate: 0.001m),
+            fund.Time);
+        var executor = new RebalanceExecutor(exchange, fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
+
+        var result = await Driver.RunToEndAsync(executor, PaperFund.Start(holdings: holdings), fund.Time);
+
+        var sell = Assert.Single(result.Record!.Legs, l => l.Symbol == "DOGE");
+        Assert.Equal((LegState.Completed, 999.000000000000714m), (sell.State, sell.Quantity));
+        Assert.Equal(0m, result.Record.Holdings().Value.QuantityOf("DOGE"));
     }
 
     /// <summary>

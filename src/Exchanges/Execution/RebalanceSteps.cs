@@ -96,13 +96,16 @@ internal static class RebalanceSteps
             ? "resized after the sells: " + dropped.Message
             : "not needed after the sells";
 
-    /// <summary>The planner never plans below the exchange's minimums; this re-checks right before sending.</summary>
+    /// <summary>
+    /// The planner never plans below the exchange's minimums; this re-checks right before sending. Without a lot step
+    /// any quantity is one (an exit sells its position to the last unit, beyond the 12 places buys are cut to).
+    /// </summary>
     public static string? BelowMinimum(RebalanceInputs inputs, LegRecord leg)
     {
         var rules = inputs.SymbolRules.TryGetValue(leg.Symbol, out var found) ? found : SymbolRules.Unrestricted;
         var notional = leg.Quantity * leg.ReferencePrice;
         return leg.Quantity <= 0m ? "quantity is 0"
-            : rules.RoundDown(leg.Quantity) != leg.Quantity ? $"quantity {Format.Number(leg.Quantity)} is not a multiple of the lot step {Format.Number(rules.StepSize)}"
+            : rules.StepSize > 0m && rules.RoundDown(leg.Quantity) != leg.Quantity ? $"quantity {Format.Number(leg.Quantity)} is not a multiple of the lot step {Format.Number(rules.StepSize)}"
             : leg.Quantity < rules.MinQuantity ? $"quantity {Format.Number(leg.Quantity)} is below the exchange minimum {Format.Number(rules.MinQuantity)}"
             : notional < rules.MinNotional ? $"value {Format.Number(notional, 2)} is below the exchange minimum notional {Format.Number(rules.MinNotional, 2)}"
             : null;

@@ -5,13 +5,15 @@
 #      it from now on instead of refusing to install over it; it is never deleted, so neither is any fund;
 #   2. deletes the operator's Deployment and waits until it is gone (the pod finishes in-flight reconciles and
 #      releases its Lease); a rebalance it leaves half done is resumed from status.execution by the new operator;
-#   3. deletes every other object the overlays render except the Namespace and the CRD (the Deployment's selector is
-#      immutable and differs from the chart's; the other names collide with the chart's or would be left behind).
+#   3. deletes the operator's other objects the overlays render (RBAC, Service, ServiceMonitor, PrometheusRule, PDB; the
+#      Deployment's selector is immutable and differs from the chart's; the other names collide with the chart's or
+#      would be left behind), never the Namespace or the CRD. Overlays that render anything else (a fund, a Secret)
+#      are refused before anything is changed.
 # Then it prints the helm install command. Funds are not reconciled between steps 2 and the install.
 #
 # Usage: scripts/kustomize-to-helm.sh [--overlay DIR]... [--release NAME] [--namespace NS] [--dry-run]
-#   --overlay    a kustomization that was applied (default: config/default); repeat it for config/prometheus or for
-#                your own overlay, which must render the same objects that are in the cluster
+#   --overlay    a kustomization that installed the operator (default: config/default); repeat it for
+#                config/prometheus or for your own overlay of them, which must render the objects in the cluster
 #   --release    the Helm release to be installed (default: cryptoindex-operator)
 #   --namespace  the operator's namespace, where the release goes (default: the namespace of the overlay's Deployment)
 #   --dry-run    print what would be changed, change nothing
@@ -59,9 +61,21 @@ for overlay in "${overlays[@]}"; do
   echo "---" >> "$work/rendered.yaml"
 done
 
+# What may be deleted: the operator's own objects, nothing that holds a fund's state or secrets.
+operator_kinds='ServiceAccount|Role|RoleBinding|ClusterRole|ClusterRoleBinding|Service|ServiceMonitor|PrometheusRule|PodDisruptionBudget'
+list_objects() { awk '/^kind: / { kind = $2 } /^metadata:/ { meta = 1; next } /^[^ ]/ { meta = 0 } meta && /^  name: / { print "    " kind " " $2 }' "$1"; }
+
+select_kinds drop "Deployment|Namespace|CustomResourceDefinition|$operator_kinds" < "$work/rendered.yaml" > "$work/foreign.yaml"
+if [[ -s "$work/foreign.yaml" ]]; then
+  echo "kustomize-to-helm: the overlays also render objects that are not the operator's; nothing was changed:" >&2
+  list_objects "$work/foreign.yaml" >&2
+  echo "Pass only the overlays that installed the operator (config/default, config/prometheus): funds, Secrets and the like must stay." >&2
+  exit 2
+fi
+
 select_kinds keep 'Deployment' < "$work/rendered.yaml" > "$work/deployment.yaml"
 select_kinds keep 'CustomResourceDefinition' < "$work/rendered.yaml" > "$work/crd.yaml"
-select_kinds drop 'Deployment|Namespace|CustomResourceDefinition' < "$work/rendered.yaml" > "$work/rest.yaml"
+select_kinds keep "$operator_kinds" < "$work/rendered.yaml" > "$work/rest.yaml"
 
 if [[ -z "$namespace" ]]; then
   namespace="$(awk '/^  namespace: / { print $2; exit }' "$work/deployment.yaml")"
@@ -84,12 +98,15 @@ if [[ -s "$work/deployment.yaml" ]]; then
   $dry_run || "$kubectl" delete --wait --ignore-not-found -f "$work/deployment.yaml"
   # Its pods go after it: wait for them (graceful shutdown releases the Lease) while their RBAC still exists.
   selector="$(awk '/^    matchLabels:/ { on = 1; next } on && /^      [^ ]/ { sub(/^ +/, ""); sub(/: /, "="); s = s (s ? "," : "") $0; next } { on = 0 } END { print s }' "$work/deployment.yaml")"
-  [[ -z "$selector" ]] || run wait --for=delete pod -n "$namespace" -l "$selector" --timeout=120s
+  if [[ -n "$selector" ]] && ! run wait --for=delete pod -n "$namespace" -l "$selector" --timeout=120s; then
+    echo "kustomize-to-helm: the old operator's pods are still shutting down; nothing else was deleted. Run this again (each step can be repeated)." >&2
+    exit 1
+  fi
 fi
 
 if [[ -s "$work/rest.yaml" ]]; then
   echo "+ kubectl delete --ignore-not-found -f <the overlays' other objects, not the Namespace or the CRD>"
-  awk '/^kind: / { kind = $2 } /^metadata:/ { meta = 1; next } /^[^ ]/ { meta = 0 } meta && /^  name: / { print "    " kind " " $2 }' "$work/rest.yaml"
+  list_objects "$work/rest.yaml"
   $dry_run || "$kubectl" delete --ignore-not-found -f "$work/rest.yaml"
 fi
 

@@ -70,6 +70,22 @@ public sealed class KustomizeToHelmTests
     }
 
     [Fact]
+    public async Task Overlays_that_render_funds_are_refused_before_anything_changes()
+    {
+        await using var cluster = await KustomizeInstalledAsync();
+        using var helm = new HelmHome(cluster);
+
+        var script = await Tool.RunAsync("bash", [Script, "--overlay", "config/default", "--overlay", "config/samples"], environment: helm.Environment);
+
+        Assert.Equal(2, script.Exit);
+        Assert.Contains("IndexFund equal-weight", script.Err, StringComparison.Ordinal);
+        await cluster.Kubectl.OkAsync("get", "ifund", "equal-weight", "-n", "default");
+        await cluster.Kubectl.OkAsync("get", "deployment", "cryptoindex-operator", "-n", Support.Chart.Namespace);
+        var crd = JsonNode.Parse(await cluster.Kubectl.OkAsync("get", "crd", "indexfunds.cryptoindex.io", "-o", "json"))!;
+        Assert.Null(crd["metadata"]!["annotations"]?["meta.helm.sh/release-name"]);
+    }
+
+    [Fact]
     public async Task A_dry_run_lists_the_objects_and_changes_nothing()
     {
         await using var cluster = await KustomizeInstalledAsync();

@@ -80,8 +80,14 @@ public sealed partial class FundReconciler(
 
     private const string OrderStillOpen = "order still open";
 
-    /// <summary>How often a fund with an invalid spec is valued again (its own refresh interval is not to be trusted).</summary>
-    private static readonly TimeSpan InvalidSpecRevaluation = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How often a fund with an invalid spec is valued again: its own refresh interval when that still reads as one (a
+    /// shorter one would refresh the shared price cache for every fund more often than they asked), else a minute.
+    /// </summary>
+    private static TimeSpan InvalidSpecRevaluation(IndexFund fund) =>
+        Values.TryParseDuration(fund.Spec.Prices.RefreshInterval, out var interval) && interval >= SpecValidator.MinRefreshInterval
+            ? interval
+            : TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// A requeue no sooner than this: a retry time already reached (a zero wait, a Retry-After in the past, time
@@ -104,10 +110,11 @@ public sealed partial class FundReconciler(
         }
         catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound && request.Current is not null)
         {
-            // Deleted while this reconcile ran (its status went with it): the end of the fund, not an error; the
-            // delete's own reconcile forgets its metrics.
+            // Deleted while this reconcile ran (its status went with it), most likely: not an error. Requeued all the
+            // same, in case the 404 was not a delete: the next reconcile sees the delete (and forgets the fund's
+            // metrics) or carries on with the fund.
             LogDeletedMeanwhile(request.Key);
-            return ReconcileResult.Done;
+            return ReconcileResult.RequeueRateLimited;
         }
     }
 
@@ -147,7 +154,7 @@ public sealed partial class FundReconciler(
 
             // Still valued at every refresh (the spec's own interval is unknown while it is invalid); no Event again
             // for the same generation: the requeue is quiet unless the books moved (see WriteAsync).
-            return revalued is null ? ReconcileResult.Done : ReconcileResult.RequeueAfter(InvalidSpecRevaluation);
+            return revalued is null ? ReconcileResult.Done : ReconcileResult.RequeueAfter(InvalidSpecRevaluation(fund));
         }
 
         metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend);
@@ -295,7 +302,7 @@ public sealed partial class FundReconciler(
             var assets = books.Value.Quantities.Keys.Union(record.Inputs.Targets.Keys, StringComparer.Ordinal)
                 .Select(s => named.TryGetValue(s, out var c) ? new AssetRef(s, c.CoinGeckoId, c.BinancePair ?? s + BinanceQuoteAsset) : new AssetRef(s))
                 .ToList();
-            snapshot = await service.GetSnapshotAsync(assets, InvalidSpecRevaluation, cancellationToken).ConfigureAwait(false);
+            snapshot = await service.GetSnapshotAsync(assets, InvalidSpecRevaluation(fund), cancellationToken).ConfigureAwait(false);
         }
 
         return FundEvaluator.Revalue(status, books.Value, record.Inputs.Targets, record.Inputs.Options.CashBuffer, snapshot);

@@ -196,7 +196,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_fund_deleted_while_it_is_reconciled_ends_quietly_not_as_a_reconcile_error()
+    public async Task A_fund_that_vanishes_while_it_is_reconciled_is_not_a_reconcile_error_and_is_tried_again()
     {
         using var kubectl = new Kubectl(cluster);
         await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
@@ -217,6 +217,9 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
         }
 
         Assert.Equal(Sum(before, "controller_runtime_reconcile_errors_total"), Sum(await ScrapeAsync(), "controller_runtime_reconcile_errors_total"));
+
+        // It was not deleted after all: the requeue carries on with it.
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.lastHandledReconcileAt}=gone", "ifund/sixty-forty", "--timeout=30s");
     }
 
     [Fact]

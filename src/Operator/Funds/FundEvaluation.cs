@@ -89,6 +89,18 @@ public static class FundEvaluator
             }
         }
 
+        // A last-known or old price values dust well enough, but a position worth trading is not sold (or booked, on
+        // paper) at it: the fund waits for a current price, as it does for its constituents.
+        var outdated = outsideSources.Keys
+            .Where(s => snapshot.Quotes.Where(q => q.Key.Symbol == s).All(q => now - q.Value.ObservedAt > definition.Prices.MaxAge))
+            .Where(s => holdings.QuantityOf(s) * prices[s] >= Math.Max(definition.Planning.MinTradeValue, 1m))
+            .ToList();
+        if (outdated.Count > 0)
+        {
+            return NotReady(status, previous, PricesStale, "prices stale: " + string.Join(", ", outdated.Select(s =>
+                $"{s} (held outside the index: no current price; last known {Engine.Format.Number(prices[s])}, {outsideSources[s]})")), generation, now);
+        }
+
         var valuation = Valuation.Evaluate(holdings, prices, weights, definition.Planning.CashBuffer);
         if (!valuation.IsSuccess)
         {

@@ -183,4 +183,29 @@ public sealed class FundEvaluatorTests
         Assert.True(result.Decision!.ShouldRebalance); // past maxInterval: the fund goes on rebalancing
         Assert.Equal("coingecko (last known)", FundEvaluator.LastKnownSource("coingecko (last known)"));
     }
+
+    [Fact]
+    public void A_position_worth_trading_held_outside_the_index_without_a_current_price_holds_the_fund_back()
+    {
+        var fund = Fund();
+        fund.Status = new IndexFundStatus
+        {
+            Cash = "0",
+            Allocations = [new AllocationStatus { Symbol = "SOL", Quantity = "20", Price = "150", PriceSource = "coingecko" }],
+        };
+        var holdings = Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1.6m), ("SOL", 20m));
+
+        var result = FundEvaluator.Evaluate(fund, Snapshot(Now), holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now);
+
+        Assert.Equal(FundEvaluator.PricesStale, result.Reason);
+        Assert.Null(result.Decision);
+        Assert.Equal("prices stale: SOL (held outside the index: no current price; last known 150, coingecko (last known))", result.Message);
+
+        // An hour-old quote from the snapshot is no better; a fresh one is.
+        var sol = new AssetRef("SOL");
+        var old = Snapshot(Now) with { Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [sol] = new("SOL", 140m, null, Now.AddHours(-1), "binance", MarketCapOrigin.None) } };
+        Assert.Equal(FundEvaluator.PricesStale, FundEvaluator.Evaluate(fund, old, holdings, RebalanceHistory.None, Now).Reason);
+        var fresh = Snapshot(Now) with { Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [sol] = new("SOL", 140m, null, Now, "binance", MarketCapOrigin.None) } };
+        Assert.NotNull(FundEvaluator.Evaluate(fund, fresh, holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now).Decision);
+    }
 }

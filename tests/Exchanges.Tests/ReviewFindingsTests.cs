@@ -226,6 +226,37 @@ public sealed class ReviewFindingsTests
         fund.AssertLedgerMatchesExchange(result.Record, paidOutside: ("BNB", 1m));
     }
 
+    [Fact]
+    public async Task Bnb_commissions_come_out_of_the_funds_own_bnb_when_it_holds_some()
+    {
+        // A fund holding BNB in an account of its own: the account pays its commissions from that BNB.
+        await using var fund = await BinanceFund.CreateAsync();
+        PayCommissionsInBnb(fund);
+        lock (fund.State.Gate)
+        {
+            fund.State.Symbols["BNB"] = new FakeSymbol(0.001m, 0.001m, 90000m, 5m);
+            fund.State.Prices["BNB"] = 600m;
+        }
+
+        var start = fund.Start() with // BNB 1 is part of the fund's holdings now, and a tenth of its index
+        {
+            Targets = new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 0.4m, ["ETH"] = 0.3m, ["SOL"] = 0.2m, ["BNB"] = 0.1m },
+            Prices = new Dictionary<string, decimal>(fund.Start().Prices) { ["BNB"] = 600m },
+        };
+        Assert.Equal(1m, start.Holdings.QuantityOf("BNB"));
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var paid = result.Record!.Legs.SelectMany(l => l.Fills).Where(f => f.FeeCurrency == FeeCurrency.External).Sum(f => f.Fee);
+        Assert.True(paid > 0m);
+        // 1 BNB, plus what it bought, less every commission in BNB (the BNB buy's own is a Base fee in BNB).
+        var fills = result.Record.Legs.SelectMany(l => l.Fills).ToList();
+        var bought = fills.Where(f => f.Symbol == "BNB" && f.Side == OrderSide.Buy).Sum(f => f.Quantity - f.Fee);
+        Assert.Equal(1m + bought - paid, result.Record.Holdings().Value.QuantityOf("BNB"));
+        fund.AssertLedgerMatchesExchange(result.Record); // BNB included: the books equal the account
+    }
+
     private static void PayCommissionsInBnb(BinanceFund fund)
     {
         lock (fund.State.Gate)

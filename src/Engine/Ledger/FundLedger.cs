@@ -4,9 +4,10 @@ using CryptoIndex.Engine.Portfolio;
 namespace CryptoIndex.Engine.Ledger;
 
 /// <summary>
-/// Applies fills to holdings. Exact: at the fill price, value before = value after + the commission's value (0 for a
-/// commission the account pays outside the fund, <see cref="FeeCurrency.External"/>), and a fill that would drive cash
-/// or a quantity below zero is refused with an error, leaving the holdings unchanged.
+/// Applies fills to holdings. Exact: at the fill price, value before = value after + the commission's value. An
+/// <see cref="FeeCurrency.External"/> commission is taken from the fund's own holding of its asset when the fund holds
+/// it (then its value is that quantity at the asset's price), else it was paid outside the fund (value 0). A fill that
+/// would drive cash or a quantity below zero is refused with an error, leaving the holdings unchanged.
 /// </summary>
 public static class FundLedger
 {
@@ -32,8 +33,19 @@ public static class FundLedger
                 cashDelta -= fill.Fee;
                 break;
             default:
-                // External: paid from another asset of the account, which the fund's ledger does not hold.
+                // External: paid in another asset of the account. One the fund holds (BNB in a top-10 fund) paid it from
+                // the fund's own holding, in its own account; otherwise it came from outside the fund.
                 break;
+        }
+
+        var feeAsset = fill.FeeCurrency == FeeCurrency.External && holdings.QuantityOf(fill.FeeAsset!) > 0m ? fill.FeeAsset : null;
+        var feeAssetLeft = feeAsset is null ? 0m : holdings.QuantityOf(feeAsset) - fill.Fee;
+        if (feeAssetLeft < 0m)
+        {
+            return new EngineError(
+                Rules.InsufficientQuantity,
+                $"holdings[{feeAsset}]",
+                $"commission of {Format.Number(fill.Fee)} {feeAsset} on {fill.Side} {fill.Symbol} exceeds the {Format.Number(holdings.QuantityOf(feeAsset!))} {feeAsset} the fund holds");
         }
 
         var quantity = holdings.QuantityOf(fill.Symbol) + quantityDelta;
@@ -54,7 +66,8 @@ public static class FundLedger
                 $"{fill.Side} {Format.Number(fill.Quantity)} {fill.Symbol} (fee included) exceeds the {Format.Number(holdings.QuantityOf(fill.Symbol))} held");
         }
 
-        return holdings.WithQuantity(fill.Symbol, quantity) with { Cash = cash };
+        var after = holdings.WithQuantity(fill.Symbol, quantity) with { Cash = cash };
+        return feeAsset is null ? after : after.WithQuantity(feeAsset, feeAssetLeft);
     }
 
     /// <summary>Applies fills in order; on the first refused fill returns its error and none of the fills.</summary>

@@ -5,8 +5,8 @@ namespace CryptoIndex.Engine.Ledger;
 
 /// <summary>
 /// Applies fills to holdings. Exact: at the fill price, value before = value after + the commission's value. An
-/// <see cref="FeeCurrency.External"/> commission is taken from the fund's own holding of its asset when the fund holds
-/// it (then its value is that quantity at the asset's price), else it was paid outside the fund (value 0). A fill that
+/// <see cref="FeeCurrency.External"/> commission is taken from the fund's own holding of its asset when that covers it
+/// (then its value is that quantity at the asset's price), else it was paid outside the fund (value 0). A fill that
 /// would drive cash or a quantity below zero is refused with an error, leaving the holdings unchanged.
 /// </summary>
 public static class FundLedger
@@ -38,15 +38,10 @@ public static class FundLedger
                 break;
         }
 
-        var feeAsset = fill.FeeCurrency == FeeCurrency.External && holdings.QuantityOf(fill.FeeAsset!) > 0m ? fill.FeeAsset : null;
+        // Less than the fee (dust of an asset that left the index, say) cannot have paid it alone: the account's pool of
+        // that asset did, and the fund's books cannot tell whose part; they keep the dust rather than stall the fund.
+        var feeAsset = fill.FeeCurrency == FeeCurrency.External && holdings.QuantityOf(fill.FeeAsset!) >= fill.Fee && fill.Fee > 0m ? fill.FeeAsset : null;
         var feeAssetLeft = feeAsset is null ? 0m : holdings.QuantityOf(feeAsset) - fill.Fee;
-        if (feeAssetLeft < 0m)
-        {
-            return new EngineError(
-                Rules.InsufficientQuantity,
-                $"holdings[{feeAsset}]",
-                $"commission of {Format.Number(fill.Fee)} {feeAsset} on {fill.Side} {fill.Symbol} exceeds the {Format.Number(holdings.QuantityOf(feeAsset!))} {feeAsset} the fund holds");
-        }
 
         var quantity = holdings.QuantityOf(fill.Symbol) + quantityDelta;
         var cash = holdings.Cash + cashDelta;

@@ -12,7 +12,7 @@ public sealed class FundLedgerProperties
         from cash in Gen.Decimal[0m, 1_000_000m].Select(c => decimal.Round(c, 2))
         from held in Gen.Decimal[0m, 1_000m].Select(q => decimal.Round(q, 8))
         from other in Gen.Decimal[0m, 1_000m].Select(q => decimal.Round(q, 8))
-        from bnb in Gen.OneOf(Gen.Const(0m), Gen.Decimal[0m, 50m].Select(q => decimal.Round(q, 8)))
+        from bnb in Gen.OneOf(Gen.Const(0m), Gen.Decimal[0m, 0.001m].Select(q => decimal.Round(q, 8)), Gen.Decimal[0m, 50m].Select(q => decimal.Round(q, 8)))
         from side in Gen.OneOf(OrderSide.Buy, OrderSide.Sell)
         from quantity in Gen.Decimal[0.00000001m, 1_000m].Select(q => decimal.Round(q, 8)).Where(q => q > 0m)
         from price in Gen.Decimal[0.0001m, 100_000m].Select(p => decimal.Round(p, 4)).Where(p => p > 0m)
@@ -45,7 +45,8 @@ public sealed class FundLedgerProperties
             var after = applied.Value;
             const decimal BnbPrice = 600m;
             decimal Value(Holdings h) => h.Cash + (h.QuantityOf("ETH") * c.Fill.Price) + h.QuantityOf("BTC") + (h.QuantityOf("BNB") * BnbPrice);
-            var paidFromFund = c.Fill.FeeCurrency == FeeCurrency.External && c.Before.QuantityOf("BNB") > 0m ? c.Fill.Fee * BnbPrice : 0m;
+            var fromFund = c.Fill.FeeCurrency == FeeCurrency.External && c.Fill.Fee > 0m && c.Before.QuantityOf("BNB") >= c.Fill.Fee;
+            var paidFromFund = fromFund ? c.Fill.Fee * BnbPrice : 0m;
             Assert.Equal(Value(c.Before), Value(after) + c.Fill.FeeValue + paidFromFund);
             Assert.Equal(c.Before.QuantityOf("BTC"), after.QuantityOf("BTC"));
             if (c.Fill.FeeCurrency == FeeCurrency.External)
@@ -57,7 +58,7 @@ public sealed class FundLedgerProperties
                 Assert.Equal(0m, c.Fill.FeeValue);
                 Assert.Equal(c.Before.QuantityOf("ETH") + (sign * c.Fill.Quantity), after.QuantityOf("ETH"));
                 Assert.Equal(c.Before.Cash - (sign * c.Fill.Notional), after.Cash);
-                Assert.Equal(c.Before.QuantityOf("BNB") > 0m ? c.Before.QuantityOf("BNB") - c.Fill.Fee : 0m, after.QuantityOf("BNB"));
+                Assert.Equal(fromFund ? c.Before.QuantityOf("BNB") - c.Fill.Fee : c.Before.QuantityOf("BNB"), after.QuantityOf("BNB"));
             }
             else
             {

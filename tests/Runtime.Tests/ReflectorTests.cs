@@ -140,6 +140,42 @@ public sealed class ReflectorTests
     }
 
     [Fact]
+    public async Task An_event_that_cannot_be_read_is_recovered_by_a_relist_not_skipped()
+    {
+        await using var cluster = await Widgets.StartClusterAsync();
+        var plain = cluster.CreateClient();
+        await Widgets.CreateAsync(plain, "a", 1);
+        await Widgets.CreateAsync(plain, "b", 1);
+        var corrupting = new CorruptingWatchHandler { Marker = "\"name\":\"a\"" };
+        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) }, corrupting);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var reflector = new Reflector(client, Widgets.Type, time, new ReflectorOptions { BackoffJitter = 0 });
+        var phases = new PhaseLog(reflector);
+        using var stop = new CancellationTokenSource();
+        var run = reflector.RunAsync(stop.Token);
+        await reflector.Cache.WaitForSyncAsync().WaitAsync(Guard);
+        await cluster.Requests.WaitForCountAsync(1, "watch");
+
+        // a's change is lost in the stream; b's, after it, moves the watch's resourceVersion past it.
+        corrupting.Arm();
+        await Widgets.SetSizeAsync(plain, "a", 2);
+        await Widgets.SetSizeAsync(plain, "b", 2);
+        await WaitUntil(() => reflector.Cache.Get(new ObjectKey("default", "b")) is { } b && Widgets.Size(b) == 2);
+        Assert.Equal(1, corrupting.Corrupted);
+        Assert.Equal(1, Widgets.Size(reflector.Cache.Get(new ObjectKey("default", "a"))!));
+
+        // When the watch ends, resuming from there would miss a for ever: the reflector relists.
+        cluster.Faults.CloseWatches("widgets");
+        await phases.SkipBackoffAsync(time);
+        Assert.Equal(WatchEnd.Undecodable, reflector.LastWatchEnd);
+        await phases.NextAsync(ReflectorPhase.Listing);
+        await WaitUntil(() => reflector.Cache.Get(new ObjectKey("default", "a")) is { } a && Widgets.Size(a) == 2);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+    }
+
+    [Fact]
     public async Task Too_many_requests_waits_at_least_the_servers_retry_after()
     {
         await using var cluster = await Widgets.StartClusterAsync();

@@ -97,7 +97,7 @@ public sealed partial class Reflector
                     Report(ReflectorPhase.Watching, TimeSpan.Zero);
                     var (end, rv) = await WatchAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
                     LastWatchEnd = end;
-                    resourceVersion = end == WatchEnd.Expired ? null : rv;
+                    resourceVersion = end is WatchEnd.Expired or WatchEnd.Undecodable ? null : rv;
                     if (end == WatchEnd.Closed)
                     {
                         continue;
@@ -245,8 +245,15 @@ public sealed partial class Reflector
             return (WatchEnd.Expired, rv);
         }
 
+        if (streamError is not null)
+        {
+            LogWatchFailed(_type, streamError);
+            _lastWatchError = streamError;
+            return (WatchEnd.Undecodable, rv);
+        }
+
         // client-go: a watch that ends within a second without any event is an error ("very short watch").
-        return streamError is not null || (events == 0 && _time.GetElapsedTime(started) < MinHealthyWatch)
+        return events == 0 && _time.GetElapsedTime(started) < MinHealthyWatch
             ? (WatchEnd.Error, rv)
             : (WatchEnd.Closed, rv);
     }

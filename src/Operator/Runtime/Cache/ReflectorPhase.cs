@@ -23,4 +23,10 @@ public enum WatchEnd
 
     /// <summary>Any other failure: back off, then resume.</summary>
     Error,
+
+    /// <summary>
+    /// An event in the stream could not be read (KubernetesClient reports it and reads on, past it): resuming would
+    /// miss it, so back off, then relist, as client-go does on a decode error.
+    /// </summary>
+    Undecodable,
 }

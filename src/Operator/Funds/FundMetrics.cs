@@ -67,6 +67,17 @@ public sealed class FundMetrics
             CurrentWeight.WithLabels(ns, fund, position.Symbol).Set((double)position.CurrentWeight);
             Drift.WithLabels(ns, fund, position.Symbol).Set((double)position.Drift);
         }
+
+        // An asset the fund no longer holds or targets (a removed constituent, sold) keeps no series: its last drift
+        // would stay exported for ever and fire the drift alert for a holding that does not exist.
+        var current = valuation.Positions.Select(p => p.Symbol).ToHashSet(StringComparer.Ordinal);
+        foreach (var gauge in new[] { TargetWeight, CurrentWeight, Drift })
+        {
+            foreach (var labels in OfFund(gauge.GetAllLabelValues(), ns, fund).Where(l => l.Length == 3 && !current.Contains(l[2])))
+            {
+                gauge.RemoveLabelled(labels);
+            }
+        }
     }
 
     /// <summary>Whether the fund may trade, so that alerts about rebalances that did not happen skip dry runs and suspended funds.</summary>

@@ -23,4 +23,25 @@ public sealed class FundMetricsTests
         Assert.DoesNotContain("fund=\"", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE cryptoindex_fund_ready gauge", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_asset_the_fund_no_longer_holds_or_targets_keeps_no_series()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new FundMetrics(registry);
+        Dictionary<string, decimal> Map(params (string Symbol, decimal Value)[] entries) => entries.ToDictionary(e => e.Symbol, e => e.Value, StringComparer.Ordinal);
+        var before = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m), ("ZZZQ", 10m)), Map(("BTC", 900m), ("ZZZQ", 90m)), Map(("BTC", 0.5m), ("ZZZQ", 0.5m))).Value;
+        var after = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m), ("ETH", 0.3m)), Map(("BTC", 900m), ("ETH", 3000m)), Map(("BTC", 0.5m), ("ETH", 0.5m))).Value;
+        metrics.Observe("team-a", "one", before, ready: true);
+        metrics.Observe("team-a", "other", before, ready: true);
+
+        metrics.Observe("team-a", "one", after, ready: true);
+
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.DoesNotContain("fund=\"one\",symbol=\"ZZZQ\"", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_drift{fund_namespace=\"team-a\",fund=\"one\",symbol=\"ETH\"}", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_drift{fund_namespace=\"team-a\",fund=\"other\",symbol=\"ZZZQ\"}", text, StringComparison.Ordinal); // another fund's stays
+    }
 }

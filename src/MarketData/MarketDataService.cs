@@ -300,7 +300,7 @@ public sealed partial class MarketDataService
     private void Reject(PriceRejection rejection, List<PriceRejection> rejections)
     {
         rejections.Add(rejection);
-        metrics.Rejections.WithLabels(rejection.Source, rejection.Reason.ToString()).Inc();
+        metrics.Rejections.WithLabels(rejection.Source, LabelValue(rejection.Reason)).Inc();
         bool first;
         lock (sync)
         {
@@ -336,4 +336,8 @@ public sealed partial class MarketDataService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Symbol} moved from {Previous} to {Price} and held there for {Refreshes} refreshes: accepted as the new level")]
     private partial void LogJumpAccepted(string symbol, decimal price, decimal previous, int refreshes);
+
+    /// <summary>A reason as a label value: lower snake case (<c>absurd_jump</c>), like every other label value here.</summary>
+    internal static string LabelValue(RejectionReason reason) =>
+        string.Concat(reason.ToString().Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -106,7 +106,7 @@ public sealed class MarketDataServiceTests
             [(RejectionReason.AbsurdJump, "coingecko"), (RejectionReason.AbsurdJump, "binance")],
             snapshot.Rejections.Select(r => (r.Reason, r.Source)));
         Assert.Single(h.Logger.Lines, l => l.Message.StartsWith("Rejected price: BTC from coingecko", StringComparison.Ordinal));
-        Assert.Equal(2, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "AbsurdJump"));
+        Assert.Equal(2, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "absurd_jump"));
     }
 
     [Fact]

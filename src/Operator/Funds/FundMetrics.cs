@@ -20,7 +20,7 @@ public sealed class FundMetrics
         Cash = factory.CreateGauge("cryptoindex_fund_cash", "Cash in the quote currency.", Fund);
         TotalDrift = factory.CreateGauge("cryptoindex_fund_total_drift", "Half the sum of absolute drifts (assets and cash), as a fraction.", Fund);
         Ready = factory.CreateGauge("cryptoindex_fund_ready", "1 when the fund's Ready condition is True.", Fund);
-        Trading = factory.CreateGauge("cryptoindex_fund_trading", "1 when the fund may trade: 0 in dry run (spec.dryRun) or suspended (spec.suspend).", Fund);
+        Trading = factory.CreateGauge("cryptoindex_fund_trading", "1 when the fund may trade: 0 in dry run (spec.dryRun), suspended (spec.suspend) or with an invalid spec.", Fund);
         LastRebalance = factory.CreateGauge("cryptoindex_fund_last_rebalance_timestamp_seconds", "When the last rebalance finished (Unix seconds).", Fund);
         TargetWeight = factory.CreateGauge("cryptoindex_fund_target_weight", "Target weight of an asset, as a fraction of NAV.", Asset);
         CurrentWeight = factory.CreateGauge("cryptoindex_fund_current_weight", "Current weight of an asset, as a fraction of NAV.", Asset);

@@ -15,7 +15,7 @@ public sealed class MetricsContractTests(OperatorWithFunds fixture) : IClassFixt
 
         Assert.Contains("cryptoindex_fund_nav{fund_namespace=\"default\",fund=\"equal-weight\"}", text, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_trades_total{fund_namespace=\"default\",fund=\"equal-weight\",side=\"buy\",status=\"completed\"} 5", text, StringComparison.Ordinal);
-        Assert.Contains("cryptoindex_price_rejections_total{provider=\"file\",reason=\"NonPositivePrice\"}", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_price_rejections_total{provider=\"file\",reason=\"non_positive_price\"}", text, StringComparison.Ordinal);
         Assert.Contains("controller_runtime_reconcile_total{controller=\"indexfund\",result=\"requeue_after\"}", text, StringComparison.Ordinal);
         Assert.Contains("leader_election_master_status{name=\"cryptoindex-operator\"} 1", text, StringComparison.Ordinal);
     }

@@ -21,6 +21,10 @@ public sealed partial class MarketDataService
     private readonly MarketDataMetrics metrics;
     private readonly Lock sync = new();
     private readonly HashSet<AssetRef> tracked = [];
+
+    // When each tracked asset was last asked for, and at what refresh interval: an asset no fund asks for any more
+    // (a fund deleted, a constituent removed) is forgotten after a while (see ForgetUnrequested).
+    private readonly Dictionary<AssetRef, (DateTimeOffset At, TimeSpan Interval)> requested = [];
     private readonly Dictionary<AssetRef, PriceQuote> accepted = [];
     private readonly Dictionary<AssetRef, (decimal Price, int Count, long Refresh)> jumps = [];
     private long refreshNumber;
@@ -77,6 +81,7 @@ public sealed partial class MarketDataService
         lock (sync)
         {
             tracked.UnionWith(assets);
+            Requested(assets, TrackedInterval);
         }
     }
 
@@ -90,14 +95,53 @@ public sealed partial class MarketDataService
         var keep = inUse.ToHashSet();
         lock (sync)
         {
-            tracked.IntersectWith(keep);
-            foreach (var asset in accepted.Keys.Where(a => !keep.Contains(a)).ToList())
+            foreach (var asset in tracked.Union(accepted.Keys).Where(a => !keep.Contains(a)).ToList())
             {
-                accepted.Remove(asset);
-                jumps.Remove(asset);
+                Forget(asset);
             }
         }
     }
+
+    /// <summary>How long an asset no fund asks for stays fetched: three of its refresh intervals, at least this long.</summary>
+    internal static readonly TimeSpan MinimumRetention = TimeSpan.FromMinutes(10);
+
+    // Assets tracked before any fund asked (at start): kept as if asked for at this interval.
+    private static readonly TimeSpan TrackedInterval = TimeSpan.FromMinutes(10);
+
+    private void Requested(IEnumerable<AssetRef> assets, TimeSpan interval)
+    {
+        var now = time.GetUtcNow();
+        foreach (var asset in assets)
+        {
+            requested[asset] = (now, interval);
+        }
+    }
+
+    /// <summary>
+    /// Stops fetching assets no fund asked for in three of their refresh intervals (at least <see cref="MinimumRetention"/>):
+    /// they would cost provider requests and export a price age for a coin nobody holds, for ever. Called under the lock.
+    /// </summary>
+    private void ForgetUnrequested()
+    {
+        var now = time.GetUtcNow();
+        foreach (var asset in tracked.Where(a => !requested.TryGetValue(a, out var r) || now - r.At > Max(3 * r.Interval, MinimumRetention)).ToList())
+        {
+            Forget(asset);
+        }
+    }
+
+    private void Forget(AssetRef asset)
+    {
+        tracked.Remove(asset);
+        requested.Remove(asset);
+        jumps.Remove(asset);
+        if (accepted.Remove(asset) && !accepted.Keys.Any(a => a.Symbol == asset.Symbol))
+        {
+            metrics.PriceAge.RemoveLabelled(Provider, asset.Symbol);
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
     /// A snapshot that covers <paramref name="assets"/> and is younger than <paramref name="refreshInterval"/>:
@@ -113,6 +157,7 @@ public sealed partial class MarketDataService
             lock (sync)
             {
                 tracked.UnionWith(assets);
+                Requested(assets, refreshInterval);
                 if (Covers(current, assets) && current.RefreshedAt is { } at && time.GetUtcNow() - at < refreshInterval)
                 {
                     return current;
@@ -143,6 +188,7 @@ public sealed partial class MarketDataService
             List<AssetRef> union;
             lock (sync)
             {
+                ForgetUnrequested();
                 union = [.. tracked.OrderBy(a => a.Symbol, StringComparer.Ordinal).ThenBy(a => a.CoinGeckoId, StringComparer.Ordinal)];
             }
 

@@ -43,6 +43,41 @@ public sealed class MarketDataResilienceTests
     }
 
     [Fact]
+    public async Task An_asset_no_fund_asks_for_any_more_is_forgotten_with_its_price_age_series()
+    {
+        await using var h = await MarketHarness.StartAsync(withBinance: false);
+        h.SetPrice(MarketHarness.Btc, 1m, 1m);
+        h.SetPrice(MarketHarness.Eth, 1m, 1m);
+        await h.SnapshotAsync([MarketHarness.Btc, MarketHarness.Eth]);
+        h.Service.UpdateAgeMetrics();
+        Assert.Contains("symbol=\"ETH\"", await ScrapeAsync(h), StringComparison.Ordinal);
+
+        // Only BTC is asked for from now on (ETH left the only fund that had it), once a minute.
+        for (var minute = 1; minute <= 9; minute++)
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.NotNull((await h.SnapshotAsync([MarketHarness.Btc])).Quote(MarketHarness.Eth)); // still fetched: 10 minutes' grace
+        }
+
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        var snapshot = await h.SnapshotAsync([MarketHarness.Btc]);
+        h.Service.UpdateAgeMetrics();
+
+        Assert.Null(snapshot.Quote(MarketHarness.Eth));
+        Assert.EndsWith("ids=bitcoin&vs_currencies=usd&include_market_cap=true&include_last_updated_at=true&precision=full", h.Server.Requests.Last().PathAndQuery, StringComparison.Ordinal);
+        var scrape = await ScrapeAsync(h);
+        Assert.DoesNotContain("symbol=\"ETH\"", scrape, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_price_age_seconds{provider=\"coingecko\",symbol=\"BTC\"}", scrape, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ScrapeAsync(MarketHarness h)
+    {
+        using var stream = new MemoryStream();
+        await h.Registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
     public async Task A_source_that_throws_anything_is_a_failed_source_not_a_failed_refresh()
     {
         var clock = new FakeTimeProvider(MarketHarness.Start);

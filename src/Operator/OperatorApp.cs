@@ -19,6 +19,9 @@ public sealed record OperatorAppOptions
 {
     public int Port { get; init; } = 8081;
 
+    /// <summary>Where the port listens (see <see cref="Runtime.Hosting.OperatorHostOptions.BindAddress"/>).</summary>
+    public string BindAddress { get; init; } = "0.0.0.0";
+
     public string? Kubeconfig { get; init; }
 
     /// <summary>An explicit API server (tests, the sandbox); wins over in-cluster and kubeconfig discovery.</summary>
@@ -80,6 +83,7 @@ public static class OperatorApp
         var host = OperatorHost.CreateBuilder(new OperatorHostOptions
         {
             Port = options.Port,
+            BindAddress = options.BindAddress,
             Component = Component,
             Kubeconfig = options.Kubeconfig,
             ClientConfiguration = options.ClientConfiguration,

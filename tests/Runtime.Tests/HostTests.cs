@@ -64,6 +64,7 @@ public sealed class HostTests
             await using var app = builder.Build();
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            Assert.StartsWith("http://0.0.0.0:", address, StringComparison.Ordinal); // in a pod, kubelet and Prometheus come from outside
             using var http = new HttpClient { BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)) };
 
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);

@@ -176,14 +176,14 @@ public static class PlanCommand
     {
         var text = new System.Text.StringBuilder();
         text.Append(System.Globalization.CultureInfo.InvariantCulture, $"### Plan for `{report.Fund}`: NAV {Engine.Format.Number(report.Valuation.Nav, 2)}\n\n");
-        text.Append("| asset | target | current | drift |\n|---|---:|---:|---:|\n");
+        text.Append("| asset | price | target | current | drift |\n|---|---:|---:|---:|---:|\n");
         foreach (var p in report.Valuation.Positions)
         {
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Symbol} | {Engine.Format.Percent(p.TargetWeight)} | {Engine.Format.Percent(p.CurrentWeight)} | {Engine.Format.PercentagePoints(p.Drift)} |\n");
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Symbol} | {Engine.Format.Number(p.Price)} | {Engine.Format.Percent(p.TargetWeight)} | {Engine.Format.Percent(p.CurrentWeight)} | {Engine.Format.PercentagePoints(p.Drift)} |\n");
         }
 
         var v = report.Valuation;
-        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| cash | {Engine.Format.Percent(v.CashTarget)} | {Engine.Format.Percent(v.CashWeight)} | {Engine.Format.PercentagePoints(v.CashWeight - v.CashTarget)} |\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| cash | | {Engine.Format.Percent(v.CashTarget)} | {Engine.Format.Percent(v.CashWeight)} | {Engine.Format.PercentagePoints(v.CashWeight - v.CashTarget)} |\n");
 
         text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n**Decision:** {(report.Decision.ShouldRebalance ? "rebalance" : "no rebalance")} — {report.Decision.Summary}\n");
         if (report.Note is not null)

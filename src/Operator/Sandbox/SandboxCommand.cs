@@ -50,6 +50,7 @@ public static class SandboxCommand
         var app = OperatorApp.Build(new OperatorAppOptions
         {
             Port = options.MetricsPort,
+            BindAddress = "127.0.0.1", // like the sandbox's API server: local only
             ClientConfiguration = new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) },
             LeaderElection = false,
             MarketData = market.Settings,

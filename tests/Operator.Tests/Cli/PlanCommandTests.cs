@@ -221,7 +221,8 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Equal(0, exit);
         Assert.StartsWith("### Plan for `sixty-forty`: NAV 10000", output, StringComparison.Ordinal);
         Assert.Contains("| 1 | Buy | 0.12 | BTC | 50000 | 6000 | 6 |", output, StringComparison.Ordinal);
-        Assert.Contains("| cash | 0% | 100% | +100pp |", output, StringComparison.Ordinal); // the weights add up with it
+        Assert.Contains("| BTC | 50000 | 60% | 0% | -60pp |", output, StringComparison.Ordinal);
+        Assert.Contains("| cash | | 0% | 100% | +100pp |", output, StringComparison.Ordinal); // the weights add up with it
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class OperatorHost
                 console.FormatterName = formatter;
             }
         });
-        web.WebHost.UseUrls("http://0.0.0.0:" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        web.WebHost.UseUrls("http://" + options.BindAddress + ":" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var host = new OperatorHost(web, options);
         var services = web.Services;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout ?? options.Manager.GracefulShutdownTimeout + TimeSpan.FromSeconds(5));

@@ -9,6 +9,9 @@ public sealed record OperatorHostOptions
     /// <summary>Port for <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (kubebuilder's probe port; 0 picks a free one).</summary>
     public int Port { get; init; } = 8081;
 
+    /// <summary>The address <see cref="Port"/> listens on: every interface in a pod (probes, Prometheus); loopback for a local sandbox.</summary>
+    public string BindAddress { get; init; } = "0.0.0.0";
+
     /// <summary>Component name used for Events and as the status field manager.</summary>
     public string Component { get; init; } = "operator";
 

@@ -21,6 +21,7 @@ public sealed class FundMetrics
         TotalDrift = factory.CreateGauge("cryptoindex_fund_total_drift", "Half the sum of absolute drifts (assets and cash), as a fraction.", Fund);
         Ready = factory.CreateGauge("cryptoindex_fund_ready", "1 when the fund's Ready condition is True.", Fund);
         Trading = factory.CreateGauge("cryptoindex_fund_trading", "1 when the fund may trade: 0 in dry run (spec.dryRun), suspended (spec.suspend) or with an invalid spec.", Fund);
+        Suspended = factory.CreateGauge("cryptoindex_fund_suspended", "1 when the fund is suspended on purpose (spec.suspend), so that it is not alerted on as stalled.", Fund);
         LastRebalance = factory.CreateGauge("cryptoindex_fund_last_rebalance_timestamp_seconds", "When the last rebalance finished (Unix seconds).", Fund);
         TargetWeight = factory.CreateGauge("cryptoindex_fund_target_weight", "Target weight of an asset, as a fraction of NAV.", Asset);
         CurrentWeight = factory.CreateGauge("cryptoindex_fund_current_weight", "Current weight of an asset, as a fraction of NAV.", Asset);
@@ -41,6 +42,8 @@ public sealed class FundMetrics
     public Gauge Trading { get; }
 
     public Gauge LastRebalance { get; }
+
+    public Gauge Suspended { get; }
 
     public Gauge TargetWeight { get; }
 
@@ -80,8 +83,15 @@ public sealed class FundMetrics
         }
     }
 
-    /// <summary>Whether the fund may trade, so that alerts about rebalances that did not happen skip dry runs and suspended funds.</summary>
-    public void SetTrading(string ns, string fund, bool trading) => Trading.WithLabels(ns, fund).Set(trading ? 1 : 0);
+    /// <summary>
+    /// Whether the fund may trade, so that alerts about rebalances that did not happen skip dry runs and suspended funds,
+    /// and whether it is suspended on purpose, so that the stalled alert skips it.
+    /// </summary>
+    public void SetTrading(string ns, string fund, bool trading, bool suspended = false)
+    {
+        Trading.WithLabels(ns, fund).Set(trading ? 1 : 0);
+        Suspended.WithLabels(ns, fund).Set(suspended ? 1 : 0);
+    }
 
     /// <summary>The Ready gauge alone: set on every status write, so a stalled or invalid fund reads 0 too.</summary>
     public void SetReady(string ns, string fund, bool ready) => Ready.WithLabels(ns, fund).Set(ready ? 1 : 0);
@@ -122,7 +132,7 @@ public sealed class FundMetrics
     /// <summary>Drops every series of a deleted fund, so dashboards do not show it forever.</summary>
     public void Forget(string ns, string fund)
     {
-        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, LastRebalance })
+        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, Suspended, LastRebalance })
         {
             gauge.RemoveLabelled(ns, fund);
         }

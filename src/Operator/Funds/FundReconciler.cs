@@ -157,7 +157,7 @@ public sealed partial class FundReconciler(
             return revalued is null ? ReconcileResult.Done : ReconcileResult.RequeueAfter(InvalidSpecRevaluation(fund));
         }
 
-        metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend);
+        metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend, definition.Suspend);
         if (record is { Phase: not RebalancePhase.Done })
         {
             return (await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false)).Result;

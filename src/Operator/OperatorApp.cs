@@ -62,6 +62,9 @@ public sealed record OperatorAppOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The API server's clock, for the watch's timeouts and backoff; null: <see cref="Time"/> (the sandbox: real time under a fast clock).</summary>
+    public TimeProvider? ApiServerTime { get; init; }
+
     /// <summary>Last word on the services (tests add log recorders; the sandbox its own sources).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
@@ -119,7 +122,11 @@ public static class OperatorApp
         services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? host.Web.Configuration.GetValue<Uri?>(BinanceBaseUrlSetting), options.BinanceDisabled));
         services.AddSingleton<BinanceAccounts>();
         options.ConfigureServices?.Invoke(services);
-        var controllerOptions = new Runtime.Controllers.ControllerOptions { MaxConcurrentReconciles = options.MaxConcurrentReconciles };
+        var controllerOptions = new Runtime.Controllers.ControllerOptions
+        {
+            MaxConcurrentReconciles = options.MaxConcurrentReconciles,
+            Reflector = new Runtime.Cache.ReflectorOptions { Time = options.ApiServerTime },
+        };
         if (options.WatchNamespaces.Count == 0)
         {
             host.AddController<FundReconciler>(ControllerName, FundReconciler.Funds, controllerOptions);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using CryptoIndex.Operator.Runtime.Cache;
+using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Runtime.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -173,6 +174,34 @@ public sealed class ReflectorTests
 
         await stop.CancelAsync();
         await run.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task A_controller_on_a_fast_clock_times_its_watches_on_the_api_servers_clock()
+    {
+        // The sandbox runs its controller 86,400 times faster than real time; its API server answers in real time.
+        await using var cluster = await Widgets.StartClusterAsync();
+        var client = cluster.CreateClient();
+        await Widgets.CreateAsync(client, "a", 1);
+        var simulated = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var apiServer = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var controller = new Controller("widgets", client, Widgets.Type, new RecordingReconciler((_, _, _) => Task.FromResult(ReconcileResult.Done)),
+            new ControllerOptions { Reflector = new ReflectorOptions { Time = apiServer } }, time: simulated);
+        using var stop = new CancellationTokenSource();
+        var cache = controller.RunCacheAsync(stop.Token);
+        await controller.Reflector.Cache.WaitForSyncAsync().WaitAsync(Guard);
+        await cluster.Requests.WaitForCountAsync(1, "watch");
+
+        simulated.Advance(TimeSpan.FromHours(1)); // far past any watch's idle timeout, on the wrong clock
+        await Widgets.SetSizeAsync(client, "a", 2);
+        await WaitUntil(() => controller.Reflector.Cache.Get(new ObjectKey("default", "a")) is { } a && Widgets.Size(a) == 2);
+        Assert.Equal(1, controller.Reflector.Watches);
+
+        apiServer.Advance(TimeSpan.FromMinutes(11)); // past it on the right one: the idle watch is given up and reopened
+        await WaitUntil(() => controller.Reflector.LastWatchEnd == WatchEnd.IdleTimeout);
+
+        await stop.CancelAsync();
+        await cache.WaitAsync(Guard);
     }
 
     [Fact]

@@ -56,6 +56,7 @@ public static class SandboxCommand
             MarketData = market.Settings,
             Registry = Prometheus.Metrics.NewCustomRegistry(),
             Time = market.Clock,
+            ApiServerTime = TimeProvider.System, // LocalKube's clock: watches time out in real seconds, not simulated ones
             // Five real seconds on the sandbox's clock (which may run fast, or be real time for live prices), so that
             // a stop lets paper rebalances in flight finish: five simulated seconds ran out at once at 43200x.
             GracefulShutdownTimeout = TimeSpan.FromSeconds(5 * (market.Clock is ScaledTimeProvider scaled ? scaled.Speed : 1)),

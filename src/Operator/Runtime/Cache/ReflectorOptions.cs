@@ -29,6 +29,13 @@ public sealed record ReflectorOptions
     /// <summary>List page size (<c>limit</c>); pages are stitched with <c>continue</c>.</summary>
     public int PageSize { get; init; } = 500;
 
+    /// <summary>
+    /// The clock of the watch's idle timeout, "very short watch" check and backoff; null: the controller's. These measure
+    /// the API server and the network, which run on real time (the server enforces <c>timeoutSeconds</c> on its own
+    /// clock): a controller on a fast simulated clock must not cut watches on it.
+    /// </summary>
+    public TimeProvider? Time { get; init; }
+
     /// <summary>Randomness for the watch timeout and backoff jitter (tests pass a seeded one).</summary>
     public Random? Random { get; init; }
 }

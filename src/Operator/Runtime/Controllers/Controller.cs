@@ -38,7 +38,7 @@ public sealed partial class Controller
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("CryptoIndex.Operator.Runtime.Controller." + name);
         _predicate = _options.Predicate ?? Predicates.Default();
-        Reflector = new Reflector(client, type, _time, _options.Reflector, loggers.CreateLogger<Reflector>());
+        Reflector = new Reflector(client, type, _options.Reflector.Time ?? _time, _options.Reflector, loggers.CreateLogger<Reflector>());
         Queue = new WorkQueue<ObjectKey>(_time, _options.RateLimiter ?? RateLimiters.DefaultController<ObjectKey>(_time),
             new WorkQueueMetrics(_metrics, name));
         Reflector.AddHandler(OnCacheEvent);

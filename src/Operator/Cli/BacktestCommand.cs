@@ -53,7 +53,7 @@ public static class BacktestCommand
         {
             if (chart is not null && chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
             {
-                PngChart.Write(chart, results);
+                PngChart.Write(chart, title, results);
             }
             else if (chart is not null)
             {

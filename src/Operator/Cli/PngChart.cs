@@ -5,8 +5,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace CryptoIndex.Operator.Cli;
 
 /// <summary>
-/// The backtest chart as a PNG: NAV lines per strategy (blue: fund rules, grey: buy and hold, orange: daily) with a
-/// legend, the fund's rebalance days as dots, axes, the first/last dates, the NAV range and the data attribution, in a
+/// The backtest chart as a PNG: a title, NAV lines per strategy (blue: fund rules, grey: buy and hold, orange: daily)
+/// with a legend, the fund's rebalance days as rings, axes, the first/last dates, the NAV range and the data attribution, in a
 /// small built-in 3×5 font (the drawing and font packages are not available here, so the few primitives needed are
 /// drawn pixel by pixel).
 /// </summary>
@@ -24,6 +24,9 @@ public static class PngChart
     /// top right in a rising market); per strategy a swatch of its colour, then its name.
     /// </summary>
     public static readonly Rectangle LegendArea = new(Width - Right - LegendWidth, 4, LegendWidth, Top - 8);
+
+    /// <summary>Where the title is written: the top margin left of the legend.</summary>
+    public static readonly Rectangle TitleArea = new(Left, 4, (Width - Right - LegendWidth) - Left - 16, Top - 8);
 
     /// <summary>The attribution CoinGecko asks of those who show its data, as on the SVG chart.</summary>
     public const string Attribution = "DATA PROVIDED BY COINGECKO";
@@ -50,6 +53,7 @@ public static class PngChart
         ['6'] = ["###", "#..", "###", "#.#", "###"], ['7'] = ["###", "..#", "..#", "..#", "..#"],
         ['8'] = ["###", "#.#", "###", "#.#", "###"], ['9'] = ["###", "#.#", "###", "..#", "###"],
         ['-'] = ["...", "...", "###", "...", "..."], ['.'] = ["...", "...", "...", "...", ".#."],
+        [':'] = ["...", ".#.", "...", ".#.", "..."],
         [' '] = ["...", "...", "...", "...", "..."],
         ['A'] = [".#.", "#.#", "###", "#.#", "#.#"], ['B'] = ["##.", "#.#", "##.", "#.#", "##."],
         ['C'] = [".##", "#..", "#..", "#..", ".##"], ['D'] = ["##.", "#.#", "#.#", "#.#", "##."],
@@ -75,7 +79,19 @@ public static class PngChart
     /// <summary>Whether the built-in font can write <paramref name="text"/> (every label and date is checked by tests).</summary>
     public static bool CanWrite(string text) => text.All(Glyphs.ContainsKey);
 
-    public static void Write(string path, IReadOnlyList<BacktestResult> results)
+    /// <summary>
+    /// The title as the font can write it: upper case, characters it lacks left out, cut to the title area (the SVG
+    /// chart carries the full one).
+    /// </summary>
+    public static string TitleText(string title)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        var text = new string(title.ToUpperInvariant().Where(Glyphs.ContainsKey).ToArray());
+        var fits = TitleArea.Width / 8;
+        return text.Length <= fits ? text : text[..(fits - 3)] + "...";
+    }
+
+    public static void Write(string path, string title, IReadOnlyList<BacktestResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         using var image = new Image<Rgba32>(Width, Height, new Rgba32(255, 255, 255));
@@ -105,7 +121,9 @@ public static class PngChart
                 {
                     if (result.Series[i].Rebalanced)
                     {
-                        Dot(image, X(i), Y(result.Series[i].Nav), 3, colour);
+                        // A ring, so that it shows on the line it sits on.
+                        Dot(image, X(i), Y(result.Series[i].Nav), 4, colour);
+                        Dot(image, X(i), Y(result.Series[i].Nav), 2, new Rgba32(255, 255, 255));
                     }
                 }
             }
@@ -118,6 +136,7 @@ public static class PngChart
         Text(image, 4, Top - 2, max.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         Text(image, 4, Height - Bottom - 8, min.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         Text(image, Width - Right - (Attribution.Length * 8), Height - 12, Attribution, Muted);
+        Text(image, TitleArea.X, TitleArea.Y + (TitleArea.Height / 2) - 5, TitleText(title));
         Legend(image, results);
         image.SaveAsPng(path);
     }

@@ -195,6 +195,9 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(127, 127, 127), legend);
         Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgba32(255, 127, 14), legend);
         Assert.True(legend.Count(p => p == new SixLabors.ImageSharp.PixelFormats.Rgba32(60, 60, 60)) > 100, "legend labels");
+        Assert.True(Pixels(image, PngChart.TitleArea).Count(p => p == new SixLabors.ImageSharp.PixelFormats.Rgba32(60, 60, 60)) > 100, "title");
+        Assert.Equal("EQUAL-WEIGHT: 2024-01-01 TO 2024-01-05", PngChart.TitleText("equal-weight: 2024-01-01 to 2024-01-05"));
+        Assert.EndsWith("...", PngChart.TitleText(new string('a', 200)), StringComparison.Ordinal);
         var attributionRow = Enumerable.Range(0, image.Width).Count(x => image[x, image.Height - 10] == new SixLabors.ImageSharp.PixelFormats.Rgba32(119, 119, 119));
         Assert.True(attributionRow > 20, "attribution text");
         Assert.All(PngChart.Labels.Append(PngChart.Attribution).Append("2024-12-31 123456.789"), text => Assert.True(PngChart.CanWrite(text), text));

@@ -13,7 +13,7 @@ namespace CryptoIndex.LocalKube;
 /// <summary>
 /// An in-process fake Kubernetes API server on 127.0.0.1 (random port) that the real KubernetesClient and kubectl
 /// accept. Start one per test: <c>await using var cluster = await LocalKubeCluster.StartAsync();</c>, then use
-/// <see cref="CreateClient"/>, <see cref="WriteKubeconfig"/>, <see cref="Faults"/> and <see cref="Requests"/>.
+/// <see cref="CreateClient()"/>, <see cref="WriteKubeconfig"/>, <see cref="Faults"/> and <see cref="Requests"/>.
 /// See README.md in this folder for what is (and is not) supported.
 /// </summary>
 public sealed class LocalKubeCluster : IAsyncDisposable
@@ -106,6 +106,10 @@ public sealed class LocalKubeCluster : IAsyncDisposable
     /// <summary>A KubernetesClient talking to this cluster (no kubeconfig needed).</summary>
     public IKubernetes CreateClient() =>
         new Kubernetes(new KubernetesClientConfiguration { Host = Url.GetLeftPart(UriPartial.Authority) });
+
+    /// <summary>A KubernetesClient whose requests pass through <paramref name="handlers"/> (tests that break or watch the wire).</summary>
+    public Kubernetes CreateClient(params DelegatingHandler[] handlers) =>
+        new(new KubernetesClientConfiguration { Host = Url.GetLeftPart(UriPartial.Authority) }, handlers);
 
     /// <summary>Writes <see cref="KubeconfigYaml"/> to <paramref name="path"/> and returns the path.</summary>
     public string WriteKubeconfig(string path)

@@ -77,7 +77,7 @@ public sealed class EventRecorderFailureTests
     {
         await using var cluster = await Widgets.StartClusterAsync();
         var gate = new CreateGate();
-        var client = new Kubernetes(new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) }, gate);
+        var client = cluster.CreateClient(gate);
         var a = await CreateAsync(client, "a");
         var b = await CreateAsync(client, "b");
         var recorder = new EventRecorder(client, "widget-controller", new FakeTimeProvider(DateTimeOffset.UtcNow), host: "node-1");

@@ -13,20 +13,14 @@ public sealed class LeaderElectionTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
 
-    private static readonly LeaderElectionOptions FastLease = new()
-    {
-        LeaseName = "widgets-leader",
-        LeaseDuration = TimeSpan.FromSeconds(2),
-        RenewDeadline = TimeSpan.FromSeconds(1.5),
-        RetryPeriod = TimeSpan.FromMilliseconds(200),
-    };
+    private static readonly LeaderElectionOptions FastLease = Leases.Fast;
 
     [Fact]
     public async Task Losing_the_lease_and_elector_errors_are_warnings_and_a_graceful_stop_is_neither()
     {
         await using var cluster = await Widgets.StartClusterAsync();
         var leases = new BreakableLeases();
-        var client = new Kubernetes(new KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) }, leases);
+        var client = cluster.CreateClient(leases);
         var logs = new LogRecorder();
         var metrics = new RuntimeMetrics();
         using var manager = new Manager(client, new ManagerOptions { LeaderElection = FastLease }, metrics, loggers: logs);

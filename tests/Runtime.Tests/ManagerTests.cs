@@ -12,14 +12,7 @@ public sealed class ManagerTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
 
-    // Short leases keep the test fast; KubernetesClient's LeaderElector runs on the wall clock.
-    private static readonly LeaderElectionOptions FastLease = new()
-    {
-        LeaseName = "widgets-leader",
-        LeaseDuration = TimeSpan.FromSeconds(2),
-        RenewDeadline = TimeSpan.FromSeconds(1.5),
-        RetryPeriod = TimeSpan.FromMilliseconds(200),
-    };
+    private static readonly LeaderElectionOptions FastLease = Leases.Fast;
 
     private sealed class Instance : IAsyncDisposable
     {

@@ -148,7 +148,7 @@ public sealed class ReflectorTests
         await Widgets.CreateAsync(plain, "a", 1);
         await Widgets.CreateAsync(plain, "b", 1);
         var corrupting = new CorruptingWatchHandler { Marker = "\"name\":\"a\"" };
-        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = cluster.Url.GetLeftPart(UriPartial.Authority) }, corrupting);
+        using var client = cluster.CreateClient(corrupting);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var reflector = new Reflector(client, Widgets.Type, time, new ReflectorOptions { BackoffJitter = 0 });
         var phases = new PhaseLog(reflector);

@@ -89,6 +89,26 @@ public sealed class ExecutorBinanceTests
     }
 
     [Fact]
+    public async Task An_asset_the_reconciler_marks_untradable_is_not_traded_and_its_rules_are_not_asked_for()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        lock (fund.State.Gate)
+        {
+            fund.State.Symbols.Remove("DOGE"); // asking for its rules would fail the whole exchangeInfo request
+        }
+
+        var start = fund.Start() with { Untradable = new Dictionary<string, string> { ["DOGE"] = "no current price" } };
+        var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var dropped = Assert.Single(result.Record!.Dropped, d => d.Symbol == "DOGE");
+        Assert.Equal((DropReason.MarketClosed, "Sell DOGE: no current price"), (dropped.Reason, dropped.Message));
+        Assert.Single(fund.Fake.RequestLog, r => r.StartsWith("GET /api/v3/exchangeInfo", StringComparison.Ordinal)); // no fallback needed
+        Assert.DoesNotContain(fund.State.OrderRequests, r => r.Symbol == "DOGEUSDT");
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    [Fact]
     public async Task An_index_asset_without_a_market_stops_the_rebalance_before_anything_is_recorded()
     {
         await using var fund = await BinanceFund.CreateAsync();

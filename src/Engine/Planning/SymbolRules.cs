@@ -5,18 +5,22 @@ namespace CryptoIndex.Engine.Planning;
 /// multiple of <paramref name="StepSize"/> (0: no exchange step; quantities are then kept to
 /// <see cref="UnrestrictedPlaces"/> decimal places), at least <paramref name="MinQuantity"/>, at most
 /// <paramref name="MaxQuantity"/> when set, and worth at least <paramref name="MinNotional"/> in the quote currency.
-/// <paramref name="Closed"/>: the exchange has no open market for the symbol (delisted, halted): nothing is traded in it,
-/// and each order the plan wanted is dropped and reported.
+/// <paramref name="Closed"/>: nothing is traded in the symbol (the exchange has no open market for it, or
+/// <paramref name="ClosedReason"/> says why not), and each order the plan wanted is dropped and reported.
 /// </summary>
 public sealed record SymbolRules(
     decimal StepSize,
     decimal MinQuantity = 0m,
     decimal MinNotional = 0m,
     decimal? MaxQuantity = null,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool Closed = false)
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool Closed = false,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ClosedReason = null)
 {
     /// <summary>The rules of a symbol with no open market.</summary>
     public static SymbolRules MarketClosed { get; } = new(0m, Closed: true);
+
+    /// <summary>The rules of a symbol the fund must not trade now, for <paramref name="reason"/> (it shows on every order dropped).</summary>
+    public static SymbolRules NotTradable(string reason) => new(0m, Closed: true, ClosedReason: reason);
 
     /// <summary>No limits: what the planner assumes for a symbol the exchange gave no rules for.</summary>
     public static SymbolRules Unrestricted { get; } = new(0m);

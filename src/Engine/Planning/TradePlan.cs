@@ -30,7 +30,7 @@ public enum DropReason
     /// <summary>A buy the fund wanted, with no cash left for it (for example because a sell was dropped).</summary>
     NoCashAvailable,
 
-    /// <summary>The exchange has no open market for the symbol (<see cref="SymbolRules.Closed"/>).</summary>
+    /// <summary>The symbol is not traded (<see cref="SymbolRules.Closed"/>): no open market, or no current price.</summary>
     MarketClosed,
 }
 

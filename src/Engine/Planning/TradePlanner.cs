@@ -267,7 +267,7 @@ public static class TradePlanner
         var rules = request.SymbolRules.TryGetValue(symbol, out var found) ? found : SymbolRules.Unrestricted;
         if (rules.Closed)
         {
-            dropped.Add(new DroppedOrder(symbol, side, wanted, wanted * price, DropReason.MarketClosed, $"{side} {symbol}: the exchange has no open market for it"));
+            dropped.Add(new DroppedOrder(symbol, side, wanted, wanted * price, DropReason.MarketClosed, $"{side} {symbol}: {rules.ClosedReason ?? "the exchange has no open market for it"}"));
             return null;
         }
 

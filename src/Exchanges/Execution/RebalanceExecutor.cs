@@ -41,8 +41,20 @@ public sealed class RebalanceExecutor(
     /// </summary>
     private async Task<IReadOnlyDictionary<string, SymbolRules>> RulesAsync(RebalanceStart start, CancellationToken cancellationToken)
     {
+        var rules = new Dictionary<string, SymbolRules>(await ExchangeRulesAsync(start, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        foreach (var (asset, reason) in start.Untradable ?? new Dictionary<string, string>())
+        {
+            rules[asset] = SymbolRules.NotTradable(reason);
+        }
+
+        return rules;
+    }
+
+    private async Task<IReadOnlyDictionary<string, SymbolRules>> ExchangeRulesAsync(RebalanceStart start, CancellationToken cancellationToken)
+    {
+        var untradable = start.Untradable ?? new Dictionary<string, string>();
         var index = start.Targets.Keys.Order(StringComparer.Ordinal).ToList();
-        var outside = start.Holdings.Quantities.Keys.Except(index, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var outside = start.Holdings.Quantities.Keys.Except(index, StringComparer.Ordinal).Where(a => !untradable.ContainsKey(a)).Order(StringComparer.Ordinal).ToList();
         try
         {
             return await exchange.GetSymbolRulesAsync([.. index, .. outside], cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,8 @@ namespace CryptoIndex.Exchanges.Execution;
 /// <summary>
 /// What the reconciler decided: rebalance fund <paramref name="FundUid"/> (its Kubernetes uid) for the
 /// <paramref name="Sequence"/>-th time, from <paramref name="Holdings"/> (its ledger) to <paramref name="Targets"/>
-/// at <paramref name="Prices"/>, with the fund's plan options.
+/// at <paramref name="Prices"/>, with the fund's plan options. <paramref name="Untradable"/>: assets it holds but must not
+/// trade now, with the reason (an asset outside the index valued at a last-known price): their orders are dropped.
 /// </summary>
 public sealed record RebalanceStart(
     string FundUid,
@@ -15,7 +16,8 @@ public sealed record RebalanceStart(
     Holdings Holdings,
     IReadOnlyDictionary<string, decimal> Targets,
     IReadOnlyDictionary<string, decimal> Prices,
-    PlanOptions Options);
+    PlanOptions Options,
+    IReadOnlyDictionary<string, string>? Untradable = null);
 
 /// <summary>How far a call to the executor got.</summary>
 public enum ExecutionStatus

@@ -23,7 +23,8 @@ public static partial class DryRunPlan
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var prices = evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal);
-        var planned = TradePlanner.Plan(new PlanRequest(holdings, prices, evaluation.Targets!, new Dictionary<string, SymbolRules>(StringComparer.Ordinal), options));
+        var rules = (evaluation.Untradable ?? new Dictionary<string, string>()).ToDictionary(u => u.Key, u => SymbolRules.NotTradable(u.Value), StringComparer.Ordinal);
+        var planned = TradePlanner.Plan(new PlanRequest(holdings, prices, evaluation.Targets!, rules, options));
         var entry = new RebalanceRecord
         {
             Id = Id,

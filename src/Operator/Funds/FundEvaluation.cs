@@ -13,7 +13,8 @@ public sealed record FundEvaluation(
     PortfolioValuation? Valuation,
     IReadOnlyDictionary<string, decimal>? Targets,
     string Reason,
-    string Message);
+    string Message,
+    IReadOnlyDictionary<string, string>? Untradable = null);
 
 /// <summary>
 /// Steps 1–4 of a fund's reconcile, without I/O: validate the spec, check the prices, value the holdings against the
@@ -89,17 +90,14 @@ public static class FundEvaluator
             }
         }
 
-        // A last-known or old price values dust well enough, but a position worth trading is not sold (or booked, on
-        // paper) at it: the fund waits for a current price, as it does for its constituents.
-        var outdated = outsideSources.Keys
+        // A last-known or old price values such an asset, but it is not traded (sold, or booked on paper) at it: the rest
+        // of the fund rebalances, and the asset is sold once a current price comes (a delisted coin may never get one).
+        var untradable = outsideSources.Keys
             .Where(s => snapshot.Quotes.Where(q => q.Key.Symbol == s).All(q => now - q.Value.ObservedAt > definition.Prices.MaxAge))
-            .Where(s => holdings.QuantityOf(s) * prices[s] >= Math.Max(definition.Planning.MinTradeValue, 1m))
-            .ToList();
-        if (outdated.Count > 0)
-        {
-            return NotReady(status, previous, PricesStale, "prices stale: " + string.Join(", ", outdated.Select(s =>
-                $"{s} (held outside the index: no current price; last known {Engine.Format.Number(prices[s])}, {outsideSources[s]})")), generation, now);
-        }
+            .ToDictionary(
+                s => s,
+                s => $"no current price (held outside the index; valued at its last known price {Engine.Format.Number(prices[s])}, {outsideSources[s]})",
+                StringComparer.Ordinal);
 
         var valuation = Valuation.Evaluate(holdings, prices, weights, definition.Planning.CashBuffer);
         if (!valuation.IsSuccess)
@@ -116,7 +114,7 @@ public static class FundEvaluator
             : decision.HeldBackBy is not null && decision.Reasons.Count > 0 ? ("True", RebalanceHeldBack, decision.Summary)
             : ("True", WithinThresholds, decision.Summary);
         status.Conditions = [FundConditions.Set(previous, FundConditions.Ready, ready, reason, text, generation, now)];
-        return new FundEvaluation(status, definition.Suspend ? null : decision, valuation.Value, weights, reason, text);
+        return new FundEvaluation(status, definition.Suspend ? null : decision, valuation.Value, weights, reason, text, untradable.Count > 0 ? untradable : null);
     }
 
     /// <summary>

@@ -213,7 +213,8 @@ public sealed partial class FundReconciler(
                 holdings,
                 evaluation.Targets!,
                 evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal),
-                definition.Planning);
+                definition.Planning,
+                evaluation.Untradable);
             journal.StartReason = decision.Summary;
             journal.StartExchange = ExchangeIdentity.Of(definition.Exchange);
             evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one

@@ -25,8 +25,8 @@ public static class StatusText
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The orders a plan did not send, for a rebalance's message: "; below the minimums, not sent: buy SOL" and
-    /// "; no open market on the exchange, not sent: sell DOGE"; empty when every order went out.
+    /// The orders a plan did not send, for a rebalance's message: "; below the minimums, not sent: buy SOL" and, with
+    /// why, "; not sent: Sell DOGE: the exchange has no open market for it"; empty when every order went out.
     /// </summary>
     public static string NotSent(IReadOnlyCollection<Engine.Planning.DroppedOrder> dropped)
     {
@@ -36,7 +36,7 @@ public static class StatusText
         var closed = dropped.Where(d => d.Reason == Engine.Planning.DropReason.MarketClosed).ToList();
         var small = dropped.Where(d => d.Reason != Engine.Planning.DropReason.MarketClosed).ToList();
         return (small.Count > 0 ? "; below the minimums, not sent: " + Orders(small) : string.Empty)
-            + (closed.Count > 0 ? "; no open market on the exchange, not sent: " + Orders(closed) : string.Empty);
+            + string.Concat(closed.Select(d => "; not sent: " + d.Message));
     }
 
     /// <summary>Reads back a number this class wrote (status is also where the paper ledger lives).</summary>

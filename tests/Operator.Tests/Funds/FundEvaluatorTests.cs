@@ -185,7 +185,7 @@ public sealed class FundEvaluatorTests
     }
 
     [Fact]
-    public void A_position_worth_trading_held_outside_the_index_without_a_current_price_holds_the_fund_back()
+    public void An_asset_held_outside_the_index_without_a_current_price_is_valued_but_not_traded_and_the_fund_goes_on()
     {
         var fund = Fund();
         fund.Status = new IndexFundStatus
@@ -197,15 +197,17 @@ public sealed class FundEvaluatorTests
 
         var result = FundEvaluator.Evaluate(fund, Snapshot(Now), holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now);
 
-        Assert.Equal(FundEvaluator.PricesStale, result.Reason);
-        Assert.Null(result.Decision);
-        Assert.Equal("prices stale: SOL (held outside the index: no current price; last known 150, coingecko (last known))", result.Message);
+        Assert.True(result.Decision!.ShouldRebalance); // SOL left the index: the fund rebalances
+        Assert.Equal("3000", Assert.Single(result.Status.Allocations!, a => a.Symbol == "SOL").Value);
+        Assert.Equal(
+            "no current price (held outside the index; valued at its last known price 150, coingecko (last known))",
+            Assert.Single(result.Untradable!).Value);
 
-        // An hour-old quote from the snapshot is no better; a fresh one is.
+        // An hour-old quote from the snapshot is no better; a fresh one makes it tradable.
         var sol = new AssetRef("SOL");
         var old = Snapshot(Now) with { Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [sol] = new("SOL", 140m, null, Now.AddHours(-1), "binance", MarketCapOrigin.None) } };
-        Assert.Equal(FundEvaluator.PricesStale, FundEvaluator.Evaluate(fund, old, holdings, RebalanceHistory.None, Now).Reason);
+        Assert.Contains("SOL", FundEvaluator.Evaluate(fund, old, holdings, RebalanceHistory.None, Now).Untradable!.Keys);
         var fresh = Snapshot(Now) with { Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [sol] = new("SOL", 140m, null, Now, "binance", MarketCapOrigin.None) } };
-        Assert.NotNull(FundEvaluator.Evaluate(fund, fresh, holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now).Decision);
+        Assert.Null(FundEvaluator.Evaluate(fund, fresh, holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now).Untradable);
     }
 }

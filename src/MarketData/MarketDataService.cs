@@ -102,8 +102,11 @@ public sealed partial class MarketDataService
         }
     }
 
-    /// <summary>How long an asset no fund asks for stays fetched: three of its refresh intervals, at least this long.</summary>
-    internal static readonly TimeSpan MinimumRetention = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long an asset no fund asks for stays fetched: three of the longest refresh interval it was asked at, and at
+    /// least an hour (a fund in a long rebalance does not ask; the last quote is also the next one's jump baseline).
+    /// </summary>
+    internal static readonly TimeSpan MinimumRetention = TimeSpan.FromHours(1);
 
     // Assets tracked before any fund asked (at start): kept as if asked for at this interval.
     private static readonly TimeSpan TrackedInterval = TimeSpan.FromMinutes(10);
@@ -113,7 +116,9 @@ public sealed partial class MarketDataService
         var now = time.GetUtcNow();
         foreach (var asset in assets)
         {
-            requested[asset] = (now, interval);
+            // The longest interval any fund asks at counts: a fund refreshing hourly must not lose its asset because a
+            // faster one that shared it was deleted.
+            requested[asset] = (now, requested.TryGetValue(asset, out var before) && before.Interval > interval ? before.Interval : interval);
         }
     }
 

@@ -52,14 +52,14 @@ public sealed class MarketDataResilienceTests
         h.Service.UpdateAgeMetrics();
         Assert.Contains("symbol=\"ETH\"", await ScrapeAsync(h), StringComparison.Ordinal);
 
-        // Only BTC is asked for from now on (ETH left the only fund that had it), once a minute.
-        for (var minute = 1; minute <= 9; minute++)
+        // Only BTC is asked for from now on (ETH left the only fund that had it), every ten minutes.
+        for (var minutes = 10; minutes <= 50; minutes += 10)
         {
-            h.Clock.Advance(TimeSpan.FromMinutes(1));
-            Assert.NotNull((await h.SnapshotAsync([MarketHarness.Btc])).Quote(MarketHarness.Eth)); // still fetched: 10 minutes' grace
+            h.Clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.NotNull((await h.SnapshotAsync([MarketHarness.Btc])).Quote(MarketHarness.Eth)); // still fetched: an hour's grace
         }
 
-        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        h.Clock.Advance(TimeSpan.FromMinutes(11));
         var snapshot = await h.SnapshotAsync([MarketHarness.Btc]);
         h.Service.UpdateAgeMetrics();
 
@@ -68,6 +68,23 @@ public sealed class MarketDataResilienceTests
         var scrape = await ScrapeAsync(h);
         Assert.DoesNotContain("symbol=\"ETH\"", scrape, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_price_age_seconds{provider=\"coingecko\",symbol=\"BTC\"}", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_asset_a_slow_fund_still_asks_for_is_kept_after_a_fast_fund_that_shared_it_is_gone()
+    {
+        await using var h = await MarketHarness.StartAsync(withBinance: false);
+        h.SetPrice(MarketHarness.Btc, 1m, 1m);
+        h.SetPrice(MarketHarness.Eth, 1m, 1m);
+        await h.SnapshotAsync([MarketHarness.Eth], TimeSpan.FromHours(1)); // the slow fund: hourly
+        await h.SnapshotAsync([MarketHarness.Eth, MarketHarness.Btc], TimeSpan.FromMinutes(1)); // the fast one, then deleted
+
+        // Only the fast fund's other coin is asked for now; 2 h 59 min later ETH is still fetched for the slow fund.
+        for (var i = 0; i < 18; i++)
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.NotNull((await h.SnapshotAsync([MarketHarness.Btc])).Quote(MarketHarness.Eth));
+        }
     }
 
     private static async Task<string> ScrapeAsync(MarketHarness h)

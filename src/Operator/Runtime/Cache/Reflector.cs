@@ -188,7 +188,8 @@ public sealed partial class Reflector
         var timeoutSeconds = _random.Next(min, max + 1);
         var idle = _options.IdleTimeout ?? TimeSpan.FromSeconds(timeoutSeconds + 5);
         using var idleCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, idleCts.Token);
+        using var unreadable = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, idleCts.Token, unreadable.Token);
         idleCts.CancelAfter(idle);
         Exception? streamError = null;
         _lastWatchError = null;
@@ -197,7 +198,9 @@ public sealed partial class Reflector
         Interlocked.Increment(ref _watches);
         try
         {
-            await foreach (var (type, payload) in Watch(rv, timeoutSeconds, e => streamError ??= e, linked.Token).ConfigureAwait(false))
+            // KubernetesClient reports an event it cannot read here and reads on, past it: end the watch at once, so the
+            // relist comes now, not when the server closes the stream minutes later.
+            await foreach (var (type, payload) in Watch(rv, timeoutSeconds, e => { streamError ??= e; unreadable.Cancel(); }, linked.Token).ConfigureAwait(false))
             {
                 idleCts.CancelAfter(idle);
                 events++;
@@ -217,6 +220,10 @@ public sealed partial class Reflector
                 rv = obj.ResourceVersion;
                 Dispatch(type == WatchEventType.Deleted ? [Cache.Delete(obj)] : Cache.Upsert(obj));
             }
+        }
+        catch (Exception) when (unreadable.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Handled below, with a stream that ended by itself after an error.
         }
         catch (Exception) when (idleCts.IsCancellationRequested && !ct.IsCancellationRequested)
         {

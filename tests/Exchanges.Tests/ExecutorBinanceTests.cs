@@ -121,6 +121,7 @@ public sealed class ExecutorBinanceTests
 
         Assert.Equal(ExecutionStatus.NotStarted, result.Status);
         Assert.Contains("exchange rules unavailable", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(fund.Time.GetUtcNow() + TimeSpan.FromMinutes(5), result.RetryAt); // a closed market is asked again in minutes, not seconds
         Assert.Empty(fund.State.OrderRequests);
     }
 

@@ -99,8 +99,10 @@ public sealed class RebalanceExecutor(
         }
         catch (ExchangeException e)
         {
-            // Nothing recorded, nothing sent: the reconciler simply tries again.
-            return new ExecutionResult(ExecutionStatus.NotStarted, existing, time.GetUtcNow() + (e.RetryAfter ?? options.Retry), "exchange rules unavailable: " + e.Message);
+            // Nothing recorded, nothing sent: the reconciler simply tries again (soon after an outage; after minutes for
+            // an index asset with no open market, which a person may have to remove from the index).
+            var wait = e.RetryAfter ?? (e.Kind == ExchangeErrorKind.Rejected ? options.MarketClosedRetry : options.Retry);
+            return new ExecutionResult(ExecutionStatus.NotStarted, existing, time.GetUtcNow() + wait, "exchange rules unavailable: " + e.Message);
         }
 
         var inputs = new RebalanceInputs(

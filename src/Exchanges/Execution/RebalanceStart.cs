@@ -64,4 +64,10 @@ public sealed record ExecutorOptions(TimeSpan? RetryDelay = null, TimeSpan? Poll
     public TimeSpan Retry => RetryDelay ?? TimeSpan.FromSeconds(5);
 
     public TimeSpan Poll => PollInterval ?? TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The wait before asking again when the exchange has no open market for an index asset (delisted, or in BREAK or
+    /// HALT): a market reopens in minutes or never, and asking every few seconds only costs request weight.
+    /// </summary>
+    public TimeSpan MarketClosedRetry { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -71,10 +71,7 @@ public sealed class ExecutorBinanceTests
     {
         // Binance answers the whole exchangeInfo request with -1121 for one unknown symbol.
         await using var fund = await BinanceFund.CreateAsync();
-        lock (fund.State.Gate)
-        {
-            fund.State.Symbols.Remove("DOGE");
-        }
+        fund.Delist("DOGE");
 
         var result = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
 
@@ -92,10 +89,7 @@ public sealed class ExecutorBinanceTests
     public async Task An_asset_the_reconciler_marks_untradable_is_not_traded_and_its_rules_are_not_asked_for()
     {
         await using var fund = await BinanceFund.CreateAsync();
-        lock (fund.State.Gate)
-        {
-            fund.State.Symbols.Remove("DOGE"); // asking for its rules would fail the whole exchangeInfo request
-        }
+        fund.Delist("DOGE"); // asking for its rules would fail the whole exchangeInfo request
 
         var start = fund.Start() with { Untradable = new Dictionary<string, string> { ["DOGE"] = "no current price" } };
         var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
@@ -112,10 +106,7 @@ public sealed class ExecutorBinanceTests
     public async Task An_index_asset_without_a_market_stops_the_rebalance_before_anything_is_recorded()
     {
         await using var fund = await BinanceFund.CreateAsync();
-        lock (fund.State.Gate)
-        {
-            fund.State.Symbols.Remove("SOL");
-        }
+        fund.Delist("SOL");
 
         var result = await fund.Executor().StartAsync(fund.Start(), CancellationToken.None);
 

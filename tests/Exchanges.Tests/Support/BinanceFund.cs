@@ -59,6 +59,15 @@ public sealed class BinanceFund : IAsyncDisposable
         return new BinanceFund(await FakeBinance.StartAsync(state, time));
     }
 
+    /// <summary>Takes <paramref name="asset"/>'s market off the exchange: exchangeInfo then refuses any request naming it (-1121).</summary>
+    public void Delist(string asset)
+    {
+        lock (State.Gate)
+        {
+            State.Symbols.Remove(asset);
+        }
+    }
+
     public RebalanceStart Start(long sequence = 1)
     {
         lock (State.Gate)

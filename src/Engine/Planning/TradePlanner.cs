@@ -34,6 +34,16 @@ public static class TradePlanner
             return error;
         }
 
+        // A position that must not be traded (no open market, no current price) is held as it is: the plan is made for
+        // the rest of the fund, whose targets then apply to what can trade, and the position's sell is reported.
+        var held = request.Holdings.Quantities
+            .Where(q => q.Value != 0m && request.SymbolRules.TryGetValue(q.Key, out var r) && r.Closed)
+            .ToList();
+        if (held.Count > 0)
+        {
+            return PlanAround(request, held);
+        }
+
         var valuation = Valuation.Evaluate(request.Holdings, request.Prices, request.Targets, request.Options.CashBuffer);
         if (!valuation.IsSuccess)
         {
@@ -62,6 +72,39 @@ public static class TradePlanner
 
         var residual = Valuation.Evaluate(expected.Value, request.Prices, request.Targets, options.CashBuffer).Value.TotalDrift;
         return new TradePlan(nav, orders, dropped, orders.Sum(o => o.Notional), orders.Sum(o => o.EstimatedFee), expected.Value, residual);
+    }
+
+    private static EngineResult<TradePlan> PlanAround(PlanRequest request, List<KeyValuePair<string, decimal>> held)
+    {
+        var tradable = request.Holdings;
+        foreach (var (symbol, _) in held)
+        {
+            tradable = tradable.WithQuantity(symbol, 0m);
+        }
+
+        var plan = Plan(request with { Holdings = tradable });
+        if (!plan.IsSuccess)
+        {
+            return plan.Error;
+        }
+
+        var expected = plan.Value.ExpectedHoldings;
+        var notTraded = new List<DroppedOrder>();
+        foreach (var (symbol, quantity) in held)
+        {
+            expected = expected.WithQuantity(symbol, quantity);
+            if (!request.Targets.TryGetValue(symbol, out var target) || target == 0m)
+            {
+                // Outside the index: the plan would sell it all.
+                var rules = request.SymbolRules[symbol];
+                var price = request.Prices.TryGetValue(symbol, out var known) ? known : 0m;
+                notTraded.Add(new DroppedOrder(symbol, OrderSide.Sell, quantity, quantity * price, DropReason.MarketClosed,
+                    $"{OrderSide.Sell} {symbol}: {rules.ClosedReason ?? "the exchange has no open market for it"}"));
+            }
+        }
+
+        var nav = plan.Value.Nav + held.Sum(h => h.Value * (request.Prices.TryGetValue(h.Key, out var p) ? p : 0m));
+        return plan.Value with { Nav = nav, Dropped = [.. notTraded, .. plan.Value.Dropped], ExpectedHoldings = expected };
     }
 
     /// <summary>

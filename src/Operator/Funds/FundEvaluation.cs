@@ -105,7 +105,11 @@ public static class FundEvaluator
             return NotReady(status, previous, TargetsUnavailable, $"{valuation.Error.Field}: {valuation.Error.Message}", generation, now);
         }
 
-        var decision = RebalanceDecider.Decide(valuation.Value, definition.Policy, history, now).Value;
+        // Whether to rebalance is judged on what can trade: an asset held as it is (no current price) would otherwise
+        // show as drift at every refresh, and the planner leaves it out the same way.
+        var tradable = untradable.Keys.Aggregate(holdings, (h, symbol) => h.WithQuantity(symbol, 0m));
+        var judged = untradable.Count == 0 ? valuation : Valuation.Evaluate(tradable, prices, weights, definition.Planning.CashBuffer);
+        var decision = RebalanceDecider.Decide(judged.IsSuccess ? judged.Value : valuation.Value, definition.Policy, history, now).Value;
         WriteAllocations(status, valuation.Value, quotes, outsideSources);
         status.Capital ??= StatusText.Money(definition.Capital); // the ledger opens now (or opened before this was recorded)
         var (ready, reason, text) = definition.Suspend

@@ -102,10 +102,13 @@ public sealed class TradePlannerTests
         var plan = Plan(Holdings.Of(0m, ("DOGE", 1_000m), ("BTC", 0.1m), ("ETH", 2m)),
             rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["DOGE"] = SymbolRules.MarketClosed });
 
-        Assert.DoesNotContain(plan.Orders, o => o.Symbol == "DOGE");
-        var dropped = Assert.Single(plan.Dropped, d => d.Symbol == "DOGE"); // the buys it would have paid for: no cash
+        // DOGE is held as it is; the targets apply to the rest (5,000 BTC and 5,000 ETH: on target, nothing to trade).
+        // Counted in the NAV they are planned for, it would make both look underweight and ask for buys without cash.
+        Assert.Empty(plan.Orders);
+        var dropped = Assert.Single(plan.Dropped);
         Assert.Equal(("DOGE", OrderSide.Sell, DropReason.MarketClosed, 1_000m), (dropped.Symbol, dropped.Side, dropped.Reason, dropped.Quantity));
         Assert.Equal(1_000m, plan.ExpectedHoldings.QuantityOf("DOGE"));
+        Assert.Equal(10_100m, plan.Nav);
     }
 
     [Fact]

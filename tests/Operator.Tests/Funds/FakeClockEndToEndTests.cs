@@ -245,6 +245,37 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.Equal(1, (int?)Assert.Single(warnings)!["count"] ?? 1);
     }
 
+    [Fact]
+    public async Task A_removed_constituent_without_a_current_price_is_kept_valued_and_not_sold_while_the_rest_rebalances()
+    {
+        using var kubectl = new Kubectl(cluster);
+        string Prices(DateTimeOffset at, bool withXrp) => $$"""
+            {"observedAt": "{{at.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}}", "assets": {
+              "BTC": {"price": "50000", "marketCap": "900000000000"}, "ETH": {"price": "2500", "marketCap": "300000000000"}
+              {{(withXrp ? ", \"XRP\": {\"price\": \"0.5\", \"marketCap\": \"30000000000\"}" : string.Empty)}} } }
+            """;
+        await File.WriteAllTextAsync(PricesFile, Prices(Start, withXrp: true));
+        var threeAssets = Fund.Replace("weight: 40%}", "weight: 20%}\n    - {symbol: XRP, coinGeckoId: ripple, weight: 20%}", StringComparison.Ordinal);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", threeAssets));
+        var funded = await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        var xrp = (string)funded["allocations"]!.AsArray().Single(a => (string?)a!["symbol"] == "XRP")!["quantity"]!;
+
+        // XRP is delisted everywhere: no more prices for it. Then it leaves the index.
+        clock.Advance(TimeSpan.FromMinutes(11));
+        await File.WriteAllTextAsync(PricesFile, Prices(clock.GetUtcNow(), withXrp: false));
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        var after = await PumpUntilAsync(kubectl, s => (long?)s?["rebalanceSequence"] == 2 && ReadyReason(s) != "RebalanceNeeded", advance: TimeSpan.FromSeconds(1));
+
+        var rebalance = after["rebalances"]!.AsArray()[0]!;
+        Assert.Contains("not sent: Sell XRP: no current price", (string?)rebalance["message"], StringComparison.Ordinal);
+        Assert.DoesNotContain(after["trades"]!.AsArray(), t => (string?)t!["rebalanceId"] == "2" && (string?)t["symbol"] == "XRP");
+        Assert.Contains(after["trades"]!.AsArray(), t => (string?)t!["rebalanceId"] == "2"); // the rest rebalanced
+        var held = after["allocations"]!.AsArray().Single(a => (string?)a!["symbol"] == "XRP")!;
+        Assert.Equal((xrp, "0.5"), ((string?)held["quantity"], (string?)held["price"]));
+        var books = decimal.Parse((string)after["execution"]!["startHoldings"]!["quantities"]!["XRP"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(decimal.Parse(xrp, System.Globalization.CultureInfo.InvariantCulture), books); // still in the books
+    }
+
     private static string? ReadyReason(JsonNode? status) => FakeClockPump.ConditionReason(status);
 
     private Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance) =>

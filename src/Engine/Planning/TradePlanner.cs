@@ -74,15 +74,12 @@ public static class TradePlanner
         return new TradePlan(nav, orders, dropped, orders.Sum(o => o.Notional), orders.Sum(o => o.EstimatedFee), expected.Value, residual);
     }
 
+    private static DroppedOrder NotTraded(string symbol, OrderSide side, decimal quantity, decimal price, SymbolRules rules) =>
+        new(symbol, side, quantity, quantity * price, DropReason.MarketClosed, $"{side} {symbol}: {rules.ClosedReason ?? "the exchange has no open market for it"}");
+
     private static EngineResult<TradePlan> PlanAround(PlanRequest request, List<KeyValuePair<string, decimal>> held)
     {
-        var tradable = request.Holdings;
-        foreach (var (symbol, _) in held)
-        {
-            tradable = tradable.WithQuantity(symbol, 0m);
-        }
-
-        var plan = Plan(request with { Holdings = tradable });
+        var plan = Plan(request with { Holdings = request.Holdings.Without(held.Select(h => h.Key)) });
         if (!plan.IsSuccess)
         {
             return plan.Error;
@@ -96,10 +93,8 @@ public static class TradePlanner
             if (!request.Targets.TryGetValue(symbol, out var target) || target == 0m)
             {
                 // Outside the index: the plan would sell it all.
-                var rules = request.SymbolRules[symbol];
                 var price = request.Prices.TryGetValue(symbol, out var known) ? known : 0m;
-                notTraded.Add(new DroppedOrder(symbol, OrderSide.Sell, quantity, quantity * price, DropReason.MarketClosed,
-                    $"{OrderSide.Sell} {symbol}: {rules.ClosedReason ?? "the exchange has no open market for it"}"));
+                notTraded.Add(NotTraded(symbol, OrderSide.Sell, quantity, price, request.SymbolRules[symbol]));
             }
         }
 
@@ -310,7 +305,7 @@ public static class TradePlanner
         var rules = request.SymbolRules.TryGetValue(symbol, out var found) ? found : SymbolRules.Unrestricted;
         if (rules.Closed)
         {
-            dropped.Add(new DroppedOrder(symbol, side, wanted, wanted * price, DropReason.MarketClosed, $"{side} {symbol}: {rules.ClosedReason ?? "the exchange has no open market for it"}"));
+            dropped.Add(NotTraded(symbol, side, wanted, price, rules));
             return null;
         }
 

@@ -35,6 +35,9 @@ public sealed record Holdings(decimal Cash, ImmutableSortedDictionary<string, de
     /// <summary>True when the fund holds no asset at all (only cash, possibly none).</summary>
     public bool HasNoPositions => Quantities.Values.All(quantity => quantity == 0m);
 
+    /// <summary>The same holdings without any of <paramref name="symbols"/> (the part of a fund that can trade, say).</summary>
+    public Holdings Without(IEnumerable<string> symbols) => this with { Quantities = Quantities.RemoveRange(symbols) };
+
     public Holdings WithQuantity(string symbol, decimal quantity) =>
         this with { Quantities = quantity == 0m ? Quantities.Remove(symbol) : Quantities.SetItem(symbol, quantity) };
 }

@@ -74,19 +74,12 @@ public static class FundEvaluator
         var outsideSources = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var held in holdings.Quantities.Keys.Where(s => !prices.ContainsKey(s)))
         {
-            // An asset that left the index (often dust below the lot step after its sale) is valued and sold at the
-            // latest price known: the snapshot's (the reconciler asks for it by symbol), else the price in the last
-            // status. Without one the fund could not be valued at all, and so never rebalance again.
-            if (snapshot.Quotes.Where(q => q.Key.Symbol == held).Select(q => q.Value).MaxBy(q => q.ObservedAt) is { } quote)
+            // An asset that left the index (often dust below the lot step after its sale) is valued at the latest price
+            // known. Without one the fund could not be valued at all, and so never rebalance again.
+            if (LatestPrice(held, snapshot, fund.Status) is { } latest)
             {
-                prices[held] = quote.Price;
-                outsideSources[held] = quote.Source;
-            }
-            else if (fund.Status?.Allocations?.FirstOrDefault(a => a.Symbol == held) is { Price: { } last } allocation
-                && StatusText.TryRead(last, out var lastPrice) && lastPrice > 0m)
-            {
-                prices[held] = lastPrice;
-                outsideSources[held] = LastKnownSource(allocation.PriceSource);
+                prices[held] = latest.Price;
+                outsideSources[held] = latest.Source;
             }
         }
 
@@ -107,7 +100,7 @@ public static class FundEvaluator
 
         // Whether to rebalance is judged on what can trade: an asset held as it is (no current price) would otherwise
         // show as drift at every refresh, and the planner leaves it out the same way.
-        var tradable = untradable.Keys.Aggregate(holdings, (h, symbol) => h.WithQuantity(symbol, 0m));
+        var tradable = holdings.Without(untradable.Keys);
         var judged = untradable.Count == 0 ? valuation : Valuation.Evaluate(tradable, prices, weights, definition.Planning.CashBuffer);
         var decision = RebalanceDecider.Decide(judged.IsSuccess ? judged.Value : valuation.Value, definition.Policy, history, now).Value;
         WriteAllocations(status, valuation.Value, quotes, outsideSources);
@@ -139,16 +132,19 @@ public static class FundEvaluator
         var lastKnown = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var symbol in holdings.Quantities.Keys.Union(targets.Keys, StringComparer.Ordinal))
         {
-            if (snapshot.Quotes.Where(q => q.Key.Symbol == symbol).Select(q => q.Value).MaxBy(q => q.ObservedAt) is { } quote)
+            if (LatestPrice(symbol, snapshot, status) is not { } latest)
+            {
+                continue;
+            }
+
+            prices[symbol] = latest.Price;
+            if (latest.Quote is { } quote)
             {
                 quotes[symbol] = quote;
-                prices[symbol] = quote.Price;
             }
-            else if (status.Allocations?.FirstOrDefault(a => a.Symbol == symbol) is { Price: { } last } allocation
-                && StatusText.TryRead(last, out var price) && price > 0m)
+            else
             {
-                prices[symbol] = price;
-                lastKnown[symbol] = LastKnownSource(allocation.PriceSource);
+                lastKnown[symbol] = latest.Source;
             }
         }
 
@@ -160,6 +156,23 @@ public static class FundEvaluator
 
         WriteAllocations(status, valuation.Value, quotes, lastKnown);
         return valuation.Value;
+    }
+
+    /// <summary>
+    /// The latest price known for an asset: the newest quote for its symbol in the snapshot (the reconciler asks for
+    /// held assets by symbol), else the price in the last status, marked "(last known)"; null when there is neither.
+    /// </summary>
+    private static (decimal Price, string Source, PriceQuote? Quote)? LatestPrice(string symbol, MarketSnapshot snapshot, IndexFundStatus? status)
+    {
+        if (snapshot.Quotes.Where(q => q.Key.Symbol == symbol).Select(q => q.Value).MaxBy(q => q.ObservedAt) is { } quote)
+        {
+            return (quote.Price, quote.Source, quote);
+        }
+
+        return status?.Allocations?.FirstOrDefault(a => a.Symbol == symbol) is { Price: { } last } allocation
+            && StatusText.TryRead(last, out var price) && price > 0m
+            ? (price, LastKnownSource(allocation.PriceSource), null)
+            : null;
     }
 
     private static FundEvaluation NotReady(IndexFundStatus status, IReadOnlyList<FundCondition>? previous, string reason, string message, long generation, DateTimeOffset now)

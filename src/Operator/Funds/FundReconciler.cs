@@ -138,7 +138,7 @@ public sealed partial class FundReconciler(
         if (definition is null)
         {
             var invalid = FundEvaluator.Evaluate(fund, MarketSnapshot.Empty, Holdings.CashOnly(0m), RebalanceHistory.None, now);
-            invalid.Status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? invalid.Status.LastHandledReconcileAt;
+            Handled(current, invalid.Status);
             metrics.SetTrading(ns, name, trading: false); // nothing trades until the spec is valid
             var revalued = await RevalueAsync(fund, record, invalid.Status, cancellationToken).ConfigureAwait(false);
             if (revalued is not null)
@@ -197,7 +197,7 @@ public sealed partial class FundReconciler(
         {
             evaluation.Status.Capital = StatusText.Money(definition.Capital);
         }
-        evaluation.Status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? evaluation.Status.LastHandledReconcileAt;
+        Handled(current, evaluation.Status);
         if (record is not null)
         {
             evaluation.Status.LastRebalanceTime = record.FinishedAt is { } finished ? StatusText.Time(finished) : null;
@@ -488,7 +488,7 @@ public sealed partial class FundReconciler(
     {
         var status = JsonSerializer.Deserialize<IndexFundStatus>(JsonSerializer.Serialize(fund.Status ?? new IndexFundStatus(), ApiJson.Options), ApiJson.Options)!;
         status.ObservedGeneration = fund.Metadata.Generation;
-        status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? status.LastHandledReconcileAt; // handled, if not well
+        Handled(current, status); // handled, if not well
         var generation = fund.Metadata.Generation ?? 0;
         status.Conditions =
         [
@@ -518,6 +518,10 @@ public sealed partial class FundReconciler(
         ];
         return DryRunPlan.IsNew(plan, previous) ? plan.Message : null;
     }
+
+    /// <summary>Echoes a requested reconcile (<see cref="RequestedAtAnnotation"/>) into the status about to be written.</summary>
+    private static void Handled(Runtime.KubeObject current, IndexFundStatus status) =>
+        status.LastHandledReconcileAt = current.Annotation(RequestedAtAnnotation) ?? status.LastHandledReconcileAt;
 
     private static bool WasStale(IndexFund fund) => ReadyReason(fund) == FundEvaluator.PricesStale;
 

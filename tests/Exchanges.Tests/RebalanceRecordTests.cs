@@ -54,6 +54,28 @@ public sealed class RebalanceRecordTests
     }
 
     [Fact]
+    public void Only_a_sell_never_sent_is_cut_to_the_books_and_on_its_lot_step()
+    {
+        var start = PaperFund.Start();
+        var inputs = new RebalanceInputs(
+            start.Targets.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            start.Prices.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            PaperFund.Rules.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            start.Options);
+        var books = start.Holdings.WithQuantity("BTC", 0.1999889m); // less than the 0.2 the sell was planned from
+        var oversell = LegRecord.Planned(BinanceFund.Uid, 1, 1, "BTC", OrderSide.Sell, 0.2m, 60000m);
+        var record = new RebalanceRecord(BinanceFund.Uid, 1, "paper", RebalancePhase.Selling, 1, books, inputs, [oversell], [], DateTimeOffset.UnixEpoch, null);
+
+        Assert.Equal(0.19998m, RebalanceSteps.FitToBooks(record, oversell).Quantity); // lot step 0.00001
+        var sent = oversell with { State = LegState.Sent, Attempts = 1 }; // its attempt may still execute as sent
+        Assert.Same(sent, RebalanceSteps.FitToBooks(record.WithLeg(sent), sent));
+        var buy = oversell with { Side = OrderSide.Buy };
+        Assert.Same(buy, RebalanceSteps.FitToBooks(record.WithLeg(buy), buy));
+        var within = oversell with { Quantity = 0.19998m };
+        Assert.Same(within, RebalanceSteps.FitToBooks(record.WithLeg(within), within));
+    }
+
+    [Fact]
     public async Task A_record_from_another_exchange_is_not_resumed_here()
     {
         var fund = new PaperFund();

@@ -1,3 +1,4 @@
+using CryptoIndex.Engine;
 using System.Globalization;
 using CryptoIndex.Engine.Ledger;
 using CryptoIndex.Engine.Planning;
@@ -255,6 +256,47 @@ public sealed class ReviewFindingsTests
         var bought = fills.Where(f => f.Symbol == "BNB" && f.Side == OrderSide.Buy).Sum(f => f.Quantity - f.Fee);
         Assert.Equal(1m + bought - paid, result.Record.Holdings().Value.QuantityOf("BNB"));
         fund.AssertLedgerMatchesExchange(result.Record); // BNB included: the books equal the account
+    }
+
+    /// <summary>
+    /// BNB left the index and ADA too. The exit sell of BNB was planned from the start holdings, but ADA's sell (first:
+    /// legs go by symbol) paid its commission from that BNB; sent as planned, Binance refused the whole order (-2010)
+    /// and the fund kept all its BNB. It is cut to the BNB the books hold, on the lot step, before it is sent.
+    /// </summary>
+    [Fact]
+    public async Task An_exit_sell_of_bnb_is_cut_to_what_is_left_after_earlier_commissions_paid_in_bnb()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        PayCommissionsInBnb(fund);
+        lock (fund.State.Gate)
+        {
+            fund.State.Symbols["ADA"] = new FakeSymbol(0.1m, 0.1m, 9000000m, 5m);
+            fund.State.Prices["ADA"] = 0.5m;
+            fund.State.Balances["ADA"] = 2000m;
+            fund.State.Symbols["BNB"] = new FakeSymbol(0.001m, 0.001m, 90000m, 5m);
+            fund.State.Prices["BNB"] = 600m;
+        }
+
+        var start = fund.Start() with { Prices = new Dictionary<string, decimal>(fund.Start().Prices) { ["ADA"] = 0.5m, ["BNB"] = 600m } };
+        Assert.Equal(1m, start.Holdings.QuantityOf("BNB"));
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var legs = result.Record!.Legs;
+        Assert.Equal(["ADA", "BNB"], legs.Where(l => l.Side == OrderSide.Sell).Take(2).Select(l => l.Symbol));
+        var adaCommission = legs[0].Fills.Sum(f => f.Fee);
+        Assert.All(legs[0].Fills, f => Assert.Equal((FeeCurrency.External, "BNB"), (f.FeeCurrency, f.FeeAsset)));
+        var bnb = legs.Single(l => l.Symbol == "BNB");
+        Assert.Equal(LegState.Completed, bnb.State);
+        Assert.Equal(1, bnb.Attempts);
+        Assert.Equal(DecimalMath.FloorToStep(1m - adaCommission, 0.001m), bnb.Quantity);
+        Assert.Equal(bnb.Quantity, bnb.ExecutedQuantity);
+        Assert.Contains($"instead of the 1 planned", fund.Logs.AllText, StringComparison.Ordinal);
+        // What is left is below the lot step; the books and the account agree on it to the last unit.
+        Assert.InRange(fund.State.Balance("BNB"), 0m, 0.001m);
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
     }
 
     private static void PayCommissionsInBnb(BinanceFund fund)

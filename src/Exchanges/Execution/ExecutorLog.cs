@@ -38,4 +38,7 @@ internal static partial class ExecutorLog
 
     [LoggerMessage(11, LogLevel.Warning, "Fund {FundUid}: {Asset} is held outside the index and has no open market, so it is not sold: {Reason}")]
     public static partial void MarketClosed(ILogger logger, string fundUid, string asset, string reason);
+
+    [LoggerMessage(12, LogLevel.Information, "{ClientOrderId}: selling {Quantity} {Symbol} instead of the {Planned} planned: the fund holds less now (earlier legs paid commissions in it)")]
+    public static partial void SellCut(ILogger logger, string clientOrderId, decimal planned, decimal quantity, string symbol);
 }

@@ -195,6 +195,13 @@ public sealed class RebalanceExecutor(
     /// <summary>Records the attempt, then sends it; the record comes first so that a crash leaves a leg to look up.</summary>
     private async Task<Step> SendAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken)
     {
+        var planned = leg.Quantity;
+        leg = RebalanceSteps.FitToBooks(record, leg);
+        if (leg.Quantity != planned)
+        {
+            ExecutorLog.SellCut(logger, leg.ClientOrderId, planned, leg.Quantity, leg.Symbol);
+        }
+
         if (RebalanceSteps.BelowMinimum(record.Inputs, leg) is { } why)
         {
             return new Step(await SaveLegAsync(record, leg with { State = LegState.Skipped, Reason = why }, cancellationToken).ConfigureAwait(false));

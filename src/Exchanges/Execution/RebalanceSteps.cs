@@ -97,6 +97,29 @@ internal static class RebalanceSteps
             : "not needed after the sells";
 
     /// <summary>
+    /// A sell never sent is cut to what the books hold of its asset now. The plan was made from the holdings at the
+    /// start; commissions that earlier legs paid in this asset (Binance's BNB fee discount, taken from the fund's BNB)
+    /// leave less, and the exchange refuses an order larger than the balance as a whole (-2010). A leg that was sent
+    /// keeps its quantity: its earlier attempt may yet execute as it was sent.
+    /// </summary>
+    public static LegRecord FitToBooks(RebalanceRecord record, LegRecord leg)
+    {
+        if (leg.Side != OrderSide.Sell || leg.State != LegState.Pending || record.Holdings() is not { IsSuccess: true } holdings)
+        {
+            return leg;
+        }
+
+        var held = holdings.Value.QuantityOf(leg.Symbol);
+        if (leg.Quantity <= held)
+        {
+            return leg;
+        }
+
+        var rules = record.Inputs.SymbolRules.TryGetValue(leg.Symbol, out var found) ? found : SymbolRules.Unrestricted;
+        return leg with { Quantity = rules.StepSize == 0m ? held : rules.RoundDown(held) };
+    }
+
+    /// <summary>
     /// The planner never plans below the exchange's minimums; this re-checks right before sending. Without a lot step
     /// any quantity is one (an exit sells its position to the last unit, beyond the 12 places buys are cut to).
     /// </summary>

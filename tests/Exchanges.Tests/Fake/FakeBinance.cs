@@ -365,11 +365,15 @@ public sealed class FakeBinance : IAsyncDisposable
             foreach (var (fillPrice, fillQuantity) in parts.Where(p => p.Quantity > 0m).SelectMany(p => Trades(p, parts.Count, rules.StepSize)))
             {
                 var commission = decimal.Round(buy ? fillQuantity * State.FeeRate : fillQuantity * fillPrice * State.FeeRate, 8, MidpointRounding.ToZero);
-                var commissionAsset = State.CommissionAsset ?? (buy ? asset : State.QuoteAsset);
-                if (State.CommissionAsset is { } feeAsset)
+                var commissionAsset = buy ? asset : State.QuoteAsset;
+                var discounted = decimal.Round(fillQuantity * fillPrice * State.FeeRate * 0.75m / 600m, 8, MidpointRounding.ToZero);
+                if (State.CommissionAsset is { } feeAsset
+                    && State.Balance(feeAsset) - (feeAsset == asset && !buy ? fillQuantity : 0m) >= discounted)
                 {
-                    // BNB discount: the commission leaves the BNB balance; the trade itself is untouched.
-                    commission = decimal.Round(fillQuantity * fillPrice * State.FeeRate * 0.75m / 600m, 8, MidpointRounding.ToZero);
+                    // BNB discount: the commission leaves the BNB balance; the trade itself is untouched. Without
+                    // enough BNB left after the trade, Binance charges the usual commission in the asset received.
+                    commission = discounted;
+                    commissionAsset = feeAsset;
                     Add(feeAsset, -commission);
                     Add(asset, buy ? fillQuantity : -fillQuantity);
                     Add(State.QuoteAsset, buy ? -fillQuantity * fillPrice : fillQuantity * fillPrice);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -106,17 +107,25 @@ public sealed partial class FundReconciler(
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            return await ReconcileFundAsync(request, cancellationToken).ConfigureAwait(false);
+            var result = await ReconcileFundAsync(request, cancellationToken).ConfigureAwait(false);
+            notFoundMeanwhile.TryRemove(request.Key, out _);
+            return result;
         }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound && request.Current is not null)
+        catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound
+                                               && request.Current is not null
+                                               && notFoundMeanwhile.TryAdd(request.Key, 0))
         {
             // Deleted while this reconcile ran (its status went with it), most likely: not an error. Requeued all the
             // same, in case the 404 was not a delete: the next reconcile sees the delete (and forgets the fund's
-            // metrics) or carries on with the fund.
+            // metrics) or carries on with the fund. A second 404 in a row for a fund that still exists is an error
+            // (a CRD without its status subresource answers every status write so): thrown, counted and alerted on.
             LogDeletedMeanwhile(request.Key);
             return ReconcileResult.RequeueRateLimited;
         }
     }
+
+    /// <summary>Funds whose last reconcile met a 404 while the cache still had them.</summary>
+    private readonly ConcurrentDictionary<ObjectKey, byte> notFoundMeanwhile = new();
 
     private async Task<ReconcileResult> ReconcileFundAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {

@@ -223,6 +223,26 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fund_that_keeps_answering_404_while_it_still_exists_is_a_reconcile_error()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Fund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/sixty-forty", "--timeout=30s");
+        var before = await ScrapeAsync();
+
+        // Three reads in a row answer 404 while the fund stays (as every status write does for a CRD without its
+        // status subresource): the first may be a delete, the ones after it are errors.
+        cluster.Faults.FailNext(3, 404, verb: "get", resource: "indexfunds", name: "sixty-forty");
+        using var client = cluster.CreateClient();
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new k8s.Models.V1Patch("""{"metadata":{"annotations":{"reconcile.cryptoindex.io/requestedAt":"still-here"}}}""", k8s.Models.V1Patch.PatchType.MergePatch),
+            "cryptoindex.io", "v1alpha1", "default", "indexfunds", "sixty-forty");
+        await kubectl.OkAsync("wait", "--for=jsonpath={.status.lastHandledReconcileAt}=still-here", "ifund/sixty-forty", "--timeout=30s");
+
+        Assert.Equal(2, Sum(await ScrapeAsync(), "controller_runtime_reconcile_errors_total") - Sum(before, "controller_runtime_reconcile_errors_total"));
+    }
+
+    [Fact]
     public async Task Fills_that_do_not_fit_the_holdings_stall_the_fund_instead_of_valuing_it_from_older_books()
     {
         using var kubectl = new Kubectl(cluster);

@@ -37,6 +37,12 @@ public enum ExchangeErrorKind
     Unavailable,
 
     /// <summary>
+    /// The credentials now belong to another account than the one the rebalance trades on; nothing was sent, and
+    /// nothing will be until they are restored.
+    /// </summary>
+    AccountChanged,
+
+    /// <summary>
     /// The exchange answered something this client cannot read or record (e.g. a commission paid in BNB, which the
     /// fund's ledger cannot hold).
     /// </summary>

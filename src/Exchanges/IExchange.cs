@@ -29,6 +29,13 @@ public interface IExchange
     /// <summary>Cash in the quote currency and the quantity of each of <paramref name="assets"/> held.</summary>
     Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The account orders go to, the same across key rotations (Binance: the account's <c>uid</c>), or null when the
+    /// exchange does not say. A rebalance records it and sends nothing on another account: looked up there, its
+    /// orders are not found, and resent there, they would trade a second time.
+    /// </summary>
+    Task<string?> GetAccountAsync(CancellationToken cancellationToken);
+
     /// <summary>The exchange's clock (local time corrected by the measured server offset).</summary>
     Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken);
 

@@ -297,7 +297,7 @@ public sealed class ExecutorBinanceTests
     {
         await using var fund = await BinanceFund.CreateAsync();
         var start = fund.Start();
-        Assert.True(await Driver.RunUntilCrashAsync(fund.Executor(new CrashSwitch(2, afterEffect: true)), start, fund.Time));
+        Assert.True(await Driver.RunUntilCrashAsync(fund.Executor(new CrashSwitch(3, afterEffect: true)), start, fund.Time)); // rules, account, then the first save
         var stale = (await fund.Journal.LoadAsync(BinanceFund.Uid, CancellationToken.None))!;
         Assert.All(stale.Legs, l => Assert.Equal(LegState.Pending, l.State));
 

@@ -299,6 +299,39 @@ public sealed class ReviewFindingsTests
         fund.AssertLedgerMatchesExchange(result.Record);
     }
 
+    /// <summary>
+    /// The Secret was edited, mid-rebalance, to keys of another account: the rebalance's orders cannot be looked up
+    /// there, and a leg resent there would trade a second time. Nothing is sent until the keys reach its account again.
+    /// </summary>
+    [Fact]
+    public async Task A_rebalance_sends_nothing_once_its_credentials_reach_another_account()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        fund.Fake.Inject(PlaceOrder, Fault.TooManyRequests(429, 30));
+        var first = await fund.Executor().StartAsync(fund.Start(), CancellationToken.None);
+        Assert.Equal(ExecutionStatus.Waiting, first.Status);
+        var startedOn = first.Record!.Account;
+        Assert.Matches("^uid-[0-9a-f]{12}$", startedOn); // a digest: the account number stays out of the status
+        var requests = fund.State.OrderRequests.Count;
+
+        fund.State.AccountUid = 11111111;
+        fund.Time.Advance(TimeSpan.FromSeconds(30));
+        var held = await fund.Executor().ResumeAsync(BinanceFund.Uid, CancellationToken.None);
+
+        Assert.Equal((ExecutionStatus.Waiting, ExchangeErrorKind.AccountChanged), (held.Status, held.Error));
+        Assert.Contains($"trades on account {startedOn}", held.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("11111111", held.Reason, StringComparison.Ordinal);
+        Assert.Equal(requests, fund.State.OrderRequests.Count);
+        Assert.Equal(first.Record.Revision, (await fund.Journal.LoadAsync(BinanceFund.Uid, CancellationToken.None))!.Revision); // nothing recorded
+
+        fund.State.AccountUid = 354937868; // the keys of the fund's account are back (a key rotated within it would do as well)
+        var result = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        Assert.Equal(startedOn, result.Record!.Account);
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
     private static void PayCommissionsInBnb(BinanceFund fund)
     {
         lock (fund.State.Gate)
@@ -421,6 +454,8 @@ public sealed class ReviewFindingsTests
             inner.GetSymbolRulesAsync(assets, cancellationToken);
 
         public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => inner.GetBalancesAsync(assets, cancellationToken);
+
+        public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => inner.GetAccountAsync(cancellationToken);
 
         public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => inner.GetTimeAsync(cancellationToken);
 

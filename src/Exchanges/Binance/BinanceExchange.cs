@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using CryptoIndex.Engine.Ledger;
 using CryptoIndex.Engine.Planning;
@@ -61,6 +63,8 @@ public sealed class BinanceExchange : IExchange
 
         reads = builder.Build();
     }
+
+    private string? accountId;
 
     public string Name => "binance";
 
@@ -133,6 +137,25 @@ public sealed class BinanceExchange : IExchange
         }
 
         return Holdings.Of(cash, [.. quantities]);
+    }
+
+    /// <summary>
+    /// A digest of the account's <c>uid</c> from <c>GET /api/v3/account</c> (<c>uid-</c> and 12 hex digits: it goes
+    /// into the fund's status, the account number does not); read once per client, and there is one client per set
+    /// of keys.
+    /// </summary>
+    public async Task<string?> GetAccountAsync(CancellationToken cancellationToken)
+    {
+        if (accountId is { } known)
+        {
+            return known;
+        }
+
+        var account = await ReadAsync("account", "/api/v3/account", [("omitZeroBalances", "true")], signed: true, cancellationToken).ConfigureAwait(false);
+        accountId = account.TryGetProperty("uid", out var uid) && uid.ValueKind is JsonValueKind.Number or JsonValueKind.String
+            ? "uid-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(uid.ToString())))[..12]
+            : null;
+        return accountId;
     }
 
     public async Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)

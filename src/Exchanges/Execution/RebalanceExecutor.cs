@@ -93,16 +93,21 @@ public sealed class RebalanceExecutor(
         }
 
         IReadOnlyDictionary<string, SymbolRules> rules;
+        string? account;
+        var asking = "exchange rules unavailable: ";
         try
         {
             rules = await RulesAsync(start, cancellationToken).ConfigureAwait(false);
+            asking = "exchange account unavailable: ";
+            account = await exchange.GetAccountAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (ExchangeException e)
         {
             // Nothing recorded, nothing sent: the reconciler simply tries again (soon after an outage; after minutes for
-            // an index asset with no open market, which a person may have to remove from the index).
+            // an index asset with no open market, which a person may have to remove from the index; at its next
+            // refresh for keys the exchange refuses).
             var wait = e.RetryAfter ?? (e.Kind == ExchangeErrorKind.Rejected ? options.MarketClosedRetry : options.Retry);
-            return new ExecutionResult(ExecutionStatus.NotStarted, existing, time.GetUtcNow() + wait, "exchange rules unavailable: " + e.Message);
+            return new ExecutionResult(ExecutionStatus.NotStarted, existing, time.GetUtcNow() + wait, asking + e.Message, Error: e.Kind);
         }
 
         var inputs = new RebalanceInputs(
@@ -132,7 +137,7 @@ public sealed class RebalanceExecutor(
             .ToImmutableList();
         var record = new RebalanceRecord(
             start.FundUid, start.Sequence, exchange.Name, RebalancePhase.Selling, 1, start.Holdings, inputs, legs,
-            plan.Value.Dropped.ToImmutableList(), time.GetUtcNow(), null) { Revision = existing?.Revision ?? 0 };
+            plan.Value.Dropped.ToImmutableList(), time.GetUtcNow(), null) { Revision = existing?.Revision ?? 0, Account = account };
         record = await SaveAsync(record, cancellationToken).ConfigureAwait(false);
         ExecutorLog.Planned(logger, start.FundUid, start.Sequence, legs.Count, plan.Value.Dropped.Count);
         return await RunAsync(record, cancellationToken).ConfigureAwait(false);
@@ -153,6 +158,11 @@ public sealed class RebalanceExecutor(
         {
             // Orders of a rebalance can only be looked up where they were sent.
             throw new InvalidOperationException($"rebalance {record.Sequence} of fund {record.FundUid} runs on {record.Exchange}, not {exchange.Name}");
+        }
+
+        if (record.Phase != RebalancePhase.Done && await OtherAccountAsync(record, cancellationToken).ConfigureAwait(false) is { } held)
+        {
+            return held;
         }
 
         while (true)
@@ -185,6 +195,43 @@ public sealed class RebalanceExecutor(
                     throw new InvalidOperationException("unknown phase " + record.Phase);
             }
         }
+    }
+
+    /// <summary>
+    /// Null when the exchange's credentials still reach the account the rebalance started on; else why nothing may be
+    /// sent. A key rotated within the account is fine; keys of another account (a Secret edited meanwhile) are not.
+    /// </summary>
+    private async Task<ExecutionResult?> OtherAccountAsync(RebalanceRecord record, CancellationToken cancellationToken)
+    {
+        if (record.Account is not { } startedOn)
+        {
+            return null;
+        }
+
+        string? now;
+        try
+        {
+            now = await exchange.GetAccountAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExchangeException e)
+        {
+            return new ExecutionResult(
+                ExecutionStatus.Waiting, record, time.GetUtcNow() + (e.RetryAfter ?? options.Retry), "exchange account unavailable: " + e.Message, Error: e.Kind);
+        }
+
+        if (now is null || string.Equals(now, startedOn, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        ExecutorLog.AccountChanged(logger, record.FundUid, record.Sequence, startedOn, now);
+        return new ExecutionResult(
+            ExecutionStatus.Waiting,
+            record,
+            time.GetUtcNow() + options.MarketClosedRetry,
+            $"the {exchange.Name} credentials now reach account {now}, but rebalance {record.Sequence} trades on account {startedOn}: "
+            + "its orders cannot be looked up there and would trade twice if resent; nothing is sent until the credentials of that account are back",
+            Error: ExchangeErrorKind.AccountChanged);
     }
 
     private async Task<Step> DriveAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken) =>

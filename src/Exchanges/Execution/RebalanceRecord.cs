@@ -99,6 +99,12 @@ public sealed record RebalanceRecord(
     public long Revision { get; init; }
 
     /// <summary>
+    /// The exchange account the rebalance trades on (<see cref="IExchange.GetAccountAsync"/>), null when the exchange
+    /// did not say (or the record is older than this field): it is resumed on that account only.
+    /// </summary>
+    public string? Account { get; init; }
+
+    /// <summary>
     /// The fund's holdings now: the start holdings with every recorded fill applied exactly, in execution order (every
     /// sell, of any round, before every buy; then by leg).
     /// </summary>

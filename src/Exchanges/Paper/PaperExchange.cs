@@ -47,6 +47,8 @@ public sealed class PaperExchange(
 
     public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => balances(cancellationToken);
 
+    public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(Name);
+
     public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => Task.FromResult(time.GetUtcNow());
 
     public async Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken)

@@ -416,6 +416,20 @@ public sealed partial class FundReconciler(
                 }
 
                 return ReconcileResult.RequeueAfter(refresh);
+            case ExecutionStatus.Waiting when result.Error == ExchangeErrorKind.AccountChanged:
+                // The Secret now holds keys of another account: only a person can tell which is right. Checked again
+                // at each refresh (Secrets are not watched); nothing is sent meanwhile.
+                var moved = result.Reason ?? "the credentials reach another account than the rebalance's";
+                if (await journal.ReportWaitingAsync(moved, cancellationToken, (ExchangeChanged, moved), time.GetUtcNow()).ConfigureAwait(false))
+                {
+                    await events.WarningAsync(current, ExchangeChanged, moved, cancellationToken).ConfigureAwait(false);
+                }
+
+                return ReconcileResult.RequeueAfter(refresh);
+            case ExecutionStatus.NotStarted when result.Error == ExchangeErrorKind.Unauthorized:
+                // Keys refused before anything was recorded: as above, asked again at the next refresh.
+                await NotReadyAsync(current, fund, CredentialsRefused, "the exchange refused the fund's API key: " + result.Reason, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return ReconcileResult.RequeueAfter(refresh);
             case ExecutionStatus.Waiting:
                 await ReportWaitingAsync(current, journal, result.Reason, cancellationToken).ConfigureAwait(false);
                 return RetryAt(result.RetryAt ?? time.GetUtcNow() + TimeSpan.FromSeconds(5));

@@ -26,6 +26,13 @@ public sealed class FakeBinance : IAsyncDisposable
     public const string ApiKey = "fake-api-key-vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
     public const string SecretKey = "fake-secret-NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
 
+    /// <summary>Keys of another account (<see cref="OtherAccountUid"/>), as a Secret edited to the wrong keys would hold.</summary>
+    public const string OtherApiKey = "fake-other-api-key-Qw3rTyUi0pAsDfGhJkLzXcVbNm1234567890qWeRtYuIoPaSdFgHjKlZx";
+
+    public const string OtherSecretKey = "fake-other-secret-ZxCvBnMaSdFgHjKlQwErTyUiOp0987654321zXcVbNmAsDfGhJkLqWeRtY";
+
+    public const long OtherAccountUid = 22222222;
+
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> faults = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Fault> held = new();
@@ -86,6 +93,8 @@ public sealed class FakeBinance : IAsyncDisposable
     }
 
     public int PendingFaults => faults.Values.Sum(q => q.Count);
+
+    public void ClearFaults() => faults.Clear();
 
     public async ValueTask DisposeAsync()
     {
@@ -194,11 +203,15 @@ public sealed class FakeBinance : IAsyncDisposable
     /// <summary>API key, signature over the exact query string (and body), and the timestamp rule.</summary>
     private async Task<bool> RefuseUnsigned(HttpContext context)
     {
-        if (!string.Equals(context.Request.Headers["X-MBX-APIKEY"].ToString(), ApiKey, StringComparison.Ordinal))
+        var apiKey = context.Request.Headers["X-MBX-APIKEY"].ToString();
+        var secretKey = apiKey == ApiKey ? SecretKey : apiKey == OtherApiKey ? OtherSecretKey : null;
+        if (secretKey is null)
         {
             await Error(context, 401, -2015, "Invalid API-key, IP, or permissions for action.");
             return true;
         }
+
+        context.Items["uid"] = apiKey == OtherApiKey ? OtherAccountUid : null;
 
         var raw = (context.Request.QueryString.Value ?? string.Empty).TrimStart('?');
         using var reader = new StreamReader(context.Request.Body);
@@ -206,7 +219,7 @@ public sealed class FakeBinance : IAsyncDisposable
         var at = raw.LastIndexOf("&signature=", StringComparison.Ordinal);
         var payload = (at < 0 ? raw : raw[..at]) + body;
         var signature = at < 0 ? string.Empty : raw[(at + "&signature=".Length)..];
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SecretKey), Encoding.UTF8.GetBytes(payload)));
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secretKey), Encoding.UTF8.GetBytes(payload)));
         if (!string.Equals(signature, expected, StringComparison.Ordinal))
         {
             await Error(context, 400, -1022, "Signature for this request is not valid.");
@@ -269,12 +282,14 @@ public sealed class FakeBinance : IAsyncDisposable
     private async Task Account(HttpContext context)
     {
         object[] balances;
+        long uid;
         lock (State.Gate)
         {
             balances = State.Balances.Where(b => b.Value != 0m).Select(b => (object)new { asset = b.Key, free = N(b.Value), locked = "0.00000000" }).ToArray();
+            uid = context.Items["uid"] as long? ?? State.AccountUid;
         }
 
-        await Json(context, new { canTrade = true, accountType = "SPOT", balances });
+        await Json(context, new { canTrade = true, accountType = "SPOT", balances, uid });
     }
 
     private async Task PlaceOrder(HttpContext context, Fault? fault)

@@ -40,6 +40,9 @@ public sealed class FakeState
     /// </summary>
     public int? TradesPerOrder { get; set; }
 
+    /// <summary>The account the API key reaches (<c>uid</c> in <c>GET /api/v3/account</c>).</summary>
+    public long AccountUid { get; set; } = 354937868;
+
     /// <summary>When set (e.g. "BNB"), every commission is paid in this asset, as with Binance's BNB fee discount.</summary>
     public string? CommissionAsset { get; set; }
 

@@ -82,6 +82,8 @@ public sealed class CrashingExchange(IExchange inner, CrashSwitch crash) : IExch
     public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
         crash.Step(() => inner.GetBalancesAsync(assets, cancellationToken));
 
+    public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => crash.Step(() => inner.GetAccountAsync(cancellationToken));
+
     public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => crash.Step(() => inner.GetTimeAsync(cancellationToken));
 
     public Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) =>

@@ -237,6 +237,58 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task An_open_rebalance_sends_nothing_once_its_secret_holds_keys_of_another_account()
+    {
+        await CreateSecretAsync();
+        binance.Inject(OrderEndpoint, Fault.TooManyRequests(429, seconds: 30)); // the rebalance stays open for 30 s
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        int Posts() => binance.RequestLog.Count(r => r.StartsWith(OrderEndpoint, StringComparison.Ordinal));
+        var posts = Posts();
+
+        // Same Secret, same spec: but the keys are another account's now. Its orders are not there to be found.
+        await ReplaceSecretAsync(FakeBinance.OtherApiKey, FakeBinance.OtherSecretKey);
+        var stalled = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Stalled") == "ExchangeChanged");
+        Assert.Contains("but rebalance 1 trades on account uid-", (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"], StringComparison.Ordinal);
+        await PumpUntilAsync(_ => false, alsoDone: () => clock.GetUtcNow() >= Start.AddSeconds(150));
+        Assert.Equal(posts, Posts());
+        var events = await kubectl.OkAsync("get", "events", "--field-selector", "involvedObject.name=" + Fund, "-o", "json");
+        Assert.Contains("ExchangeChanged", events, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeBinance.OtherAccountUid.ToString(CultureInfo.InvariantCulture), events, StringComparison.Ordinal);
+
+        // The fund's keys are back (a rotated key of its own account would do too): the rebalance finishes there.
+        await ReplaceSecretAsync(FakeBinance.ApiKey, FakeBinance.SecretKey);
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds" && s?["rebalanceInProgress"] is null, advance: TimeSpan.FromSeconds(5));
+        Assert.Null(FakeClockPump.Condition(done, "Stalled"));
+        AssertLedgerEqualsAccount(done);
+    }
+
+    [Fact]
+    public async Task Keys_refused_before_a_rebalance_is_recorded_stall_the_fund_until_they_are_fixed()
+    {
+        // The account is read before the plan is recorded: a wrong secret key is refused there, and nothing is recorded.
+        await kubectl.OkAsync("create", "secret", "generic", "binance-keys", "--from-literal=apiKey=" + FakeBinance.ApiKey, "--from-literal=secretKey=wrong");
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+
+        var stalled = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Stalled") == "CredentialsRefused");
+        Assert.StartsWith("the exchange refused the fund's API key: ", (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"], StringComparison.Ordinal);
+        Assert.Null(stalled["execution"]);
+        Assert.Null(stalled["rebalanceInProgress"]);
+        Assert.DoesNotContain(binance.RequestLog, r => r.StartsWith(OrderEndpoint, StringComparison.Ordinal));
+
+        await ReplaceSecretAsync(FakeBinance.ApiKey, FakeBinance.SecretKey);
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+        Assert.Null(FakeClockPump.Condition(done, "Stalled"));
+        AssertLedgerEqualsAccount(done);
+    }
+
+    private async Task ReplaceSecretAsync(string apiKey, string secretKey)
+    {
+        await kubectl.OkAsync("delete", "secret", "binance-keys");
+        await kubectl.OkAsync("create", "secret", "generic", "binance-keys", "--from-literal=apiKey=" + apiKey, "--from-literal=secretKey=" + secretKey);
+    }
+
+    [Fact]
     public async Task An_operator_stopped_with_an_order_in_flight_resumes_after_restart_and_adopts_it_instead_of_resending()
     {
         await CreateSecretAsync();

@@ -76,7 +76,7 @@ public static class FundEvaluator
         {
             // An asset that left the index (often dust below the lot step after its sale) is valued at the latest price
             // known. Without one the fund could not be valued at all, and so never rebalance again.
-            if (LatestPrice(held, snapshot, fund.Status) is { } latest)
+            if (LatestPrice(new AssetRef(held), snapshot, fund.Status) is { } latest)
             {
                 prices[held] = latest.Price;
                 outsideSources[held] = latest.Source;
@@ -86,7 +86,7 @@ public static class FundEvaluator
         // A last-known or old price values such an asset, but it is not traded (sold, or booked on paper) at it: the rest
         // of the fund rebalances, and the asset is sold once a current price comes (a delisted coin may never get one).
         var untradable = outsideSources.Keys
-            .Where(s => snapshot.Quotes.Where(q => q.Key.Symbol == s).All(q => now - q.Value.ObservedAt > definition.Prices.MaxAge))
+            .Where(s => snapshot.Quote(new AssetRef(s)) is not { } quote || now - quote.ObservedAt > definition.Prices.MaxAge)
             .ToDictionary(
                 s => s,
                 s => $"no current price (held outside the index; valued at its last known price {Engine.Format.Number(prices[s])}, {outsideSources[s]})",
@@ -122,17 +122,19 @@ public static class FundEvaluator
     /// books cannot be valued.
     /// </summary>
     public static PortfolioValuation? Revalue(
-        IndexFundStatus status, Holdings holdings, IReadOnlyDictionary<string, decimal> targets, decimal cashBuffer, MarketSnapshot snapshot)
+        IndexFundStatus status, Holdings holdings, IReadOnlyDictionary<string, decimal> targets, decimal cashBuffer, MarketSnapshot snapshot, IReadOnlyList<AssetRef> assets)
     {
         ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(holdings);
         ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(assets);
         var quotes = new Dictionary<string, PriceQuote>(StringComparer.Ordinal);
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var lastKnown = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var symbol in holdings.Quantities.Keys.Union(targets.Keys, StringComparer.Ordinal))
+        foreach (var asset in assets)
         {
-            if (LatestPrice(symbol, snapshot, status) is not { } latest)
+            var symbol = asset.Symbol;
+            if (LatestPrice(asset, snapshot, status) is not { } latest)
             {
                 continue;
             }
@@ -159,17 +161,18 @@ public static class FundEvaluator
     }
 
     /// <summary>
-    /// The latest price known for an asset: the newest quote for its symbol in the snapshot (the reconciler asks for
-    /// held assets by symbol), else the price in the last status, marked "(last known)"; null when there is neither.
+    /// The latest price known for an asset: its quote in the snapshot, found by exactly the reference this fund asked
+    /// for (another fund's entry with the same symbol may name another coin: the snapshot is shared by every namespace),
+    /// else the price in the last status, marked "(last known)"; null when there is neither.
     /// </summary>
-    private static (decimal Price, string Source, PriceQuote? Quote)? LatestPrice(string symbol, MarketSnapshot snapshot, IndexFundStatus? status)
+    private static (decimal Price, string Source, PriceQuote? Quote)? LatestPrice(AssetRef asset, MarketSnapshot snapshot, IndexFundStatus? status)
     {
-        if (snapshot.Quotes.Where(q => q.Key.Symbol == symbol).Select(q => q.Value).MaxBy(q => q.ObservedAt) is { } quote)
+        if (snapshot.Quote(asset) is { } quote)
         {
             return (quote.Price, quote.Source, quote);
         }
 
-        return status?.Allocations?.FirstOrDefault(a => a.Symbol == symbol) is { Price: { } last } allocation
+        return status?.Allocations?.FirstOrDefault(a => a.Symbol == asset.Symbol) is { Price: { } last } allocation
             && StatusText.TryRead(last, out var price) && price > 0m
             ? (price, LastKnownSource(allocation.PriceSource), null)
             : null;

@@ -303,19 +303,16 @@ public sealed partial class FundReconciler(
             return null;
         }
 
-        var snapshot = MarketSnapshot.Empty;
-        if (prices.For(SpecValidator.ProviderName(fund.Spec.Prices.Provider), out _) is { } service)
-        {
-            // The ids the spec gives, where it gives them (it may list a symbol twice: the first counts).
-            var named = fund.Spec.Constituents.Where(c => !string.IsNullOrEmpty(c.Symbol)).GroupBy(c => c.Symbol!, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-            var assets = books.Value.Quantities.Keys.Union(record.Inputs.Targets.Keys, StringComparer.Ordinal)
-                .Select(s => named.TryGetValue(s, out var c) ? new AssetRef(s, c.CoinGeckoId, c.BinancePair ?? s + BinanceQuoteAsset) : new AssetRef(s))
-                .ToList();
-            snapshot = await service.GetSnapshotAsync(assets, InvalidSpecRevaluation(fund), cancellationToken).ConfigureAwait(false);
-        }
-
-        return FundEvaluator.Revalue(status, books.Value, record.Inputs.Targets, record.Inputs.Options.CashBuffer, snapshot);
+        // The ids the spec gives, where it gives them (it may list a symbol twice: the first counts).
+        var named = fund.Spec.Constituents.Where(c => !string.IsNullOrEmpty(c.Symbol)).GroupBy(c => c.Symbol!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var assets = books.Value.Quantities.Keys.Union(record.Inputs.Targets.Keys, StringComparer.Ordinal)
+            .Select(s => named.TryGetValue(s, out var c) ? new AssetRef(s, c.CoinGeckoId, c.BinancePair ?? s + BinanceQuoteAsset) : new AssetRef(s))
+            .ToList();
+        var snapshot = prices.For(SpecValidator.ProviderName(fund.Spec.Prices.Provider), out _) is { } service
+            ? await service.GetSnapshotAsync(assets, InvalidSpecRevaluation(fund), cancellationToken).ConfigureAwait(false)
+            : MarketSnapshot.Empty;
+        return FundEvaluator.Revalue(status, books.Value, record.Inputs.Targets, record.Inputs.Options.CashBuffer, snapshot, assets);
     }
 
     /// <summary>

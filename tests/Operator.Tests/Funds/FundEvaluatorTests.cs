@@ -212,4 +212,33 @@ public sealed class FundEvaluatorTests
         var fresh = Snapshot(Now) with { Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [sol] = new("SOL", 140m, null, Now, "binance", MarketCapOrigin.None) } };
         Assert.Null(FundEvaluator.Evaluate(fund, fresh, holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now).Untradable);
     }
+
+    [Fact]
+    public void Another_funds_entry_with_the_same_symbol_does_not_price_an_asset_held_outside_the_index()
+    {
+        // The snapshot is shared by every namespace: a fund elsewhere lists {symbol: SOL, coinGeckoId: bitcoin}. This
+        // fund asked for SOL by symbol and got no current price; it keeps its last known one and does not trade SOL.
+        var fund = Fund();
+        fund.Status = new IndexFundStatus
+        {
+            Cash = "0",
+            Allocations = [new AllocationStatus { Symbol = "SOL", Quantity = "20", Price = "150", PriceSource = "coingecko" }],
+        };
+        var holdings = Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1.6m), ("SOL", 20m));
+        var poisoned = Snapshot(Now) with
+        {
+            Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes)
+            {
+                [new AssetRef("SOL", "bitcoin", "SOLUSDT")] = new("SOL", 50_000m, 900_000_000_000m, Now, "coingecko", MarketCapOrigin.Reported),
+            },
+        };
+
+        var result = FundEvaluator.Evaluate(fund, poisoned, holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now);
+
+        var sol = Assert.Single(result.Status.Allocations!, a => a.Symbol == "SOL");
+        Assert.Equal(("150", "coingecko (last known)"), (sol.Price, sol.PriceSource));
+        Assert.Equal("13000", result.Status.Nav);
+        Assert.Contains("SOL", result.Untradable!.Keys);
+        Assert.False(result.Decision!.ShouldRebalance, result.Decision.Summary);
+    }
 }

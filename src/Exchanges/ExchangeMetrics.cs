@@ -14,7 +14,7 @@ public sealed class ExchangeMetrics
         var factory = Metrics.WithCustomRegistry(registry);
         Orders = factory.CreateCounter(
             "cryptoindex_exchange_orders_total",
-            "Market orders sent, by exchange, side and outcome (filled, partial, rejected, unknown, retry_later).",
+            "Market orders sent (each attempt), by exchange, side and outcome (filled, partial, open, rejected, unknown, retry_later).",
             new CounterConfiguration { LabelNames = ["exchange", "side", "outcome"] });
         OrderDuration = factory.CreateHistogram(
             "cryptoindex_exchange_order_duration_seconds",

@@ -85,7 +85,7 @@ public sealed class FundCondition
     [DateTimeFormat]
     public string? LastTransitionTime { get; set; }
 
-    [Description("A CamelCase reason: Rebalanced, WithinThresholds, PricesStale, InvalidSpec, ...")]
+    [Description("A CamelCase reason, e.g. WithinThresholds, RebalanceNeeded, PricesStale or InvalidSpec (Ready), RebalanceInProgress or WaitingForExchange (Reconciling).")]
     public string? Reason { get; set; }
 
     [Description("A sentence with the details.")]
@@ -146,7 +146,7 @@ public sealed class RebalanceRecord
     [Description("Every reason that fired, with its numbers.")]
     public string? Reason { get; set; }
 
-    [Description("Planned, Selling, Buying, Completed, Failed or DryRun.")]
+    [Description("Selling or Buying while it runs (the only phases of rebalanceInProgress); then Completed, or Failed when any of its orders failed or was not sent; DryRun for a dry run's plan (id dry-run).")]
     public string? Phase { get; set; }
 
     [Description("The account its orders go to (paper, or binance with its Secret and endpoint): a rebalance finishes where it started.")]

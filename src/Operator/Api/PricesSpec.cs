@@ -23,7 +23,7 @@ public enum PriceProvider
 [CelRule("duration(self.refreshInterval) <= duration(self.maxAge)", "refreshInterval must not be longer than maxAge: prices would always be stale", FieldPath = ".refreshInterval")]
 public sealed class PricesSpec
 {
-    [Description("coingecko (Binance as fallback), binance (prices only; market caps estimated), or file (a document the operator is configured with).")]
+    [Description("coingecko (Binance as fallback), binance (prices only, no market caps: Equal or Manual weighting only, MarketCap and SqrtMarketCap report TargetsUnavailable), or file (a document the operator is configured with).")]
     [DefaultValue("coingecko")]
     public PriceProvider Provider { get; set; } = PriceProvider.CoinGecko;
 

@@ -25,7 +25,7 @@ public sealed class RebalanceSpec
     [Pattern(Formats.PercentPattern)]
     public string? TotalThreshold { get; set; }
 
-    [Description("Rebalance at least this often, even within thresholds (a Go duration: \"720h\").")]
+    [Description("Rebalance at least this often, even within thresholds, e.g. \"720h\" (whole hours, minutes and seconds, as in \"1h30m\"); above 0.")]
     [DefaultValue("720h")]
     [Pattern(Formats.DurationPattern)]
     public string MaxInterval { get; set; } = "720h";
@@ -46,7 +46,7 @@ public sealed class RebalanceSpec
     [Pattern(Formats.AmountPattern)]
     public string MinTradeValue { get; set; } = "10";
 
-    [Description("Share of NAV kept in cash, e.g. \"2%\".")]
+    [Description("Share of NAV kept in cash, e.g. \"2%\"; below 100%.")]
     [DefaultValue("0%")]
     [Pattern(Formats.PercentPattern)]
     public string CashBuffer { get; set; } = "0%";

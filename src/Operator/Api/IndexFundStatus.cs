@@ -146,7 +146,7 @@ public sealed class RebalanceRecord
     [Description("Every reason that fired, with its numbers.")]
     public string? Reason { get; set; }
 
-    [Description("Selling or Buying while it runs (the only phases of rebalanceInProgress); then Completed, or Failed when any of its orders failed or was not sent; DryRun for a dry run's plan (id dry-run).")]
+    [Description("Selling or Buying while it runs (the only phases of rebalanceInProgress); then Completed, or Failed when the exchange refused any of its orders or executed none of one (an order not sent is not a failure); DryRun for a dry run's plan (id dry-run).")]
     public string? Phase { get; set; }
 
     [Description("The account its orders go to (paper, or binance with its Secret and endpoint): a rebalance finishes where it started.")]
@@ -193,7 +193,7 @@ public sealed class TradeRecord
     [Description("The asset the commission was paid in: the asset traded, quote, or another asset of the account (BNB), paid outside the fund and not in its fees.")]
     public string? FeeAsset { get; set; }
 
-    [Description("Pending, Completed or Failed.")]
+    [Description("Pending, Completed, Failed (refused, or nothing executed) or Skipped (not sent: no longer needed once the buys were resized, or below the exchange's minimums).")]
     public string Status { get; set; } = "Pending";
 
     [Description("Why it failed or was adjusted.")]

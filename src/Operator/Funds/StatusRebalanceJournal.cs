@@ -326,13 +326,15 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     }
 
     /// <summary>
-    /// One line of rebalance history: phase (Completed or Failed once done), turnover and fees from the fills. Fees are
+    /// One line of rebalance history: phase (Completed, or Failed when an order failed, once done), turnover and fees from the fills. Fees are
     /// what the fund paid: a commission the account paid in BNB is valued 0 (it shows per trade, with its feeAsset).
     /// </summary>
     private static RebalanceView Summary(ExecutionRecord record, string rebalanceId, string? reason)
     {
         var fills = record.Legs.SelectMany(l => l.Fills).ToList();
-        var failed = record.Legs.Count(l => l.State is LegState.Failed or LegState.Skipped);
+        // An order not sent (no longer needed once the buys were resized, or below the exchange's minimums) is not a
+        // failure: only one the exchange refused or left unexecuted is, as in cryptoindex_fund_rebalances_total.
+        var failed = record.Legs.Count(l => l.State == LegState.Failed);
         var completed = record.Legs.Count(l => l.State == LegState.Completed);
         return new RebalanceView
         {
@@ -368,7 +370,8 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             Status = leg.State switch
             {
                 LegState.Completed => "Completed",
-                LegState.Failed or LegState.Skipped => "Failed",
+                LegState.Failed => "Failed",
+                LegState.Skipped => "Skipped",
                 _ => "Pending",
             },
             Message = leg.State == LegState.Skipped ? "not sent: " + leg.Reason : leg.Reason,

@@ -12,12 +12,27 @@ public static class ExchangeServiceCollectionExtensions
     /// <summary>The named <see cref="HttpClient"/> Binance requests go through.</summary>
     public const string BinanceHttpClient = "binance";
 
+    /// <summary>
+    /// The largest answer read from Binance (its largest, myTrades at 1,000 trades, is about 300 KB): a broken or
+    /// hostile answer must not take the operator's memory.
+    /// </summary>
+    public const long MaxResponseBytes = 16 * 1024 * 1024;
+
     public static IServiceCollection AddCryptoIndexExchanges(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ExchangeMetrics(sp.GetService<CollectorRegistry>() ?? Metrics.DefaultRegistry));
         // Timeouts are the client's own, on the injected TimeProvider; retries are its own too, and only for reads.
-        services.AddHttpClient(BinanceHttpClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // No redirects: one to another host would carry the API key header along. No HttpClient logging: the
+        // client's own lines (BinanceLog) name method, path and status; the factory's would log request URIs, whose
+        // signed query strings only .NET's default redaction keeps out.
+        services.AddHttpClient(BinanceHttpClient, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.MaxResponseContentBufferSize = MaxResponseBytes;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers();
         services.TryAddSingleton<BinanceExchangeFactory>();
         return services;
     }

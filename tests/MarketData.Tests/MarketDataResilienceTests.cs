@@ -181,6 +181,59 @@ public sealed class MarketDataResilienceTests
         Assert.Equal("coingecko: HTTP 302 Found", error.Message);
     }
 
+    [Fact]
+    public async Task An_answer_larger_than_the_limit_fails_the_source_without_being_read_whole()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var network = new EndlessAnswer();
+        using var client = Http.ResilientHttpClient.Create(new Http.SourceHttpOptions { MaxRetries = 0 }, clock, network);
+        var source = new BinanceTickerSource(client, new Uri("https://data-api.binance.vision/"), clock);
+
+        var error = await Assert.ThrowsAsync<PriceSourceException>(() => source.FetchAsync([MarketHarness.Btc], CancellationToken.None));
+
+        Assert.Equal("binance: request failed: ConfigurationLimitExceeded", error.Message);
+        Assert.InRange(network.Served, Http.BufferingHandler.MaxResponseBytes, Http.BufferingHandler.MaxResponseBytes + (1 << 20));
+    }
+
+    /// <summary>An answer of JSON whitespace that never ends; it counts what was read from it.</summary>
+    private sealed class EndlessAnswer : HttpMessageHandler
+    {
+        public long Served { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StreamContent(new Spaces(this)) });
+
+        private sealed class Spaces(EndlessAnswer owner) : Stream
+        {
+            public override bool CanRead => true;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => false;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => owner.Served; set => throw new NotSupportedException(); }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                Array.Fill(buffer, (byte)' ', offset, count);
+                owner.Served += count;
+                return count;
+            }
+
+            public override void Flush()
+            {
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+
     private sealed class ThrowingSource : IPriceSource
     {
         public string Name => "broken";

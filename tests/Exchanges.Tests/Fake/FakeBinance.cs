@@ -143,6 +143,28 @@ public sealed class FakeBinance : IAsyncDisposable
             return;
         }
 
+        if (fault is { Kind: FaultKind.Redirect })
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = new Uri(BaseAddress, "elsewhere").ToString();
+            return;
+        }
+
+        if (fault is { Kind: FaultKind.Huge })
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            var chunk = new byte[1 << 20];
+            Array.Fill(chunk, (byte)' ');
+            for (var sent = 0L; sent < fault.Bytes; sent += chunk.Length)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+
+            await context.Response.Body.WriteAsync("{}"u8.ToArray(), context.RequestAborted);
+            return;
+        }
+
         if (fault is { Kind: FaultKind.Unreadable })
         {
             await Write(context, 200, "{\"unexpected\":true}");

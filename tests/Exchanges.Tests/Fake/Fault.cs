@@ -6,6 +6,12 @@ public enum FaultKind
     /// <summary>Nothing wrong: a placeholder that lets a fault hit the n-th request.</summary>
     None,
 
+    /// <summary>Answers 302 to another path (a proxy or an attacker sending the client, and its API key header, elsewhere).</summary>
+    Redirect,
+
+    /// <summary>Answers 200 with a body of <see cref="Fault.Bytes"/> bytes of JSON whitespace (a broken or hostile answer).</summary>
+    Huge,
+
     /// <summary>Answers 5xx without doing anything.</summary>
     ServerErrorBefore,
 
@@ -94,10 +100,17 @@ public sealed record Fault(
     public static Fault LateAnswer(TimeSpan latency, Fault? thenRelease = null) => new(FaultKind.LateAnswer, Latency: latency) { ThenRelease = thenRelease };
 
     /// <summary>Binance's web application firewall: HTTP 403 with an HTML page, nothing done.</summary>
+    public static Fault RedirectElsewhere() => new(FaultKind.Redirect, 302);
+
+    public static Fault HugeAnswer(long bytes) => new(FaultKind.Huge, 200) { Bytes = bytes };
+
     public static Fault Waf() => new(FaultKind.ServerErrorBefore, 403);
 
     /// <summary>For <see cref="FaultKind.LateAnswer"/>: a held request let through after the answer was computed.</summary>
     public Fault? ThenRelease { get; init; }
+
+    /// <summary>The body size of a <see cref="FaultKind.Huge"/> answer.</summary>
+    public long Bytes { get; init; }
 
     /// <summary>For <see cref="FaultKind.Hold"/>: set when the request reached the fake.</summary>
     public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -368,6 +368,7 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
             Assert.DoesNotContain(FakeBinance.ApiKey, text, StringComparison.Ordinal);
             Assert.DoesNotContain(FakeBinance.SecretKey, text, StringComparison.Ordinal);
             Assert.DoesNotContain(FakeBinance.SecretKey[..16], text, StringComparison.Ordinal);
+            Assert.DoesNotContain("signature=", text, StringComparison.Ordinal); // a signed query string
         }
     }
 }

@@ -26,6 +26,9 @@ public enum RejectionReason
 
     /// <summary>Observed in the future (beyond the allowed clock skew), or earlier than the value already accepted.</summary>
     BadTimestamp,
+
+    /// <summary>The request for the asset's page failed while other pages of the same source were answered.</summary>
+    PageFailed,
 }
 
 /// <summary>One rejected value: which asset, from which source, why, and a sentence naming the numbers.</summary>

@@ -184,6 +184,31 @@ public sealed class MarketDataServiceTests
     }
 
     [Fact]
+    public async Task A_failed_coingecko_page_costs_only_its_own_assets_which_the_fallback_serves()
+    {
+        await using var h = await MarketHarness.StartAsync(new CoinGeckoOptions { PageSize = 1 }, new SourceHttpOptions { MaxRetries = 0 });
+        h.SetPrice(MarketHarness.Btc, 60_000m, 1_200_000_000_000m);
+        h.SetPrice(MarketHarness.Eth, 3_000m, 360_000_000_000m);
+        h.SetPrice(MarketHarness.Sol, 150m, 70_000_000_000m);
+        h.Server.Fail("coingecko", FaultKind.Status, status: 503); // the first page: BTC's
+
+        var snapshot = await h.SnapshotAsync(ThreeAssets);
+
+        Assert.Equal(("binance", null), (snapshot.Quotes[MarketHarness.Btc].Source, snapshot.Quotes[MarketHarness.Btc].MarketCap));
+        Assert.Equal(("coingecko", 360_000_000_000m), (snapshot.Quotes[MarketHarness.Eth].Source, snapshot.Quotes[MarketHarness.Eth].MarketCap));
+        Assert.Equal("coingecko", snapshot.Quotes[MarketHarness.Sol].Source);
+        Assert.Empty(snapshot.SourceFailures); // CoinGecko answered two pages of three
+        Assert.Equal(1, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "page_failed"));
+
+        // Every page failing is the source failing.
+        h.Server.Fail("coingecko", FaultKind.Status, count: 3, status: 503);
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        var down = await h.SnapshotAsync(ThreeAssets);
+        Assert.Equal("coingecko: HTTP 503 Service Unavailable", Assert.Single(down.SourceFailures));
+        Assert.All(ThreeAssets, a => Assert.Equal("binance", down.Quotes[a].Source));
+    }
+
+    [Fact]
     public async Task The_client_side_rate_limit_is_never_exceeded()
     {
         // 3 pages per refresh and a refresh asked for every 5 s: the budget of 30 requests a minute must hold.

@@ -5,6 +5,9 @@ namespace CryptoIndex.MarketData.Sources;
 /// <summary>
 /// CoinGecko <c>/simple/price</c> with market caps and update times, in pages of <see cref="CoinGeckoOptions.PageSize"/>
 /// ids. Unknown ids are simply absent from CoinGecko's answer: they become <see cref="RejectionReason.MissingId"/>.
+/// A page that fails costs only its own assets (<see cref="RejectionReason.PageFailed"/>, served by the next source):
+/// one bad id, or a page too many for the request budget, must not leave every fund on the fallback. Only when no page
+/// is answered has the source failed.
 /// </summary>
 public sealed class CoinGeckoSource : IPriceSource
 {
@@ -39,13 +42,24 @@ public sealed class CoinGeckoSource : IPriceSource
             rejections.Add(PriceRejection.For(asset, Name, RejectionReason.MissingId, "no CoinGecko id configured"));
         }
 
+        PriceSourceException? firstFailure = null;
+        var answered = 0;
         foreach (var page in priced.Chunk(options.PageSize))
         {
-            using var document = await GetPageAsync(page, cancellationToken).ConfigureAwait(false);
-            Read(document.RootElement, page, quotes, rejections);
+            try
+            {
+                using var document = await GetPageAsync(page, cancellationToken).ConfigureAwait(false);
+                Read(document.RootElement, page, quotes, rejections);
+                answered++;
+            }
+            catch (PriceSourceException e)
+            {
+                firstFailure ??= e;
+                rejections.AddRange(page.Select(a => PriceRejection.For(a, Name, RejectionReason.PageFailed, e.Message)));
+            }
         }
 
-        return new SourceResult(quotes, rejections);
+        return firstFailure is not null && answered == 0 ? throw firstFailure : new SourceResult(quotes, rejections);
     }
 
     private async Task<JsonDocument> GetPageAsync(AssetRef[] page, CancellationToken cancellationToken)

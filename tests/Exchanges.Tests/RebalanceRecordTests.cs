@@ -29,11 +29,7 @@ public sealed class RebalanceRecordTests
     {
         await using var fund = await BinanceFund.CreateAsync();
         var start = fund.Start();
-        var inputs = new RebalanceInputs(
-            start.Targets.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            start.Prices.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            PaperFund.Rules.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            start.Options);
+        var inputs = Inputs(start);
         // A record as a bad edit of the status (or an older operator) could leave it: off-step and below notional.
         var record = new RebalanceRecord(
             BinanceFund.Uid, 1, "binance", RebalancePhase.Selling, 1, start.Holdings, inputs,
@@ -57,11 +53,7 @@ public sealed class RebalanceRecordTests
     public void Only_a_sell_never_sent_is_cut_to_the_books_and_on_its_lot_step()
     {
         var start = PaperFund.Start();
-        var inputs = new RebalanceInputs(
-            start.Targets.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            start.Prices.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            PaperFund.Rules.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            start.Options);
+        var inputs = Inputs(start);
         var books = start.Holdings.WithQuantity("BTC", 0.1999889m); // less than the 0.2 the sell was planned from
         var oversell = LegRecord.Planned(BinanceFund.Uid, 1, 1, "BTC", OrderSide.Sell, 0.2m, 60000m);
         var record = new RebalanceRecord(BinanceFund.Uid, 1, "paper", RebalancePhase.Selling, 1, books, inputs, [oversell], [], DateTimeOffset.UnixEpoch, null);
@@ -84,4 +76,11 @@ public sealed class RebalanceRecordTests
         await fund.Journal.SaveAsync(record with { Exchange = "binance", Phase = RebalancePhase.Buying, Revision = record.Revision + 1 }, CancellationToken.None);
         await Assert.ThrowsAsync<InvalidOperationException>(() => fund.Executor().ResumeAsync(PaperFund.Uid, CancellationToken.None));
     }
+
+    /// <summary>A record's plan inputs from a start, with the paper fund's symbol rules.</summary>
+    private static RebalanceInputs Inputs(RebalanceStart start) => new(
+        start.Targets.ToImmutableSortedDictionary(StringComparer.Ordinal),
+        start.Prices.ToImmutableSortedDictionary(StringComparer.Ordinal),
+        PaperFund.Rules.ToImmutableSortedDictionary(StringComparer.Ordinal),
+        start.Options);
 }

@@ -232,12 +232,7 @@ public sealed class ReviewFindingsTests
     {
         // A fund holding BNB in an account of its own: the account pays its commissions from that BNB.
         await using var fund = await BinanceFund.CreateAsync();
-        PayCommissionsInBnb(fund);
-        lock (fund.State.Gate)
-        {
-            fund.State.Symbols["BNB"] = new FakeSymbol(0.001m, 0.001m, 90000m, 5m);
-            fund.State.Prices["BNB"] = 600m;
-        }
+        PayCommissionsInBnb(fund, tradeBnb: true);
 
         var start = fund.Start() with // BNB 1 is part of the fund's holdings now, and a tenth of its index
         {
@@ -267,14 +262,12 @@ public sealed class ReviewFindingsTests
     public async Task An_exit_sell_of_bnb_is_cut_to_what_is_left_after_earlier_commissions_paid_in_bnb()
     {
         await using var fund = await BinanceFund.CreateAsync();
-        PayCommissionsInBnb(fund);
+        PayCommissionsInBnb(fund, tradeBnb: true);
         lock (fund.State.Gate)
         {
             fund.State.Symbols["ADA"] = new FakeSymbol(0.1m, 0.1m, 9000000m, 5m);
             fund.State.Prices["ADA"] = 0.5m;
             fund.State.Balances["ADA"] = 2000m;
-            fund.State.Symbols["BNB"] = new FakeSymbol(0.001m, 0.001m, 90000m, 5m);
-            fund.State.Prices["BNB"] = 600m;
         }
 
         var start = fund.Start() with { Prices = new Dictionary<string, decimal>(fund.Start().Prices) { ["ADA"] = 0.5m, ["BNB"] = 600m } };
@@ -332,12 +325,18 @@ public sealed class ReviewFindingsTests
         fund.AssertLedgerMatchesExchange(result.Record);
     }
 
-    private static void PayCommissionsInBnb(BinanceFund fund)
+    /// <summary>The account pays commissions in BNB and holds 1 BNB; with <paramref name="tradeBnb"/> BNBUSDT trades at 600.</summary>
+    private static void PayCommissionsInBnb(BinanceFund fund, bool tradeBnb = false)
     {
         lock (fund.State.Gate)
         {
             fund.State.CommissionAsset = "BNB";
             fund.State.Balances["BNB"] = 1m;
+            if (tradeBnb)
+            {
+                fund.State.Symbols["BNB"] = new FakeSymbol(0.001m, 0.001m, 90000m, 5m);
+                fund.State.Prices["BNB"] = 600m;
+            }
         }
     }
 

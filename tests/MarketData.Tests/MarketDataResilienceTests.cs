@@ -114,9 +114,11 @@ public sealed class MarketDataResilienceTests
         var clock = new FakeTimeProvider(MarketHarness.Start);
         var file = new FileSource(_ => Task.FromResult("""{"observedAt": "2026-01-01T00:00:00Z", "assets": {"BTC": {"price": "5", "marketCap": "50"}}}"""));
         var options = new MarketDataOptions { RefreshTimeout = TimeSpan.FromSeconds(30) };
-        var service = new MarketDataService("test", [new HangingSource(), file], options, clock, new RecordingLogger<MarketDataService>(), new MarketDataMetrics(Metrics.NewCustomRegistry()));
+        var hanging = new HangingSource();
+        var service = new MarketDataService("test", [hanging, file], options, clock, new RecordingLogger<MarketDataService>(), new MarketDataMetrics(Metrics.NewCustomRegistry()));
 
-        var snapshot = await clock.DriveAsync(service.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), CancellationToken.None), TimeSpan.FromSeconds(1), () => true);
+        // The clock moves only while the source hangs: once the timeout has cancelled it, the rest needs no time.
+        var snapshot = await clock.DriveAsync(service.GetSnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1), CancellationToken.None), TimeSpan.FromSeconds(1), () => hanging.Waiting);
 
         Assert.Equal("hanging: no answer within the refresh timeout of 30s", Assert.Single(snapshot.SourceFailures));
         Assert.InRange(clock.GetUtcNow() - MarketHarness.Start, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(33));
@@ -250,10 +252,21 @@ public sealed class MarketDataResilienceTests
 
         public bool ReportsMarketCaps => true;
 
+        /// <summary>Whether a fetch is hanging right now (started, not yet cancelled).</summary>
+        public bool Waiting { get; private set; }
+
         public async Task<SourceResult> FetchAsync(IReadOnlyList<AssetRef> assets, CancellationToken cancellationToken)
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
-            return new SourceResult([], []);
+            Waiting = true;
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                return new SourceResult([], []);
+            }
+            finally
+            {
+                Waiting = false;
+            }
         }
     }
 }

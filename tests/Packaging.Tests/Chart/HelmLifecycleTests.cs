@@ -176,4 +176,35 @@ public sealed class HelmLifecycleTests
         Assert.NotEqual(0, refused.Exit);
         Assert.Contains("the running operator (Deployment cryptoindex-system/cryptoindex-operator) does not elect a leader", refused.Err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_kept_CRD_goes_to_another_release_once_re_annotated_and_a_second_release_leaves_it_alone()
+    {
+        await using var cluster = await ApplyCluster.StartAsync(Support.Chart.Namespace);
+        using var home = new HelmHome(cluster);
+        async Task<ToolResult> HelmAsync(params string[] args) => await home.RunAsync(Tool.Helm, args);
+        Assert.Equal(0, (await HelmAsync("install", Support.Chart.Release, Support.Chart.Folder)).Exit);
+        await cluster.Kubectl.OkAsync("apply", "-f", RepositoryPaths.Combine("config", "samples", "equal-weight.yaml"), "-n", "default");
+        Assert.Equal(0, (await HelmAsync("uninstall", Support.Chart.Release)).Exit);
+
+        // The kept CRD still names the old release: another release name is refused ...
+        var refused = await HelmAsync("install", "funds", Support.Chart.Folder);
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("invalid ownership metadata", refused.Err, StringComparison.Ordinal);
+
+        // ... until the CRD is handed over, with the commands of the chart README.
+        await cluster.Kubectl.OkAsync("annotate", "crd", "indexfunds.cryptoindex.io", "--overwrite",
+            "meta.helm.sh/release-name=funds", $"meta.helm.sh/release-namespace={Support.Chart.Namespace}");
+        await cluster.Kubectl.OkAsync("label", "crd", "indexfunds.cryptoindex.io", "--overwrite", "app.kubernetes.io/managed-by=Helm");
+        var adopted = await HelmAsync("install", "funds", Support.Chart.Folder);
+        Assert.True(adopted.Exit == 0, adopted.Describe("helm install funds after re-annotating the CRD"));
+        await cluster.Kubectl.OkAsync("get", "ifund", "equal-weight", "-n", "default");
+
+        // A second release installs beside it only without the CRD (and on its own Lease in a shared namespace).
+        var second = await HelmAsync("install", "team-b", Support.Chart.Folder, "--set", "watchNamespaces={default}", "--set", "leaderElection.leaseName=team-b");
+        Assert.NotEqual(0, second.Exit);
+        Assert.Contains("invalid ownership metadata", second.Err, StringComparison.Ordinal);
+        var withoutCrd = await HelmAsync("install", "team-b", Support.Chart.Folder, "--set", "watchNamespaces={default}", "--set", "leaderElection.leaseName=team-b", "--set", "crds.install=false");
+        Assert.True(withoutCrd.Exit == 0, withoutCrd.Describe("helm install of a second release with crds.install=false"));
+    }
 }

@@ -104,23 +104,74 @@ failIfMissing. Prints "true" or nothing.
 {{- end }}
 
 {{- /*
-The leader Lease's name: a --lease-name given in extraArgs (as older releases had to), else leaderElection.leaseName.
+The leader Lease's name: a --lease-name given in extraArgs (as older releases had to), else
+leaderElection.leaseName, else the default below. A missing or empty leaseName falls back to the default:
+`helm upgrade --reuse-values` from a chart version before leaseName existed reuses values without it.
 */ -}}
+{{- define "cryptoindex-operator.defaultLeaseName" -}}
+cryptoindex-operator
+{{- end }}
+
 {{- define "cryptoindex-operator.leaseName" -}}
-{{- $name := .Values.leaderElection.leaseName }}
+{{- $name := .Values.leaderElection.leaseName | default (include "cryptoindex-operator.defaultLeaseName" .) }}
 {{- $args := .Values.extraArgs | default list }}
 {{- range $i, $arg := $args }}
 {{- if or (hasPrefix "--lease-name=" (toString $arg)) (hasPrefix "--lease-name:" (toString $arg)) }}
 {{- $name = substr 13 -1 (toString $arg) }}
+{{- if not $name }}{{ fail "extraArgs: --lease-name needs a name (or leave it out and set leaderElection.leaseName)" }}{{ end }}
 {{- else if eq (toString $arg) "--lease-name" }}
 {{- $name = "" }}
 {{- if lt (add1 $i) (len $args) }}{{ $name = toString (index $args (add1 $i)) }}{{ end }}
+{{- if or (not $name) (hasPrefix "-" $name) }}{{ fail "extraArgs: --lease-name needs a name (or leave it out and set leaderElection.leaseName)" }}{{ end }}
 {{- end }}
-{{- end }}
-{{- if or (not $name) (hasPrefix "-" $name) }}
-{{- fail "extraArgs: --lease-name needs a name (or leave it out and set leaderElection.leaseName)" }}
 {{- end }}
 {{- $name }}
+{{- end }}
+
+{{- /*
+The Lease a running operator elects on, from the args of the release's Deployment in the cluster (lookup; empty
+with `helm template`, so with Argo CD): "" when it does not elect a leader; the operator's own default name when it
+was started without --lease-name (the first chart version); printed as "none" when there is nothing to compare (no
+Deployment, or scaled to 0).
+*/ -}}
+{{- define "cryptoindex-operator.runningLeaseName" -}}
+{{- $running := lookup "apps/v1" "Deployment" .Release.Namespace (include "cryptoindex-operator.fullname" .) }}
+{{- $replicas := 1 }}
+{{- if and $running (hasKey (default (dict) $running.spec) "replicas") }}{{ $replicas = int $running.spec.replicas }}{{ end }}
+{{- if or (not $running) (lt $replicas 1) }}
+{{- "none" }}
+{{- else }}
+{{- $args := list }}
+{{- range $running.spec.template.spec.containers }}{{ if eq .name "operator" }}{{ $args = .args | default list }}{{ end }}{{ end }}
+{{- $name := include "cryptoindex-operator.defaultLeaseName" . }}
+{{- $elects := true }}
+{{- range $i, $arg := $args }}
+{{- $arg = toString $arg }}
+{{- if or (eq $arg "--leader-elect=false") (eq $arg "--leader-elect:false") }}{{ $elects = false }}{{ end }}
+{{- if or (hasPrefix "--lease-name=" $arg) (hasPrefix "--lease-name:" $arg) }}{{ $name = substr 13 -1 $arg }}{{ end }}
+{{- if and (eq $arg "--lease-name") (lt (add1 $i) (len $args)) }}{{ $name = toString (index $args (add1 $i)) }}{{ end }}
+{{- end }}
+{{- if $elects }}{{ $name }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{- /*
+On upgrade with leader election, old and new pods overlap during the rolling update: they must elect on the same
+Lease, or both lead and trade. Refuses an upgrade that would change the Lease (or turn leader election on) while the
+release's operator runs; scaled to 0 it may. Needs the cluster (lookup): not checked by `helm template`.
+*/ -}}
+{{- define "cryptoindex-operator.checkLeaseChange" -}}
+{{- if and .Release.IsUpgrade .Values.leaderElection.enabled }}
+{{- $old := include "cryptoindex-operator.runningLeaseName" . }}
+{{- $new := include "cryptoindex-operator.leaseName" . }}
+{{- $deployment := printf "%s/%s" .Release.Namespace (include "cryptoindex-operator.fullname" .) }}
+{{- $scale := printf "kubectl -n %s scale deployment/%s --replicas=0" .Release.Namespace (include "cryptoindex-operator.fullname" .) }}
+{{- if eq $old "" }}
+{{- fail (printf "leaderElection.enabled: the running operator (Deployment %s) does not elect a leader, so during the rolling update it would trade beside the new pods' leader; scale it to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $scale) }}
+{{- else if and (ne $old "none") (ne $old $new) }}
+{{- fail (printf "leaderElection.leaseName: the running operator (Deployment %s) elects on the Lease %q, this upgrade on %q: old and new pods would both lead (and trade) during the rolling update. Keep the Lease (--set leaderElection.leaseName=%s), or scale the operator to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $old $new $old $scale) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{- /*

@@ -121,6 +121,21 @@ public sealed class ChartContentTests
     }
 
     [Theory]
+    [InlineData("leaderElection.leaseName=null")] // values reused from a chart version before leaseName (helm upgrade --reuse-values)
+    [InlineData("leaderElection.leaseName=")]
+    [InlineData("leaderElection.leaseName=null,rbac.create=false")]
+    public async Task A_missing_or_empty_lease_name_falls_back_to_the_default_Lease(string set)
+    {
+        var m = await Support.Chart.TemplateAsync("", set);
+
+        Assert.Contains("--lease-name=cryptoindex-operator", Args(m));
+        if (!set.Contains("rbac.create=false", StringComparison.Ordinal))
+        {
+            Assert.Equal(Rbac.LeaderElection, Rbac.Permissions(m.One("Role", "cryptoindex-operator-leader-election")));
+        }
+    }
+
+    [Theory]
     [InlineData("extraArgs={--port=9000}", "extraArgs: --port is set by the chart from operator.port; set it there")]
     [InlineData("extraArgs={--leader-elect=false}", "extraArgs: --leader-elect is set by the chart from leaderElection.enabled")]
     [InlineData("metrics.service.enabled=false,prometheusRule.enabled=true,prometheusRule.renderMode=alwaysRender", "prometheusRule.enabled without metrics.service.enabled needs prometheusRule.selector")]

@@ -31,11 +31,32 @@ public sealed class ChartLintTests
     }
 
     [Theory]
+    [InlineData("helm", "resources.requests.cpu=0.5")]
+    [InlineData("helm3", "resources.requests.cpu=1")]
+    [InlineData("helm", "resources.requests.cpu=500m,resources.limits.cpu=2")]
+    [InlineData("helm3", "resources.limits.ephemeral-storage=1Gi,resources.requests.memory=1e9")]
+    [InlineData("helm", "tmpSizeLimit=256Mi")]
+    [InlineData("helm", "resources=null")]
+    public async Task The_values_schema_accepts_Kubernetes_quantities(string helm, string set)
+    {
+        var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));
+
+        Assert.True(result.Exit == 0, result.Describe($"{helm} template --set {set}"));
+    }
+
+    [Theory]
     [InlineData("helm", "replicaCunt=2")]
     [InlineData("helm3", "replicaCunt=2")]
     [InlineData("helm", "operator.logFormat=xml")]
     [InlineData("helm3", "serviceMonitor.renderMode=sometimes")]
     [InlineData("helm", "watchNamespaces[0]=Not_A_Namespace")]
+    [InlineData("helm", "resources.limit.memory=1Gi")] // limits, misspelt
+    [InlineData("helm3", "resources.limit.memory=1Gi")]
+    [InlineData("helm", "resources.requests.cpu=lots")] // not a quantity
+    [InlineData("helm3", "resources.requests.cpu=lots")]
+    [InlineData("helm", "resources.requests.gpu=1")]
+    [InlineData("helm", "tmpSizeLimit=huge")]
+    [InlineData("helm3", "tmpSizeLimit=-1Gi")]
     public async Task The_values_schema_rejects_typos_and_wrong_values(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));

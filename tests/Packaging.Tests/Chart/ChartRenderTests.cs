@@ -50,6 +50,18 @@ public sealed class ChartRenderTests
     }
 
     [Fact]
+    public async Task A_kept_CRD_is_neither_pruned_nor_deleted_by_Argo_CD()
+    {
+        // Argo CD ignores helm.sh/resource-policy (argoproj/argo-cd#17819): removing the CRD from the rendering or
+        // deleting the Application would delete the CRD, and with it every IndexFund.
+        static string? SyncOptions(Manifests m) => (string?)m.One("CustomResourceDefinition")["metadata"]!["annotations"]?["argocd.argoproj.io/sync-options"];
+
+        Assert.Equal("Prune=false,Delete=false", SyncOptions(await Support.Chart.TemplateAsync()));
+        Assert.Null(SyncOptions(await Support.Chart.TemplateAsync(string.Empty, "crds.keep=false")));
+        Assert.Equal("Prune=false", SyncOptions(await Support.Chart.TemplateAsync(string.Empty, @"crds.annotations.argocd\.argoproj\.io/sync-options=Prune=false"))); // yours wins
+    }
+
+    [Fact]
     public async Task The_chart_copy_of_the_CRD_and_the_generated_files_are_up_to_date()
     {
         var result = await Tool.RunAsync("bash", [CryptoIndex.LocalKube.Testing.RepositoryPaths.Combine("scripts", "sync-packaging.sh"), "--check"]);

@@ -60,7 +60,8 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
         {
-            throw new CredentialsUnavailableException($"spec.exchange.credentialsSecretRef: the operator may not read Secret {ns}/{secretName} (RBAC)");
+            throw new CredentialsUnavailableException(
+                $"spec.exchange.credentialsSecretRef: the operator may not read Secret {ns}/{secretName} (RBAC; with the Helm chart, set rbac.exchangeCredentials=true)");
         }
 
         var data = secret.Data ?? new Dictionary<string, byte[]>();

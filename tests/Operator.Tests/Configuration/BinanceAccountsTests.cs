@@ -39,6 +39,19 @@ public sealed class BinanceAccountsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_secret_the_operator_may_not_read_names_the_chart_value_that_allows_it()
+    {
+        await CreateAsync("forbidden", ("apiKey", "k"), ("secretKey", "s"));
+        cluster.Faults.FailNext(1, 403, verb: "get", resource: "secrets", name: "forbidden");
+
+        var error = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => accounts.ForAsync("default", "forbidden", testnet: true, "USDT", CancellationToken.None));
+
+        Assert.Equal(
+            "spec.exchange.credentialsSecretRef: the operator may not read Secret default/forbidden (RBAC; with the Helm chart, set rbac.exchangeCredentials=true)",
+            error.Message);
+    }
+
+    [Fact]
     public async Task The_same_keys_give_the_same_account_and_rotated_keys_a_new_one()
     {
         await CreateAsync("keys", ("apiKey", "key-1"), ("secretKey", "secret-1"));

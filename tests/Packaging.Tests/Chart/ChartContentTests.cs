@@ -18,7 +18,8 @@ public sealed class ChartContentTests
     {
         var m = await Support.Chart.TemplateAsync();
 
-        Assert.Equal(Rbac.Manager, Rbac.Permissions(m.One("ClusterRole", "cryptoindex-operator-manager")));
+        // No Secret: Binance credentials are opt-in (rbac.exchangeCredentials), and best granted per namespace.
+        Assert.Equal(Rbac.ManagerWithoutSecrets, Rbac.Permissions(m.One("ClusterRole", "cryptoindex-operator-manager")));
         Assert.Equal(Rbac.LeaderElection, Rbac.Permissions(m.One("Role", "cryptoindex-operator-leader-election")));
         var binding = m.One("ClusterRoleBinding", "cryptoindex-operator-manager");
         Assert.Equal(("ServiceAccount", "cryptoindex-operator", Support.Chart.Namespace),

@@ -44,6 +44,9 @@ public static class Rbac
         "/secrets:get",
     };
 
+    /// <summary>The chart's default: paper funds need no Secret (<c>rbac.exchangeCredentials</c> is off).</summary>
+    public static readonly SortedSet<string> ManagerWithoutSecrets = new(Manager.Where(p => p != "/secrets:get"), StringComparer.Ordinal);
+
     public static readonly SortedSet<string> LeaderElection = new(StringComparer.Ordinal)
     {
         "coordination.k8s.io/leases:create",

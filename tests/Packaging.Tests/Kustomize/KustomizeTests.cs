@@ -45,12 +45,31 @@ public sealed class KustomizeTests
     }
 
     [Fact]
+    public async Task The_binance_overlay_adds_only_reading_secrets_for_the_operators_service_account()
+    {
+        var plain = await CheckedAsync("config/default");
+        var binance = await CheckedAsync("config/binance");
+
+        static string KindAndName(JsonObject o) => (string)o["kind"]! + "/" + Manifests.Name(o);
+        var added = binance.Objects.Select(KindAndName).Except(plain.Objects.Select(KindAndName)).Order().ToList();
+        Assert.Equal(["ClusterRole/cryptoindex-operator-exchange-credentials", "ClusterRoleBinding/cryptoindex-operator-exchange-credentials"], added);
+        Assert.Equal(plain.Objects.Count + 2, binance.Objects.Count);
+        Assert.Equal(["/secrets:get"], Rbac.Permissions(binance.One("ClusterRole", "cryptoindex-operator-exchange-credentials")));
+        var binding = binance.One("ClusterRoleBinding", "cryptoindex-operator-exchange-credentials");
+        var account = plain.One("ServiceAccount");
+        Assert.Equal((Manifests.Name(account), (string?)account["metadata"]!["namespace"]), ((string?)binding["subjects"]![0]!["name"], (string?)binding["subjects"]![0]!["namespace"]));
+        // With both, the operator holds exactly what it calls, as with the chart's rbac.exchangeCredentials.
+        Assert.Equal(Rbac.Manager, new SortedSet<string>(Rbac.Permissions(binance.One("ClusterRole", "cryptoindex-operator-manager")).Concat(["/secrets:get"]), StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Kustomize_and_the_chart_grant_the_same_permissions_and_run_the_same_command()
     {
         var config = await CheckedAsync("config/default");
         var chart = await Support.Chart.TemplateAsync();
 
-        Assert.Equal(Rbac.Manager, Rbac.Permissions(config.One("ClusterRole", "cryptoindex-operator-manager")));
+        Assert.Equal(Rbac.ManagerWithoutSecrets, Rbac.Permissions(config.One("ClusterRole", "cryptoindex-operator-manager")));
+        Assert.Equal(Rbac.Permissions(chart.One("ClusterRole", "cryptoindex-operator-manager")), Rbac.Permissions(config.One("ClusterRole", "cryptoindex-operator-manager")));
         Assert.Equal(Rbac.LeaderElection, Rbac.Permissions(config.One("Role", "cryptoindex-operator-leader-election")));
         Assert.Equal(Rbac.Permissions(chart.One("ClusterRole", "cryptoindex-operator-indexfund-viewer")), Rbac.Permissions(config.One("ClusterRole", "cryptoindex-indexfund-viewer")));
         Assert.Equal(Rbac.Permissions(chart.One("ClusterRole", "cryptoindex-operator-indexfund-editor")), Rbac.Permissions(config.One("ClusterRole", "cryptoindex-indexfund-editor")));

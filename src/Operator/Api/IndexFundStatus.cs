@@ -122,6 +122,12 @@ public sealed class AllocationStatus
     [Description("Quantity held.")]
     public string? Quantity { get; set; }
 
+    [Description("The CoinGecko id the asset is priced by (its constituent's; kept while it is held after leaving the index, so it is priced and sold as before).")]
+    public string? CoinGeckoId { get; set; }
+
+    [Description("The Binance pair the asset is priced by, kept like coinGeckoId.")]
+    public string? BinancePair { get; set; }
+
     [Description("Quantity times price, in the quote currency.")]
     public string? Value { get; set; }
 }

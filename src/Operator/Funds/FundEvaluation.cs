@@ -63,6 +63,7 @@ public static class FundEvaluator
         }
 
         var quotes = assets.ToDictionary(a => a.Symbol, a => snapshot.Quote(a)!, StringComparer.Ordinal);
+        var refs = assets.ToDictionary(a => a.Symbol, StringComparer.Ordinal);
         var targets = TargetWeights.Compute(definition.EngineConstituents(s => quotes[s].MarketCap), definition.Weighting);
         if (!targets.IsSuccess)
         {
@@ -76,7 +77,8 @@ public static class FundEvaluator
         {
             // An asset that left the index (often dust below the lot step after its sale) is valued at the latest price
             // known. Without one the fund could not be valued at all, and so never rebalance again.
-            if (LatestPrice(new AssetRef(held), snapshot, fund.Status) is { } latest)
+            refs[held] = HeldRef(held, fund.Status);
+            if (LatestPrice(refs[held], snapshot, fund.Status) is { } latest)
             {
                 prices[held] = latest.Price;
                 outsideSources[held] = latest.Source;
@@ -86,7 +88,7 @@ public static class FundEvaluator
         // A last-known or old price values such an asset, but it is not traded (sold, or booked on paper) at it: the rest
         // of the fund rebalances, and the asset is sold once a current price comes (a delisted coin may never get one).
         var untradable = outsideSources.Keys
-            .Where(s => snapshot.Quote(new AssetRef(s)) is not { } quote || now - quote.ObservedAt > definition.Prices.MaxAge)
+            .Where(s => snapshot.Quote(refs[s]) is not { } quote || now - quote.ObservedAt > definition.Prices.MaxAge)
             .ToDictionary(
                 s => s,
                 s => $"no current price (held outside the index; valued at its last known price {Engine.Format.Number(prices[s])}, {outsideSources[s]})",
@@ -103,7 +105,7 @@ public static class FundEvaluator
         var tradable = holdings.Without(untradable.Keys);
         var judged = untradable.Count == 0 ? valuation : Valuation.Evaluate(tradable, prices, weights, definition.Planning.CashBuffer);
         var decision = RebalanceDecider.Decide(judged.IsSuccess ? judged.Value : valuation.Value, definition.Policy, history, now).Value;
-        WriteAllocations(status, valuation.Value, quotes, outsideSources);
+        WriteAllocations(status, valuation.Value, quotes, outsideSources, refs);
         status.Capital ??= StatusText.Money(definition.Capital); // the ledger opens now (or opened before this was recorded)
         var (ready, reason, text) = definition.Suspend
             ? ("False", Suspended, "suspended: " + decision.Summary)
@@ -131,9 +133,11 @@ public static class FundEvaluator
         var quotes = new Dictionary<string, PriceQuote>(StringComparer.Ordinal);
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var lastKnown = new Dictionary<string, string>(StringComparer.Ordinal);
+        var refs = new Dictionary<string, AssetRef>(StringComparer.Ordinal);
         foreach (var asset in assets)
         {
             var symbol = asset.Symbol;
+            refs[symbol] = asset;
             if (LatestPrice(asset, snapshot, status) is not { } latest)
             {
                 continue;
@@ -156,7 +160,7 @@ public static class FundEvaluator
             return null;
         }
 
-        WriteAllocations(status, valuation.Value, quotes, lastKnown);
+        WriteAllocations(status, valuation.Value, quotes, lastKnown, refs);
         return valuation.Value;
     }
 
@@ -185,7 +189,11 @@ public static class FundEvaluator
     }
 
     private static void WriteAllocations(
-        IndexFundStatus status, PortfolioValuation valuation, Dictionary<string, PriceQuote> quotes, Dictionary<string, string> outsideSources)
+        IndexFundStatus status,
+        PortfolioValuation valuation,
+        Dictionary<string, PriceQuote> quotes,
+        Dictionary<string, string> outsideSources,
+        Dictionary<string, AssetRef> refs)
     {
         status.Nav = StatusText.Money(valuation.Nav);
         status.Cash = StatusText.Quantity(valuation.Cash); // exact: with the quantities below, status is the paper ledger
@@ -209,24 +217,35 @@ public static class FundEvaluator
                 Drift = StatusText.Drift(p.Drift),
                 Quantity = StatusText.Quantity(p.Quantity),
                 Value = StatusText.Money(p.Value),
+                CoinGeckoId = refs.GetValueOrDefault(p.Symbol)?.CoinGeckoId,
+                BinancePair = refs.GetValueOrDefault(p.Symbol)?.BinancePair,
             };
         })];
     }
 
     /// <summary>
-    /// What a fund's prices are fetched for: its constituents, and by symbol every asset it still holds outside them
-    /// (an asset that left the index is valued and sold at a current price; the providers find it by symbol, CoinGecko
-    /// through its Binance fallback).
+    /// What a fund's prices are fetched for: its constituents, and every asset it still holds outside them (an asset that
+    /// left the index is valued and sold at a current price), by the reference it was priced by (<see cref="HeldRef"/>).
     /// </summary>
-    public static IReadOnlyList<AssetRef> AssetsToPrice(FundDefinition definition, Holdings holdings)
+    public static IReadOnlyList<AssetRef> AssetsToPrice(FundDefinition definition, Holdings holdings, IndexFundStatus? status)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(holdings);
         var assets = definition.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
         var constituents = assets.Select(a => a.Symbol).ToHashSet(StringComparer.Ordinal);
-        assets.AddRange(holdings.Quantities.Where(h => h.Value != 0m && !constituents.Contains(h.Key)).Select(h => new AssetRef(h.Key)));
+        assets.AddRange(holdings.Quantities.Where(h => h.Value != 0m && !constituents.Contains(h.Key)).Select(h => HeldRef(h.Key, status)));
         return assets;
     }
+
+    /// <summary>
+    /// How an asset held outside the index is priced: by the ids its allocation row carries (its constituent's, kept
+    /// from when it was one: a coin only CoinGecko lists is still priced by its id), else by symbol alone (CoinGecko
+    /// through its Binance fallback). Never by another fund's entry for the symbol: the status is the operator's own.
+    /// </summary>
+    public static AssetRef HeldRef(string symbol, IndexFundStatus? status) =>
+        status?.Allocations?.FirstOrDefault(a => a.Symbol == symbol) is { } row && (row.CoinGeckoId is not null || row.BinancePair is not null)
+            ? new AssetRef(symbol, row.CoinGeckoId, row.BinancePair)
+            : new AssetRef(symbol);
 
     /// <summary>The price source shown for a price carried over from the last status.</summary>
     public static string LastKnownSource(string? previous) =>

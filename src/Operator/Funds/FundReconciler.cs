@@ -197,7 +197,7 @@ public sealed partial class FundReconciler(
             holdings = Holdings.CashOnly(definition.Capital);
         }
 
-        var assets = FundEvaluator.AssetsToPrice(definition, holdings);
+        var assets = FundEvaluator.AssetsToPrice(definition, holdings, fund.Status);
         var snapshot = await service.GetSnapshotAsync(assets, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false);
         var history = new RebalanceHistory(record?.FinishedAt, record?.Inputs.Targets.Where(t => t.Value > 0m).Select(t => t.Key).ToList());
         var evaluation = FundEvaluator.Evaluate(fund, snapshot, holdings, history, now);
@@ -307,7 +307,7 @@ public sealed partial class FundReconciler(
         var named = fund.Spec.Constituents.Where(c => !string.IsNullOrEmpty(c.Symbol)).GroupBy(c => c.Symbol!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var assets = books.Value.Quantities.Keys.Union(record.Inputs.Targets.Keys, StringComparer.Ordinal)
-            .Select(s => named.TryGetValue(s, out var c) ? new AssetRef(s, c.CoinGeckoId, c.BinancePair ?? s + BinanceQuoteAsset) : new AssetRef(s))
+            .Select(s => named.TryGetValue(s, out var c) ? new AssetRef(s, c.CoinGeckoId, c.BinancePair ?? s + BinanceQuoteAsset) : FundEvaluator.HeldRef(s, fund.Status))
             .ToList();
         var snapshot = prices.For(SpecValidator.ProviderName(fund.Spec.Prices.Provider), out _) is { } service
             ? await service.GetSnapshotAsync(assets, InvalidSpecRevaluation(fund), cancellationToken).ConfigureAwait(false)

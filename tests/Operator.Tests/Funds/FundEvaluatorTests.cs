@@ -139,9 +139,40 @@ public sealed class FundEvaluatorTests
     {
         var definition = SpecValidator.Validate(Fund().Spec).Definition!;
 
-        var assets = FundEvaluator.AssetsToPrice(definition, Holdings.Of(10m, ("BTC", 0.1m), ("SOL", 0.000039m), ("DOT", 0m)));
+        var assets = FundEvaluator.AssetsToPrice(definition, Holdings.Of(10m, ("BTC", 0.1m), ("SOL", 0.000039m), ("DOT", 0m)), status: null);
 
         Assert.Equal([Btc, Eth, new AssetRef("SOL")], assets);
+    }
+
+    [Fact]
+    public void A_removed_constituent_is_priced_by_the_ids_it_had_and_sold_at_that_price()
+    {
+        // KAS was a constituent priced by its CoinGecko id (Binance lists no KASUSDT): left the index, it is still priced
+        // by that id, so it is tradable and the removal sells it.
+        var fund = Fund();
+        var first = FundEvaluator.Evaluate(
+            fund, Snapshot(Now), Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1.6m)), new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now);
+        Assert.Equal(("bitcoin", "BTCUSDT"), (first.Status.Allocations![0].CoinGeckoId, first.Status.Allocations[0].BinancePair));
+
+        fund.Status = new IndexFundStatus
+        {
+            Cash = "0",
+            Allocations = [new AllocationStatus { Symbol = "KAS", Quantity = "1000", Price = "0.1", PriceSource = "coingecko", CoinGeckoId = "kaspa" }],
+        };
+        var holdings = Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1.6m), ("KAS", 1000m));
+        var kas = new AssetRef("KAS", "kaspa");
+        Assert.Contains(kas, FundEvaluator.AssetsToPrice(SpecValidator.Validate(fund.Spec).Definition!, holdings, fund.Status));
+        var snapshot = Snapshot(Now) with
+        {
+            Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [kas] = new("KAS", 0.12m, 3_000_000_000m, Now, "coingecko", MarketCapOrigin.Reported) },
+        };
+
+        var result = FundEvaluator.Evaluate(fund, snapshot, holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH", "KAS"]), Now);
+
+        var row = Assert.Single(result.Status.Allocations!, a => a.Symbol == "KAS");
+        Assert.Equal(("0.12", "coingecko", "kaspa"), (row.Price, row.PriceSource, row.CoinGeckoId)); // kept for the next refresh
+        Assert.Null(result.Untradable);
+        Assert.True(result.Decision!.ShouldRebalance, result.Decision.Summary); // the constituent set changed: sell it
     }
 
     [Fact]

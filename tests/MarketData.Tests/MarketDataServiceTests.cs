@@ -184,24 +184,26 @@ public sealed class MarketDataServiceTests
     }
 
     [Fact]
-    public async Task A_failed_coingecko_page_costs_only_its_own_assets_which_the_fallback_serves()
+    public async Task A_failed_coingecko_page_ends_the_fetch_but_the_pages_answered_before_it_count()
     {
         await using var h = await MarketHarness.StartAsync(new CoinGeckoOptions { PageSize = 1 }, new SourceHttpOptions { MaxRetries = 0 });
         h.SetPrice(MarketHarness.Btc, 60_000m, 1_200_000_000_000m);
         h.SetPrice(MarketHarness.Eth, 3_000m, 360_000_000_000m);
         h.SetPrice(MarketHarness.Sol, 150m, 70_000_000_000m);
-        h.Server.Fail("coingecko", FaultKind.Status, status: 503); // the first page: BTC's
+        h.Server.Fail("coingecko", FaultKind.None); // BTC's page is answered
+        h.Server.Fail("coingecko", FaultKind.Status, status: 429, retryAfter: TimeSpan.FromSeconds(60)); // ETH's is not
 
         var snapshot = await h.SnapshotAsync(ThreeAssets);
 
-        Assert.Equal(("binance", null), (snapshot.Quotes[MarketHarness.Btc].Source, snapshot.Quotes[MarketHarness.Btc].MarketCap));
-        Assert.Equal(("coingecko", 360_000_000_000m), (snapshot.Quotes[MarketHarness.Eth].Source, snapshot.Quotes[MarketHarness.Eth].MarketCap));
-        Assert.Equal("coingecko", snapshot.Quotes[MarketHarness.Sol].Source);
-        Assert.Empty(snapshot.SourceFailures); // CoinGecko answered two pages of three
-        Assert.Equal(1, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "page_failed"));
+        Assert.Equal(("coingecko", 1_200_000_000_000m), (snapshot.Quotes[MarketHarness.Btc].Source, snapshot.Quotes[MarketHarness.Btc].MarketCap));
+        Assert.Equal("binance", snapshot.Quotes[MarketHarness.Eth].Source);
+        Assert.Equal("binance", snapshot.Quotes[MarketHarness.Sol].Source); // SOL's page was not asked for after the 429
+        Assert.Equal(2, h.Server.CountRequests("coingecko"));
+        Assert.Empty(snapshot.SourceFailures); // CoinGecko answered a page
+        Assert.Equal(2, h.Registry.Value("cryptoindex_price_rejections_total", "coingecko", "page_failed"));
 
-        // Every page failing is the source failing.
-        h.Server.Fail("coingecko", FaultKind.Status, count: 3, status: 503);
+        // The first page failing is the source failing.
+        h.Server.Fail("coingecko", FaultKind.Status, status: 503);
         h.Clock.Advance(TimeSpan.FromMinutes(2));
         var down = await h.SnapshotAsync(ThreeAssets);
         Assert.Equal("coingecko: HTTP 503 Service Unavailable", Assert.Single(down.SourceFailures));

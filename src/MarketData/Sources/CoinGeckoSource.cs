@@ -5,9 +5,10 @@ namespace CryptoIndex.MarketData.Sources;
 /// <summary>
 /// CoinGecko <c>/simple/price</c> with market caps and update times, in pages of <see cref="CoinGeckoOptions.PageSize"/>
 /// ids. Unknown ids are simply absent from CoinGecko's answer: they become <see cref="RejectionReason.MissingId"/>.
-/// A page that fails costs only its own assets (<see cref="RejectionReason.PageFailed"/>, served by the next source):
-/// one bad id, or a page too many for the request budget, must not leave every fund on the fallback. Only when no page
-/// is answered has the source failed.
+/// A page that fails ends the fetch, but the pages answered before it count: their prices are used, and the rest are
+/// rejected as <see cref="RejectionReason.PageFailed"/> for the next source to serve. Asking the remaining pages would
+/// not help — a failure is nearly always CoinGecko's (a rate limit, an outage), not the page's — and each could spend
+/// the request timeout, leaving the fallback no time in the refresh. Only when no page is answered has the source failed.
 /// </summary>
 public sealed class CoinGeckoSource : IPriceSource
 {
@@ -42,24 +43,23 @@ public sealed class CoinGeckoSource : IPriceSource
             rejections.Add(PriceRejection.For(asset, Name, RejectionReason.MissingId, "no CoinGecko id configured"));
         }
 
-        PriceSourceException? firstFailure = null;
-        var answered = 0;
-        foreach (var page in priced.Chunk(options.PageSize))
+        var pages = priced.Chunk(options.PageSize).ToList();
+        for (var i = 0; i < pages.Count; i++)
         {
             try
             {
-                using var document = await GetPageAsync(page, cancellationToken).ConfigureAwait(false);
-                Read(document.RootElement, page, quotes, rejections);
-                answered++;
+                using var document = await GetPageAsync(pages[i], cancellationToken).ConfigureAwait(false);
+                Read(document.RootElement, pages[i], quotes, rejections);
             }
-            catch (PriceSourceException e)
+            catch (PriceSourceException e) when (i > 0)
             {
-                firstFailure ??= e;
-                rejections.AddRange(page.Select(a => PriceRejection.For(a, Name, RejectionReason.PageFailed, e.Message)));
+                var why = $"page {i + 1} of {pages.Count} failed ({e.Message}); not asked again this refresh";
+                rejections.AddRange(pages.Skip(i).SelectMany(p => p).Select(a => PriceRejection.For(a, Name, RejectionReason.PageFailed, why)));
+                break;
             }
         }
 
-        return firstFailure is not null && answered == 0 ? throw firstFailure : new SourceResult(quotes, rejections);
+        return new SourceResult(quotes, rejections);
     }
 
     private async Task<JsonDocument> GetPageAsync(AssetRef[] page, CancellationToken cancellationToken)

@@ -142,6 +142,8 @@ public sealed class FakeMarketServer : IAsyncDisposable
 
         switch (fault.Kind)
         {
+            case FaultKind.None:
+                return false;
             case FaultKind.Status:
                 context.Response.StatusCode = fault.Status;
                 if (fault.RetryAfter is { } after)
@@ -188,6 +190,8 @@ public sealed class FakeMarketServer : IAsyncDisposable
 
 public enum FaultKind
 {
+    /// <summary>Answered as usual: lets a fault queued after it hit a later request.</summary>
+    None,
     Status,
     MalformedJson,
     Hang,

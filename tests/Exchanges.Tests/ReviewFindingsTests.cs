@@ -325,6 +325,23 @@ public sealed class ReviewFindingsTests
         fund.AssertLedgerMatchesExchange(result.Record);
     }
 
+    [Fact]
+    public async Task A_rebalance_is_started_only_on_the_account_the_funds_books_are_on_unless_it_moved_on_purpose()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+
+        var refused = await fund.Executor().StartAsync(fund.Start() with { BooksAccount = "uid-000000000000" }, CancellationToken.None);
+
+        Assert.Equal((ExecutionStatus.NotStarted, ExchangeErrorKind.AccountChanged), (refused.Status, refused.Error));
+        Assert.Contains("the fund's books are on account uid-000000000000", refused.Reason, StringComparison.Ordinal);
+        Assert.Null(await fund.Journal.LoadAsync(BinanceFund.Uid, CancellationToken.None));
+        Assert.Empty(fund.State.OrderRequests);
+
+        // No books account (a first rebalance, or the spec now names other credentials): it starts.
+        var moved = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+        Assert.Equal(ExecutionStatus.Done, moved.Status);
+    }
+
     /// <summary>The account pays commissions in BNB and holds 1 BNB; with <paramref name="tradeBnb"/> BNBUSDT trades at 600.</summary>
     private static void PayCommissionsInBnb(BinanceFund fund, bool tradeBnb = false)
     {

@@ -42,6 +42,6 @@ internal static partial class ExecutorLog
     [LoggerMessage(12, LogLevel.Information, "{ClientOrderId}: selling {Quantity} {Symbol} instead of the {Planned} planned: the fund holds less now (earlier legs paid commissions in it)")]
     public static partial void SellCut(ILogger logger, string clientOrderId, decimal planned, decimal quantity, string symbol);
 
-    [LoggerMessage(13, LogLevel.Warning, "Fund {FundUid} rebalance {Sequence}: the credentials reach account {Now}, not {StartedOn} where it trades; nothing is sent")]
+    [LoggerMessage(13, LogLevel.Warning, "Fund {FundUid} rebalance {Sequence}: the credentials reach account {Now}, not {StartedOn} where the fund trades; nothing is sent")]
     public static partial void AccountChanged(ILogger logger, string fundUid, long sequence, string startedOn, string now);
 }

@@ -110,6 +110,18 @@ public sealed class RebalanceExecutor(
             return new ExecutionResult(ExecutionStatus.NotStarted, existing, time.GetUtcNow() + wait, asking + e.Message, Error: e.Kind);
         }
 
+        if (start.BooksAccount is { } books && account is not null && !string.Equals(account, books, StringComparison.Ordinal))
+        {
+            ExecutorLog.AccountChanged(logger, start.FundUid, start.Sequence, books, account);
+            return new ExecutionResult(
+                ExecutionStatus.NotStarted,
+                existing,
+                time.GetUtcNow() + options.MarketClosedRetry,
+                $"the {exchange.Name} credentials now reach account {account}, but the fund's books are on account {books}: nothing is planned or sent there; "
+                + "put that account's keys back, or, to move the fund, put the new account's keys in another Secret and name it in spec.exchange",
+                Error: ExchangeErrorKind.AccountChanged);
+        }
+
         var inputs = new RebalanceInputs(
             start.Targets.ToImmutableSortedDictionary(StringComparer.Ordinal),
             start.Prices.ToImmutableSortedDictionary(StringComparer.Ordinal),

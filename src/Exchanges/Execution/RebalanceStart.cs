@@ -17,7 +17,15 @@ public sealed record RebalanceStart(
     IReadOnlyDictionary<string, decimal> Targets,
     IReadOnlyDictionary<string, decimal> Prices,
     PlanOptions Options,
-    IReadOnlyDictionary<string, string>? Untradable = null);
+    IReadOnlyDictionary<string, string>? Untradable = null)
+{
+    /// <summary>
+    /// The account the fund's books are on (its last rebalance's), when the spec still names the same credentials: the
+    /// rebalance is not started on another (keys of another account put into the Secret would sell from books that are
+    /// not that account's). Null after a deliberate move to other credentials, or before any rebalance.
+    /// </summary>
+    public string? BooksAccount { get; init; }
+}
 
 /// <summary>How far a call to the executor got.</summary>
 public enum ExecutionStatus

@@ -223,7 +223,14 @@ public sealed partial class FundReconciler(
                 evaluation.Targets!,
                 evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal),
                 definition.Planning,
-                evaluation.Untradable);
+                evaluation.Untradable)
+            {
+                // The account the books are on binds the next rebalance only while the spec names the same credentials.
+                BooksAccount = record?.Account is { } books
+                    && fund.Status?.Rebalances?.FirstOrDefault(r => r.Sequence == record.Sequence)?.Exchange == ExchangeIdentity.Of(definition.Exchange)
+                        ? books
+                        : null,
+            };
             journal.StartReason = decision.Summary;
             journal.StartExchange = ExchangeIdentity.Of(definition.Exchange);
             evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one
@@ -422,6 +429,11 @@ public sealed partial class FundReconciler(
                     await events.WarningAsync(current, ExchangeChanged, moved, cancellationToken).ConfigureAwait(false);
                 }
 
+                return ReconcileResult.RequeueAfter(refresh);
+            case ExecutionStatus.NotStarted when result.Error == ExchangeErrorKind.AccountChanged:
+                // Nothing recorded: the Secret holds keys of another account than the fund's books. Looked at again at
+                // each refresh (Secrets are not watched).
+                await NotReadyAsync(current, fund, ExchangeChanged, result.Reason ?? "the credentials reach another account", time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 return ReconcileResult.RequeueAfter(refresh);
             case ExecutionStatus.NotStarted when result.Error == ExchangeErrorKind.Unauthorized:
                 // Keys refused before anything was recorded: as above, asked again at the next refresh.

@@ -264,6 +264,35 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_new_rebalance_is_not_started_on_another_account_than_the_funds_books()
+    {
+        await CreateSecretAsync();
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(
+            prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}",
+            exchange: "{kind: binance, feeRate: 0.1%, credentialsSecretRef: {name: binance-keys}}",
+            extraSpec: "\n  rebalance: {minInterval: 0s}")));
+        var funded = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+        int Posts() => binance.RequestLog.Count(r => r.StartsWith(OrderEndpoint, StringComparison.Ordinal));
+        var posts = Posts();
+
+        // Between rebalances the Secret gets another account's keys; then BTC moves enough to rebalance.
+        await ReplaceSecretAsync(FakeBinance.OtherApiKey, FakeBinance.OtherSecretKey);
+        await File.WriteAllTextAsync(Path.Combine(folder, "prices.json"), SixtyFortyFund.Prices(clock.GetUtcNow(), btc: 70_000m));
+        var stalled = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Stalled") == "ExchangeChanged", advance: TimeSpan.FromSeconds(5));
+        Assert.Contains("but the fund's books are on account uid-", (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"], StringComparison.Ordinal);
+        Assert.Equal(posts, Posts());
+        Assert.Equal((long?)funded["rebalanceSequence"], (long?)stalled["rebalanceSequence"]); // nothing recorded
+
+        // The fund's keys are back: the rebalance runs on its account.
+        await ReplaceSecretAsync(FakeBinance.ApiKey, FakeBinance.SecretKey);
+        var done = await PumpUntilAsync(
+            s => FakeClockPump.ConditionReason(s) == "WithinThresholds" && (long?)s?["rebalanceSequence"] == 2 && s?["rebalanceInProgress"] is null,
+            advance: TimeSpan.FromSeconds(5));
+        Assert.Null(FakeClockPump.Condition(done, "Stalled"));
+        Assert.True(Posts() > posts);
+    }
+
+    [Fact]
     public async Task Keys_refused_before_a_rebalance_is_recorded_stall_the_fund_until_they_are_fixed()
     {
         // The account is read before the plan is recorded: a wrong secret key is refused there, and nothing is recorded.

@@ -54,7 +54,7 @@ backtest.SetAction(parse => CryptoIndex.Operator.Cli.BacktestCommand.Run(
 root.Subcommands.Add(backtest);
 
 var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and /metrics.", DefaultValueFactory = _ => 8081 };
-var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file when not running in a cluster (default: KUBECONFIG or ~/.kube/config)." };
+var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: the first file in KUBECONFIG, else in-cluster, else ~/.kube/config)." };
 var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades (default: true; --leader-elect=false for a single local process).", DefaultValueFactory = _ => true };
 var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
 var leaseName = new Option<string>("--lease-name") { Description = "Name of the leader Lease (two operators in one namespace need different names).", DefaultValueFactory = _ => CryptoIndex.Operator.OperatorApp.Component };

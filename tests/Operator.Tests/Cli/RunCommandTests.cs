@@ -38,6 +38,34 @@ public sealed class RunCommandTests
         Assert.Contains("pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_finds_its_cluster_through_KUBECONFIG_as_kubectl_does()
+    {
+        await using var cluster = await LocalKube.LocalKubeCluster.StartAsync();
+        await cluster.ApplyYamlAsync(File.ReadAllText(LocalKube.Testing.RepositoryPaths.Combine("config", "crds", CryptoIndex.Operator.Crd.CrdGenerator.FileName)));
+        var kubeconfig = cluster.WriteKubeconfig(Path.Combine(Path.GetTempPath(), "run-kubeconfig-" + Guid.NewGuid().ToString("N") + ".yaml"));
+        try
+        {
+            // A list, like PATH: the first file that exists counts.
+            var environment = new Dictionary<string, string> { ["KUBECONFIG"] = "/nonexistent/kubeconfig" + Path.PathSeparator + kubeconfig };
+            await using var process = CryptoIndexProcess.Start(environment, "run", "--leader-elect=false", "--port", "0");
+
+            // Observed outside the operator's clock: the cluster sees it list funds (a guard, not a wait for time to pass).
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!cluster.Requests.All.Any(r => r.Resource == "indexfunds" && r.Verb == "list"))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the operator never reached the cluster named by KUBECONFIG: " + process.Errors);
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(0, await process.InterruptAsync());
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
     private static async Task<(int ExitCode, string Error)> RunAsync(params string[] args)
     {
         await using var process = CryptoIndexProcess.Start(args);

@@ -40,7 +40,10 @@ internal sealed partial class CryptoIndexProcess : IAsyncDisposable
 
     public static CryptoIndexProcess Start(params string[] args) => Start(_ => args);
 
-    private static CryptoIndexProcess Start(Func<string, IEnumerable<string>> arguments)
+    /// <summary>As <see cref="Start(string[])"/>, with these environment variables set for the process.</summary>
+    public static CryptoIndexProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(_ => args, environment);
+
+    private static CryptoIndexProcess Start(Func<string, IEnumerable<string>> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var folder = Directory.CreateTempSubdirectory("cryptoindex-").FullName;
         var start = new ProcessStartInfo("dotnet")
@@ -57,6 +60,11 @@ internal sealed partial class CryptoIndexProcess : IAsyncDisposable
         }
 
         start.Environment.Remove("KUBERNETES_SERVICE_HOST"); // never in-cluster, whatever runs the tests
+        start.Environment.Remove("KUBECONFIG"); // only what a test gives
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
         var process = new Process { StartInfo = start };
         var started = new CryptoIndexProcess(process, folder);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { started.stdout.Enqueue(e.Data); } };

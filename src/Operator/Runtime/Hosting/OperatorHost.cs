@@ -92,10 +92,24 @@ public sealed class OperatorHost
         return app;
     }
 
-    /// <summary>Explicit configuration, else in-cluster (service account), else the kubeconfig.</summary>
+    /// <summary>
+    /// As controller-runtime: explicit configuration, else <c>--kubeconfig</c>, else <c>KUBECONFIG</c>, else in-cluster
+    /// (service account), else <c>~/.kube/config</c>.
+    /// </summary>
     private static KubernetesClientConfiguration ClientConfiguration(OperatorHostOptions options) =>
         options.ClientConfiguration ??
-        (KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig));
+        (KubeconfigFile(options.Kubeconfig, Environment.GetEnvironmentVariable("KUBECONFIG"), File.Exists) is { } file
+            ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
+            : KubernetesClientConfiguration.IsInCluster()
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile());
+
+    /// <summary>
+    /// The kubeconfig to use: the flag's, else the first file of <c>KUBECONFIG</c> (a list, like PATH) that exists
+    /// (kubectl would merge them; the first is where its current context usually is); null for none.
+    /// </summary>
+    internal static string? KubeconfigFile(string? flag, string? environment, Func<string, bool> exists) =>
+        !string.IsNullOrEmpty(flag)
+            ? flag
+            : (environment ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(exists);
 }

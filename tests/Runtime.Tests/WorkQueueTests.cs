@@ -39,6 +39,23 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public void A_delay_beyond_what_a_timer_takes_comes_back_at_the_longest_one()
+    {
+        using var q = new WorkQueue<string>(TimeProvider.System); // System.Threading.Timer refuses more than ~49.7 days
+
+        q.AddAfter("a", TimeSpan.FromDays(90));
+
+        Assert.Equal(0, q.Count);
+        var time = new FakeTimeProvider();
+        using var fake = new WorkQueue<string>(time);
+        fake.AddAfter("a", TimeSpan.FromDays(90));
+        time.Advance(WorkQueue<string>.MaxDelay - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, fake.Count);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, fake.Count);
+    }
+
+    [Fact]
     public async Task Rate_limited_add_appears_exactly_after_the_backoff()
     {
         var time = new FakeTimeProvider();

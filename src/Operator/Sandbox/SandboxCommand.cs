@@ -24,6 +24,9 @@ public static class SandboxCommand
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest wait for the end of the simulated period (<see cref="Task.Delay(TimeSpan)"/>'s limit is ~49.7 days).</summary>
+    private static readonly TimeSpan MaxEndWait = TimeSpan.FromDays(49);
+
     public static async Task<int> RunAsync(SandboxOptions options, bool speedGiven, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -121,7 +124,10 @@ public static class SandboxCommand
             {
                 // A refresh, or less on the sandbox's own clock when the end is nearer: --duration is kept to the step.
                 var pause = Task.Delay(Refresh, cancellationToken);
-                var toEnd = end is { } e && e - clock.GetUtcNow() is { } left && left > TimeSpan.Zero ? Task.Delay(left, clock, cancellationToken) : pause;
+                // Task.Delay takes at most ~49.7 days: an end further away than that is not the nearer one anyway.
+                var toEnd = end is { } e && e - clock.GetUtcNow() is { } left && left > TimeSpan.Zero && left < MaxEndWait
+                    ? Task.Delay(left, clock, cancellationToken)
+                    : pause;
                 await Task.WhenAny(pause, toEnd).Unwrap().ConfigureAwait(false);
             }
             catch (OperationCanceledException)

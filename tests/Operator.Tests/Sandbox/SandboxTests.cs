@@ -24,6 +24,21 @@ public sealed class SandboxTests
         """;
 
     [Fact]
+    public async Task A_simulated_period_longer_than_a_timer_takes_runs()
+    {
+        // 60 days: the wait for the end was one Task.Delay, which refuses more than ~49.7 days (the sandbox crashed).
+        await using var sandbox = CryptoIndexProcess.Sandbox("--no-samples", "--speed", "86400", "--duration", "60d");
+        await sandbox.WaitForLineAsync(l => l.StartsWith("Ctrl+C stops.", StringComparison.Ordinal));
+        using var kubectl = new Kubectl(sandbox.KubeconfigPath);
+
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("my-fund.yaml", MyFund));
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/my-fund", "--timeout=60s");
+
+        Assert.Equal(0, await sandbox.InterruptAsync());
+        Assert.DoesNotContain("Unhandled exception", sandbox.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_newcomer_applies_changes_and_deletes_a_fund_with_kubectl_and_stops_the_sandbox_with_ctrl_c()
     {
         await using var sandbox = CryptoIndexProcess.Sandbox("--speed", "600");

@@ -111,18 +111,31 @@ public sealed partial class FundReconciler(
             notFoundMeanwhile.TryRemove(request.Key, out _);
             return result;
         }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound
-                                               && request.Current is not null
-                                               && notFoundMeanwhile.TryAdd(request.Key, 0))
+        catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            // Deleted while this reconcile ran (its status went with it), most likely: not an error. Requeued all the
-            // same, in case the 404 was not a delete: the next reconcile sees the delete (and forgets the fund's
-            // metrics) or carries on with the fund. A second 404 in a row for a fund that still exists is an error
-            // (a CRD without its status subresource answers every status write so): thrown, counted and alerted on.
+            if (request.Current is null)
+            {
+                // Deleted while this reconcile ran, and the cache has seen it: the delete's own reconcile forgets it.
+                notFoundMeanwhile.TryRemove(request.Key, out _);
+                return ReconcileResult.Done;
+            }
+
+            if (!notFoundMeanwhile.TryAdd(request.Key, 0))
+            {
+                // A second 404 in a row for a fund that still exists is an error (a CRD without its status
+                // subresource answers every status write so): counted and alerted on, retried with backoff.
+                throw;
+            }
+
+            // Deleted while this reconcile ran (its status went with it), most likely: not an error. Looked at again
+            // in a second — time for the watch to bring the delete — in case the 404 was not a delete.
             LogDeletedMeanwhile(request.Key);
-            return ReconcileResult.RequeueRateLimited;
+            return ReconcileResult.RequeueAfter(NotFoundRecheck);
         }
     }
+
+    /// <summary>How long after a 404 for a fund the cache still has it is looked at again.</summary>
+    private static readonly TimeSpan NotFoundRecheck = TimeSpan.FromSeconds(1);
 
     /// <summary>Funds whose last reconcile met a 404 while the cache still had them.</summary>
     private readonly ConcurrentDictionary<ObjectKey, byte> notFoundMeanwhile = new();

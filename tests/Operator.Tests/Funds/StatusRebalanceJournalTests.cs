@@ -82,6 +82,35 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
         Assert.Equal((0m, 0.11988m, 1.5984m), (holdings.Cash, holdings.QuantityOf("BTC"), holdings.QuantityOf("ETH")));
     }
 
+    [Fact]
+    public async Task An_order_not_sent_is_Skipped_and_fails_no_rebalance_while_a_refused_one_fails_it()
+    {
+        var journal = Journal();
+        var done = (await Executor(journal).StartAsync(Start(1), CancellationToken.None)).Record!;
+        var notSent = done with
+        {
+            Revision = done.Revision + 1,
+            Legs = [.. done.Legs.Select(l => l.Symbol == "ETH" ? l with { State = LegState.Skipped, Fills = [], ExecutedQuantity = 0m, Reason = "not needed after the sells" } : l)],
+        };
+
+        await journal.SaveAsync(notSent, CancellationToken.None);
+
+        var status = await StatusAsync();
+        var eth = status["trades"]!.AsArray().Single(t => (string?)t!["symbol"] == "ETH")!;
+        Assert.Equal(("Skipped", "not sent: not needed after the sells"), ((string?)eth["status"], (string?)eth["message"]));
+        Assert.Equal("Completed", (string?)status["rebalances"]![0]!["phase"]);
+
+        var refused = notSent with
+        {
+            Revision = notSent.Revision + 1,
+            Legs = [.. notSent.Legs.Select(l => l.Symbol == "ETH" ? l with { State = LegState.Failed, Reason = "insufficient balance" } : l)],
+        };
+        await journal.SaveAsync(refused, CancellationToken.None);
+        status = await StatusAsync();
+        Assert.Equal("Failed", (string?)status["trades"]!.AsArray().Single(t => (string?)t!["symbol"] == "ETH")!["status"]);
+        Assert.Equal("Failed", (string?)status["rebalances"]![0]!["phase"]);
+    }
+
     /// <summary>
     /// An account paying commissions in BNB: the fills carry an External fee with its asset. The trade shows the fee
     /// with "BNB" (paired with the asset's own fee when an order ran out of BNB midway), the rebalance's fees leave it

@@ -112,14 +112,10 @@ public sealed class RebalanceExecutor(
 
         if (start.BooksAccount is { } books && account is not null && !string.Equals(account, books, StringComparison.Ordinal))
         {
-            ExecutorLog.AccountChanged(logger, start.FundUid, start.Sequence, books, account);
-            return new ExecutionResult(
-                ExecutionStatus.NotStarted,
-                existing,
-                time.GetUtcNow() + options.MarketClosedRetry,
+            return AccountChanged(
+                ExecutionStatus.NotStarted, existing, start.FundUid, start.Sequence, books, account,
                 $"the {exchange.Name} credentials now reach account {account}, but the fund's books are on account {books}: nothing is planned or sent there; "
-                + "put that account's keys back, or, to move the fund, put the new account's keys in another Secret and name it in spec.exchange",
-                Error: ExchangeErrorKind.AccountChanged);
+                + "put that account's keys back, or, to move the fund, put the new account's keys in another Secret and name it in spec.exchange");
         }
 
         var inputs = new RebalanceInputs(
@@ -236,14 +232,18 @@ public sealed class RebalanceExecutor(
             return null;
         }
 
-        ExecutorLog.AccountChanged(logger, record.FundUid, record.Sequence, startedOn, now);
-        return new ExecutionResult(
-            ExecutionStatus.Waiting,
-            record,
-            time.GetUtcNow() + options.MarketClosedRetry,
+        return AccountChanged(
+            ExecutionStatus.Waiting, record, record.FundUid, record.Sequence, startedOn, now,
             $"the {exchange.Name} credentials now reach account {now}, but rebalance {record.Sequence} trades on account {startedOn}: "
-            + "its orders cannot be looked up there and would trade twice if resent; nothing is sent until the credentials of that account are back",
-            Error: ExchangeErrorKind.AccountChanged);
+            + "its orders cannot be looked up there and would trade twice if resent; nothing is sent until the credentials of that account are back");
+    }
+
+    /// <summary>Nothing may go to the account the credentials reach now; asked again after minutes (a person must act).</summary>
+    private ExecutionResult AccountChanged(
+        ExecutionStatus status, RebalanceRecord? record, string fundUid, long sequence, string expected, string now, string message)
+    {
+        ExecutorLog.AccountChanged(logger, fundUid, sequence, expected, now);
+        return new ExecutionResult(status, record, time.GetUtcNow() + options.MarketClosedRetry, message, Error: ExchangeErrorKind.AccountChanged);
     }
 
     private async Task<Step> DriveAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken) =>

@@ -26,6 +26,13 @@ internal static class FixedPointWeights
     private const int MaxEstimatedPrecision = 15;
     private static readonly UInt128[] PowersOfTen = DecimalMath.IntegerPowersOfTen;
 
+    // The 64-bit path (DivideNarrow): weights of at most 10^10 units, whose double estimates are off by one unit at
+    // most below 2^40, and free bases below 2^62, so that a remainder off by one divisor either way is still told apart
+    // in wrapping 64-bit arithmetic.
+    private const int MaxNarrowPrecision = 10;
+    private const double NarrowEstimateBound = 1L << 40;
+    private static readonly UInt128 NarrowBaseBound = (UInt128)1 << 62;
+
     /// <summary>
     /// Writes every base as an integer at one common scale (the largest among them), and that integer as a
     /// <c>double</c> for the classification. False when an integer would not fit in 128 bits.
@@ -68,7 +75,8 @@ internal static class FixedPointWeights
 
     /// <summary>
     /// Rounds the weights of a classification exactly, from the bases as integers of <see cref="TryScaleBases"/>.
-    /// Ties between equal remainders go to the larger base, then the symbol that sorts first.
+    /// Ties between equal remainders go to the larger base, then the symbol that sorts first. Writes each asset's
+    /// result straight into <paramref name="destination"/> when rounded (nothing is written otherwise).
     /// </summary>
     public static Outcome TryRound(
         ReadOnlySpan<UInt128> units,
@@ -80,7 +88,7 @@ internal static class FixedPointWeights
         int precision,
         decimal[] baseValues,
         string[] symbols,
-        Span<decimal> rounded)
+        Span<TargetWeight> destination)
     {
         var n = units.Length;
         var weightUnits = ArrayPool<UInt128>.Shared.Rent(n);
@@ -114,7 +122,7 @@ internal static class FixedPointWeights
 
             for (var i = 0; i < n; i++)
             {
-                rounded[i] = DecimalMath.FromUnits(weightUnits[i], precision);
+                destination[i] = new TargetWeight(symbols[i], DecimalMath.FromUnits(weightUnits[i], precision), baseValues[i], bounds[i]);
             }
 
             return Outcome.Rounded;
@@ -198,15 +206,80 @@ internal static class FixedPointWeights
         }
 
         var floorTimesBase = floorUnits * lambdaBase;
+        var quotientPerUnit = (double)lambdaUnits / (double)lambdaBase;
+        UInt128 assigned;
+        bool strictlyInside;
+        Outcome checkedOutcome;
+        if (uniformCaps && precision <= MaxNarrowPrecision && freeBase != UInt128.Zero && freeBase < NarrowBaseBound && maxBase <= ulong.MaxValue)
+        {
+            if (!TryScale(caps[0], precision, out var capUnits))
+            {
+                return Outcome.TooLarge;
+            }
 
+            checkedOutcome = DivideNarrow(
+                units, approximations, quotientPerUnit, new NarrowBounds((ulong)capUnits, (ulong)floorUnits, (ulong)remainingUnits, (ulong)freeBase), bounds, weightUnits, remainders, candidates, out candidateCount, out assigned, out strictlyInside);
+        }
+        else
+        {
+            checkedOutcome = DivideWide(
+                units, approximations, quotientPerUnit, caps, uniformCaps, precision, floorUnits, lambdaUnits, lambdaBase, floorTimesBase, bounds, weightUnits, remainders, candidates, out candidateCount, out assigned, out strictlyInside);
+        }
+
+        if (checkedOutcome != Outcome.Rounded)
+        {
+            return checkedOutcome;
+        }
+
+        // Weights are at most 1 each, so `assigned` cannot overflow (n·unit fits: checked above); a wrong
+        // classification can still assign more than one whole.
+        if (assigned > unit)
+        {
+            return Outcome.WrongClassification;
+        }
+
+        if (!strictlyInside && !LabelAtSmallestLambda(units, caps, floorUnits, precision, weightUnits, bounds))
+        {
+            return Outcome.TooLarge;
+        }
+
+        missing = unit - assigned;
+        remainderShift = Math.Max(0, Bits(freeBase) - 64); // every remainder is below freeBase
+        return Outcome.Rounded;
+    }
+
+    /// <summary>
+    /// Checks each asset's label against λ = lambdaUnits/lambdaBase exactly and divides out the free weights, in 128-bit
+    /// integers: the general case.
+    /// </summary>
+    private static Outcome DivideWide(
+        ReadOnlySpan<UInt128> units,
+        ReadOnlySpan<double> approximations,
+        double quotientPerUnit,
+        ReadOnlySpan<decimal> caps,
+        bool uniformCaps,
+        int precision,
+        UInt128 floorUnits,
+        UInt128 lambdaUnits,
+        UInt128 lambdaBase,
+        UInt128 floorTimesBase,
+        Span<WeightBound> bounds,
+        UInt128[] weightUnits,
+        UInt128[] remainders,
+        int[] candidates,
+        out int candidateCount,
+        out UInt128 assigned,
+        out bool strictlyInside)
+    {
+        var n = units.Length;
         // UInt128 divides by a divisor wider than 64 bits in software, slowly (√ bases at 12 places get there).
         // Then double estimates each quotient to within a few units and the estimate is corrected exactly.
-        var estimateQuotients = freeBase > ulong.MaxValue && precision <= MaxEstimatedPrecision;
-        var quotientPerUnit = (double)remainingUnits / (double)freeBase;
+        var estimateQuotients = lambdaBase > ulong.MaxValue && precision <= MaxEstimatedPrecision;
         decimal lastCap = -1m;
         UInt128 capUnits = UInt128.Zero, capTimesBase = UInt128.Zero;
-        var assigned = UInt128.Zero;
-        var strictlyInside = false;
+        candidateCount = 0;
+        assigned = UInt128.Zero;
+        strictlyInside = false;
         for (var i = 0; i < n; i++)
         {
             // Caps are usually one value for all assets: convert it once.
@@ -237,8 +310,8 @@ internal static class FixedPointWeights
                     break;
                 case WeightBound.Free when numerator >= floorTimesBase && numerator <= capTimesBase:
                     (weightUnits[i], remainders[i]) = estimateQuotients
-                        ? Divide(numerator, freeBase, approximations[i] * quotientPerUnit)
-                        : UInt128.DivRem(numerator, freeBase);
+                        ? Divide(numerator, lambdaBase, approximations[i] * quotientPerUnit)
+                        : UInt128.DivRem(numerator, lambdaBase);
                     if (remainders[i] != UInt128.Zero)
                     {
                         candidates[candidateCount++] = i;
@@ -254,20 +327,98 @@ internal static class FixedPointWeights
             assigned += weightUnits[i];
         }
 
-        // Weights are at most 1 each, so `assigned` cannot overflow (n·unit fits: checked above); a wrong
-        // classification can still assign more than one whole.
-        if (assigned > unit)
+        return Outcome.Rounded;
+    }
+
+    /// <summary>The bounds of <see cref="DivideNarrow"/> in weight units, and λ as the fraction Remaining / FreeBase.</summary>
+    private readonly record struct NarrowBounds(ulong Cap, ulong Floor, ulong Remaining, ulong FreeBase);
+
+    /// <summary>
+    /// <see cref="DivideWide"/> in 64-bit integers, for the usual case: one cap for all, bases below 2^64, free bases
+    /// below 2^62, at most <see cref="MaxNarrowPrecision"/> places. Each quotient ⌊b_i·R/B⌋ comes from its double
+    /// estimate, corrected by its remainder b_i·R − q·B, which is below B and so exact in wrapping 64-bit arithmetic;
+    /// with q and r exact, b_i·R against cap·B is q against the cap (and r against 0 when equal). An asset whose
+    /// estimate exceeds <see cref="NarrowEstimateBound"/> units is far above any cap.
+    /// </summary>
+    private static Outcome DivideNarrow(
+        ReadOnlySpan<UInt128> units,
+        ReadOnlySpan<double> approximations,
+        double quotientPerUnit,
+        NarrowBounds limits,
+        Span<WeightBound> bounds,
+        UInt128[] weightUnits,
+        UInt128[] remainders,
+        int[] candidates,
+        out int candidateCount,
+        out UInt128 assigned,
+        out bool strictlyInside)
+    {
+        var n = units.Length;
+        var divisor = limits.FreeBase;
+        var total = 0UL;
+        var inside = false;
+        var count = 0;
+        for (var i = 0; i < n; i++)
         {
-            return Outcome.WrongClassification;
+            var estimate = approximations[i] * quotientPerUnit;
+            bool aboveCap, atCap, belowFloor, atFloor;
+            ulong quotient = 0, remainder = 0;
+            if (estimate < NarrowEstimateBound)
+            {
+                quotient = (ulong)estimate;
+                remainder = unchecked(((ulong)units[i] * limits.Remaining) - (quotient * divisor));
+                if (remainder >= divisor)
+                {
+                    // Off by one: a negative remainder wrapped around to above 2^63, one too large is below 2·B.
+                    (quotient, remainder) = remainder > long.MaxValue ? (quotient - 1, remainder + divisor) : (quotient + 1, remainder - divisor);
+                }
+
+                aboveCap = quotient > limits.Cap || (quotient == limits.Cap && remainder != 0);
+                atCap = quotient == limits.Cap && remainder == 0;
+                belowFloor = quotient < limits.Floor;
+                atFloor = quotient == limits.Floor && remainder == 0;
+            }
+            else
+            {
+                (aboveCap, atCap, belowFloor, atFloor) = (true, false, false, false);
+            }
+
+            switch (bounds[i])
+            {
+                case WeightBound.Cap when aboveCap || atCap:
+                    weightUnits[i] = limits.Cap;
+                    remainders[i] = UInt128.Zero;
+                    total += limits.Cap;
+                    break;
+                case WeightBound.Floor when belowFloor || atFloor:
+                    weightUnits[i] = limits.Floor;
+                    remainders[i] = UInt128.Zero;
+                    total += limits.Floor;
+                    break;
+                case WeightBound.Free when !aboveCap && !belowFloor:
+                    weightUnits[i] = quotient;
+                    remainders[i] = remainder;
+                    total += quotient;
+                    if (remainder != 0)
+                    {
+                        candidates[count++] = i;
+                    }
+
+                    break;
+                default:
+                    candidateCount = count;
+                    assigned = total;
+                    strictlyInside = inside;
+                    return Outcome.WrongClassification;
+            }
+
+            bounds[i] = aboveCap ? WeightBound.Cap : belowFloor ? WeightBound.Floor : WeightBound.Free;
+            inside |= !aboveCap && !atCap && !belowFloor && !atFloor;
         }
 
-        if (!strictlyInside && !LabelAtSmallestLambda(units, caps, floorUnits, precision, weightUnits, bounds))
-        {
-            return Outcome.TooLarge;
-        }
-
-        missing = unit - assigned;
-        remainderShift = Math.Max(0, Bits(freeBase) - 64); // every remainder is below freeBase
+        candidateCount = count;
+        assigned = total;
+        strictlyInside = inside;
         return Outcome.Rounded;
     }
 

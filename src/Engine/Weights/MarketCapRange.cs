@@ -12,10 +12,19 @@ internal static class MarketCapRange
     private static readonly UInt128[] LowestMantissa = Table(Limits.MinMarketCap, roundUp: true);
     private static readonly UInt128[] HighestMantissa = Table(Limits.MaxMarketCap, roundUp: false);
 
+    private static readonly ulong[] LowestNarrow = [.. LowestMantissa.Select(Narrow)];
+    private static readonly ulong[] HighestNarrow = [.. HighestMantissa.Select(Narrow)];
+
+    /// <summary><see cref="Contains"/> for a market cap ≥ 0 whose mantissa fits in 64 bits.</summary>
+    public static bool ContainsNarrow(ulong mantissa, int scale) =>
+        (uint)scale <= MaxScale && mantissa >= LowestNarrow[scale] && mantissa <= HighestNarrow[scale];
+
     public static bool Contains(DecimalParts marketCap) =>
         !marketCap.IsNegative
         && marketCap.Mantissa >= LowestMantissa[marketCap.Scale]
         && marketCap.Mantissa <= HighestMantissa[marketCap.Scale];
+
+    private static ulong Narrow(UInt128 bound) => bound > ulong.MaxValue ? ulong.MaxValue : (ulong)bound;
 
     // bound·10^scale as an integer, rounded toward the inside of the range; above 128 bits no mantissa reaches it.
     private static UInt128[] Table(decimal bound, bool roundUp)

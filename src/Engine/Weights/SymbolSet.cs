@@ -23,21 +23,24 @@ internal static class SymbolSet
     {
         // At most half full, so an absent symbol's probe ends after about two slots.
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length * 2));
-        var slots = ArrayPool<int>.Shared.Rent(size);
-        var hashes = ArrayPool<ulong>.Shared.Rent(size);
+
+        // One entry per slot: the hash's low half (its high bits chose the slot) above the symbol's index + 1, 0 when
+        // empty; one memory access per probe, and symbols are compared only when 32 more bits of hash agree.
+        var entries = ArrayPool<ulong>.Shared.Rent(size);
         try
         {
-            Array.Clear(slots, 0, size);
+            Array.Clear(entries, 0, size);
             var mask = size - 1;
             var slotShift = 64 - BitOperations.Log2((uint)size);
             for (var i = 0; i < symbols.Length; i++)
             {
                 var hash = Hash(symbols[i]);
+                var check = hash << 32;
                 var slot = (int)(hash >> slotShift);
-                for (var probes = 0; slots[slot] != 0; probes++)
+                for (var probes = 0; entries[slot] != 0; probes++)
                 {
-                    var other = slots[slot] - 1;
-                    if (hashes[slot] == hash && string.Equals(symbols[other], symbols[i], StringComparison.Ordinal))
+                    var entry = entries[slot];
+                    if ((entry & 0xFFFF_FFFF_0000_0000UL) == check && string.Equals(symbols[(int)(uint)entry - 1], symbols[i], StringComparison.Ordinal))
                     {
                         return i;
                     }
@@ -50,16 +53,14 @@ internal static class SymbolSet
                     slot = (slot + 1) & mask;
                 }
 
-                slots[slot] = i + 1; // 0 marks an empty slot
-                hashes[slot] = hash;
+                entries[slot] = check | (uint)(i + 1);
             }
 
             return -1;
         }
         finally
         {
-            ArrayPool<ulong>.Shared.Return(hashes);
-            ArrayPool<int>.Shared.Return(slots);
+            ArrayPool<ulong>.Shared.Return(entries);
         }
     }
 
@@ -86,39 +87,38 @@ internal static class SymbolSet
     }
 
     /// <summary>
-    /// A 64-bit hash of the characters, eight bytes at a time (the last eight overlap when the length is not a
-    /// multiple), finished so that the top bits, which pick the slot, depend on every byte.
+    /// A 64-bit hash of the characters whose top bits, which pick the slot, depend on every byte: symbols of up to eight
+    /// characters are two overlapping eight-byte reads (or, up to three characters, packed whole), each multiplied by
+    /// an odd constant, which carries every bit of it into the top bits; longer ones also fold in the bytes between.
     /// </summary>
     internal static ulong Hash(string symbol)
     {
         var bytes = MemoryMarshal.AsBytes(symbol.AsSpan());
-        ulong hash;
+        ulong first, last;
         if (bytes.Length >= sizeof(ulong))
         {
-            hash = (ulong)bytes.Length;
-            for (var offset = 0; offset + sizeof(ulong) < bytes.Length; offset += sizeof(ulong))
+            first = MemoryMarshal.Read<ulong>(bytes);
+            last = MemoryMarshal.Read<ulong>(bytes[^sizeof(ulong)..]);
+            for (var offset = sizeof(ulong); offset < bytes.Length - sizeof(ulong); offset += sizeof(ulong))
             {
-                hash = BitOperations.RotateLeft((hash ^ MemoryMarshal.Read<ulong>(bytes[offset..])) * 0x9E3779B97F4A7C15UL, 23);
+                first = BitOperations.RotateLeft(first * 0x9E3779B97F4A7C15UL, 31) ^ MemoryMarshal.Read<ulong>(bytes[offset..]);
             }
-
-            hash ^= MemoryMarshal.Read<ulong>(bytes[^sizeof(ulong)..]);
         }
         else
         {
-            // Up to three characters: packed whole, with the length in the top byte.
-            hash = (ulong)bytes.Length << 56;
+            // Up to three characters: packed whole.
+            first = 0;
             for (var offset = 0; offset < bytes.Length; offset += sizeof(char))
             {
-                hash |= (ulong)MemoryMarshal.Read<ushort>(bytes[offset..]) << (8 * offset);
+                first |= (ulong)MemoryMarshal.Read<ushort>(bytes[offset..]) << (8 * offset);
             }
+
+            last = 0;
         }
 
-        // MurmurHash3's 64-bit finalizer: every input bit reaches the top bits (one multiply alone left short, regular
-        // symbols such as AAAA..ZZZZ clustered).
-        hash ^= hash >> 33;
-        hash *= 0xFF51AFD7ED558CCDUL;
-        hash ^= hash >> 33;
-        hash *= 0xC4CEB9FE1A85EC53UL;
-        return hash ^ (hash >> 33);
+        var hash = (first * 0x9E3779B97F4A7C15UL) + (BitOperations.RotateLeft(last, 32) * 0xC2B2AE3D27D4EB4FUL) + (ulong)bytes.Length;
+
+        // One more multiply of the folded halves: the top bits of each product alone depend only on their own input.
+        return (hash ^ (hash >> 29)) * 0xBF58476D1CE4E5B9UL;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CryptoIndex.Engine.Weights;
@@ -64,13 +65,7 @@ public static class TargetWeights
                 return error;
             }
 
-            Solve(work, n, uniformCaps, unitsAtOneScale, rules, weights.AsSpan(0, n), bounds.AsSpan(0, n));
-
-            for (var i = 0; i < n; i++)
-            {
-                destination[i] = new TargetWeight(symbols[i], weights[i], bases[i], bounds[i]);
-            }
-
+            Solve(work, n, uniformCaps, unitsAtOneScale, rules, weights.AsSpan(0, n), bounds.AsSpan(0, n), destination);
             return null;
         }
         finally
@@ -115,9 +110,11 @@ public static class TargetWeights
 
     /// <summary>
     /// Classify in double, then round exactly in 128-bit integers; if the classification fails the exact check,
-    /// classify again by the exact sweep; if the numbers are too large for 128 bits, do it all in decimal.
+    /// classify again by the exact sweep; if the numbers are too large for 128 bits, do it all in decimal. Writes the
+    /// results into <paramref name="destination"/>.
     /// </summary>
-    private static void Solve(Working work, int n, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<decimal> weights, Span<WeightBound> bounds)
+    private static void Solve(
+        Working work, int n, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<decimal> weights, Span<WeightBound> bounds, Span<TargetWeight> destination)
     {
         var bases = work.Bases.AsSpan(0, n);
         var caps = work.Caps.AsSpan(0, n);
@@ -126,11 +123,11 @@ public static class TargetWeights
         if (unitsAtOneScale || FixedPointWeights.TryScaleBases(bases, units, approximations))
         {
             CappedWeightSolver.Classify(approximations, caps, uniformCaps, rules.AssetFloor, bounds);
-            var outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, weights);
+            var outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, destination);
             if (outcome == FixedPointWeights.Outcome.WrongClassification)
             {
                 CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
-                outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, weights);
+                outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, destination);
             }
 
             if (outcome == FixedPointWeights.Outcome.Rounded)
@@ -141,6 +138,10 @@ public static class TargetWeights
 
         CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
         LargestRemainderRounding.Round(weights, work.Bases, work.Symbols, rules.Precision);
+        for (var i = 0; i < n; i++)
+        {
+            destination[i] = new TargetWeight(work.Symbols[i], weights[i], bases[i], bounds[i]);
+        }
     }
 
     /// <summary>
@@ -166,6 +167,7 @@ public static class TargetWeights
         var capSum = rules.AssetCap * constituents.Length;
         var manualSum = 0m;
         var firstScale = -1;
+        var marketCaps = rules.Scheme is WeightingScheme.MarketCap or WeightingScheme.SqrtMarketCap;
         Span<int> scratch = stackalloc int[4];
         for (var i = 0; i < constituents.Length; i++)
         {
@@ -177,6 +179,18 @@ public static class TargetWeights
             }
 
             work.Symbols[i] = constituent.Symbol;
+            if (marketCaps && constituent.Cap is null && TryPlainMarketCap(constituent, out var mantissa, out var scale))
+            {
+                // The common case, checked and taken apart without the general path's calls and 128-bit halves.
+                work.Bases[i] = constituent.MarketCap.GetValueOrDefault();
+                work.Units[i] = mantissa;
+                work.Approximations[i] = mantissa;
+                firstScale = firstScale < 0 ? scale : firstScale;
+                unitsAtOneScale &= scale == firstScale;
+                work.Caps[i] = rules.AssetCap;
+                continue;
+            }
+
             var error = CheckConstituent(constituent, i, rules, scratch, out var baseWeight, out var baseParts);
             if (error is not null)
             {
@@ -303,6 +317,22 @@ public static class TargetWeights
                     ? null
                     : new EngineError(Rules.ManualWeightNotAllowed, Field(index, "weight"), $"weight is only allowed with Manual weighting, not {rules.Scheme}");
         }
+    }
+
+    /// <summary>
+    /// A constituent with a symbol and a market cap in range whose mantissa fits in 64 bits: what a feed gives. False
+    /// sends it down the general path, which finds what is wrong, if anything.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryPlainMarketCap(Constituent constituent, out ulong mantissa, out int scale)
+    {
+        mantissa = 0;
+        scale = 0;
+        return constituent.Symbol is { Length: > 0 } symbol
+            && !char.IsWhiteSpace(symbol[0])
+            && constituent.MarketCap is { } marketCap
+            && DecimalParts.TryNarrow(marketCap, out mantissa, out scale)
+            && MarketCapRange.ContainsNarrow(mantissa, scale);
     }
 
     private static EngineError? CheckMarketCap(Constituent constituent, Span<int> scratch, out decimal marketCap, out DecimalParts parts)

@@ -9,16 +9,10 @@ namespace CryptoIndex.MarketData.Tests;
 /// <summary>The shared price cache end to end: fake providers over loopback HTTP, a fake clock.</summary>
 public sealed class MarketDataServiceTests
 {
-    private static readonly AssetRef[] ThreeAssets = [MarketHarness.Btc, MarketHarness.Eth, MarketHarness.Sol];
+    private static readonly IReadOnlyList<AssetRef> ThreeAssets = MarketHarness.ThreeAssets;
 
-    private static async Task<MarketHarness> PricedAsync(SourceHttpOptions? http = null, CoinGeckoOptions? coinGecko = null)
-    {
-        var h = await MarketHarness.StartAsync(coinGecko, http);
-        h.SetPrice(MarketHarness.Btc, 50_000m, 1_000_000_000_000m);
-        h.SetPrice(MarketHarness.Eth, 2_500m, 300_000_000_000m);
-        h.SetPrice(MarketHarness.Sol, 100m, 40_000_000_000m);
-        return h;
-    }
+    private static Task<MarketHarness> PricedAsync(SourceHttpOptions? http = null, CoinGeckoOptions? coinGecko = null) =>
+        MarketHarness.PricedAsync(coinGecko, http);
 
     [Fact]
     public async Task A_hundred_funds_asking_at_once_cost_one_request_per_refresh()

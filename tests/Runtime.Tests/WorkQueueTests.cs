@@ -49,7 +49,7 @@ public sealed class WorkQueueTests
         var time = new FakeTimeProvider();
         using var fake = new WorkQueue<string>(time);
         fake.AddAfter("a", TimeSpan.FromDays(90));
-        time.Advance(WorkQueue<string>.MaxDelay - TimeSpan.FromMilliseconds(1));
+        time.Advance(TimerLimits.MaxDelay - TimeSpan.FromMilliseconds(1));
         Assert.Equal(0, fake.Count);
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, fake.Count);

@@ -8,7 +8,9 @@ namespace CryptoIndex.MarketData.Sources;
 /// A page that fails ends the fetch, but the pages answered before it count: their prices are used, and the rest are
 /// rejected as <see cref="RejectionReason.PageFailed"/> for the next source to serve. Asking the remaining pages would
 /// not help — a failure is nearly always CoinGecko's (a rate limit, an outage), not the page's — and each could spend
-/// the request timeout, leaving the fallback no time in the refresh. Only when no page is answered has the source failed.
+/// the request timeout, leaving the fallback no time in the refresh. The refresh deadline cancelling a later page ends
+/// the fetch the same way, so the answered pages are not lost (the fallback, on the same spent deadline, cannot help
+/// then). Only when no page is answered has the source failed: it throws, cancelled or not, as before.
 /// </summary>
 public sealed class CoinGeckoSource : IPriceSource
 {
@@ -53,14 +55,22 @@ public sealed class CoinGeckoSource : IPriceSource
             }
             catch (PriceSourceException e) when (i > 0)
             {
-                var why = $"page {i + 1} of {pages.Count} failed ({e.Message}); not asked again this refresh";
-                rejections.AddRange(pages.Skip(i).SelectMany(p => p).Select(a => PriceRejection.For(a, Name, RejectionReason.PageFailed, why)));
+                RejectRest(pages, i, $"page {i + 1} of {pages.Count} failed ({e.Message}); not asked again this refresh", rejections);
+                break;
+            }
+            catch (OperationCanceledException) when (i > 0 && cancellationToken.IsCancellationRequested)
+            {
+                // The refresh deadline passed: throwing would lose the pages already answered.
+                RejectRest(pages, i, $"page {i + 1} of {pages.Count} not answered before the refresh deadline; not asked again this refresh", rejections);
                 break;
             }
         }
 
         return new SourceResult(quotes, rejections);
     }
+
+    private void RejectRest(List<AssetRef[]> pages, int failed, string why, List<PriceRejection> rejections) =>
+        rejections.AddRange(pages.Skip(failed).SelectMany(p => p).Select(a => PriceRejection.For(a, Name, RejectionReason.PageFailed, why)));
 
     private async Task<JsonDocument> GetPageAsync(AssetRef[] page, CancellationToken cancellationToken)
     {

@@ -63,6 +63,18 @@ public sealed class MarketHarness : IAsyncDisposable
 
     public static AssetRef Sol => new("SOL", "solana", "SOLUSDT");
 
+    public static IReadOnlyList<AssetRef> ThreeAssets { get; } = [Btc, Eth, Sol];
+
+    /// <summary>A harness with BTC, ETH and SOL priced (with market caps) on both fake providers.</summary>
+    public static async Task<MarketHarness> PricedAsync(CoinGeckoOptions? coinGecko = null, SourceHttpOptions? http = null, MarketDataOptions? options = null)
+    {
+        var h = await StartAsync(coinGecko, http, options);
+        h.SetPrice(Btc, 50_000m, 1_000_000_000_000m);
+        h.SetPrice(Eth, 2_500m, 300_000_000_000m);
+        h.SetPrice(Sol, 100m, 40_000_000_000m);
+        return h;
+    }
+
     /// <summary>Sets the same prices on both fake providers.</summary>
     public void SetPrice(AssetRef asset, decimal price, decimal? marketCap)
     {

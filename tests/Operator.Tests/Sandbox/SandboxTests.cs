@@ -148,6 +148,8 @@ public sealed class SandboxTests
     [InlineData("--from 2022-03-01", "sandbox: --from: only with --data (the first day of history to replay)")]
     [InlineData("--data /nonexistent/folder --from 2021-13-01", "--from: '2021-13-01' is not a date such as 2022-03-01")]
     [InlineData("--speed 1000000", "sandbox: --speed: must be a positive number of simulated seconds per second, at most 100000")]
+    [InlineData("--speed 0", "sandbox: --speed: must be a positive number of simulated seconds per second, at most 100000")]
+    [InlineData("--speed -1", "sandbox: --speed: must be a positive number of simulated seconds per second, at most 100000")]
     [InlineData("--provider coingecko --speed 10", "sandbox: --speed: live prices cannot run faster than real time")]
     [InlineData("--data /nonexistent/folder", "sandbox: --data: folder '/nonexistent/folder' does not exist")]
     [InlineData("--duration soon", "--duration: 'soon' is not a positive duration such as 90m, 24h or 7d")]

@@ -1,3 +1,4 @@
+using CryptoIndex.Operator.Runtime;
 using CryptoIndex.Operator.Sandbox;
 using Microsoft.Extensions.Time.Testing;
 
@@ -41,6 +42,33 @@ public sealed class ScaledTimeProviderTests
         real.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(3, fired);
         await delay.WaitAsync(TimeSpan.FromSeconds(5)); // ten simulated minutes were ten real seconds, long passed
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1e-12)]
+    public void Below_speed_1_a_timer_longer_than_a_timer_takes_is_capped_not_refused(double speed)
+    {
+        // The system clock's timers refuse more than ~49.7 days; scaled below speed 1, a long delay asked for more and threw.
+        var clock = new ScaledTimeProvider(Start, speed);
+
+        using var timer = clock.CreateTimer(_ => { }, null, TimerLimits.MaxDelay, TimerLimits.MaxDelay);
+
+        Assert.True(timer.Change(TimeSpan.FromDays(30), TimeSpan.FromDays(30)));
+    }
+
+    [Fact]
+    public void A_capped_timer_fires_at_the_longest_timer()
+    {
+        var real = new FakeTimeProvider(Start);
+        var clock = new ScaledTimeProvider(Start, speed: 0.5, real);
+        var fired = 0;
+        using var timer = clock.CreateTimer(_ => fired++, null, TimeSpan.FromDays(40), Timeout.InfiniteTimeSpan); // 80 real days
+
+        real.Advance(TimerLimits.MaxDelay - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, fired);
+        real.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, fired);
     }
 
     [Theory]

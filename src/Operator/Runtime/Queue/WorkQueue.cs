@@ -79,15 +79,13 @@ public sealed class WorkQueue<T> : IDisposable
     }
 
     /// <summary>
-    /// The longest timer a <see cref="TimeProvider"/> takes (about 49.7 days; System.Threading.Timer refuses more). A
-    /// longer delay comes back then instead: reconciles are level-based, so an early one only finds nothing to do.
+    /// Adds <paramref name="item"/> after <paramref name="delay"/>; an earlier pending time wins. A delay longer than
+    /// <see cref="TimerLimits.MaxDelay"/> comes back then instead: reconciles are level-based, so an early one only
+    /// finds nothing to do.
     /// </summary>
-    internal static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
-
-    /// <summary>Adds <paramref name="item"/> after <paramref name="delay"/>; an earlier pending time wins.</summary>
     public void AddAfter(T item, TimeSpan delay)
     {
-        delay = delay > MaxDelay ? MaxDelay : delay;
+        delay = delay > TimerLimits.MaxDelay ? TimerLimits.MaxDelay : delay;
         lock (_gate)
         {
             if (_shuttingDown)

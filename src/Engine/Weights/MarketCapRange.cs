@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CryptoIndex.Engine.Weights;
 
@@ -12,10 +13,13 @@ internal static class MarketCapRange
     private static readonly UInt128[] LowestMantissa = Table(Limits.MinMarketCap, roundUp: true);
     private static readonly UInt128[] HighestMantissa = Table(Limits.MaxMarketCap, roundUp: false);
 
+    // The same bounds for 64-bit mantissas: at a scale whose lowest mantissa needs more than 64 bits, none is in
+    // range (highest 0, below the lowest).
     private static readonly ulong[] LowestNarrow = [.. LowestMantissa.Select(Narrow)];
-    private static readonly ulong[] HighestNarrow = [.. HighestMantissa.Select(Narrow)];
+    private static readonly ulong[] HighestNarrow = [.. HighestMantissa.Select((highest, scale) => LowestMantissa[scale] > ulong.MaxValue ? 0 : Narrow(highest))];
 
     /// <summary><see cref="Contains"/> for a market cap ≥ 0 whose mantissa fits in 64 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool ContainsNarrow(ulong mantissa, int scale) =>
         (uint)scale <= MaxScale && mantissa >= LowestNarrow[scale] && mantissa <= HighestNarrow[scale];
 

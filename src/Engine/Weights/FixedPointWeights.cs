@@ -87,7 +87,7 @@ internal static class FixedPointWeights
         Span<WeightBound> bounds,
         int precision,
         decimal[] baseValues,
-        string[] symbols,
+        ReadOnlySpan<Constituent> constituents,
         Span<TargetWeight> destination)
     {
         var n = units.Length;
@@ -111,7 +111,7 @@ internal static class FixedPointWeights
             var count = (int)missing;
             if (count < candidateCount)
             {
-                var order = new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, baseValues, symbols);
+                var order = new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, baseValues, constituents);
                 RemainderSelection.SelectLargest(candidates.AsSpan(0, candidateCount), count, remainders, remainderShift, order);
             }
 
@@ -122,7 +122,7 @@ internal static class FixedPointWeights
 
             for (var i = 0; i < n; i++)
             {
-                destination[i] = new TargetWeight(symbols[i], DecimalMath.FromUnits(weightUnits[i], precision), baseValues[i], bounds[i]);
+                destination[i] = new TargetWeight(constituents[i].Symbol, DecimalMath.FromUnits(weightUnits[i], precision), baseValues[i], bounds[i]);
             }
 
             return Outcome.Rounded;

@@ -11,7 +11,7 @@ namespace CryptoIndex.Engine.Weights;
 /// </summary>
 internal static class LargestRemainderRounding
 {
-    public static void Round(Span<decimal> weights, decimal[] bases, string[] symbols, int precision)
+    public static void Round(Span<decimal> weights, decimal[] bases, ReadOnlySpan<Constituent> constituents, int precision)
     {
         var n = weights.Length;
         var unit = DecimalMath.Unit(precision);
@@ -47,7 +47,7 @@ internal static class LargestRemainderRounding
 
             if (missingUnits < candidateCount)
             {
-                SelectFirst<int, RemainderOrder<decimal>>(candidates.AsSpan(0, candidateCount), missingUnits, new RemainderOrder<decimal>(remainders, bases, symbols));
+                SelectFirst<int, RemainderOrder<decimal>>(candidates.AsSpan(0, candidateCount), missingUnits, new RemainderOrder<decimal>(remainders, bases, constituents));
             }
 
             for (var k = 0; k < missingUnits; k++)
@@ -68,7 +68,7 @@ internal static class LargestRemainderRounding
     /// median-of-three pivot. <paramref name="order"/> must be a strict total order.
     /// </summary>
     internal static void SelectFirst<T, TOrder>(Span<T> items, int count, TOrder order)
-        where TOrder : struct, IComparer<T>
+        where TOrder : struct, IComparer<T>, allows ref struct
     {
         var target = count - 1;
         int low = 0, high = items.Length - 1;
@@ -129,11 +129,15 @@ internal static class LargestRemainderRounding
 
     /// <summary>
     /// Largest remainder first; ties to the larger base, then to the symbol that sorts first (ordinal). Generic in the
-    /// remainder so the decimal path and the exact 128-bit path share one order.
+    /// remainder so the decimal path and the exact 128-bit path share one order. Symbols are read from the
+    /// constituents only for such ties: copying every symbol reference into an array of its own costs a GC write
+    /// barrier per asset.
     /// </summary>
-    internal readonly struct RemainderOrder<TRemainder>(TRemainder[] remainders, decimal[] bases, string[] symbols) : IComparer<int>
+    internal readonly ref struct RemainderOrder<TRemainder>(TRemainder[] remainders, decimal[] bases, ReadOnlySpan<Constituent> constituents) : IComparer<int>
         where TRemainder : IComparable<TRemainder>
     {
+        private readonly ReadOnlySpan<Constituent> constituents = constituents;
+
         public int Compare(int x, int y)
         {
             var byRemainder = remainders[y].CompareTo(remainders[x]);
@@ -143,7 +147,7 @@ internal static class LargestRemainderRounding
             }
 
             var byBase = bases[y].CompareTo(bases[x]);
-            return byBase != 0 ? byBase : string.CompareOrdinal(symbols[x], symbols[y]);
+            return byBase != 0 ? byBase : string.CompareOrdinal(constituents[x].Symbol, constituents[y].Symbol);
         }
     }
 }

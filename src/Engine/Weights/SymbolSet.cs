@@ -18,8 +18,8 @@ internal static class SymbolSet
     [ThreadStatic]
     private static HashSet<string>? fallback;
 
-    /// <summary>The index of the first symbol that repeats an earlier one, or -1 when all are distinct.</summary>
-    public static int FirstDuplicate(ReadOnlySpan<string> symbols)
+    /// <summary>The index of the first constituent whose symbol repeats an earlier one, or -1 when all are distinct.</summary>
+    public static int FirstDuplicate(ReadOnlySpan<Constituent> symbols)
     {
         // At most half full, so an absent symbol's probe ends after about two slots.
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length * 2));
@@ -34,13 +34,13 @@ internal static class SymbolSet
             var slotShift = 64 - BitOperations.Log2((uint)size);
             for (var i = 0; i < symbols.Length; i++)
             {
-                var hash = Hash(symbols[i]);
+                var hash = Hash(symbols[i].Symbol);
                 var check = hash << 32;
                 var slot = (int)(hash >> slotShift);
                 for (var probes = 0; entries[slot] != 0; probes++)
                 {
                     var entry = entries[slot];
-                    if ((entry & 0xFFFF_FFFF_0000_0000UL) == check && string.Equals(symbols[(int)(uint)entry - 1], symbols[i], StringComparison.Ordinal))
+                    if ((entry & 0xFFFF_FFFF_0000_0000UL) == check && string.Equals(symbols[(int)(uint)entry - 1].Symbol, symbols[i].Symbol, StringComparison.Ordinal))
                     {
                         return i;
                     }
@@ -64,7 +64,7 @@ internal static class SymbolSet
         }
     }
 
-    private static int FirstDuplicateBySet(ReadOnlySpan<string> symbols)
+    private static int FirstDuplicateBySet(ReadOnlySpan<Constituent> symbols)
     {
         var seen = fallback ??= new HashSet<string>(StringComparer.Ordinal);
         seen.Clear();
@@ -72,7 +72,7 @@ internal static class SymbolSet
         {
             for (var i = 0; i < symbols.Length; i++)
             {
-                if (!seen.Add(symbols[i]))
+                if (!seen.Add(symbols[i].Symbol))
                 {
                     return i;
                 }

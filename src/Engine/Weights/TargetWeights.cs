@@ -52,20 +52,20 @@ public static class TargetWeights
         var bases = ArrayPool<decimal>.Shared.Rent(n);
         var caps = ArrayPool<decimal>.Shared.Rent(n);
         var weights = ArrayPool<decimal>.Shared.Rent(n);
-        var symbols = ArrayPool<string>.Shared.Rent(n);
         var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
         var units = ArrayPool<UInt128>.Shared.Rent(n);
         var approximations = ArrayPool<double>.Shared.Rent(n);
         try
         {
-            var work = new Working(symbols, bases, caps, units, approximations);
-            error = Gather(AsSpan(constituents, copy), rules, work, out var uniformCaps, out var unitsAtOneScale);
+            var work = new Working(bases, caps, units, approximations);
+            var span = AsSpan(constituents, copy);
+            error = Gather(span, rules, work, out var uniformCaps, out var unitsAtOneScale);
             if (error is not null)
             {
                 return error;
             }
 
-            Solve(work, n, uniformCaps, unitsAtOneScale, rules, weights.AsSpan(0, n), bounds.AsSpan(0, n), destination);
+            Solve(span, work, uniformCaps, unitsAtOneScale, rules, weights.AsSpan(0, n), bounds.AsSpan(0, n), destination);
             return null;
         }
         finally
@@ -73,7 +73,6 @@ public static class TargetWeights
             ArrayPool<double>.Shared.Return(approximations);
             ArrayPool<UInt128>.Shared.Return(units);
             ArrayPool<WeightBound>.Shared.Return(bounds);
-            ArrayPool<string>.Shared.Return(symbols, clearArray: true);
             ArrayPool<decimal>.Shared.Return(weights);
             ArrayPool<decimal>.Shared.Return(caps);
             ArrayPool<decimal>.Shared.Return(bases);
@@ -85,10 +84,10 @@ public static class TargetWeights
     }
 
     /// <summary>
-    /// The per-asset working arrays (rented, longer than n): symbol, base, cap, and the base as an integer at one
-    /// common scale and as a double.
+    /// The per-asset working arrays (rented, longer than n): base, cap, and the base as an integer at one common scale
+    /// and as a double. Symbols are read from the constituents themselves: copying each reference costs a GC write barrier.
     /// </summary>
-    private readonly record struct Working(string[] Symbols, decimal[] Bases, decimal[] Caps, UInt128[] Units, double[] Approximations);
+    private readonly record struct Working(decimal[] Bases, decimal[] Caps, UInt128[] Units, double[] Approximations);
 
     private static ReadOnlySpan<Constituent> AsSpan(IReadOnlyList<Constituent> constituents, Constituent[]? copy)
     {
@@ -114,8 +113,9 @@ public static class TargetWeights
     /// results into <paramref name="destination"/>.
     /// </summary>
     private static void Solve(
-        Working work, int n, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<decimal> weights, Span<WeightBound> bounds, Span<TargetWeight> destination)
+        ReadOnlySpan<Constituent> constituents, Working work, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<decimal> weights, Span<WeightBound> bounds, Span<TargetWeight> destination)
     {
+        var n = constituents.Length;
         var bases = work.Bases.AsSpan(0, n);
         var caps = work.Caps.AsSpan(0, n);
         var units = work.Units.AsSpan(0, n);
@@ -123,11 +123,11 @@ public static class TargetWeights
         if (unitsAtOneScale || FixedPointWeights.TryScaleBases(bases, units, approximations))
         {
             CappedWeightSolver.Classify(approximations, caps, uniformCaps, rules.AssetFloor, bounds);
-            var outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, destination);
+            var outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, constituents, destination);
             if (outcome == FixedPointWeights.Outcome.WrongClassification)
             {
                 CappedWeightSolver.ClassifyExactly(bases, caps, uniformCaps, rules.AssetFloor, bounds);
-                outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, work.Symbols, destination);
+                outcome = FixedPointWeights.TryRound(units, approximations, caps, uniformCaps, rules.AssetFloor, bounds, rules.Precision, work.Bases, constituents, destination);
             }
 
             if (outcome == FixedPointWeights.Outcome.Rounded)
@@ -137,10 +137,10 @@ public static class TargetWeights
         }
 
         CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
-        LargestRemainderRounding.Round(weights, work.Bases, work.Symbols, rules.Precision);
+        LargestRemainderRounding.Round(weights, work.Bases, constituents, rules.Precision);
         for (var i = 0; i < n; i++)
         {
-            destination[i] = new TargetWeight(work.Symbols[i], weights[i], bases[i], bounds[i]);
+            destination[i] = new TargetWeight(constituents[i].Symbol, weights[i], bases[i], bounds[i]);
         }
     }
 
@@ -171,31 +171,27 @@ public static class TargetWeights
         Span<int> scratch = stackalloc int[4];
         for (var i = 0; i < constituents.Length; i++)
         {
+            if (marketCaps)
+            {
+                i = GatherPlainMarketCaps(constituents, i, work, rules.AssetCap, ref firstScale, ref unitsAtOneScale);
+                if (i == constituents.Length)
+                {
+                    break;
+                }
+            }
+
             var constituent = constituents[i];
             if (constituent is null)
             {
-                return DuplicateSymbol(work.Symbols.AsSpan(0, i))
+                return DuplicateSymbol(constituents[..i])
                     ?? new EngineError(Rules.InvalidSymbol, string.Create(CultureInfo.InvariantCulture, $"constituents[{i}]"), "a constituent is missing (null)");
-            }
-
-            work.Symbols[i] = constituent.Symbol;
-            if (marketCaps && constituent.Cap is null && TryPlainMarketCap(constituent, out var mantissa, out var scale))
-            {
-                // The common case, checked and taken apart without the general path's calls and 128-bit halves.
-                work.Bases[i] = constituent.MarketCap.GetValueOrDefault();
-                work.Units[i] = mantissa;
-                work.Approximations[i] = mantissa;
-                firstScale = firstScale < 0 ? scale : firstScale;
-                unitsAtOneScale &= scale == firstScale;
-                work.Caps[i] = rules.AssetCap;
-                continue;
             }
 
             var error = CheckConstituent(constituent, i, rules, scratch, out var baseWeight, out var baseParts);
             if (error is not null)
             {
                 // Problems are reported in constituent order: a repeated symbol before this one comes first.
-                return DuplicateSymbol(work.Symbols.AsSpan(0, i)) ?? error;
+                return DuplicateSymbol(constituents[..i]) ?? error;
             }
 
             work.Bases[i] = baseWeight;
@@ -217,7 +213,7 @@ public static class TargetWeights
             }
         }
 
-        if (DuplicateSymbol(work.Symbols.AsSpan(0, constituents.Length)) is { } duplicate)
+        if (DuplicateSymbol(constituents) is { } duplicate)
         {
             return duplicate;
         }
@@ -269,8 +265,8 @@ public static class TargetWeights
         return atOneScale;
     }
 
-    private static EngineError? DuplicateSymbol(ReadOnlySpan<string> symbols) => SymbolSet.FirstDuplicate(symbols) is var index and >= 0
-        ? new EngineError(Rules.DuplicateSymbol, Field(index, "symbol"), $"symbol {symbols[index]} is listed more than once")
+    private static EngineError? DuplicateSymbol(ReadOnlySpan<Constituent> constituents) => SymbolSet.FirstDuplicate(constituents) is var index and >= 0
+        ? new EngineError(Rules.DuplicateSymbol, Field(index, "symbol"), $"symbol {constituents[index].Symbol} is listed more than once")
         : null;
 
     /// <summary>Checks one constituent and, when it is valid, gives its base weight under the scheme, also taken apart.</summary>
@@ -317,6 +313,39 @@ public static class TargetWeights
                     ? null
                     : new EngineError(Rules.ManualWeightNotAllowed, Field(index, "weight"), $"weight is only allowed with Manual weighting, not {rules.Scheme}");
         }
+    }
+
+    /// <summary>
+    /// Gathers constituents from <paramref name="start"/> on while each is plain — a symbol, no cap of its own, a market
+    /// cap in range whose mantissa fits in 64 bits, as a feed gives them — and returns the index of the first that is
+    /// not (the length when all are). A small loop of its own, apart from the general checks, so that the processor
+    /// and the JIT see only this.
+    /// </summary>
+    private static int GatherPlainMarketCaps(
+        ReadOnlySpan<Constituent> constituents, int start, Working work, decimal assetCap, ref int firstScale, ref bool unitsAtOneScale)
+    {
+        var (bases, units, approximations, caps) = (work.Bases, work.Units, work.Approximations, work.Caps);
+        var atOneScale = unitsAtOneScale;
+        var commonScale = firstScale;
+        var i = start;
+        for (; i < constituents.Length; i++)
+        {
+            var constituent = constituents[i];
+            if (constituent is null || constituent.Cap is not null || !TryPlainMarketCap(constituent, out var mantissa, out var scale))
+            {
+                break;
+            }
+
+            bases[i] = constituent.MarketCap.GetValueOrDefault();
+            units[i] = mantissa;
+            approximations[i] = mantissa;
+            caps[i] = assetCap;
+            commonScale = commonScale < 0 ? scale : commonScale;
+            atOneScale &= scale == commonScale;
+        }
+
+        (firstScale, unitsAtOneScale) = (commonScale, atOneScale);
+        return i;
     }
 
     /// <summary>

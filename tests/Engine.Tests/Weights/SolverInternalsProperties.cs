@@ -47,7 +47,7 @@ public sealed class SolverInternalsProperties
             var symbols = Enumerable.Range(0, n).Select(i => $"S{i:D2}").ToArray();
             var rounded = (decimal[])exact.Clone();
 
-            LargestRemainderRounding.Round(rounded, bases, symbols, 4);
+            LargestRemainderRounding.Round(rounded, bases, symbols.Select(s => new Constituent(s)).ToArray(), 4);
 
             // Reference: sort every index by (remainder desc, base desc, symbol) and give units to the first ones.
             var down = exact.Select(w => DecimalMath.Truncate(w, 4)).ToArray();
@@ -88,7 +88,7 @@ public sealed class SolverInternalsProperties
             var symbols = Enumerable.Range(0, n).Select(i => $"S{(i * 7919) % n:D3}").ToArray();
             var candidates = Enumerable.Range(0, n).ToArray();
 
-            RemainderSelection.SelectLargest(candidates, count, remainders, shift, new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, bases, symbols));
+            RemainderSelection.SelectLargest(candidates, count, remainders, shift, new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, bases, symbols.Select(s => new Constituent(s)).ToArray()));
 
             var expected = Enumerable.Range(0, n)
                 .OrderByDescending(i => remainders[i]).ThenByDescending(i => bases[i]).ThenBy(i => symbols[i], StringComparer.Ordinal)

@@ -136,10 +136,10 @@ public sealed class TargetWeightsValidationTests
         // 70 distinct symbols whose hashes' top 8 bits are 0, so they crowd the first slots of the table (256 or 512
         // slots here), then a repeat: the probe sequence outgrows its limit and the check moves to a hash set.
         var colliding = Enumerable.Range(0, 1_000_000).Select(i => $"C{i}").Where(s => SymbolSet.Hash(s) >> 56 == 0).Take(70).ToList();
-        var symbols = colliding.Concat(Enumerable.Range(0, 58).Select(i => $"F{i}")).Append(colliding[40]).ToArray();
+        var symbols = colliding.Concat(Enumerable.Range(0, 58).Select(i => $"F{i}")).Append(colliding[40]).Select(s => new Constituent(s)).ToArray();
 
         Assert.Equal(70, colliding.Count);
-        Assert.Equal(-1, SymbolSet.FirstDuplicate(EveryFourLetterSymbol().ToArray())); // regular symbols do not cluster
+        Assert.Equal(-1, SymbolSet.FirstDuplicate(EveryFourLetterSymbol().Select(s => new Constituent(s)).ToArray())); // regular symbols do not cluster
         Assert.Equal(symbols.Length - 1, SymbolSet.FirstDuplicate(symbols));
         Assert.Equal(-1, SymbolSet.FirstDuplicate(symbols.AsSpan(0, symbols.Length - 1)));
     }

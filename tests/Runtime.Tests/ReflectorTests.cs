@@ -281,3 +281,26 @@ public sealed class ReflectorTests
         }
     }
 }
+
+/// <summary>How long a Status's <c>details.retryAfterSeconds</c> makes the reflector wait.</summary>
+public sealed class ReflectorRetryAfterTests
+{
+    [Theory]
+    [InlineData("""{"kind":"Status","code":429,"details":{"retryAfterSeconds":3}}""", 3)]
+    [InlineData("""{"kind":"Status","code":429,"details":{"retryAfterSeconds":2147483647}}""", 600)] // capped, and no timer overflows
+    [InlineData("""{"kind":"Status","code":429,"details":{"retryAfterSeconds":99999999999}}""", 600)] // beyond int32: capped, not thrown
+    [InlineData("""{"kind":"Status","code":429,"details":{"retryAfterSeconds":1.5}}""", 0)] // not whole seconds: ignored, not thrown
+    [InlineData("""{"kind":"Status","code":429,"details":{"retryAfterSeconds":-5}}""", 0)]
+    [InlineData("""{"kind":"Status","code":429,"details":{}}""", 0)]
+    [InlineData("""not json""", 0)]
+    public void A_servers_retry_after_is_honoured_up_to_a_ceiling(string body, int expectedSeconds)
+    {
+        var error = new k8s.Autorest.HttpOperationException("Too Many Requests")
+        {
+            Response = new k8s.Autorest.HttpResponseMessageWrapper(new HttpResponseMessage(System.Net.HttpStatusCode.TooManyRequests), body),
+        };
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), Reflector.RetryAfter(error));
+        Assert.True(Reflector.MaxRetryAfter < CryptoIndex.Operator.Runtime.TimerLimits.MaxDelay);
+    }
+}

@@ -298,7 +298,11 @@ public sealed partial class Reflector
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>A 429/503 Status may ask the client to wait (<c>details.retryAfterSeconds</c>); the backoff never undercuts it.</summary>
+    /// <summary>
+    /// A 429/503 Status may ask the client to wait (<c>details.retryAfterSeconds</c>); the backoff never undercuts it.
+    /// At most <see cref="MaxRetryAfter"/>: a server asking for hours is misbehaving (and a longer wait than a timer
+    /// takes would end the reflector), while the cache must come back; a value that is not a whole number is ignored.
+    /// </summary>
     internal static TimeSpan RetryAfter(Exception? e)
     {
         if (e is not HttpOperationException { Response.Content: { Length: > 0 } content })
@@ -310,8 +314,8 @@ public sealed partial class Reflector
         {
             using var doc = JsonDocument.Parse(content);
             return doc.RootElement.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object &&
-                   d.TryGetProperty("retryAfterSeconds", out var s) && s.ValueKind == JsonValueKind.Number
-                ? TimeSpan.FromSeconds(s.GetInt32())
+                   d.TryGetProperty("retryAfterSeconds", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(Math.Min(seconds, (long)MaxRetryAfter.TotalSeconds))
                 : TimeSpan.Zero;
         }
         catch (JsonException)
@@ -319,6 +323,9 @@ public sealed partial class Reflector
             return TimeSpan.Zero;
         }
     }
+
+    /// <summary>The longest wait a server's <c>retryAfterSeconds</c> can impose on the reflector.</summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private void Report(ReflectorPhase phase, TimeSpan delay) => PhaseChanged?.Invoke(phase, delay);
 

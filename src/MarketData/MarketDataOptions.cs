@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CryptoIndex.MarketData;
 
 /// <summary>Settings of one shared price cache.</summary>
@@ -14,4 +16,34 @@ public sealed record MarketDataOptions
 
     /// <summary>Longest a refresh may take, all sources together; a source still running then counts as failed.</summary>
     public TimeSpan RefreshTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The share of <see cref="RefreshTimeout"/> kept for the fallbacks: the primary source must be done by
+    /// <c>RefreshTimeout × (1 − FallbackShare)</c>, so a slow primary cannot leave a healthy fallback no time. From 0
+    /// (the primary may use it all) to below 1.
+    /// </summary>
+    /// <remarks>
+    /// A share rather than a duration: it stays valid whatever the refresh timeout is set to, and the cache does not
+    /// know a source's own request timeouts (a file has none). The default 25 % of the 2-minute refresh timeout is 30 s,
+    /// the default total time of one HTTP fetch, retries included: Binance's single request fits.
+    /// </remarks>
+    public double FallbackShare { get; init; } = 0.25;
+
+    /// <summary>
+    /// How long after a refresh starts source <paramref name="index"/> of <paramref name="count"/> must have answered:
+    /// the last one at <see cref="RefreshTimeout"/>; the earlier ones leave <see cref="FallbackShare"/> of it to the
+    /// later ones, split evenly among them. Counted from the start, so time a source leaves unused goes to the next.
+    /// </summary>
+    public TimeSpan DeadlineOf(int index, int count)
+    {
+        var later = count - 1 - index;
+        return later <= 0 ? RefreshTimeout : RefreshTimeout - RefreshTimeout * FallbackShare * later / (count - 1);
+    }
+
+    /// <summary>What is out of range, naming the setting under <paramref name="section"/>; null when all is well.</summary>
+    public string? Problem(string section) =>
+        RefreshTimeout <= TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $"{section}:RefreshTimeout must be above 0, not {RefreshTimeout}")
+        : FallbackShare is not (>= 0 and < 1)
+            ? string.Create(CultureInfo.InvariantCulture, $"{section}:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not {FallbackShare}")
+        : null;
 }

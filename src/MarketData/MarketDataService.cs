@@ -47,6 +47,11 @@ public sealed partial class MarketDataService
             throw new ArgumentException("at least one price source is needed", nameof(sources));
         }
 
+        if (options.Problem(nameof(MarketDataOptions)) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
         Provider = provider;
         this.sources = sources;
         this.options = options;
@@ -197,8 +202,7 @@ public sealed partial class MarketDataService
                 union = [.. tracked.OrderBy(a => a.Symbol, StringComparer.Ordinal).ThenBy(a => a.CoinGeckoId, StringComparer.Ordinal)];
             }
 
-            using var deadline = new CancellationTokenSource(options.RefreshTimeout, time);
-            var snapshot = await FetchAllAsync(union, deadline.Token).ConfigureAwait(false);
+            var snapshot = await FetchAllAsync(union).ConfigureAwait(false);
             lock (sync)
             {
                 current = snapshot;
@@ -215,26 +219,22 @@ public sealed partial class MarketDataService
         }
     }
 
-    private async Task<MarketSnapshot> FetchAllAsync(List<AssetRef> union, CancellationToken deadline)
+    private async Task<MarketSnapshot> FetchAllAsync(List<AssetRef> union)
     {
         Interlocked.Increment(ref refreshNumber);
+        var started = time.GetTimestamp();
         var missing = union;
         var rejections = new List<PriceRejection>();
         var failures = new List<string>();
-        foreach (var source in sources)
+        for (var i = 0; i < sources.Count && missing.Count > 0; i++)
         {
-            if (missing.Count == 0)
-            {
-                break;
-            }
-
-            var result = await FetchFromAsync(source, missing, failures, deadline).ConfigureAwait(false);
+            var result = await FetchFromAsync(i, missing, failures, started).ConfigureAwait(false);
             if (result is null)
             {
                 continue;
             }
 
-            var served = Accept(source, result, rejections);
+            var served = Accept(sources[i], result, rejections);
             missing = [.. missing.Where(a => !served.Contains(a))];
         }
 
@@ -249,14 +249,20 @@ public sealed partial class MarketDataService
         return new MarketSnapshot(time.GetUtcNow(), quotes, [.. rejections.Where(r => unserved.Contains(r.Asset))], failures, union.ToHashSet());
     }
 
-    private async Task<SourceResult?> FetchFromAsync(IPriceSource source, List<AssetRef> assets, List<string> failures, CancellationToken deadline)
+    private async Task<SourceResult?> FetchFromAsync(int index, List<AssetRef> assets, List<string> failures, long refreshStarted)
     {
+        // Each source has its own deadline, counted from the refresh's start: the earlier ones leave a share of the
+        // refresh timeout to the later ones (MarketDataOptions.FallbackShare), so a slow primary cannot starve a healthy
+        // fallback. A source that ignored its cancellation may have overrun this deadline: it then passes at once.
+        var source = sources[index];
+        var due = options.DeadlineOf(index, sources.Count);
+        using var deadline = new CancellationTokenSource(Max(due - time.GetElapsedTime(refreshStarted), TimeSpan.Zero), time);
         var started = time.GetTimestamp();
         string reason;
         Exception? error;
         try
         {
-            var result = await source.FetchAsync(assets, deadline).ConfigureAwait(false);
+            var result = await source.FetchAsync(assets, deadline.Token).ConfigureAwait(false);
             Observe(source.Name, "success", started);
             return result;
         }
@@ -266,7 +272,7 @@ public sealed partial class MarketDataService
         }
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
         {
-            (reason, error) = ($"{source.Name}: no answer within the refresh timeout of {Engine.Format.Duration(options.RefreshTimeout)}", e);
+            (reason, error) = (NoAnswer(index, due), e);
         }
 #pragma warning disable CA1031 // Any other failure of one source must not fail the refresh that all funds share.
         catch (Exception e)
@@ -279,6 +285,16 @@ public sealed partial class MarketDataService
         failures.Add(reason);
         LogSourceFailed(error, source.Name, reason);
         return null;
+    }
+
+    /// <summary>Why source <paramref name="index"/> failed when its deadline, <paramref name="due"/> into the refresh, passed.</summary>
+    private string NoAnswer(int index, TimeSpan due)
+    {
+        var timeout = Engine.Format.Duration(options.RefreshTimeout);
+        return due >= options.RefreshTimeout
+            ? $"{sources[index].Name}: no answer within the refresh timeout of {timeout}"
+            : $"{sources[index].Name}: no answer by {Engine.Format.Duration(due)} into the refresh timeout of {timeout} "
+                + $"(the rest is kept for {string.Join(", ", sources.Skip(index + 1).Select(s => s.Name))})";
     }
 
     private void Observe(string source, string outcome, long started)

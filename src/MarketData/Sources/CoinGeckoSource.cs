@@ -8,9 +8,10 @@ namespace CryptoIndex.MarketData.Sources;
 /// A page that fails ends the fetch, but the pages answered before it count: their prices are used, and the rest are
 /// rejected as <see cref="RejectionReason.PageFailed"/> for the next source to serve. Asking the remaining pages would
 /// not help — a failure is nearly always CoinGecko's (a rate limit, an outage), not the page's — and each could spend
-/// the request timeout, leaving the fallback no time in the refresh. The refresh deadline cancelling a later page ends
-/// the fetch the same way, so the answered pages are not lost (the fallback, on the same spent deadline, cannot help
-/// then). Only when no page is answered has the source failed: it throws, cancelled or not, as before.
+/// the request timeout, leaving the fallback no time in the refresh. The deadline the refresh gives CoinGecko
+/// cancelling a later page ends the fetch the same way, so the answered pages are not lost; the refresh keeps a share of
+/// its timeout for the fallback to price the rest (<see cref="MarketDataOptions.FallbackShare"/>). Only when no page is
+/// answered has the source failed: it throws, cancelled or not, as before.
 /// </summary>
 public sealed class CoinGeckoSource : IPriceSource
 {
@@ -60,8 +61,8 @@ public sealed class CoinGeckoSource : IPriceSource
             }
             catch (OperationCanceledException) when (i > 0 && cancellationToken.IsCancellationRequested)
             {
-                // The refresh deadline passed: throwing would lose the pages already answered.
-                RejectRest(pages, i, $"page {i + 1} of {pages.Count} not answered before the refresh deadline; not asked again this refresh", rejections);
+                // The deadline the refresh gave this source passed: throwing would lose the pages already answered.
+                RejectRest(pages, i, $"page {i + 1} of {pages.Count} not answered within {Name}'s time in this refresh; not asked again this refresh", rejections);
                 break;
             }
         }

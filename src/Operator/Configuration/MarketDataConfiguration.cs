@@ -17,7 +17,8 @@ public sealed record SecretKeyReference(string Namespace, string Name, string Ke
 /// <c>MarketData:CoinGeckoRequestsPerMinute</c> (30);</item>
 /// <item><c>MarketData:BinanceBaseUrl</c>; <c>MarketData:FilePath</c> (enables the <c>file</c> provider);</item>
 /// <item><c>MarketData:Http:AttemptTimeout</c>, <c>:TotalTimeout</c>, <c>:MaxRetries</c>, <c>:RetryBaseDelay</c>,
-/// <c>:BreakDuration</c>, …; <c>MarketData:Validation:MaxPriceJump</c>, <c>:AcceptJumpAfter</c>, <c>:RefreshTimeout</c>.</item>
+/// <c>:BreakDuration</c>, …; <c>MarketData:Validation:MaxPriceJump</c>, <c>:AcceptJumpAfter</c>, <c>:RefreshTimeout</c>,
+/// <c>:FallbackShare</c>.</item>
 /// </list>
 /// </summary>
 public static class MarketDataConfiguration
@@ -44,6 +45,11 @@ public static class MarketDataConfiguration
             Http = section.GetSection("Http").Get<SourceHttpOptions>() ?? defaults.Http,
             Validation = section.GetSection("Validation").Get<MarketDataOptions>() ?? defaults.Validation,
         };
+        if (settings.Validation.Problem($"{Section}:Validation") is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         return (settings, ParseSecret(coinGecko.GetValue<string?>("ApiKeySecret")));
     }
 

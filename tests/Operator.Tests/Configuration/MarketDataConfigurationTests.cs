@@ -18,6 +18,7 @@ public sealed class MarketDataConfigurationTests
             ["MarketData:CoinGeckoRequestsPerMinute"] = "500",
             ["MarketData:Http:AttemptTimeout"] = "00:00:05",
             ["MarketData:Validation:MaxPriceJump"] = "20",
+            ["MarketData:Validation:FallbackShare"] = "0.4",
         }).Build();
 
         var (settings, secret) = MarketDataConfiguration.Bind(configuration);
@@ -28,6 +29,7 @@ public sealed class MarketDataConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Http.TotalTimeout);
         Assert.Equal(20m, settings.Validation.MaxPriceJump);
         Assert.Equal(3, settings.Validation.AcceptJumpAfter);
+        Assert.Equal((0.4, TimeSpan.FromMinutes(2)), (settings.Validation.FallbackShare, settings.Validation.RefreshTimeout));
         Assert.Equal(new SecretKeyReference("cryptoindex-system", "coingecko", "apiKey"), secret);
         Assert.Null(settings.FilePath);
     }
@@ -39,6 +41,18 @@ public sealed class MarketDataConfigurationTests
 
         var error = Assert.Throws<InvalidOperationException>(() => MarketDataConfiguration.Bind(configuration));
         Assert.Equal("MarketData:CoinGecko:ApiKeySecret must be namespace/name/key, not 'coingecko'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("FallbackShare", "1", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1")]
+    [InlineData("FallbackShare", "-0.25", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not -0.25")]
+    [InlineData("RefreshTimeout", "-00:00:05", "MarketData:Validation:RefreshTimeout must be above 0, not -00:00:05")]
+    public void A_refresh_setting_out_of_range_is_a_configuration_error_naming_it(string key, string value, string message)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["MarketData:Validation:" + key] = value }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => MarketDataConfiguration.Bind(configuration));
+        Assert.Equal(message, error.Message);
     }
 
     [Fact]

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Prepares a cluster whose operator was installed with `kubectl apply -k config/default` (and perhaps
-# `kubectl apply -k config/prometheus`) for `helm install` of the chart, keeping the CRD and every IndexFund:
+# Prepares a cluster whose operator was installed with `kubectl apply -k config/default` or `config/binance` (and
+# perhaps `kubectl apply -k config/prometheus`) for `helm install` of the chart, keeping the CRD and every IndexFund:
 #   1. hands the IndexFund CRD to the Helm release (Helm's adoption label and annotations), so that the chart manages
 #      it from now on instead of refusing to install over it; it is never deleted, so neither is any fund;
 #   2. deletes the operator's Deployment and waits until it is gone (the pod finishes in-flight reconciles and
 #      releases its Lease); a rebalance it leaves half done is resumed from status.execution by the new operator;
-#   3. deletes the operator's other objects the overlays render (RBAC, Service, ServiceMonitor, PrometheusRule, PDB; the
-#      Deployment's selector is immutable and differs from the chart's; the other names collide with the chart's or
-#      would be left behind), never the Namespace or the CRD. Overlays that render anything else (a fund, a Secret)
-#      are refused before anything is changed.
+#   3. deletes the operator's other objects the overlays render (RBAC, including config/binance's Secret reading,
+#      Service, ServiceMonitor, PrometheusRule, PDB; the Deployment's selector is immutable and differs from the chart's;
+#      the other names collide with the chart's or would be left behind, still granting what they grant), never the
+#      Namespace or the CRD. Objects not in the cluster are skipped. Overlays that render anything else (a fund, a
+#      Secret) are refused before anything is changed.
 # Then it prints the helm install command. Funds are not reconciled between steps 2 and the install.
 #
 # Usage: scripts/kustomize-to-helm.sh [--overlay DIR]... [--release NAME] [--namespace NS] [--dry-run]
-#   --overlay    a kustomization that installed the operator (default: config/default); repeat it for
-#                config/prometheus or for your own overlay of them, which must render the objects in the cluster
+#   --overlay    a kustomization that installed the operator; repeat it for each one applied, e.g. --overlay
+#                config/binance --overlay config/prometheus (or your own overlays of them, which must render the
+#                objects in the cluster). Default: config/binance alone, which is config/default plus its Secret
+#                reading, so it covers either install
 #   --release    the Helm release to be installed (default: cryptoindex-operator)
 #   --namespace  the operator's namespace, where the release goes (default: the namespace of the overlay's Deployment)
 #   --dry-run    print what would be changed, change nothing
@@ -35,11 +38,11 @@ while [[ $# -gt 0 ]]; do
     --release) release="${2:?--release needs a name}"; shift 2 ;;
     --namespace) namespace="${2:?--namespace needs a name}"; shift 2 ;;
     --dry-run) dry_run=true; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "kustomize-to-helm: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-[[ ${#overlays[@]} -gt 0 ]] || overlays=("$repo/config/default")
+[[ ${#overlays[@]} -gt 0 ]] || overlays=("$repo/config/binance")
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -69,7 +72,7 @@ select_kinds drop "Deployment|Namespace|CustomResourceDefinition|$operator_kinds
 if [[ -s "$work/foreign.yaml" ]]; then
   echo "kustomize-to-helm: the overlays also render objects that are not the operator's; nothing was changed:" >&2
   list_objects "$work/foreign.yaml" >&2
-  echo "Pass only the overlays that installed the operator (config/default, config/prometheus): funds, Secrets and the like must stay." >&2
+  echo "Pass only the overlays that installed the operator (config/default or config/binance, config/prometheus): funds, Secrets and the like must stay." >&2
   exit 2
 fi
 
@@ -113,7 +116,8 @@ fi
 cat <<EOF
 
 The CRD and every IndexFund are in place; no operator is running. Install the chart now, with your settings
-(image, watched namespaces, price provider, monitoring: see charts/cryptoindex-operator/README.md):
+(image, watched namespaces, price provider, monitoring: see charts/cryptoindex-operator/README.md; Binance funds
+need --set rbac.exchangeCredentials=true, best with watchNamespaces listed):
 
   helm install $release charts/cryptoindex-operator --namespace $namespace
 

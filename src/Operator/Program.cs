@@ -54,7 +54,7 @@ backtest.SetAction(parse => CryptoIndex.Operator.Cli.BacktestCommand.Run(
 root.Subcommands.Add(backtest);
 
 var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and /metrics.", DefaultValueFactory = _ => 8081 };
-var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: the first file in KUBECONFIG, else in-cluster, else ~/.kube/config)." };
+var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: the first file of KUBECONFIG that exists, an error if none does; without KUBECONFIG, in-cluster, else ~/.kube/config)." };
 var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades (default: true; --leader-elect=false for a single local process).", DefaultValueFactory = _ => true };
 var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
 var leaseName = new Option<string>("--lease-name") { Description = "Name of the leader Lease (two operators in one namespace need different names).", DefaultValueFactory = _ => CryptoIndex.Operator.OperatorApp.Component };
@@ -124,6 +124,12 @@ run.SetAction(async (parse, cancellationToken) =>
             WatchNamespaces = parse.GetValue(watchNamespaces) ?? [],
             GracefulShutdownTimeout = parse.GetValue(gracefulShutdown) ?? defaultGracefulShutdown,
         });
+    }
+    catch (CryptoIndex.Operator.Runtime.Hosting.KubeconfigNotFoundException e)
+    {
+        // A kubeconfig named but missing: never another cluster instead.
+        Console.Error.WriteLine($"run: {e.Message}");
+        return CryptoIndex.Operator.Cli.ExitCodes.InvalidInput;
     }
     catch (k8s.Exceptions.KubeConfigException e)
     {

@@ -61,7 +61,7 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
         {
             throw new CredentialsUnavailableException(
-                $"spec.exchange.credentialsSecretRef: the operator may not read Secret {ns}/{secretName} (RBAC; with the Helm chart, set rbac.exchangeCredentials=true)");
+                $"spec.exchange.credentialsSecretRef: the operator may not read Secret {ns}/{secretName} (RBAC; with the Helm chart, set rbac.exchangeCredentials=true; with kustomize, apply config/binance)");
         }
 
         var data = secret.Data ?? new Dictionary<string, byte[]>();

@@ -32,10 +32,51 @@ public sealed class RunCommandTests
     [Fact]
     public async Task Without_a_cluster_run_says_what_to_pass()
     {
-        var (exitCode, error) = await RunAsync("run", "--watch-namespaces", "team-a", "--graceful-shutdown-timeout", "10s", "--kubeconfig", "/nonexistent/kubeconfig");
+        var home = Directory.CreateTempSubdirectory("cryptoindex-home-").FullName; // no ~/.kube/config
+        try
+        {
+            await using var process = CryptoIndexProcess.Start(new Dictionary<string, string> { ["HOME"] = home }, "run", "--watch-namespaces", "team-a", "--graceful-shutdown-timeout", "10s");
+
+            Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, await process.ExitCodeAsync());
+            Assert.Contains("pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster", process.Errors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_kubeconfig_flag_naming_a_missing_file_is_refused_naming_it()
+    {
+        var (exitCode, error) = await RunAsync("run", "--kubeconfig", "/nonexistent/kubeconfig");
 
         Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, exitCode);
-        Assert.Contains("pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster", error, StringComparison.Ordinal);
+        Assert.Equal("run: --kubeconfig: /nonexistent/kubeconfig does not exist", error);
+    }
+
+    [Fact]
+    public async Task A_KUBECONFIG_naming_no_file_that_exists_is_refused_rather_than_passed_over_for_the_home_kubeconfig()
+    {
+        await using var cluster = await LocalKube.LocalKubeCluster.StartAsync();
+        await cluster.ApplyYamlAsync(File.ReadAllText(LocalKube.Testing.RepositoryPaths.Combine("config", "crds", CryptoIndex.Operator.Crd.CrdGenerator.FileName)));
+        cluster.Requests.Clear();
+        var home = Directory.CreateTempSubdirectory("cryptoindex-home-").FullName;
+        try
+        {
+            // ~/.kube/config reaches a cluster, but KUBECONFIG says another kubeconfig was meant.
+            cluster.WriteKubeconfig(Path.Combine(Directory.CreateDirectory(Path.Combine(home, ".kube")).FullName, "config"));
+            var environment = new Dictionary<string, string> { ["HOME"] = home, ["KUBECONFIG"] = "/nonexistent/one" + Path.PathSeparator + "/nonexistent/two" };
+            await using var process = CryptoIndexProcess.Start(environment, "run", "--leader-elect=false", "--port", "0");
+
+            Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, await process.ExitCodeAsync());
+            Assert.StartsWith("run: KUBECONFIG names no file that exists (/nonexistent/one, /nonexistent/two)", process.Errors, StringComparison.Ordinal);
+            Assert.Empty(cluster.Requests.All);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
     [Fact]

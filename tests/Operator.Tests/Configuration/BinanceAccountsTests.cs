@@ -47,7 +47,7 @@ public sealed class BinanceAccountsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => accounts.ForAsync("default", "forbidden", testnet: true, "USDT", CancellationToken.None));
 
         Assert.Equal(
-            "spec.exchange.credentialsSecretRef: the operator may not read Secret default/forbidden (RBAC; with the Helm chart, set rbac.exchangeCredentials=true)",
+            "spec.exchange.credentialsSecretRef: the operator may not read Secret default/forbidden (RBAC; with the Helm chart, set rbac.exchangeCredentials=true; with kustomize, apply config/binance)",
             error.Message);
     }
 

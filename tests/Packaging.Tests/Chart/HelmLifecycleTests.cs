@@ -27,10 +27,13 @@ public sealed class HelmLifecycleTests
         var notes = await HelmAsync("install", Support.Chart.Release, Support.Chart.Folder);
         Assert.Contains("kubectl wait --for=condition=Ready ifund/equal-weight", notes, StringComparison.Ordinal);
         Assert.Contains("kubectl delete crd indexfunds.cryptoindex.io", notes, StringComparison.Ordinal);
+        Assert.Contains(BinanceNote, notes, StringComparison.Ordinal);
         await cluster.Kubectl.OkAsync("get", "deployment", Support.Chart.Release, "-n", Support.Chart.Namespace);
         await cluster.Kubectl.OkAsync("apply", "-f", RepositoryPaths.Combine("config", "samples", "equal-weight.yaml"), "-n", "default");
 
-        await HelmAsync("upgrade", Support.Chart.Release, Support.Chart.Folder, "--set", "operator.logLevel=Debug");
+        var upgraded = await HelmAsync("upgrade", Support.Chart.Release, Support.Chart.Folder, "--set", "operator.logLevel=Debug", "--set", "rbac.exchangeCredentials=true");
+        Assert.Contains("kubectl wait --for=condition=Ready ifund/equal-weight", upgraded, StringComparison.Ordinal);
+        Assert.DoesNotContain(BinanceNote, upgraded, StringComparison.Ordinal);
         var deployment = JsonNode.Parse(await cluster.Kubectl.OkAsync("get", "deployment", Support.Chart.Release, "-n", Support.Chart.Namespace, "-o", "json"))!;
         Assert.Contains(deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray(),
             e => (string?)e!["name"] == "Logging__LogLevel__Default" && (string?)e["value"] == "Debug");
@@ -41,6 +44,8 @@ public sealed class HelmLifecycleTests
         await cluster.Kubectl.OkAsync("get", "crd", "indexfunds.cryptoindex.io");
         await cluster.Kubectl.OkAsync("get", "ifund", "equal-weight", "-n", "default");
     }
+
+    private const string BinanceNote = "Binance funds also need --set rbac.exchangeCredentials=true";
 
     /// <summary>How the chart passed the Lease name before <c>leaderElection.leaseName</c> existed.</summary>
     public enum OlderLease

@@ -95,12 +95,37 @@ public sealed class KustomizeToHelmTests
 
         Assert.True(script.Exit == 0, script.Describe("kustomize-to-helm.sh --dry-run"));
         Assert.Contains("ClusterRole cryptoindex-indexfund-viewer", script.Out, StringComparison.Ordinal);
+        Assert.Contains("ClusterRoleBinding cryptoindex-operator-exchange-credentials", script.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("Namespace cryptoindex-system", script.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("CustomResourceDefinition", script.Out, StringComparison.Ordinal);
         await cluster.Kubectl.OkAsync("get", "deployment", "cryptoindex-operator", "-n", Support.Chart.Namespace);
         var crd = JsonNode.Parse(await cluster.Kubectl.OkAsync("get", "crd", "indexfunds.cryptoindex.io", "-o", "json"))!;
         Assert.Null(crd["metadata"]!["annotations"]?["meta.helm.sh/release-name"]);
     }
+
+    [Theory]
+    [InlineData("config/binance")]
+    [InlineData("config/default")]
+    public async Task By_default_the_script_clears_either_install_including_config_binances_Secret_reading(string applied)
+    {
+        await using var cluster = await KustomizeInstalledAsync(applied);
+        using var helm = new HelmHome(cluster);
+
+        var script = await Tool.RunAsync("bash", [Script], environment: helm.Environment);
+
+        // Left behind, the binding would let the chart's operator (the same ServiceAccount, default release) read every Secret.
+        Assert.True(script.Exit == 0, script.Describe("kustomize-to-helm.sh"));
+        Assert.Contains("--set rbac.exchangeCredentials=true", script.Out, StringComparison.Ordinal);
+        foreach (var (kind, name) in new[] { ("deployment", "cryptoindex-operator"), ("clusterrole", "cryptoindex-operator-manager"), ("clusterrole", ExchangeCredentials), ("clusterrolebinding", ExchangeCredentials) })
+        {
+            var gone = await cluster.Kubectl.RunAsync("get", kind, name, "-n", Support.Chart.Namespace);
+            Assert.Contains("NotFound", gone.Err, StringComparison.Ordinal);
+        }
+
+        await cluster.Kubectl.OkAsync("get", "ifund", "equal-weight", "-n", "default");
+    }
+
+    private const string ExchangeCredentials = "cryptoindex-operator-exchange-credentials";
 
     private const string OperatorPod = """
         apiVersion: v1
@@ -126,10 +151,10 @@ public sealed class KustomizeToHelmTests
         }
     }
 
-    private static async Task<ApplyCluster> KustomizeInstalledAsync()
+    private static async Task<ApplyCluster> KustomizeInstalledAsync(string overlay = "config/default")
     {
         var cluster = await ApplyCluster.StartAsync();
-        await cluster.Kubectl.OkAsync("apply", "-k", RepositoryPaths.Combine("config", "default"));
+        await cluster.Kubectl.OkAsync("apply", "-k", RepositoryPaths.Combine(overlay));
         await cluster.Kubectl.OkAsync("apply", "-k", RepositoryPaths.Combine("config", "prometheus"));
         await cluster.Kubectl.OkAsync("apply", "-f", RepositoryPaths.Combine("config", "samples", "equal-weight.yaml"), "-n", "default");
         return cluster;

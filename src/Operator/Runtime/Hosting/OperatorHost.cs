@@ -94,22 +94,14 @@ public sealed class OperatorHost
 
     /// <summary>
     /// As controller-runtime: explicit configuration, else <c>--kubeconfig</c>, else <c>KUBECONFIG</c>, else in-cluster
-    /// (service account), else <c>~/.kube/config</c>.
+    /// (service account), else <c>~/.kube/config</c>; a flag or <c>KUBECONFIG</c> naming no file that exists is an
+    /// error (<see cref="Kubeconfig.Resolve"/>), never passed over.
     /// </summary>
     private static KubernetesClientConfiguration ClientConfiguration(OperatorHostOptions options) =>
         options.ClientConfiguration ??
-        (KubeconfigFile(options.Kubeconfig, Environment.GetEnvironmentVariable("KUBECONFIG"), File.Exists) is { } file
+        (Kubeconfig.Resolve(options.Kubeconfig, Environment.GetEnvironmentVariable("KUBECONFIG"), File.Exists) is { } file
             ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
             : KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile());
-
-    /// <summary>
-    /// The kubeconfig to use: the flag's, else the first file of <c>KUBECONFIG</c> (a list, like PATH) that exists
-    /// (kubectl would merge them; the first is where its current context usually is); null for none.
-    /// </summary>
-    internal static string? KubeconfigFile(string? flag, string? environment, Func<string, bool> exists) =>
-        !string.IsNullOrEmpty(flag)
-            ? flag
-            : (environment ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(exists);
 }

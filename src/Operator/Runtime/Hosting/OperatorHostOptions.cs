@@ -15,7 +15,10 @@ public sealed record OperatorHostOptions
     /// <summary>Component name used for Events and as the status field manager.</summary>
     public string Component { get; init; } = "operator";
 
-    /// <summary>Kubeconfig path (wins over in-cluster); null uses <c>KUBECONFIG</c>, else in-cluster, else <c>~/.kube/config</c>.</summary>
+    /// <summary>
+    /// Kubeconfig path (wins over in-cluster; must exist); null uses the first file of <c>KUBECONFIG</c> that exists (one
+    /// must, if it is set), else in-cluster, else <c>~/.kube/config</c>.
+    /// </summary>
     public string? Kubeconfig { get; init; }
 
     /// <summary>An explicit client configuration (tests); wins over in-cluster and kubeconfig discovery.</summary>

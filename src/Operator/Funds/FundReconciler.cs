@@ -526,7 +526,9 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// Ready=False with the reason, and Stalled=True when only a person can fix it (otherwise Stalled is cleared: the
-    /// operator retries by itself). Writes only if changed; the Warning Event is aggregated by the recorder.
+    /// operator retries by itself). Writes only if changed. The Warning Event is told when the condition changes (or
+    /// the spec does, like InvalidSpec), not at every refresh that finds it so: each repeat would use up the fund's
+    /// share of Events (see EventRecorder).
     /// </summary>
     private async Task<ReconcileResult> NotReadyAsync(
         Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken, bool stalled = true)
@@ -542,7 +544,12 @@ public sealed partial class FundReconciler(
             .. fund.Status?.Conditions?.Where(c => c.Type == FundConditions.Reconciling) ?? [], // a rebalance in progress stays reported
         ];
         await WriteAsync(current, status, cancellationToken).ConfigureAwait(false);
-        await events.WarningAsync(current, reason, message, cancellationToken).ConfigureAwait(false);
+        var before = fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready);
+        if (fund.Status?.ObservedGeneration != fund.Metadata.Generation || before is not { Status: "False" } || before.Reason != reason || before.Message != message)
+        {
+            await events.WarningAsync(current, reason, message, cancellationToken).ConfigureAwait(false);
+        }
+
         return ReconcileResult.Done;
     }
 

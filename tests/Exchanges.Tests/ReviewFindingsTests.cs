@@ -337,9 +337,11 @@ public sealed class ReviewFindingsTests
         Assert.Null(await fund.Journal.LoadAsync(BinanceFund.Uid, CancellationToken.None));
         Assert.Empty(fund.State.OrderRequests);
 
-        // No books account (a first rebalance, or the spec now names other credentials): it starts.
-        var moved = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+        // No books account (a first rebalance, or the spec now names other credentials): it starts, and its record
+        // keeps where the caller says the fund trades, for the next rebalance to compare.
+        var moved = await Driver.RunToEndAsync(fund.Executor(), fund.Start() with { Venue = "binance, Secret other-keys" }, fund.Time);
         Assert.Equal(ExecutionStatus.Done, moved.Status);
+        Assert.Equal("binance, Secret other-keys", (await fund.Journal.LoadAsync(BinanceFund.Uid, CancellationToken.None))!.Venue);
     }
 
     /// <summary>The account pays commissions in BNB and holds 1 BNB; with <paramref name="tradeBnb"/> BNBUSDT trades at 600.</summary>

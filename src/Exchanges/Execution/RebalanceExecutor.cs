@@ -145,7 +145,7 @@ public sealed class RebalanceExecutor(
             .ToImmutableList();
         var record = new RebalanceRecord(
             start.FundUid, start.Sequence, exchange.Name, RebalancePhase.Selling, 1, start.Holdings, inputs, legs,
-            plan.Value.Dropped.ToImmutableList(), time.GetUtcNow(), null) { Revision = existing?.Revision ?? 0, Account = account };
+            plan.Value.Dropped.ToImmutableList(), time.GetUtcNow(), null) { Revision = existing?.Revision ?? 0, Account = account, Venue = start.Venue };
         record = await SaveAsync(record, cancellationToken).ConfigureAwait(false);
         ExecutorLog.Planned(logger, start.FundUid, start.Sequence, legs.Count, plan.Value.Dropped.Count);
         return await RunAsync(record, cancellationToken).ConfigureAwait(false);

@@ -105,6 +105,13 @@ public sealed record RebalanceRecord(
     public string? Account { get; init; }
 
     /// <summary>
+    /// Where the caller pointed the fund when the rebalance started, in its own words (<see cref="RebalanceStart.Venue"/>),
+    /// null in a record older than this field. Kept with the books so the next rebalance can tell whether the fund
+    /// still points there without any other history.
+    /// </summary>
+    public string? Venue { get; init; }
+
+    /// <summary>
     /// The fund's holdings now: the start holdings with every recorded fill applied exactly, in execution order (every
     /// sell, of any round, before every buy; then by leg).
     /// </summary>

@@ -25,6 +25,12 @@ public sealed record RebalanceStart(
     /// not that account's). Null after a deliberate move to other credentials, or before any rebalance.
     /// </summary>
     public string? BooksAccount { get; init; }
+
+    /// <summary>
+    /// The caller's name for where the fund trades (the operator: the exchange, testnet and Secret its spec names),
+    /// kept in the record as <see cref="RebalanceRecord.Venue"/>; the executor only stores it.
+    /// </summary>
+    public string? Venue { get; init; }
 }
 
 /// <summary>How far a call to the executor got.</summary>

@@ -9,11 +9,19 @@ namespace CryptoIndex.Operator.ExchangeAccounts;
 /// </summary>
 public static class ExchangeIdentity
 {
+    public const string Paper = "paper";
+
+    private const string Testnet = "binance testnet";
+
     public static string Of(ExchangeSettings exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         return exchange.Kind == ExchangeKind.Paper
-            ? "paper"
-            : $"binance{(exchange.Testnet ? " testnet" : string.Empty)}, Secret {exchange.CredentialsSecret}";
+            ? Paper
+            : $"{(exchange.Testnet ? Testnet : "binance")}, Secret {exchange.CredentialsSecret}";
     }
+
+    /// <summary>Whether <paramref name="identity"/> (as <see cref="Of"/> writes it) trades play money: paper, or the Binance testnet.</summary>
+    public static bool IsPlayMoney(string identity) =>
+        identity == Paper || identity.StartsWith(Testnet + ",", StringComparison.Ordinal);
 }

@@ -48,7 +48,10 @@ public sealed partial class FundReconciler(
     /// <summary>Reason of Ready=False and Stalled=True when the fund's exchange Secret cannot be read.</summary>
     public const string CredentialsUnavailable = "CredentialsUnavailable";
 
-    /// <summary>Reason of Ready=False and Stalled=True when spec.exchange changed while a rebalance was open.</summary>
+    /// <summary>
+    /// Reason of Ready=False and Stalled=True when spec.exchange changed while a rebalance was open, points a fund whose
+    /// positions were bought with play money at real money, or its credentials reach another account than its books'.
+    /// </summary>
     public const string ExchangeChanged = "ExchangeChanged";
 
     /// <summary>Reason of Ready=False and Stalled=True when the fund's exchange is switched off here (the sandbox: paper only).</summary>
@@ -201,6 +204,13 @@ public sealed partial class FundReconciler(
                 now, cancellationToken).ConfigureAwait(false);
         }
 
+        if (ledger is { } books && BooksVenue.MoveRefused(fund, definition, record, books.Value) is { } refused)
+        {
+            // Nothing is traded or recorded: the books stay as they are until the spec points back (a spec change
+            // reconciles at once) or the fund is created anew.
+            return await NotReadyAsync(current, fund, ExchangeChanged, refused, now, cancellationToken).ConfigureAwait(false);
+        }
+
         // A fund that never traded (nothing recorded, cash only: a dry run, or one not funded yet) holds spec.capital as
         // it is now; only a fund that traded keeps the capital its ledger started from.
         var holdings = ledger is { } recorded ? recorded.Value : FundEvaluator.HoldingsFrom(fund.Status, definition.Capital);
@@ -239,13 +249,10 @@ public sealed partial class FundReconciler(
                 evaluation.Untradable)
             {
                 // The account the books are on binds the next rebalance only while the spec names the same credentials.
-                BooksAccount = record?.Account is { } books
-                    && fund.Status?.Rebalances?.FirstOrDefault(r => r.Sequence == record.Sequence)?.Exchange == ExchangeIdentity.Of(definition.Exchange)
-                        ? books
-                        : null,
+                BooksAccount = BooksVenue.Account(fund, definition, record),
+                Venue = ExchangeIdentity.Of(definition.Exchange),
             };
             journal.StartReason = decision.Summary;
-            journal.StartExchange = ExchangeIdentity.Of(definition.Exchange);
             evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one
             journal.StartStatus = JsonSerializer.SerializeToNode(evaluation.Status, ApiJson.Options)!.AsObject();
             journal.StartStatusFrom = current.ResourceVersion; // the version it was evaluated from
@@ -483,7 +490,7 @@ public sealed partial class FundReconciler(
         IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, CancellationToken cancellationToken)
     {
         if (recorded is not null
-            && fund.Status?.Rebalances?.FirstOrDefault(r => r.Sequence == recorded.Sequence)?.Exchange is { } startedOn
+            && BooksVenue.Of(fund, recorded) is { } startedOn
             && startedOn != ExchangeIdentity.Of(definition.Exchange))
         {
             throw new ExchangeChangedException(
@@ -526,7 +533,9 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// Ready=False with the reason, and Stalled=True when only a person can fix it (otherwise Stalled is cleared: the
-    /// operator retries by itself). Writes only if changed; the Warning Event is aggregated by the recorder.
+    /// operator retries by itself). Writes only if changed. The Warning Event is told when the condition changes (or
+    /// the spec does, like InvalidSpec), not at every refresh that finds it so: each repeat would use up the fund's
+    /// share of Events (see EventRecorder).
     /// </summary>
     private async Task<ReconcileResult> NotReadyAsync(
         Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken, bool stalled = true)
@@ -542,7 +551,12 @@ public sealed partial class FundReconciler(
             .. fund.Status?.Conditions?.Where(c => c.Type == FundConditions.Reconciling) ?? [], // a rebalance in progress stays reported
         ];
         await WriteAsync(current, status, cancellationToken).ConfigureAwait(false);
-        await events.WarningAsync(current, reason, message, cancellationToken).ConfigureAwait(false);
+        var before = fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready);
+        if (fund.Status?.ObservedGeneration != fund.Metadata.Generation || before is not { Status: "False" } || before.Reason != reason || before.Message != message)
+        {
+            await events.WarningAsync(current, reason, message, cancellationToken).ConfigureAwait(false);
+        }
+
         return ReconcileResult.Done;
     }
 

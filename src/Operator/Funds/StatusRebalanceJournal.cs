@@ -48,9 +48,6 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// <summary>The Ready reason that save replaced, read from the server just before it (not from a cache).</summary>
     public string? ReplacedReadyReason { get; private set; }
 
-    /// <summary>The account the rebalance being started trades on (<see cref="ExchangeAccounts.ExchangeIdentity"/>); kept like the reason.</summary>
-    public string? StartExchange { get; set; }
-
     /// <summary>
     /// Every number as a string: an API server decodes numbers in a schemaless object as float64, which would round
     /// money. Enums by name, so the record reads well in <c>kubectl get -o yaml</c>.
@@ -212,7 +209,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var history = fund["status"]?["rebalances"]?.Deserialize<List<RebalanceView>>(ApiJson.Options) ?? [];
         var entry = history.FirstOrDefault(r => r.Id == rebalanceId);
         var summary = Summary(record, rebalanceId, entry?.Reason ?? StartReason);
-        summary.Exchange = entry?.Exchange ?? StartExchange;
+        summary.Exchange = entry?.Exchange ?? record.Venue;
         // A real rebalance supersedes the plan a dry run left (the fund trades now).
         var rebalances = history.Where(r => r.Id != rebalanceId && r.Id != DryRunPlan.Id).Prepend(summary).Take(historyLimit).ToList();
         // The evaluated status goes only with the save that creates the record: never into a rebalance another

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.Exchanges.Tests.Support;
-using CryptoIndex.MarketData;
 using CryptoIndex.Operator.Tests.Testing;
 using CryptoIndex.LocalKube.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,12 +19,10 @@ namespace CryptoIndex.Operator.Tests.Funds;
 public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
 {
     private const string Fund = "sixty-forty";
-    private const string OrderEndpoint = "POST /api/v3/order";
+    private const string OrderEndpoint = BinanceOperator.OrderEndpoint;
     private const string LookupEndpoint = "GET /api/v3/order";
     private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
-    private static readonly string Manifest = SixtyFortyFund.Manifest(
-        prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}",
-        exchange: "{kind: binance, feeRate: 0.1%, credentialsSecretRef: {name: binance-keys}}");
+    private static readonly string Manifest = BinanceOperator.Manifest();
 
     private readonly FakeTimeProvider clock = new(Start);
     private readonly string folder = Directory.CreateTempSubdirectory("operator-binance-").FullName;
@@ -36,22 +33,12 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        var account = new FakeState();
-        account.Balances["USDT"] = 10_000m; // the fund's capital, and all the account holds
-        account.Prices["BTC"] = 50_000m;
-        account.Prices["ETH"] = 2_500m;
-        account.Symbols["BTC"] = new FakeSymbol(StepSize: 0.00001m, MinQuantity: 0.00001m, MaxQuantity: 9000m, MinNotional: 5m);
-        account.Symbols["ETH"] = new FakeSymbol(StepSize: 0.0001m, MinQuantity: 0.0001m, MaxQuantity: 90000m, MinNotional: 5m);
-        binance = await FakeBinance.StartAsync(account, clock);
-        await File.WriteAllTextAsync(Path.Combine(folder, "prices.json"), SixtyFortyFund.Prices(Start));
-        op = await OperatorUnderTest.StartAsync(
-            new PriceProviderSettings { FilePath = Path.Combine(folder, "prices.json") },
+        (binance, op) = await BinanceOperator.StartAsync(
             clock,
-            binance.BaseAddress,
+            folder,
             services => services
                 .AddSingleton<ILoggerProvider>(logs)
-                .AddLogging(b => b.AddFilter<RecordingLoggerProvider>(null, LogLevel.Trace)), // everything, for the secret scan
-            gracefulShutdown: TimeSpan.FromSeconds(2)); // shorter than Binance's 5 s receive window: see the restart test
+                .AddLogging(b => b.AddFilter<RecordingLoggerProvider>(null, LogLevel.Trace))); // everything, for the secret scan
         kubectl = new Kubectl(op.Cluster);
     }
 
@@ -267,10 +254,7 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
     public async Task A_new_rebalance_is_not_started_on_another_account_than_the_funds_books()
     {
         await CreateSecretAsync();
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(
-            prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}",
-            exchange: "{kind: binance, feeRate: 0.1%, credentialsSecretRef: {name: binance-keys}}",
-            extraSpec: "\n  rebalance: {minInterval: 0s}")));
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest("\n  rebalance: {minInterval: 0s}")));
         var funded = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
         int Posts() => binance.RequestLog.Count(r => r.StartsWith(OrderEndpoint, StringComparison.Ordinal));
         var posts = Posts();
@@ -282,6 +266,16 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
         Assert.Contains("but the fund's books are on account uid-", (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"], StringComparison.Ordinal);
         Assert.Equal(posts, Posts());
         Assert.Equal((long?)funded["rebalanceSequence"], (long?)stalled["rebalanceSequence"]); // nothing recorded
+
+        // Looked at again at every refresh (Secrets are not watched), but told once: one Warning, not one a minute.
+        int SecretReads() => op.Cluster.Requests.Count(verb: "get", resource: "secrets", name: "binance-keys");
+        var reads = SecretReads();
+        var until = clock.GetUtcNow().AddMinutes(4);
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => clock.GetUtcNow() >= until);
+        Assert.True(SecretReads() >= reads + 3, $"the Secret was read {SecretReads() - reads} times in 4 refreshes");
+        Assert.Equal(posts, Posts());
+        var warning = Assert.Single(JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=ExchangeChanged", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.Equal(1, (int?)warning["count"] ?? 1);
 
         // The fund's keys are back: the rebalance runs on its account.
         await ReplaceSecretAsync(FakeBinance.ApiKey, FakeBinance.SecretKey);
@@ -311,11 +305,7 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
         AssertLedgerEqualsAccount(done);
     }
 
-    private async Task ReplaceSecretAsync(string apiKey, string secretKey)
-    {
-        await kubectl.OkAsync("delete", "secret", "binance-keys");
-        await kubectl.OkAsync("create", "secret", "generic", "binance-keys", "--from-literal=apiKey=" + apiKey, "--from-literal=secretKey=" + secretKey);
-    }
+    private Task ReplaceSecretAsync(string apiKey, string secretKey) => BinanceOperator.ReplaceSecretAsync(kubectl, apiKey, secretKey);
 
     [Fact]
     public async Task An_operator_stopped_with_an_order_in_flight_resumes_after_restart_and_adopts_it_instead_of_resending()
@@ -366,8 +356,7 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
     private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
         FakeClockPump.UntilAsync(kubectl, clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
 
-    private Task<string> CreateSecretAsync() => kubectl.OkAsync(
-        "create", "secret", "generic", "binance-keys", "--from-literal=apiKey=" + FakeBinance.ApiKey, "--from-literal=secretKey=" + FakeBinance.SecretKey);
+    private Task<string> CreateSecretAsync() => BinanceOperator.CreateSecretAsync(kubectl);
 
     private static decimal Quantity(JsonNode status, string symbol) => decimal.Parse(
         (string)status["allocations"]!.AsArray().Single(a => (string?)a!["symbol"] == symbol)!["quantity"]!, CultureInfo.InvariantCulture);

@@ -1,0 +1,69 @@
+using CryptoIndex.LocalKube.Testing;
+using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Funds;
+using CryptoIndex.Operator.Runtime;
+using CryptoIndex.Operator.Runtime.Cache;
+using CryptoIndex.Operator.Runtime.Controllers;
+using CryptoIndex.Operator.Tests.Testing;
+using k8s.Autorest;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Operator.Tests.Funds;
+
+/// <summary>
+/// The reconciler meets a 404 for a fund its cache still holds: most likely deleted meanwhile, so looked at again in a
+/// second (time for the watch to bring the delete), not at once and not as an error; a second 404 in a row is one.
+/// The reconciler is called directly; the operator's own controller watches another namespace and leaves the fund alone.
+/// </summary>
+public sealed class NotFoundRecheckTests : IAsyncLifetime, IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider clock = new(Start);
+    private readonly string prices = Path.Combine(Path.GetTempPath(), $"not-found-{Guid.NewGuid():N}.json");
+    private readonly CancellationTokenSource stop = new();
+    private OperatorUnderTest op = null!;
+    private Reflector funds = null!;
+    private Task watching = Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        await File.WriteAllTextAsync(prices, SixtyFortyFund.Prices(Start));
+        op = await OperatorUnderTest.StartAsync(new PriceProviderSettings { FilePath = prices }, clock, configure: o => o with { WatchNamespaces = ["elsewhere"] });
+        using var kubectl = new Kubectl(op.Cluster);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest()));
+        funds = new Reflector(op.Cluster.CreateClient(), FundReconciler.Funds, clock);
+        watching = funds.RunAsync(stop.Token);
+        await funds.Cache.WaitForSyncAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await watching.ContinueWith(_ => { }, TaskScheduler.Default); // ended by the cancellation
+        await op.DisposeAsync();
+        File.Delete(prices);
+    }
+
+    public void Dispose() => stop.Dispose();
+
+    [Fact]
+    public async Task A_first_404_for_a_fund_still_in_the_cache_is_looked_at_again_in_a_second_and_a_second_in_a_row_is_an_error()
+    {
+        var reconciler = op.App.Services.GetRequiredService<FundReconciler>();
+        var request = new ReconcileRequest(new ObjectKey("default", "sixty-forty"), funds.Cache);
+        Assert.NotNull(request.Current);
+        void NextReadNotFound() => op.Cluster.Faults.FailNext(1, 404, verb: "get", resource: "indexfunds", name: "sixty-forty");
+
+        NextReadNotFound();
+        Assert.Equal(ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(1)), await reconciler.ReconcileAsync(request, CancellationToken.None));
+
+        NextReadNotFound();
+        await Assert.ThrowsAsync<HttpOperationException>(() => reconciler.ReconcileAsync(request, CancellationToken.None));
+
+        // Found again: reconciled as usual (not an error), and the next 404 is a first one again.
+        await reconciler.ReconcileAsync(request, CancellationToken.None);
+        NextReadNotFound();
+        Assert.Equal(ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(1)), await reconciler.ReconcileAsync(request, CancellationToken.None));
+    }
+}

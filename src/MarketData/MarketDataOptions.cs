@@ -42,7 +42,10 @@ public sealed record MarketDataOptions
 
     /// <summary>What is out of range, naming the setting under <paramref name="section"/>; null when all is well.</summary>
     public string? Problem(string section) =>
-        RefreshTimeout <= TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $"{section}:RefreshTimeout must be above 0, not {RefreshTimeout}")
+        MaxPriceJump is not 0m and <= 1m
+            ? string.Create(CultureInfo.InvariantCulture, $"{section}:MaxPriceJump must be 0 (no check) or above 1 (a factor: 10 rejects a price over 10× or under 1/10 of the last), not {MaxPriceJump}")
+        : AcceptJumpAfter < 0 ? string.Create(CultureInfo.InvariantCulture, $"{section}:AcceptJumpAfter must be 0 (never) or a number of refreshes, not {AcceptJumpAfter}")
+        : RefreshTimeout <= TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $"{section}:RefreshTimeout must be above 0, not {RefreshTimeout}")
         : FallbackShare is not (>= 0 and < 1)
             ? string.Create(CultureInfo.InvariantCulture, $"{section}:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not {FallbackShare}")
         : null;

@@ -46,6 +46,9 @@ public sealed class MarketDataConfigurationTests
     [Theory]
     [InlineData("FallbackShare", "1", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1")]
     [InlineData("FallbackShare", "-0.25", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not -0.25")]
+    [InlineData("MaxPriceJump", "0.5", "MarketData:Validation:MaxPriceJump must be 0 (no check) or above 1 (a factor: 10 rejects a price over 10× or under 1/10 of the last), not 0.5")]
+    [InlineData("MaxPriceJump", "-10", "MarketData:Validation:MaxPriceJump must be 0 (no check) or above 1 (a factor: 10 rejects a price over 10× or under 1/10 of the last), not -10")]
+    [InlineData("AcceptJumpAfter", "-1", "MarketData:Validation:AcceptJumpAfter must be 0 (never) or a number of refreshes, not -1")]
     [InlineData("RefreshTimeout", "-00:00:05", "MarketData:Validation:RefreshTimeout must be above 0, not -00:00:05")]
     public void A_refresh_setting_out_of_range_is_a_configuration_error_naming_it(string key, string value, string message)
     {

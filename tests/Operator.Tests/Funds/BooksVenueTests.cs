@@ -40,7 +40,9 @@ public sealed class BooksVenueTests
 
         Assert.StartsWith($"spec.exchange names binance, Secret binance-keys, but the fund's books hold BTC, ETH bought on {from} (play money)", refused, StringComparison.Ordinal);
         Assert.EndsWith($"Put spec.exchange back to {from}, or, to trade on binance, Secret binance-keys, delete the fund and create it anew: a new fund starts from spec.capital in cash", refused, StringComparison.Ordinal);
-        Assert.Null(BooksVenue.MoveRefused(fund, definition, Record(exchange, venue), Holdings.CashOnly(10_000m))); // cash goes anywhere
+        // Cash the fund made on play money is play money too.
+        Assert.StartsWith($"spec.exchange names binance, Secret binance-keys, but the fund's books hold 12345.67 in cash, the outcome of trading on {from} (play money)", BooksVenue.MoveRefused(fund, definition, Record(exchange, venue), Holdings.CashOnly(12_345.67m)), StringComparison.Ordinal);
+        Assert.Null(BooksVenue.MoveRefused(fund, definition, null, Positions)); // never traded: nothing to carry over
     }
 
     [Fact]
@@ -55,7 +57,8 @@ public sealed class BooksVenueTests
 
     /// <summary>
     /// A record written before it kept its venue still loads; its venue is then its history entry's while there is
-    /// one, and unknown (no account binds the next rebalance, which records its venue) once that entry is gone.
+    /// one. Once that entry is gone the venue is unknown — it may have been the testnet — so its account binds a
+    /// rebalance with real money (testnet and real accounts differ), and none with play money.
     /// </summary>
     [Fact]
     public void A_record_older_than_its_venue_loads_and_falls_back_to_its_history_entry()
@@ -67,7 +70,11 @@ public sealed class BooksVenueTests
         Assert.Null(legacy.Venue);
         Assert.Equal("uid-aaaaaaaaaaaa", legacy.Account);
 
-        Assert.Null(BooksVenue.Account(fund, definition, legacy));
+        Assert.Equal("uid-aaaaaaaaaaaa", BooksVenue.Account(fund, definition, legacy));
+        var (paperFund, paperDefinition) = Fund(Paper);
+        Assert.Null(BooksVenue.Account(paperFund, paperDefinition, legacy));
+        fund.Status = new IndexFundStatus { Rebalances = [new() { Id = "1", Sequence = 1, Exchange = "binance, Secret old-keys" }] };
+        Assert.Null(BooksVenue.Account(fund, definition, legacy)); // known: moved to other keys on purpose
         fund.Status = new IndexFundStatus { Rebalances = [new() { Id = "1", Sequence = 1, Exchange = "binance, Secret binance-keys" }] };
         Assert.Equal("uid-aaaaaaaaaaaa", BooksVenue.Account(fund, definition, legacy));
     }

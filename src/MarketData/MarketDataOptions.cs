@@ -14,6 +14,9 @@ public sealed record MarketDataOptions
     /// </summary>
     public int AcceptJumpAfter { get; init; } = 3;
 
+    /// <summary>The longest <see cref="RefreshTimeout"/> accepted: a refresh is minutes; a day is a mistake (and far longer would overflow its timer).</summary>
+    public static readonly TimeSpan MaxRefreshTimeout = TimeSpan.FromDays(1);
+
     /// <summary>Longest a refresh may take, all sources together; a source still running then counts as failed.</summary>
     public TimeSpan RefreshTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -45,7 +48,8 @@ public sealed record MarketDataOptions
         MaxPriceJump is not 0m and <= 1m
             ? string.Create(CultureInfo.InvariantCulture, $"{section}:MaxPriceJump must be 0 (no check) or above 1 (a factor: 10 rejects a price over 10× or under 1/10 of the last), not {MaxPriceJump}")
         : AcceptJumpAfter < 0 ? string.Create(CultureInfo.InvariantCulture, $"{section}:AcceptJumpAfter must be 0 (never) or a number of refreshes, not {AcceptJumpAfter}")
-        : RefreshTimeout <= TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $"{section}:RefreshTimeout must be above 0, not {RefreshTimeout}")
+        : RefreshTimeout <= TimeSpan.Zero || RefreshTimeout > MaxRefreshTimeout
+            ? string.Create(CultureInfo.InvariantCulture, $"{section}:RefreshTimeout must be above 0 and at most {MaxRefreshTimeout}, not {RefreshTimeout}")
         : FallbackShare is not (>= 0 and < 1)
             ? string.Create(CultureInfo.InvariantCulture, $"{section}:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not {FallbackShare}")
         : null;

@@ -100,9 +100,11 @@ public static class OperatorApp
         }, args);
         var services = host.Web.Services;
         services.AddSingleton(options.Time);
+        // Bound now, not when first resolved: a setting out of range stops `run` with its key named, before anything starts.
+        var (marketData, marketDataSecret) = options.MarketData is { } given ? (given, null) : MarketDataConfiguration.Bind(host.Web.Configuration);
         services.AddSingleton(sp =>
         {
-            var (settings, secret) = options.MarketData is { } given ? (given, null) : MarketDataConfiguration.Bind(host.Web.Configuration);
+            var (settings, secret) = (marketData, marketDataSecret);
             if (secret is not null)
             {
                 // The key is read once at start; it never appears in logs, status or events.

@@ -131,6 +131,11 @@ run.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine($"run: {e.Message}");
         return CryptoIndex.Operator.Cli.ExitCodes.InvalidInput;
     }
+    catch (CryptoIndex.Operator.Configuration.ConfigurationException e)
+    {
+        Console.Error.WriteLine($"run: {e.Message}");
+        return CryptoIndex.Operator.Cli.ExitCodes.InvalidInput;
+    }
     catch (k8s.Exceptions.KubeConfigException e)
     {
         // No cluster to talk to: say which, without a stack trace.

@@ -89,7 +89,7 @@ public sealed class SourceDeadlineTests
 
     [Fact]
     public void A_refresh_timeout_of_zero_is_refused_naming_the_setting() =>
-        Assert.Equal("MarketData:Validation:RefreshTimeout must be above 0, not 00:00:00", new MarketDataOptions { RefreshTimeout = TimeSpan.Zero }.Problem("MarketData:Validation"));
+        Assert.Equal("MarketData:Validation:RefreshTimeout must be above 0 and at most 1.00:00:00, not 00:00:00", new MarketDataOptions { RefreshTimeout = TimeSpan.Zero }.Problem("MarketData:Validation"));
 
     private static MarketDataService Service(IReadOnlyList<IPriceSource> sources, MarketDataOptions options, TimeProvider clock) =>
         new("test", sources, options, clock, new RecordingLogger<MarketDataService>(), new MarketDataMetrics(Metrics.NewCustomRegistry()));

@@ -47,7 +47,7 @@ public static class MarketDataConfiguration
         };
         if (settings.Validation.Problem($"{Section}:Validation") is { } problem)
         {
-            throw new InvalidOperationException(problem);
+            throw new ConfigurationException(problem);
         }
 
         return (settings, ParseSecret(coinGecko.GetValue<string?>("ApiKeySecret")));
@@ -63,6 +63,6 @@ public static class MarketDataConfiguration
         var parts = text.Split('/');
         return parts.Length == 3 && parts.All(p => p.Length > 0)
             ? new SecretKeyReference(parts[0], parts[1], parts[2])
-            : throw new InvalidOperationException($"{Section}:CoinGecko:ApiKeySecret must be namespace/name/key, not '{text}'");
+            : throw new ConfigurationException($"{Section}:CoinGecko:ApiKeySecret must be namespace/name/key, not '{text}'");
     }
 }

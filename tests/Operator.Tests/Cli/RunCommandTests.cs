@@ -80,6 +80,28 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task A_setting_out_of_range_stops_run_with_one_line_naming_its_key()
+    {
+        await using var cluster = await LocalKube.LocalKubeCluster.StartAsync();
+        var kubeconfig = cluster.WriteKubeconfig(Path.Combine(Path.GetTempPath(), "run-kubeconfig-" + Guid.NewGuid().ToString("N") + ".yaml"));
+        try
+        {
+            var environment = new Dictionary<string, string> { ["MarketData__Validation__FallbackShare"] = "1" };
+            await using var process = CryptoIndexProcess.Start(environment, "run", "--kubeconfig", kubeconfig, "--leader-elect=false", "--port", "0");
+
+            Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, await process.ExitCodeAsync());
+            Assert.Equal(
+                "run: MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1",
+                process.Errors.Trim());
+            Assert.DoesNotContain(cluster.Requests.All, r => r.Resource == "indexfunds");
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
+    [Fact]
     public async Task Run_finds_its_cluster_through_KUBECONFIG_as_kubectl_does()
     {
         await using var cluster = await LocalKube.LocalKubeCluster.StartAsync();

@@ -39,7 +39,7 @@ public sealed class MarketDataConfigurationTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["MarketData:CoinGecko:ApiKeySecret"] = "coingecko" }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => MarketDataConfiguration.Bind(configuration));
+        var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
         Assert.Equal("MarketData:CoinGecko:ApiKeySecret must be namespace/name/key, not 'coingecko'", error.Message);
     }
 
@@ -49,12 +49,13 @@ public sealed class MarketDataConfigurationTests
     [InlineData("MaxPriceJump", "0.5", "MarketData:Validation:MaxPriceJump must be 0 (no check) or above 1 (a factor: 10 rejects a price over 10× or under 1/10 of the last), not 0.5")]
     [InlineData("MaxPriceJump", "-10", "MarketData:Validation:MaxPriceJump must be 0 (no check) or above 1 (a factor: 10 rejects a price over 10× or under 1/10 of the last), not -10")]
     [InlineData("AcceptJumpAfter", "-1", "MarketData:Validation:AcceptJumpAfter must be 0 (never) or a number of refreshes, not -1")]
-    [InlineData("RefreshTimeout", "-00:00:05", "MarketData:Validation:RefreshTimeout must be above 0, not -00:00:05")]
+    [InlineData("RefreshTimeout", "-00:00:05", "MarketData:Validation:RefreshTimeout must be above 0 and at most 1.00:00:00, not -00:00:05")]
+    [InlineData("RefreshTimeout", "60.00:00:00", "MarketData:Validation:RefreshTimeout must be above 0 and at most 1.00:00:00, not 60.00:00:00")]
     public void A_refresh_setting_out_of_range_is_a_configuration_error_naming_it(string key, string value, string message)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["MarketData:Validation:" + key] = value }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => MarketDataConfiguration.Bind(configuration));
+        var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
         Assert.Equal(message, error.Message);
     }
 

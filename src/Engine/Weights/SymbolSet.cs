@@ -13,14 +13,21 @@ namespace CryptoIndex.Engine.Weights;
 /// </summary>
 internal static class SymbolSet
 {
-    private const int MaxProbes = 64;
+    internal const int MaxProbes = 64;
 
     [ThreadStatic]
     private static HashSet<string>? fallback;
 
     /// <summary>The index of the first constituent whose symbol repeats an earlier one, or -1 when all are distinct.</summary>
-    public static int FirstDuplicate(ReadOnlySpan<Constituent> symbols)
+    public static int FirstDuplicate(ReadOnlySpan<Constituent> symbols) => FirstDuplicate(symbols, out _);
+
+    /// <summary>
+    /// <see cref="FirstDuplicate(ReadOnlySpan{Constituent})"/>, also telling the longest probe sequence an insert needed
+    /// (<see cref="MaxProbes"/> when the check moved to the hash set): how well the hash spreads the symbols.
+    /// </summary>
+    internal static int FirstDuplicate(ReadOnlySpan<Constituent> symbols, out int longestProbe)
     {
+        longestProbe = 0;
         // At most half full, so an absent symbol's probe ends after about two slots.
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length * 2));
 
@@ -47,10 +54,12 @@ internal static class SymbolSet
 
                     if (probes == MaxProbes)
                     {
+                        longestProbe = MaxProbes;
                         return FirstDuplicateBySet(symbols);
                     }
 
                     slot = (slot + 1) & mask;
+                    longestProbe = Math.Max(longestProbe, probes + 1);
                 }
 
                 entries[slot] = check | (uint)(i + 1);

@@ -207,9 +207,7 @@ internal static class FixedPointWeights
 
         var floorTimesBase = floorUnits * lambdaBase;
         var quotientPerUnit = (double)lambdaUnits / (double)lambdaBase;
-        UInt128 assigned;
-        bool strictlyInside;
-        Outcome checkedOutcome;
+        Division division;
         if (uniformCaps && precision <= MaxNarrowPrecision && freeBase != UInt128.Zero && freeBase < NarrowBaseBound && maxBase <= ulong.MaxValue)
         {
             if (!TryScale(caps[0], precision, out var capUnits))
@@ -217,19 +215,22 @@ internal static class FixedPointWeights
                 return Outcome.TooLarge;
             }
 
-            checkedOutcome = DivideNarrow(
-                units, approximations, quotientPerUnit, new NarrowBounds((ulong)capUnits, (ulong)floorUnits, (ulong)remainingUnits, (ulong)freeBase), bounds, weightUnits, remainders, candidates, out candidateCount, out assigned, out strictlyInside);
+            division = DivideNarrow(
+                units, approximations, quotientPerUnit, new NarrowBounds((ulong)capUnits, (ulong)floorUnits, (ulong)remainingUnits, (ulong)freeBase), bounds, new Quotients(weightUnits, remainders, candidates));
         }
         else
         {
-            checkedOutcome = DivideWide(
-                units, approximations, quotientPerUnit, caps, uniformCaps, precision, floorUnits, lambdaUnits, lambdaBase, floorTimesBase, bounds, weightUnits, remainders, candidates, out candidateCount, out assigned, out strictlyInside);
+            division = DivideWide(
+                units, approximations, quotientPerUnit, caps, uniformCaps, precision, floorUnits, lambdaUnits, lambdaBase, floorTimesBase, bounds, new Quotients(weightUnits, remainders, candidates));
         }
 
-        if (checkedOutcome != Outcome.Rounded)
+        candidateCount = division.CandidateCount;
+        if (division.Outcome != Outcome.Rounded)
         {
-            return checkedOutcome;
+            return division.Outcome;
         }
+
+        var (assigned, strictlyInside) = (division.Assigned, division.StrictlyInside);
 
         // Weights are at most 1 each, so `assigned` cannot overflow (n·unit fits: checked above); a wrong
         // classification can still assign more than one whole.
@@ -252,7 +253,7 @@ internal static class FixedPointWeights
     /// Checks each asset's label against λ = lambdaUnits/lambdaBase exactly and divides out the free weights, in 128-bit
     /// integers: the general case.
     /// </summary>
-    private static Outcome DivideWide(
+    private static Division DivideWide(
         ReadOnlySpan<UInt128> units,
         ReadOnlySpan<double> approximations,
         double quotientPerUnit,
@@ -264,22 +265,18 @@ internal static class FixedPointWeights
         UInt128 lambdaBase,
         UInt128 floorTimesBase,
         Span<WeightBound> bounds,
-        UInt128[] weightUnits,
-        UInt128[] remainders,
-        int[] candidates,
-        out int candidateCount,
-        out UInt128 assigned,
-        out bool strictlyInside)
+        Quotients into)
     {
         var n = units.Length;
+        var (weightUnits, remainders, candidates) = into;
         // UInt128 divides by a divisor wider than 64 bits in software, slowly (√ bases at 12 places get there).
         // Then double estimates each quotient to within a few units and the estimate is corrected exactly.
         var estimateQuotients = lambdaBase > ulong.MaxValue && precision <= MaxEstimatedPrecision;
         decimal lastCap = -1m;
         UInt128 capUnits = UInt128.Zero, capTimesBase = UInt128.Zero;
-        candidateCount = 0;
-        assigned = UInt128.Zero;
-        strictlyInside = false;
+        var candidateCount = 0;
+        var assigned = UInt128.Zero;
+        var strictlyInside = false;
         for (var i = 0; i < n; i++)
         {
             // Caps are usually one value for all assets: convert it once.
@@ -287,7 +284,7 @@ internal static class FixedPointWeights
             {
                 if (!TryScale(caps[i], precision, out capUnits))
                 {
-                    return Outcome.TooLarge;
+                    return new Division(Outcome.TooLarge, candidateCount, assigned, strictlyInside);
                 }
 
                 capTimesBase = capUnits * lambdaBase;
@@ -319,7 +316,7 @@ internal static class FixedPointWeights
 
                     break;
                 default:
-                    return Outcome.WrongClassification;
+                    return new Division(Outcome.WrongClassification, candidateCount, assigned, strictlyInside);
             }
 
             bounds[i] = numerator > capTimesBase ? WeightBound.Cap : numerator < floorTimesBase ? WeightBound.Floor : WeightBound.Free;
@@ -327,8 +324,14 @@ internal static class FixedPointWeights
             assigned += weightUnits[i];
         }
 
-        return Outcome.Rounded;
+        return new Division(Outcome.Rounded, candidateCount, assigned, strictlyInside);
     }
+
+    /// <summary>Where a division writes each asset's weight units and remainder, and the assets with a remainder.</summary>
+    private readonly record struct Quotients(UInt128[] WeightUnits, UInt128[] Remainders, int[] Candidates);
+
+    /// <summary>How a division went: its outcome, how many assets have a remainder, the units assigned, and whether any asset lies strictly between its bounds.</summary>
+    private readonly record struct Division(Outcome Outcome, int CandidateCount, UInt128 Assigned, bool StrictlyInside);
 
     /// <summary>The bounds of <see cref="DivideNarrow"/> in weight units, and λ as the fraction Remaining / FreeBase.</summary>
     private readonly record struct NarrowBounds(ulong Cap, ulong Floor, ulong Remaining, ulong FreeBase);
@@ -340,20 +343,16 @@ internal static class FixedPointWeights
     /// with q and r exact, b_i·R against cap·B is q against the cap (and r against 0 when equal). An asset whose
     /// estimate exceeds <see cref="NarrowEstimateBound"/> units is far above any cap.
     /// </summary>
-    private static Outcome DivideNarrow(
+    private static Division DivideNarrow(
         ReadOnlySpan<UInt128> units,
         ReadOnlySpan<double> approximations,
         double quotientPerUnit,
         NarrowBounds limits,
         Span<WeightBound> bounds,
-        UInt128[] weightUnits,
-        UInt128[] remainders,
-        int[] candidates,
-        out int candidateCount,
-        out UInt128 assigned,
-        out bool strictlyInside)
+        Quotients into)
     {
         var n = units.Length;
+        var (weightUnits, remainders, candidates) = into;
         var divisor = limits.FreeBase;
         var total = 0UL;
         var inside = false;
@@ -406,20 +405,14 @@ internal static class FixedPointWeights
 
                     break;
                 default:
-                    candidateCount = count;
-                    assigned = total;
-                    strictlyInside = inside;
-                    return Outcome.WrongClassification;
+                    return new Division(Outcome.WrongClassification, count, total, inside);
             }
 
             bounds[i] = aboveCap ? WeightBound.Cap : belowFloor ? WeightBound.Floor : WeightBound.Free;
             inside |= !aboveCap && !atCap && !belowFloor && !atFloor;
         }
 
-        candidateCount = count;
-        assigned = total;
-        strictlyInside = inside;
-        return Outcome.Rounded;
+        return new Division(Outcome.Rounded, count, total, inside);
     }
 
     /// <summary>

@@ -173,7 +173,7 @@ public static class TargetWeights
         {
             if (marketCaps)
             {
-                i = GatherPlainMarketCaps(constituents, i, work, rules.AssetCap, ref firstScale, ref unitsAtOneScale);
+                i = GatherPlainMarketCaps(constituents, i, work, ref firstScale, ref unitsAtOneScale);
                 if (i == constituents.Length)
                 {
                     break;
@@ -231,7 +231,26 @@ public static class TargetWeights
                 $"manual weights sum to {Format.Percent(manualSum, 8)}; they must sum to exactly 100%");
         }
 
+        FillCaps(constituents, work.Caps, rules.AssetCap, uniformCaps);
         return CheckFeasible(constituents.Length, capSum, rules);
+    }
+
+    /// <summary>
+    /// The fund-wide cap for every constituent without its own (the plain-market-cap loop leaves them unwritten): one
+    /// vectorized fill in the usual case, where no constituent has a cap of its own.
+    /// </summary>
+    private static void FillCaps(ReadOnlySpan<Constituent> constituents, decimal[] caps, decimal assetCap, bool uniformCaps)
+    {
+        if (uniformCaps)
+        {
+            caps.AsSpan(0, constituents.Length).Fill(assetCap);
+            return;
+        }
+
+        for (var i = 0; i < constituents.Length; i++)
+        {
+            caps[i] = constituents[i].Cap ?? assetCap;
+        }
     }
 
     /// <summary>
@@ -322,9 +341,9 @@ public static class TargetWeights
     /// and the JIT see only this.
     /// </summary>
     private static int GatherPlainMarketCaps(
-        ReadOnlySpan<Constituent> constituents, int start, Working work, decimal assetCap, ref int firstScale, ref bool unitsAtOneScale)
+        ReadOnlySpan<Constituent> constituents, int start, Working work, ref int firstScale, ref bool unitsAtOneScale)
     {
-        var (bases, units, approximations, caps) = (work.Bases, work.Units, work.Approximations, work.Caps);
+        var (bases, units, approximations) = (work.Bases, work.Units, work.Approximations);
         var atOneScale = unitsAtOneScale;
         var commonScale = firstScale;
         var i = start;
@@ -339,7 +358,6 @@ public static class TargetWeights
             bases[i] = constituent.MarketCap.GetValueOrDefault();
             units[i] = mantissa;
             approximations[i] = mantissa;
-            caps[i] = assetCap;
             commonScale = commonScale < 0 ? scale : commonScale;
             atOneScale &= scale == commonScale;
         }

@@ -235,13 +235,32 @@ internal static class CappedWeightSolver
         where TCaps : struct, ICapLookup
     {
         var n = b.Length;
-        double baseSum = 0, high = 0;
-        for (var i = 0; i < n; i++)
+
+        // λ's bracket: at the upper end every asset is capped, so any λ ≥ max c_i/b_i will do, and the largest cap
+        // over the smallest base is one, found with no division per asset, four assets at a time.
+        var (sums, smallest, largestCaps) = (Vector256<double>.Zero, Vector256.Create(double.MaxValue), Vector256<double>.Zero);
+        var i = 0;
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
         {
-            baseSum += b[i];
-            high = Math.Max(high, caps.Of(i) / b[i]);
+            var bases = Vector256.Create(b.Slice(i, Vector256<double>.Count));
+            sums += bases;
+            smallest = Vector256.Min(smallest, bases);
+            largestCaps = Vector256.Max(largestCaps, caps.Of4(i));
         }
 
+        double baseSum = Vector256.Sum(sums), smallestBase = double.MaxValue, largestCap = 0;
+        for (var k = 0; k < Vector256<double>.Count; k++)
+        {
+            (smallestBase, largestCap) = (Math.Min(smallestBase, smallest[k]), Math.Max(largestCap, largestCaps[k]));
+        }
+
+        for (; i < n; i++)
+        {
+            baseSum += b[i];
+            (smallestBase, largestCap) = (Math.Min(smallestBase, b[i]), Math.Max(largestCap, caps.Of(i)));
+        }
+
+        var high = largestCap / smallestBase;
         double low = 0, lambda = Math.Min(1 / baseSum, high);
         for (var step = 0; step < MaxNewtonSteps; step++)
         {
@@ -269,7 +288,7 @@ internal static class CappedWeightSolver
             lambda = next;
         }
 
-        for (var i = 0; i < n; i++)
+        for (i = 0; i < n; i++)
         {
             var w = lambda * b[i];
             bounds[i] = w >= caps.Of(i) ? WeightBound.Cap : w <= f ? WeightBound.Floor : WeightBound.Free;

@@ -372,6 +372,18 @@ internal static class FixedPointWeights
                     (quotient, remainder) = remainder > long.MaxValue ? (quotient - 1, remainder + divisor) : (quotient + 1, remainder - divisor);
                 }
 
+                // Most assets: proposed free and below the cap, at or above the floor — free, its label unchanged.
+                if (bounds[i] == WeightBound.Free && quotient < limits.Cap && quotient >= limits.Floor)
+                {
+                    weightUnits[i] = quotient;
+                    remainders[i] = remainder;
+                    total += quotient;
+                    candidates[count] = i;
+                    count += remainder != 0 ? 1 : 0;
+                    inside |= quotient > limits.Floor || remainder != 0;
+                    continue;
+                }
+
                 aboveCap = quotient > limits.Cap || (quotient == limits.Cap && remainder != 0);
                 atCap = quotient == limits.Cap && remainder == 0;
                 belowFloor = quotient < limits.Floor;

@@ -28,8 +28,8 @@ internal static class SymbolSet
     internal static int FirstDuplicate(ReadOnlySpan<Constituent> symbols, out int longestProbe)
     {
         longestProbe = 0;
-        // At most half full, so an absent symbol's probe ends after about two slots.
-        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length * 2));
+        // At most a quarter full, so most probes end at the first slot (a miss there is a mispredicted branch).
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, symbols.Length * 4));
 
         // One entry per slot: the hash's low half (its high bits chose the slot) above the symbol's index + 1, 0 when
         // empty; one memory access per probe, and symbols are compared only when 32 more bits of hash agree.

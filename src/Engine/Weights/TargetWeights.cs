@@ -51,7 +51,6 @@ public static class TargetWeights
         var copy = constituents is Constituent[] or List<Constituent> ? null : ArrayPool<Constituent>.Shared.Rent(n);
         var bases = ArrayPool<decimal>.Shared.Rent(n);
         var caps = ArrayPool<decimal>.Shared.Rent(n);
-        var weights = ArrayPool<decimal>.Shared.Rent(n);
         var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
         var units = ArrayPool<UInt128>.Shared.Rent(n);
         var approximations = ArrayPool<double>.Shared.Rent(n);
@@ -65,7 +64,7 @@ public static class TargetWeights
                 return error;
             }
 
-            Solve(span, work, uniformCaps, unitsAtOneScale, rules, weights.AsSpan(0, n), bounds.AsSpan(0, n), destination);
+            Solve(span, work, uniformCaps, unitsAtOneScale, rules, bounds.AsSpan(0, n), destination);
             return null;
         }
         finally
@@ -73,7 +72,6 @@ public static class TargetWeights
             ArrayPool<double>.Shared.Return(approximations);
             ArrayPool<UInt128>.Shared.Return(units);
             ArrayPool<WeightBound>.Shared.Return(bounds);
-            ArrayPool<decimal>.Shared.Return(weights);
             ArrayPool<decimal>.Shared.Return(caps);
             ArrayPool<decimal>.Shared.Return(bases);
             if (copy is not null)
@@ -113,7 +111,7 @@ public static class TargetWeights
     /// results into <paramref name="destination"/>.
     /// </summary>
     private static void Solve(
-        ReadOnlySpan<Constituent> constituents, Working work, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<decimal> weights, Span<WeightBound> bounds, Span<TargetWeight> destination)
+        ReadOnlySpan<Constituent> constituents, Working work, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<WeightBound> bounds, Span<TargetWeight> destination)
     {
         var n = constituents.Length;
         var bases = work.Bases.AsSpan(0, n);
@@ -136,11 +134,20 @@ public static class TargetWeights
             }
         }
 
-        CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights, bounds);
-        LargestRemainderRounding.Round(weights, work.Bases, constituents, rules.Precision);
-        for (var i = 0; i < n; i++)
+        // Numbers beyond 128 bits: decimal throughout, in an array rented only here.
+        var weights = ArrayPool<decimal>.Shared.Rent(n);
+        try
         {
-            destination[i] = new TargetWeight(constituents[i].Symbol, weights[i], bases[i], bounds[i]);
+            CappedWeightSolver.Solve(bases, caps, uniformCaps, rules.AssetFloor, weights.AsSpan(0, n), bounds);
+            LargestRemainderRounding.Round(weights.AsSpan(0, n), work.Bases, constituents, rules.Precision);
+            for (var i = 0; i < n; i++)
+            {
+                destination[i] = new TargetWeight(constituents[i].Symbol, weights[i], bases[i], bounds[i]);
+            }
+        }
+        finally
+        {
+            ArrayPool<decimal>.Shared.Return(weights);
         }
     }
 

@@ -19,7 +19,7 @@
 #                reading, so it covers either install
 #   --release    the Helm release to be installed (default: cryptoindex-operator)
 #   --namespace  the operator's namespace, where the release goes (default: the namespace of the overlay's Deployment)
-#   --dry-run    print what would be changed, change nothing
+#   --dry-run    print the commands it would run, with every object the overlays render; contact no cluster
 # Needs kubectl (scripts/install-tools.sh puts a pinned one in .tools/bin) and the kubeconfig of the cluster.
 set -euo pipefail
 
@@ -113,13 +113,29 @@ if [[ -s "$work/rest.yaml" ]]; then
   $dry_run || "$kubectl" delete --ignore-not-found -f "$work/rest.yaml"
 fi
 
+# No image is published: the install must name the one the user built and pushed.
+helm_install="  helm install $release charts/cryptoindex-operator --namespace $namespace \\
+    --set image.repository=REGISTRY/cryptoindex-operator --set image.tag=TAG"
+
+if $dry_run; then
+  cat <<EOF
+
+Dry run: nothing was changed, and the cluster was not asked what it holds (objects it does not have are skipped
+when the script runs for real). Run it again without --dry-run; then install the chart with your image and settings:
+
+$helm_install
+EOF
+  exit 0
+fi
+
 cat <<EOF
 
-The CRD and every IndexFund are in place; no operator is running. Install the chart now, with your settings
-(image, watched namespaces, price provider, monitoring: see charts/cryptoindex-operator/README.md; Binance funds
-need --set rbac.exchangeCredentials=true, best with watchNamespaces listed):
+The CRD and every IndexFund are in place; no operator is running. Install the chart now, with the image you built
+and pushed and your settings (watched namespaces, price provider, monitoring: see
+charts/cryptoindex-operator/README.md; Binance funds need --set rbac.exchangeCredentials=true, best with
+watchNamespaces listed):
 
-  helm install $release charts/cryptoindex-operator --namespace $namespace
+$helm_install
 
 Then: kubectl -n $namespace rollout status deployment/$release && kubectl get ifund -A
 EOF

@@ -17,6 +17,11 @@ public sealed class MarketDataHub : IDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggers);
+        if (settings.Problem(nameof(PriceProviderSettings)) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(settings));
+        }
+
         var logger = loggers.CreateLogger<MarketDataService>();
         if (settings.Substitute is { } substitute)
         {

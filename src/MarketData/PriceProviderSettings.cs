@@ -1,3 +1,4 @@
+using System.Globalization;
 using CryptoIndex.MarketData.Http;
 using CryptoIndex.MarketData.Sources;
 
@@ -28,6 +29,19 @@ public sealed record PriceProviderSettings
     /// funds keep their specs, and every quote carries this source's name.
     /// </summary>
     public IPriceSource? Substitute { get; init; }
+
+    /// <summary>
+    /// What is out of range, naming the setting under <paramref name="section"/> by the keys the operator reads
+    /// (<c>MarketData:CoinGecko:PageSize</c>, …); null when all is well.
+    /// </summary>
+    public string? Problem(string section) =>
+        CoinGecko.Problem($"{section}:{nameof(CoinGecko)}")
+        ?? (CoinGeckoRequestsPerMinute < 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{section}:{nameof(CoinGeckoRequestsPerMinute)} must be 1 or more, not {CoinGeckoRequestsPerMinute}")
+            : null)
+        ?? (BinanceBaseUrl.IsAbsoluteUri ? null : $"{section}:{nameof(BinanceBaseUrl)} must be an absolute URL such as {BinanceTickerSource.PublicDataBaseUrl}, not '{BinanceBaseUrl}'")
+        ?? Http.Problem($"{section}:{nameof(Http)}")
+        ?? Validation.Problem($"{section}:{nameof(Validation)}");
 }
 
 /// <summary>The providers a fund may name in <c>spec.prices.provider</c>, and the chain of sources each one means.</summary>

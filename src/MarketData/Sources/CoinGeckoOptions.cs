@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CryptoIndex.MarketData.Sources;
 
 /// <summary>CoinGecko's two API plans: the key is sent in a different header, and Pro has its own host.</summary>
@@ -26,9 +28,20 @@ public sealed record CoinGeckoOptions
 
     public string VsCurrency { get; init; } = "usd";
 
-    public int PageSize { get; init; } = 250;
+    /// <summary>The most ids CoinGecko's <c>/simple/price</c> takes in one request.</summary>
+    public const int MaxPageSize = 250;
+
+    public int PageSize { get; init; } = MaxPageSize;
 
     public Uri EffectiveBaseUrl => BaseUrl ?? (Plan == CoinGeckoPlan.Pro && ApiKey is not null ? ProBaseUrl : PublicBaseUrl);
+
+    /// <summary>What is out of range, naming the setting under <paramref name="section"/>; null when all is well.</summary>
+    public string? Problem(string section) =>
+        PageSize is < 1 or > MaxPageSize
+            ? string.Create(CultureInfo.InvariantCulture, $"{section}:PageSize must be from 1 to {MaxPageSize} (ids per request), not {PageSize}")
+        : BaseUrl is { IsAbsoluteUri: false }
+            ? $"{section}:BaseUrl must be an absolute URL such as {PublicBaseUrl}, not '{BaseUrl}'"
+        : null;
 
     // Records print their properties; the key must never reach a log line.
     public override string ToString() =>

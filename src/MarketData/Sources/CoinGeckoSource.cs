@@ -22,8 +22,11 @@ public sealed class CoinGeckoSource : IPriceSource
     public CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.PageSize, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PageSize, 250, nameof(options));
+        if (options.Problem(nameof(CoinGeckoOptions)) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
         this.http = http;
         this.options = options;
         this.time = time;

@@ -1,5 +1,4 @@
 using CryptoIndex.MarketData;
-using CryptoIndex.MarketData.Http;
 using CryptoIndex.MarketData.Sources;
 using Microsoft.Extensions.Configuration;
 
@@ -35,17 +34,20 @@ public static class MarketDataConfiguration
         {
             CoinGecko = new CoinGeckoOptions
             {
-                BaseUrl = coinGecko.GetValue<Uri?>("BaseUrl"),
-                Plan = coinGecko.GetValue("Plan", CoinGeckoPlan.Demo),
-                PageSize = coinGecko.GetValue("PageSize", defaults.CoinGecko.PageSize),
+                BaseUrl = ConfigurationValues.Get<Uri?>(coinGecko, "BaseUrl", null),
+                Plan = ConfigurationValues.Get(coinGecko, "Plan", defaults.CoinGecko.Plan),
+                PageSize = ConfigurationValues.Get(coinGecko, "PageSize", defaults.CoinGecko.PageSize),
             },
-            CoinGeckoRequestsPerMinute = section.GetValue("CoinGeckoRequestsPerMinute", defaults.CoinGeckoRequestsPerMinute),
-            BinanceBaseUrl = section.GetValue("BinanceBaseUrl", defaults.BinanceBaseUrl)!,
+            CoinGeckoRequestsPerMinute = ConfigurationValues.Get(section, "CoinGeckoRequestsPerMinute", defaults.CoinGeckoRequestsPerMinute),
+            BinanceBaseUrl = ConfigurationValues.Get(section, "BinanceBaseUrl", defaults.BinanceBaseUrl),
             FilePath = section.GetValue<string?>("FilePath"),
-            Http = section.GetSection("Http").Get<SourceHttpOptions>() ?? defaults.Http,
-            Validation = section.GetSection("Validation").Get<MarketDataOptions>() ?? defaults.Validation,
+            Http = ConfigurationValues.Bind(section.GetSection("Http"), defaults.Http),
+            Validation = ConfigurationValues.Bind(section.GetSection("Validation"), defaults.Validation),
         };
-        if (settings.Validation.Problem($"{Section}:Validation") is { } problem)
+
+        // The rules the market-data types enforce themselves, so that a value out of range names its key here
+        // instead of failing later, deep in building the price sources.
+        if (settings.Problem(Section) is { } problem)
         {
             throw new ConfigurationException(problem);
         }

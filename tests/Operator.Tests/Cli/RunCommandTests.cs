@@ -79,20 +79,22 @@ public sealed class RunCommandTests
         }
     }
 
-    [Fact]
-    public async Task A_setting_out_of_range_stops_run_with_one_line_naming_its_key()
+    [Theory]
+    [InlineData("MarketData__Validation__FallbackShare", "1", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1")]
+    [InlineData("MarketData__Validation__RefreshTimeout", "2m", "MarketData:Validation:RefreshTimeout must be a duration as hh:mm:ss, e.g. 00:02:00, not '2m'")]
+    [InlineData("MarketData__CoinGecko__PageSize", "251", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 251")]
+    [InlineData("MarketData__Http__TotalTimeout", "00:00:00", "MarketData:Http:TotalTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 00:00:00")]
+    public async Task A_bad_setting_stops_run_with_one_line_naming_its_key(string variable, string value, string message)
     {
         await using var cluster = await LocalKube.LocalKubeCluster.StartAsync();
         var kubeconfig = cluster.WriteKubeconfig(Path.Combine(Path.GetTempPath(), "run-kubeconfig-" + Guid.NewGuid().ToString("N") + ".yaml"));
         try
         {
-            var environment = new Dictionary<string, string> { ["MarketData__Validation__FallbackShare"] = "1" };
+            var environment = new Dictionary<string, string> { [variable] = value };
             await using var process = CryptoIndexProcess.Start(environment, "run", "--kubeconfig", kubeconfig, "--leader-elect=false", "--port", "0");
 
             Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, await process.ExitCodeAsync());
-            Assert.Equal(
-                "run: MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1",
-                process.Errors.Trim());
+            Assert.Equal("run: " + message, process.Errors.Trim()); // one line: no stack trace
             Assert.DoesNotContain(cluster.Requests.All, r => r.Resource == "indexfunds");
         }
         finally

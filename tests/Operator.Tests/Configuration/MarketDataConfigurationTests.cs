@@ -35,13 +35,8 @@ public sealed class MarketDataConfigurationTests
     }
 
     [Fact]
-    public void A_malformed_secret_reference_is_a_clear_configuration_error()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["MarketData:CoinGecko:ApiKeySecret"] = "coingecko" }).Build();
-
-        var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
-        Assert.Equal("MarketData:CoinGecko:ApiKeySecret must be namespace/name/key, not 'coingecko'", error.Message);
-    }
+    public void A_malformed_secret_reference_is_a_clear_configuration_error() =>
+        RefusedWith("MarketData:CoinGecko:ApiKeySecret", "coingecko", "MarketData:CoinGecko:ApiKeySecret must be namespace/name/key, not 'coingecko'");
 
     [Theory]
     [InlineData("FallbackShare", "1", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1")]
@@ -51,12 +46,59 @@ public sealed class MarketDataConfigurationTests
     [InlineData("AcceptJumpAfter", "-1", "MarketData:Validation:AcceptJumpAfter must be 0 (never) or a number of refreshes, not -1")]
     [InlineData("RefreshTimeout", "-00:00:05", "MarketData:Validation:RefreshTimeout must be above 0 and at most 1.00:00:00, not -00:00:05")]
     [InlineData("RefreshTimeout", "60.00:00:00", "MarketData:Validation:RefreshTimeout must be above 0 and at most 1.00:00:00, not 60.00:00:00")]
-    public void A_refresh_setting_out_of_range_is_a_configuration_error_naming_it(string key, string value, string message)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["MarketData:Validation:" + key] = value }).Build();
+    public void A_refresh_setting_out_of_range_is_a_configuration_error_naming_it(string key, string value, string message) =>
+        RefusedWith("MarketData:Validation:" + key, value, message);
 
-        var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
-        Assert.Equal(message, error.Message);
+    [Theory]
+    [InlineData("CoinGecko:PageSize", "0", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 0")]
+    [InlineData("CoinGecko:PageSize", "251", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 251")]
+    [InlineData("CoinGecko:BaseUrl", "proxy.local/api/v3/", "MarketData:CoinGecko:BaseUrl must be an absolute URL such as https://api.coingecko.com/api/v3/, not 'proxy.local/api/v3/'")]
+    [InlineData("CoinGeckoRequestsPerMinute", "0", "MarketData:CoinGeckoRequestsPerMinute must be 1 or more, not 0")]
+    [InlineData("BinanceBaseUrl", "binance-proxy", "MarketData:BinanceBaseUrl must be an absolute URL such as https://data-api.binance.vision/, not 'binance-proxy'")]
+    [InlineData("Http:TotalTimeout", "00:00:00", "MarketData:Http:TotalTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 00:00:00")]
+    [InlineData("Http:AttemptTimeout", "2.00:00:00", "MarketData:Http:AttemptTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 2.00:00:00")]
+    [InlineData("Http:MaxRetries", "-1", "MarketData:Http:MaxRetries must be 0 (no retries) or more, not -1")]
+    [InlineData("Http:RetryBaseDelay", "-00:00:01", "MarketData:Http:RetryBaseDelay must be from 00:00:00 to 1.00:00:00 (hh:mm:ss), not -00:00:01")]
+    [InlineData("Http:BreakerFailureRatio", "1.5", "MarketData:Http:BreakerFailureRatio must be from 0 to 1 (the share of failed requests that opens the circuit), not 1.5")]
+    [InlineData("Http:BreakerMinimumThroughput", "1", "MarketData:Http:BreakerMinimumThroughput must be 2 or more (requests before the circuit may open), not 1")]
+    [InlineData("Http:BreakerSamplingDuration", "00:00:00.1", "MarketData:Http:BreakerSamplingDuration must be from 00:00:00.5 to 1.00:00:00 (hh:mm:ss), not 00:00:00.1")]
+    [InlineData("Http:BreakDuration", "00:00:00", "MarketData:Http:BreakDuration must be from 00:00:00.5 to 1.00:00:00 (hh:mm:ss), not 00:00:00")]
+    public void A_source_setting_out_of_range_is_a_configuration_error_naming_it(string key, string value, string message) =>
+        RefusedWith("MarketData:" + key, value, message);
+
+    [Theory]
+    [InlineData("Validation:FallbackShare", "abc", "MarketData:Validation:FallbackShare must be a number, e.g. 0.25, not 'abc'")]
+    [InlineData("Validation:RefreshTimeout", "2m", "MarketData:Validation:RefreshTimeout must be a duration as hh:mm:ss, e.g. 00:02:00, not '2m'")]
+    [InlineData("Validation:MaxPriceJump", "ten", "MarketData:Validation:MaxPriceJump must be a number, e.g. 10, not 'ten'")]
+    [InlineData("Http:TotalTimeout", "30s", "MarketData:Http:TotalTimeout must be a duration as hh:mm:ss, e.g. 00:00:30, not '30s'")]
+    [InlineData("Http:MaxRetries", "three", "MarketData:Http:MaxRetries must be a whole number, e.g. 3, not 'three'")]
+    [InlineData("CoinGecko:PageSize", "100.5", "MarketData:CoinGecko:PageSize must be a whole number, e.g. 250, not '100.5'")]
+    [InlineData("CoinGecko:Plan", "Free", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not 'Free'")]
+    [InlineData("CoinGeckoRequestsPerMinute", "", "MarketData:CoinGeckoRequestsPerMinute must be a whole number, e.g. 30, not ''")]
+    public void A_value_that_does_not_parse_is_a_configuration_error_naming_the_key_and_the_format(string key, string value, string message) =>
+        RefusedWith("MarketData:" + key, value, message);
+
+    [Fact]
+    public void Settings_at_the_edges_of_their_ranges_are_accepted()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MarketData:CoinGecko:PageSize"] = "1",
+            ["MarketData:CoinGeckoRequestsPerMinute"] = "1",
+            ["MarketData:Http:AttemptTimeout"] = "00:00:00.01",
+            ["MarketData:Http:TotalTimeout"] = "1.00:00:00",
+            ["MarketData:Http:MaxRetries"] = "0",
+            ["MarketData:Http:RetryBaseDelay"] = "00:00:00",
+            ["MarketData:Http:BreakerFailureRatio"] = "1",
+            ["MarketData:Http:BreakerMinimumThroughput"] = "2",
+            ["MarketData:Http:BreakerSamplingDuration"] = "00:00:00.5",
+            ["MarketData:Http:BreakDuration"] = "1.00:00:00",
+        }).Build();
+
+        var (settings, _) = MarketDataConfiguration.Bind(configuration);
+
+        Assert.Equal((1, 1), (settings.CoinGecko.PageSize, settings.CoinGeckoRequestsPerMinute));
+        Assert.Equal((TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), 0), (settings.Http.AttemptTimeout, settings.Http.TotalTimeout, settings.Http.MaxRetries));
     }
 
     [Fact]
@@ -79,5 +121,14 @@ public sealed class MarketDataConfigurationTests
         Assert.Equal("Secret default/coingecko has no key 'token'", missingKey.Message);
         Assert.Equal("Secret default/nope does not exist", missingSecret.Message);
         Assert.DoesNotContain("CG-from-secret", missingKey.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Binding <paramref name="key"/> = <paramref name="value"/> stops with exactly <paramref name="message"/>.</summary>
+    private static void RefusedWith(string key, string value, string message)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+
+        var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
+        Assert.Equal(message, error.Message);
     }
 }

@@ -44,6 +44,8 @@ public sealed class KustomizeToHelmTests
         var script = await running;
         Assert.True(script.Exit == 0, script.Describe("kustomize-to-helm.sh"));
         Assert.Contains($"helm install {Support.Chart.Release} charts/cryptoindex-operator --namespace {Support.Chart.Namespace}", script.Out, StringComparison.Ordinal);
+        Assert.Contains(ImageFlags, script.Out, StringComparison.Ordinal);
+        Assert.Contains("The CRD and every IndexFund are in place; no operator is running.", script.Out, StringComparison.Ordinal);
 
         // Everything the overlays made is gone except the Namespace, the CRD and the funds.
         foreach (var (kind, name) in new[] { ("deployment", "cryptoindex-operator"), ("clusterrole", "cryptoindex-indexfund-editor"), ("servicemonitor", "cryptoindex-operator") })
@@ -86,14 +88,20 @@ public sealed class KustomizeToHelmTests
     }
 
     [Fact]
-    public async Task A_dry_run_lists_the_objects_and_changes_nothing()
+    public async Task A_dry_run_lists_the_objects_and_changes_nothing_without_asking_the_cluster()
     {
         await using var cluster = await KustomizeInstalledAsync();
         using var helm = new HelmHome(cluster);
+        cluster.Cluster.Requests.Clear();
 
         var script = await Tool.RunAsync("bash", [Script, "--dry-run"], environment: helm.Environment);
 
         Assert.True(script.Exit == 0, script.Describe("kustomize-to-helm.sh --dry-run"));
+        Assert.Empty(cluster.Cluster.Requests.All);
+        Assert.Contains("Dry run: nothing was changed", script.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("The CRD and every IndexFund are in place", script.Out, StringComparison.Ordinal);
+        Assert.Contains($"helm install {Support.Chart.Release} charts/cryptoindex-operator --namespace {Support.Chart.Namespace}", script.Out, StringComparison.Ordinal);
+        Assert.Contains(ImageFlags, script.Out, StringComparison.Ordinal);
         Assert.Contains("ClusterRole cryptoindex-indexfund-viewer", script.Out, StringComparison.Ordinal);
         Assert.Contains("ClusterRoleBinding cryptoindex-operator-exchange-credentials", script.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("Namespace cryptoindex-system", script.Out, StringComparison.Ordinal);
@@ -126,6 +134,9 @@ public sealed class KustomizeToHelmTests
     }
 
     private const string ExchangeCredentials = "cryptoindex-operator-exchange-credentials";
+
+    // No image is published, so the printed install must name one, as docs/operations.md's does.
+    private const string ImageFlags = "--set image.repository=REGISTRY/cryptoindex-operator --set image.tag=TAG";
 
     private const string OperatorPod = """
         apiVersion: v1

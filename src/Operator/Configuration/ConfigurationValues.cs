@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace CryptoIndex.Operator.Configuration;
+
+/// <summary>
+/// Reads settings with the configuration binder, turning a value it cannot convert (<c>2m</c> for a duration,
+/// <c>abc</c> for a number) into a <see cref="ConfigurationException"/> naming the key and the format expected: the
+/// binder's own <see cref="InvalidOperationException"/> would end <c>run</c> with a stack trace.
+/// </summary>
+internal static class ConfigurationValues
+{
+    /// <summary>The value of <paramref name="key"/> under <paramref name="section"/>, or <paramref name="fallback"/> when it is not set.</summary>
+    public static T Get<T>(IConfigurationSection section, string key, T fallback)
+    {
+        try
+        {
+            return section.GetValue(key, fallback)!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Unconvertible(section.GetSection(key), typeof(T), fallback);
+        }
+    }
+
+    /// <summary>The settings of <paramref name="section"/> bound onto <paramref name="fallback"/>'s type, or <paramref name="fallback"/> when none is set.</summary>
+    public static T Bind<T>(IConfigurationSection section, T fallback)
+        where T : class
+    {
+        try
+        {
+            return section.Get<T>() ?? fallback;
+        }
+        catch (InvalidOperationException)
+        {
+            // The binder names the key only in its message's prose: find the value that does not convert.
+            foreach (var child in section.GetChildren())
+            {
+                if (typeof(T).GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is not { } property)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    child.Get(property.PropertyType);
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Unconvertible(child, property.PropertyType, property.GetValue(fallback));
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static ConfigurationException Unconvertible(IConfigurationSection setting, Type type, object? example)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        var expected = type == typeof(TimeSpan) ? "a duration as hh:mm:ss"
+            : type == typeof(int) ? "a whole number"
+            : type == typeof(double) || type == typeof(decimal) ? "a number"
+            : type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
+            : type == typeof(Uri) ? "an absolute URL"
+            : "a " + type.Name;
+        var shown = example is null || type.IsEnum ? string.Empty : ", e.g. " + Convert.ToString(example, CultureInfo.InvariantCulture);
+        return new ConfigurationException($"{setting.Path} must be {expected}{shown}, not '{setting.Value}'");
+    }
+}

@@ -188,7 +188,8 @@ public sealed class FaultAndLogTests
 
         Assert.NotEqual(one.Url, two.Url);
         Assert.DoesNotContain(inTwo.Items, n => n.Metadata.Name == "only-one");
-        Assert.True(startup < TimeSpan.FromSeconds(3), $"two clusters took {startup}");
+        // A guard against a start that hangs (on a loaded machine a start can take seconds), not a benchmark.
+        Assert.True(startup < TimeSpan.FromSeconds(30), $"two clusters took {startup}");
     }
 
     [Fact]

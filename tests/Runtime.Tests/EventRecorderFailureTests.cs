@@ -20,19 +20,22 @@ public sealed class EventRecorderFailureTests
     [Fact]
     public async Task An_events_call_that_times_out_is_dropped_and_counted_never_thrown()
     {
-        await using var cluster = await Widgets.StartClusterAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
-        // HttpClient enforces its timeout on the wall clock; the server never answers, so it always expires.
-        var client = new Kubernetes(new KubernetesClientConfiguration
-        {
-            Host = cluster.Url.GetLeftPart(UriPartial.Authority),
-            HttpClientTimeout = TimeSpan.FromMilliseconds(300),
-        });
+        var serverTime = new HoldSignal(new FakeTimeProvider(DateTimeOffset.UtcNow), Forever);
+        await using var cluster = await Widgets.StartClusterAsync(serverTime);
+        var client = cluster.CreateClient();
         var a = await CreateAsync(client, "a");
         var metrics = new RuntimeMetrics();
-        var recorder = new EventRecorder(client, "widget-controller", new FakeTimeProvider(DateTimeOffset.UtcNow), host: "node-1", metrics: metrics);
+        // The recorder's client times out as HttpClient does, but on a clock of its own that only the test moves: a
+        // slow machine cannot time out any other request, and the Events call times out exactly when the test says.
+        var timeout = new ClientTimeout(TimeSpan.FromSeconds(10));
+        var recorder = new EventRecorder(cluster.CreateClient(timeout), "widget-controller", new FakeTimeProvider(DateTimeOffset.UtcNow), host: "node-1", metrics: metrics);
         cluster.Faults.AddLatency(Forever, verb: "create", resource: "events");
 
-        var thrown = await Record.ExceptionAsync(() => recorder.NormalAsync(a, "Synced", "all good"));
+        var recording = recorder.NormalAsync(a, "Synced", "all good");
+        await serverTime.Holding.Task.WaitAsync(Guard); // the server has the Events create and holds it
+        Assert.False(recording.IsCompleted);
+        timeout.Clock.Advance(TimeSpan.FromSeconds(10));
+        var thrown = await Record.ExceptionAsync(() => recording.WaitAsync(Guard));
 
         Assert.Null(thrown);
         Assert.Equal(1, metrics.EventsDropped.Value);
@@ -40,7 +43,7 @@ public sealed class EventRecorderFailureTests
 
         // The recorder is not stuck: once the API answers again, the next event goes out.
         cluster.Faults.Clear();
-        await recorder.NormalAsync(a, "Synced", "all good");
+        await recorder.NormalAsync(a, "Synced", "all good").WaitAsync(Guard);
         var synced = Assert.Single((await client.CoreV1.ListNamespacedEventAsync("default")).Items);
         Assert.Equal("Synced", synced.Reason);
         Assert.Equal(1, metrics.EventsDropped.Value);
@@ -49,7 +52,8 @@ public sealed class EventRecorderFailureTests
     [Fact]
     public async Task A_slow_events_call_holds_up_no_other_event_and_the_callers_cancellation_is_thrown()
     {
-        await using var cluster = await Widgets.StartClusterAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var serverTime = new HoldSignal(new FakeTimeProvider(DateTimeOffset.UtcNow), Forever);
+        await using var cluster = await Widgets.StartClusterAsync(serverTime);
         var client = cluster.CreateClient();
         var a = await CreateAsync(client, "a");
         var b = await CreateAsync(client, "b");
@@ -115,6 +119,55 @@ public sealed class EventRecorderFailureTests
             }
 
             return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// HttpClient's own timeout on a <see cref="FakeTimeProvider"/>: a request still unanswered when <see cref="Clock"/>
+    /// has moved <c>timeout</c> past its start is cancelled and fails with the exception HttpClient.Timeout throws.
+    /// </summary>
+    private sealed class ClientTimeout(TimeSpan timeout) : DelegatingHandler
+    {
+        public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var timedOut = new CancellationTokenSource(timeout, Clock);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timedOut.Token);
+            try
+            {
+                return await base.SendAsync(request, linked.Token);
+            }
+            catch (OperationCanceledException e) when (timedOut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TaskCanceledException($"The request was canceled due to the configured HttpClient.Timeout of {timeout.TotalSeconds} seconds elapsing.", new TimeoutException(e.Message, e));
+            }
+        }
+    }
+
+    /// <summary>The API server's clock: a <see cref="FakeTimeProvider"/> that tells when a timer of <c>hold</c> is
+    /// started, i.e. when a request that the injected latency holds has reached the server.</summary>
+    private sealed class HoldSignal(FakeTimeProvider time, TimeSpan hold) : TimeProvider
+    {
+        public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override DateTimeOffset GetUtcNow() => time.GetUtcNow();
+
+        public override long GetTimestamp() => time.GetTimestamp();
+
+        public override long TimestampFrequency => time.TimestampFrequency;
+
+        public override TimeZoneInfo LocalTimeZone => time.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = time.CreateTimer(callback, state, dueTime, period);
+            if (dueTime == hold)
+            {
+                Holding.TrySetResult();
+            }
+
+            return timer;
         }
     }
 

@@ -68,7 +68,11 @@ public sealed class HostTests
             using var http = new HttpClient { BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)) };
 
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
-            await ReflectorTests.WaitUntil(() => http.GetAsync(new Uri("/readyz", UriKind.Relative)).Result.StatusCode == HttpStatusCode.OK);
+            await ReflectorTests.WaitUntil(async () =>
+            {
+                using var readyz = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+                return readyz.StatusCode == HttpStatusCode.OK;
+            });
 
             var client = cluster.CreateClient();
             await Widgets.CreateAsync(client, "a", 7);

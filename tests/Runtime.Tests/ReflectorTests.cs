@@ -280,6 +280,17 @@ public sealed class ReflectorTests
             await Task.Delay(5);
         }
     }
+
+    /// <summary><see cref="WaitUntil(Func{bool})"/> for a condition that must itself be awaited (an HTTP probe).</summary>
+    internal static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Guard;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached");
+            await Task.Delay(5);
+        }
+    }
 }
 
 /// <summary>How long a Status's <c>details.retryAfterSeconds</c> makes the reflector wait.</summary>

@@ -53,7 +53,7 @@ public sealed class FundLedgerProperties
             {
                 // The fund's asset and cash move by exactly the quantity and the notional, as the account's do; the
                 // commission comes out of the fund's BNB if it holds any, else from outside the fund.
-                external++;
+                Interlocked.Increment(ref external); // CsCheck samples on parallel threads
                 var sign = c.Fill.Side == OrderSide.Buy ? 1m : -1m;
                 Assert.Equal(0m, c.Fill.FeeValue);
                 Assert.Equal(c.Before.QuantityOf("ETH") + (sign * c.Fill.Quantity), after.QuantityOf("ETH"));

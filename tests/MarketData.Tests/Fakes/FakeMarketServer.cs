@@ -17,7 +17,7 @@ public sealed class FakeMarketServer : IAsyncDisposable
     private readonly WebApplication app;
     private readonly TimeProvider clock;
     private readonly ConcurrentQueue<Fault> faults = new();
-    private int hanging;
+    private readonly ConcurrentDictionary<string, byte> hanging = new(StringComparer.Ordinal);
 
     private FakeMarketServer(WebApplication app, TimeProvider clock)
     {
@@ -70,8 +70,8 @@ public sealed class FakeMarketServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Requests the server is holding open on purpose.</summary>
-    public int Hanging => Volatile.Read(ref hanging);
+    /// <summary>Whether the server is holding open on purpose the request with this <see cref="InFlightHandler.IdHeader"/>.</summary>
+    public bool IsHanging(string requestId) => hanging.ContainsKey(requestId);
 
     public int CountRequests(string provider) => Requests.Count(r => r.Provider == provider);
 
@@ -169,14 +169,15 @@ public sealed class FakeMarketServer : IAsyncDisposable
                 goto case FaultKind.Hang;
             case FaultKind.Hang:
                 // Never answers; the client's attempt timeout (on the fake clock) must give up on it.
-                Interlocked.Increment(ref hanging);
+                var id = context.Request.Headers[InFlightHandler.IdHeader].ToString();
+                hanging[id] = 0;
                 try
                 {
                     await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref hanging);
+                    hanging.TryRemove(id, out _);
                 }
 
                 return true;

@@ -85,8 +85,10 @@ public sealed class MarketHarness : IAsyncDisposable
     public Task<MarketSnapshot> SnapshotAsync(IReadOnlyCollection<AssetRef> assets, TimeSpan? refreshInterval = null) =>
         Drive(Service.GetSnapshotAsync(assets, refreshInterval ?? TimeSpan.FromMinutes(1), CancellationToken.None));
 
+    /// <summary>Drives <paramref name="operation"/> on the fake clock, idle while every request in flight is one the
+    /// server hangs on (matched by id: one the client gave up on but the server still holds is not counted).</summary>
     public Task<T> Drive<T>(Task<T> operation, TimeSpan? step = null) =>
-        Clock.DriveAsync(operation, step ?? TimeSpan.FromMilliseconds(250), () => handlers.Sum(h => h.InFlight) == Server.Hanging);
+        Clock.DriveAsync(operation, step ?? TimeSpan.FromMilliseconds(250), () => handlers.All(h => h.InFlight.All(Server.IsHanging)));
 
     public async ValueTask DisposeAsync()
     {

@@ -118,23 +118,35 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.Equal(0, cluster.Requests.Writes()); // ten refreshes: no status patch, no Event
     }
 
-    /// <summary>Advances one refresh interval and waits until the fund has been reconciled for it.</summary>
+    /// <summary>
+    /// Advances one refresh interval and waits until the fund has been reconciled for it and nothing else is queued or
+    /// running: a reconcile already under way when the clock moved must not pass for the refresh's own.
+    /// </summary>
     private async Task RefreshAsync()
     {
-        var before = await ReconcilesAsync();
-        clock.Advance(TimeSpan.FromSeconds(60));
+        var (before, _) = await ReconcilesAsync();
+        clock.Advance(TimeSpan.FromSeconds(60)); // the refresh's requeue fires here: it is added before Advance returns
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // a failure guard only
-        while (await ReconcilesAsync() == before)
+        while (await ReconcilesAsync() is var (refreshes, settled) && (refreshes == before || !settled))
         {
             Assert.True(DateTime.UtcNow < deadline, "the fund was not reconciled at its refresh");
             await Task.Delay(20);
         }
     }
 
-    private async Task<double> ReconcilesAsync()
+    /// <summary>
+    /// The reconciles that ended in a requeue_after (a refresh's do), and whether every key added to the queue has been
+    /// reconciled (none waiting, none running): each add is taken by exactly one reconcile, whatever its result.
+    /// </summary>
+    private async Task<(double Refreshes, bool Settled)> ReconcilesAsync()
     {
-        var line = (await op.ScrapeAsync()).Split('\n').FirstOrDefault(l => l.StartsWith("controller_runtime_reconcile_total{controller=\"indexfund\",result=\"requeue_after\"}", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var lines = (await op.ScrapeAsync()).Split('\n');
+        double Sum(string prefix) => lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        var refreshes = Sum("controller_runtime_reconcile_total{controller=\"indexfund\",result=\"requeue_after\"}");
+        var reconciles = Sum("controller_runtime_reconcile_total{controller=\"indexfund\",");
+        var adds = Sum("workqueue_adds_total{name=\"indexfund\",");
+        return (refreshes, adds == reconciles);
     }
 
     [Fact]

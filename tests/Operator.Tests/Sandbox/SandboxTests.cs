@@ -41,9 +41,12 @@ public sealed class SandboxTests
     [Fact]
     public async Task A_newcomer_applies_changes_and_deletes_a_fund_with_kubectl_and_stops_the_sandbox_with_ctrl_c()
     {
-        await using var sandbox = CryptoIndexProcess.Sandbox("--speed", "600");
+        // 60x: a price step a real second. A quote's age is then at most a refresh (60s) and a step (1 min) plus what a
+        // stall of the machine adds at 60x, far below maxAge (10m). At 600x a half-second stall could make it stale;
+        // that the step stays below half of maxAge at any speed is SandboxMarketTests' to check, on a fake clock.
+        await using var sandbox = CryptoIndexProcess.Sandbox("--speed", "60");
         await sandbox.WaitForLineAsync(l => l.StartsWith("Ctrl+C stops.", StringComparison.Ordinal));
-        Assert.Contains("CryptoIndex sandbox: SIMULATED market (random walk, seed 42) at 600x real time.", sandbox.Output, StringComparison.Ordinal);
+        Assert.Contains("CryptoIndex sandbox: SIMULATED market (random walk, seed 42) at 60x real time.", sandbox.Output, StringComparison.Ordinal);
         Assert.Contains("applied samples: equal-weight.yaml, manual.yaml, sqrt-marketcap.yaml, top10-marketcap.yaml", sandbox.Output, StringComparison.Ordinal);
         using var kubectl = new Kubectl(sandbox.KubeconfigPath);
 

@@ -24,9 +24,9 @@ public sealed class PublishedOperatorTests(PublishedOperator published) : IClass
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             await WaitForReadyAsync(http, process, stderr);
             Assert.Equal(HttpStatusCode.OK, await PublishedOperator.StatusAsync(http, "healthz"));
-            var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+            // Ready includes standing by in the election: it leads (the only replica) once it has taken the lease.
+            var metrics = await WaitForMetricAsync(http, "leader_election_master_status{name=\"cryptoindex-operator\"} 1");
             Assert.Contains("controller_runtime_max_concurrent_reconciles{controller=\"indexfund\"} 4", metrics, StringComparison.Ordinal);
-            Assert.Contains("leader_election_master_status{name=\"cryptoindex-operator\"} 1", metrics, StringComparison.Ordinal);
 
             // SIGTERM, as the kubelet sends it: a clean exit within the chart's grace period, the lease handed back.
             var grace = (int)(await Support.Chart.TemplateAsync()).One("Deployment")["spec"]!["template"]!["spec"]!["terminationGracePeriodSeconds"]!;
@@ -50,7 +50,8 @@ public sealed class PublishedOperatorTests(PublishedOperator published) : IClass
     [Fact]
     public async Task Logs_one_JSON_object_per_line_when_the_chart_asks_for_json()
     {
-        var (process, port) = await published.Start("operator.logFormat=json");
+        // A lease of its own: killed, this operator never hands it back, and the other test must not wait for it.
+        var (process, port) = await published.Start("operator.logFormat=json", "leaderElection.leaseName=json-logs-test");
         using var started = process;
         var stderr = process.StandardError.ReadToEndAsync();
         var firstLine = process.StandardOutput.ReadLineAsync();
@@ -64,6 +65,25 @@ public sealed class PublishedOperatorTests(PublishedOperator published) : IClass
 
         Assert.NotNull(first);
         Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("Category", out _), l));
+    }
+
+    /// <summary>Polls /metrics until it has <paramref name="line"/> (bounded, 30 s); returns that scrape.</summary>
+    private static async Task<string> WaitForMetricAsync(HttpClient http, string line)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+            if (metrics.Contains(line, StringComparison.Ordinal))
+            {
+                return metrics;
+            }
+
+            var prefix = line[..line.IndexOf('{', StringComparison.Ordinal)];
+            Assert.True(DateTime.UtcNow < deadline, $"no '{line}' in /metrics within 30 s: "
+                + string.Join("; ", metrics.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal))));
+            await Task.Delay(100); // a separate process: poll its endpoint
+        }
     }
 
     /// <summary>Polls /readyz (bounded); fails with the operator's stderr if it exits first.</summary>

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Runtime.Events;
 using CryptoIndex.Operator.Runtime.Hosting;
-using CryptoIndex.Operator.Runtime.Leader;
 using CryptoIndex.Operator.Runtime.Status;
 using CryptoIndex.Operator.Runtime.Tests.Support;
 using k8s;
@@ -53,11 +52,7 @@ public sealed class HostTests
                 Manager = new ManagerOptions
                 {
                     GracefulShutdownTimeout = TimeSpan.FromSeconds(5),
-                    LeaderElection = new LeaderElectionOptions
-                    {
-                        LeaseName = "widget-operator", Identity = "pod-1", LeaseDuration = TimeSpan.FromSeconds(2),
-                        RenewDeadline = TimeSpan.FromSeconds(1.5), RetryPeriod = TimeSpan.FromMilliseconds(200),
-                    },
+                    LeaderElection = Leases.Fast with { LeaseName = "widget-operator", Identity = "pod-1" },
                 },
             });
             builder.AddController<SizeReconciler>("widgets", Widgets.Type);

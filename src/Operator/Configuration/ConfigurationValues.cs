@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using CryptoIndex.MarketData.Http;
 using Microsoft.Extensions.Configuration;
 
 namespace CryptoIndex.Operator.Configuration;
@@ -23,6 +24,14 @@ internal static class ConfigurationValues
             throw Unconvertible(section.GetSection(key), typeof(T), fallback);
         }
     }
+
+    /// <summary>
+    /// The base URL at <paramref name="key"/> with a trailing slash added to an http(s) URL's path
+    /// (<see cref="HttpUrls.AsBase"/>), or null when it is not set or empty (the binder reads an empty value as no URL):
+    /// the caller's default. Whether it is an absolute http(s) URL is for the caller to check, naming the key.
+    /// </summary>
+    public static Uri? GetBaseUrl(IConfigurationSection section, string key) =>
+        Get<Uri?>(section, key, null) is { } url ? HttpUrls.AsBase(url) : null;
 
     /// <summary>The settings of <paramref name="section"/> bound onto <paramref name="fallback"/>'s type, or <paramref name="fallback"/> when none is set.</summary>
     public static T Bind<T>(IConfigurationSection section, T fallback)
@@ -63,9 +72,10 @@ internal static class ConfigurationValues
             : type == typeof(int) ? "a whole number"
             : type == typeof(double) || type == typeof(decimal) ? "a number"
             : type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
-            : type == typeof(Uri) ? "an absolute URL"
+            : type == typeof(Uri) ? "an absolute http(s) URL"
             : "a " + type.Name;
         var shown = example is null || type.IsEnum ? string.Empty : ", e.g. " + Convert.ToString(example, CultureInfo.InvariantCulture);
-        return new ConfigurationException($"{setting.Path} must be {expected}{shown}, not '{setting.Value}'");
+        var value = type == typeof(Uri) ? HttpUrls.Redact(setting.Value ?? string.Empty) : setting.Value; // user:password@ never shown
+        return new ConfigurationException($"{setting.Path} must be {expected}{shown}, not '{value}'");
     }
 }

@@ -34,12 +34,12 @@ public static class MarketDataConfiguration
         {
             CoinGecko = new CoinGeckoOptions
             {
-                BaseUrl = ConfigurationValues.Get<Uri?>(coinGecko, "BaseUrl", null),
+                BaseUrl = ConfigurationValues.GetBaseUrl(coinGecko, "BaseUrl"), // empty: the public or Pro host by plan
                 Plan = ConfigurationValues.Get(coinGecko, "Plan", defaults.CoinGecko.Plan),
                 PageSize = ConfigurationValues.Get(coinGecko, "PageSize", defaults.CoinGecko.PageSize),
             },
             CoinGeckoRequestsPerMinute = ConfigurationValues.Get(section, "CoinGeckoRequestsPerMinute", defaults.CoinGeckoRequestsPerMinute),
-            BinanceBaseUrl = ConfigurationValues.Get(section, "BinanceBaseUrl", defaults.BinanceBaseUrl),
+            BinanceBaseUrl = ConfigurationValues.GetBaseUrl(section, "BinanceBaseUrl") ?? defaults.BinanceBaseUrl, // empty: Binance's own
             FilePath = section.GetValue<string?>("FilePath"),
             Http = ConfigurationValues.Bind(section.GetSection("Http"), defaults.Http),
             Validation = ConfigurationValues.Bind(section.GetSection("Validation"), defaults.Validation),

@@ -39,6 +39,22 @@ public sealed class MarketDataConfigurationTests
         RefusedWith("MarketData:CoinGecko:ApiKeySecret", "coingecko", "MarketData:CoinGecko:ApiKeySecret must be namespace/name/key, not 'coingecko'");
 
     [Theory]
+    [InlineData("MarketData:BinanceBaseUrl", "", "https://data-api.binance.vision/")]
+    [InlineData("MarketData:BinanceBaseUrl", "http://binance-proxy:8080", "http://binance-proxy:8080/")]
+    [InlineData("MarketData:BinanceBaseUrl", "https://proxy.example/binance", "https://proxy.example/binance/")]
+    [InlineData("MarketData:CoinGecko:BaseUrl", "", "https://api.coingecko.com/api/v3/")]
+    [InlineData("MarketData:CoinGecko:BaseUrl", "https://proxy.example/api/v3", "https://proxy.example/api/v3/")]
+    [InlineData("MarketData:CoinGecko:BaseUrl", "https://proxy.example/api/v3/", "https://proxy.example/api/v3/")]
+    public void An_empty_base_url_means_the_default_and_one_without_a_trailing_slash_gets_one(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+
+        var (settings, _) = MarketDataConfiguration.Bind(configuration);
+
+        Assert.Equal(expected, (key.EndsWith("BinanceBaseUrl", StringComparison.Ordinal) ? settings.BinanceBaseUrl : settings.CoinGecko.EffectiveBaseUrl).AbsoluteUri);
+    }
+
+    [Theory]
     [InlineData("FallbackShare", "1", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1")]
     [InlineData("FallbackShare", "-0.25", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not -0.25")]
     [InlineData("MaxPriceJump", "0.5", "MarketData:Validation:MaxPriceJump must be 0 (no check) or above 1 (a factor: 10 rejects a price over 10× or under 1/10 of the last), not 0.5")]
@@ -52,9 +68,13 @@ public sealed class MarketDataConfigurationTests
     [Theory]
     [InlineData("CoinGecko:PageSize", "0", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 0")]
     [InlineData("CoinGecko:PageSize", "251", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 251")]
-    [InlineData("CoinGecko:BaseUrl", "proxy.local/api/v3/", "MarketData:CoinGecko:BaseUrl must be an absolute URL such as https://api.coingecko.com/api/v3/, not 'proxy.local/api/v3/'")]
+    [InlineData("CoinGecko:BaseUrl", "proxy.local/api/v3/", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'proxy.local/api/v3/'")]
+    [InlineData("CoinGecko:BaseUrl", "localhost:8080", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'localhost:8080'")]
+    [InlineData("CoinGecko:BaseUrl", "ftp://user:token@proxy/", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'ftp://***@proxy/'")]
     [InlineData("CoinGeckoRequestsPerMinute", "0", "MarketData:CoinGeckoRequestsPerMinute must be 1 or more, not 0")]
-    [InlineData("BinanceBaseUrl", "binance-proxy", "MarketData:BinanceBaseUrl must be an absolute URL such as https://data-api.binance.vision/, not 'binance-proxy'")]
+    [InlineData("BinanceBaseUrl", "binance-proxy", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not 'binance-proxy'")]
+    [InlineData("BinanceBaseUrl", "my-proxy:8080/api/v3/", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not 'my-proxy:8080/api/v3/'")]
+    [InlineData("BinanceBaseUrl", "user:token@proxy:8080/", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not '***@proxy:8080/'")]
     [InlineData("Http:TotalTimeout", "00:00:00", "MarketData:Http:TotalTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 00:00:00")]
     [InlineData("Http:AttemptTimeout", "2.00:00:00", "MarketData:Http:AttemptTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 2.00:00:00")]
     [InlineData("Http:MaxRetries", "-1", "MarketData:Http:MaxRetries must be 0 (no retries) or more, not -1")]
@@ -74,6 +94,8 @@ public sealed class MarketDataConfigurationTests
     [InlineData("Http:MaxRetries", "three", "MarketData:Http:MaxRetries must be a whole number, e.g. 3, not 'three'")]
     [InlineData("CoinGecko:PageSize", "100.5", "MarketData:CoinGecko:PageSize must be a whole number, e.g. 250, not '100.5'")]
     [InlineData("CoinGecko:Plan", "Free", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not 'Free'")]
+    [InlineData("BinanceBaseUrl", "http://", "MarketData:BinanceBaseUrl must be an absolute http(s) URL, not 'http://'")]
+    [InlineData("CoinGecko:BaseUrl", "https://user:token@", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL, not 'https://***@'")]
     [InlineData("CoinGeckoRequestsPerMinute", "", "MarketData:CoinGeckoRequestsPerMinute must be a whole number, e.g. 30, not ''")]
     public void A_value_that_does_not_parse_is_a_configuration_error_naming_the_key_and_the_format(string key, string value, string message) =>
         RefusedWith("MarketData:" + key, value, message);
@@ -124,11 +146,12 @@ public sealed class MarketDataConfigurationTests
     }
 
     /// <summary>Binding <paramref name="key"/> = <paramref name="value"/> stops with exactly <paramref name="message"/>.</summary>
-    private static void RefusedWith(string key, string value, string message)
+    private static ConfigurationException RefusedWith(string key, string value, string message)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
 
         var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
         Assert.Equal(message, error.Message);
+        return error;
     }
 }

@@ -34,9 +34,20 @@ public sealed class MarketDataConfigurationTests
         Assert.Null(settings.FilePath);
     }
 
-    [Fact]
-    public void A_malformed_secret_reference_is_a_clear_configuration_error() =>
-        RefusedWith("MarketData:CoinGecko:ApiKeySecret", "coingecko", "MarketData:CoinGecko:ApiKeySecret must be namespace/name/key, not 'coingecko'");
+    [Theory]
+    [InlineData("CG-pasted-key-itself", "has 1 part")]
+    [InlineData("cryptoindex-system/CG-pasted-key", "has 2 parts")]
+    [InlineData("cryptoindex-system//CG-pasted-key", "has 3 parts, 1 empty")]
+    public void A_malformed_secret_reference_is_a_clear_configuration_error_that_does_not_show_the_value(string value, string given)
+    {
+        var error = RefusedWith(
+            "MarketData:CoinGecko:ApiKeySecret",
+            value,
+            "MarketData:CoinGecko:ApiKeySecret must name the key's Secret as namespace/name/key, three non-empty parts separated by '/'; "
+            + "the value given (not shown, in case it is the key itself) " + given);
+
+        Assert.DoesNotContain("CG-pasted-key", error.ToString(), StringComparison.Ordinal);
+    }
 
     [Theory]
     [InlineData("MarketData:BinanceBaseUrl", "", "https://data-api.binance.vision/")]
@@ -154,4 +165,5 @@ public sealed class MarketDataConfigurationTests
         Assert.Equal(message, error.Message);
         return error;
     }
+
 }

@@ -15,14 +15,20 @@ internal static class ConfigurationValues
     /// <summary>The value of <paramref name="key"/> under <paramref name="section"/>, or <paramref name="fallback"/> when it is not set.</summary>
     public static T Get<T>(IConfigurationSection section, string key, T fallback)
     {
+        T value;
         try
         {
-            return section.GetValue(key, fallback)!;
+            value = section.GetValue(key, fallback)!;
         }
         catch (InvalidOperationException)
         {
             throw Unconvertible(section.GetSection(key), typeof(T), fallback);
         }
+
+        // The binder takes any number for an enum (Plan=2): only its named values are settings.
+        return value is Enum named && !Enum.IsDefined(named.GetType(), named)
+            ? throw Unconvertible(section.GetSection(key), typeof(T), fallback)
+            : value;
     }
 
     /// <summary>
@@ -61,7 +67,9 @@ internal static class ConfigurationValues
                 }
             }
 
-            throw;
+            // Not one value that fails to convert: name the section and its keys, never a value (it could be a secret).
+            throw new ConfigurationException(
+                $"{section.Path} cannot be read as {typeof(T).Name}: check its keys ({string.Join(", ", section.GetChildren().Select(c => c.Key))})");
         }
     }
 

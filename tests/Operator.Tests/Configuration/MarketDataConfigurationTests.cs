@@ -105,6 +105,7 @@ public sealed class MarketDataConfigurationTests
     [InlineData("Http:MaxRetries", "three", "MarketData:Http:MaxRetries must be a whole number, e.g. 3, not 'three'")]
     [InlineData("CoinGecko:PageSize", "100.5", "MarketData:CoinGecko:PageSize must be a whole number, e.g. 250, not '100.5'")]
     [InlineData("CoinGecko:Plan", "Free", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not 'Free'")]
+    [InlineData("CoinGecko:Plan", "2", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not '2'")]
     [InlineData("BinanceBaseUrl", "http://", "MarketData:BinanceBaseUrl must be an absolute http(s) URL, not 'http://'")]
     [InlineData("CoinGecko:BaseUrl", "https://user:token@", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL, not 'https://***@'")]
     [InlineData("CoinGeckoRequestsPerMinute", "", "MarketData:CoinGeckoRequestsPerMinute must be a whole number, e.g. 30, not ''")]
@@ -156,6 +157,18 @@ public sealed class MarketDataConfigurationTests
         Assert.DoesNotContain("CG-from-secret", missingKey.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Settings_the_binder_refuses_as_a_whole_are_a_configuration_error_naming_the_section_and_its_keys_not_their_values()
+    {
+        // No one value fails to convert: the type cannot be built from these keys at all.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Probe:Password"] = "hunter2" }).Build();
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigurationValues.Bind(configuration.GetSection("Probe"), new Unbindable(1)));
+
+        Assert.Equal("Probe cannot be read as Unbindable: check its keys (Password)", error.Message);
+        Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>Binding <paramref name="key"/> = <paramref name="value"/> stops with exactly <paramref name="message"/>.</summary>
     private static ConfigurationException RefusedWith(string key, string value, string message)
     {
@@ -166,4 +179,9 @@ public sealed class MarketDataConfigurationTests
         return error;
     }
 
+    /// <summary>Only a constructor the binder cannot call: binding any keys onto it fails, but no key's value is at fault.</summary>
+    private sealed class Unbindable(int size)
+    {
+        public int Size => size;
+    }
 }

@@ -39,7 +39,7 @@ public sealed record PriceProviderSettings
         ?? (CoinGeckoRequestsPerMinute < 1
             ? string.Create(CultureInfo.InvariantCulture, $"{section}:{nameof(CoinGeckoRequestsPerMinute)} must be 1 or more, not {CoinGeckoRequestsPerMinute}")
             : null)
-        ?? (BinanceBaseUrl.IsAbsoluteUri ? null : $"{section}:{nameof(BinanceBaseUrl)} must be an absolute URL such as {BinanceTickerSource.PublicDataBaseUrl}, not '{BinanceBaseUrl}'")
+        ?? HttpUrls.Problem($"{section}:{nameof(BinanceBaseUrl)}", BinanceBaseUrl, BinanceTickerSource.PublicDataBaseUrl)
         ?? Http.Problem($"{section}:{nameof(Http)}")
         ?? Validation.Problem($"{section}:{nameof(Validation)}");
 }

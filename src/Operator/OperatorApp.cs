@@ -1,5 +1,6 @@
 using CryptoIndex.Exchanges;
 using CryptoIndex.MarketData;
+using CryptoIndex.MarketData.Http;
 using CryptoIndex.Operator.Configuration;
 using CryptoIndex.Operator.ExchangeAccounts;
 using CryptoIndex.Operator.Funds;
@@ -121,7 +122,7 @@ public static class OperatorApp
         services.AddSingleton(new FundMetrics(metricsRegistry));
         services.AddSingleton(new CryptoIndex.Exchanges.ExchangeMetrics(metricsRegistry));
         services.AddCryptoIndexExchanges();
-        services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? host.Web.Configuration.GetValue<Uri?>(BinanceBaseUrlSetting), options.BinanceDisabled));
+        services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? BinanceBaseUrl(host.Web.Configuration.GetSection("Exchanges:Binance")), options.BinanceDisabled));
         services.AddSingleton<BinanceAccounts>();
         options.ConfigureServices?.Invoke(services);
         var controllerOptions = new Runtime.Controllers.ControllerOptions
@@ -146,5 +147,14 @@ public static class OperatorApp
         var funds = app.Services.GetRequiredService<FundMetrics>();
         app.Services.GetRequiredService<Manager>().LeadershipLost += funds.ForgetAll;
         return app;
+    }
+
+    /// <summary><c>Exchanges:Binance:BaseUrl</c>, or null (the fund's choice) when it is not set or empty; a bad value stops <c>run</c> naming the key.</summary>
+    private static Uri? BinanceBaseUrl(IConfigurationSection binance)
+    {
+        var url = ConfigurationValues.GetBaseUrl(binance, "BaseUrl");
+        return url is not null && HttpUrls.Problem(BinanceBaseUrlSetting, url, CryptoIndex.Exchanges.Binance.BinanceOptions.Production) is { } problem
+            ? throw new ConfigurationException(problem)
+            : url;
     }
 }

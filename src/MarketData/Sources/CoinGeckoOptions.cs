@@ -1,4 +1,5 @@
 using System.Globalization;
+using CryptoIndex.MarketData.Http;
 
 namespace CryptoIndex.MarketData.Sources;
 
@@ -39,11 +40,10 @@ public sealed record CoinGeckoOptions
     public string? Problem(string section) =>
         PageSize is < 1 or > MaxPageSize
             ? string.Create(CultureInfo.InvariantCulture, $"{section}:PageSize must be from 1 to {MaxPageSize} (ids per request), not {PageSize}")
-        : BaseUrl is { IsAbsoluteUri: false }
-            ? $"{section}:BaseUrl must be an absolute URL such as {PublicBaseUrl}, not '{BaseUrl}'"
+        : BaseUrl is not null ? HttpUrls.Problem($"{section}:BaseUrl", BaseUrl, PublicBaseUrl)
         : null;
 
-    // Records print their properties; the key must never reach a log line.
+    // Records print their properties; the key must never reach a log line, nor a password in the URL.
     public override string ToString() =>
-        $"CoinGeckoOptions {{ BaseUrl = {EffectiveBaseUrl}, Plan = {Plan}, ApiKey = {(ApiKey is null ? "none" : "***")}, VsCurrency = {VsCurrency}, PageSize = {PageSize} }}";
+        $"CoinGeckoOptions {{ BaseUrl = {HttpUrls.Redact(EffectiveBaseUrl)}, Plan = {Plan}, ApiKey = {(ApiKey is null ? "none" : "***")}, VsCurrency = {VsCurrency}, PageSize = {PageSize} }}";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using CryptoIndex.MarketData.Http;
 using Microsoft.Extensions.Configuration;
 
 namespace CryptoIndex.Operator.Configuration;
@@ -14,15 +15,29 @@ internal static class ConfigurationValues
     /// <summary>The value of <paramref name="key"/> under <paramref name="section"/>, or <paramref name="fallback"/> when it is not set.</summary>
     public static T Get<T>(IConfigurationSection section, string key, T fallback)
     {
+        T value;
         try
         {
-            return section.GetValue(key, fallback)!;
+            value = section.GetValue(key, fallback)!;
         }
         catch (InvalidOperationException)
         {
             throw Unconvertible(section.GetSection(key), typeof(T), fallback);
         }
+
+        // The binder takes any number for an enum (Plan=2): only its named values are settings.
+        return value is Enum named && !Enum.IsDefined(named.GetType(), named)
+            ? throw Unconvertible(section.GetSection(key), typeof(T), fallback)
+            : value;
     }
+
+    /// <summary>
+    /// The base URL at <paramref name="key"/> with a trailing slash added to an http(s) URL's path
+    /// (<see cref="HttpUrls.AsBase"/>), or null when it is not set or empty (the binder reads an empty value as no URL):
+    /// the caller's default. Whether it is an absolute http(s) URL is for the caller to check, naming the key.
+    /// </summary>
+    public static Uri? GetBaseUrl(IConfigurationSection section, string key) =>
+        Get<Uri?>(section, key, null) is { } url ? HttpUrls.AsBase(url) : null;
 
     /// <summary>The settings of <paramref name="section"/> bound onto <paramref name="fallback"/>'s type, or <paramref name="fallback"/> when none is set.</summary>
     public static T Bind<T>(IConfigurationSection section, T fallback)
@@ -52,7 +67,9 @@ internal static class ConfigurationValues
                 }
             }
 
-            throw;
+            // Not one value that fails to convert: name the section and its keys, never a value (it could be a secret).
+            throw new ConfigurationException(
+                $"{section.Path} cannot be read as {typeof(T).Name}: check its keys ({string.Join(", ", section.GetChildren().Select(c => c.Key))})");
         }
     }
 
@@ -63,9 +80,10 @@ internal static class ConfigurationValues
             : type == typeof(int) ? "a whole number"
             : type == typeof(double) || type == typeof(decimal) ? "a number"
             : type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
-            : type == typeof(Uri) ? "an absolute URL"
+            : type == typeof(Uri) ? "an absolute http(s) URL"
             : "a " + type.Name;
         var shown = example is null || type.IsEnum ? string.Empty : ", e.g. " + Convert.ToString(example, CultureInfo.InvariantCulture);
-        return new ConfigurationException($"{setting.Path} must be {expected}{shown}, not '{setting.Value}'");
+        var value = type == typeof(Uri) ? HttpUrls.Redact(setting.Value ?? string.Empty) : setting.Value; // user:password@ never shown
+        return new ConfigurationException($"{setting.Path} must be {expected}{shown}, not '{value}'");
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CryptoIndex.MarketData;
 using CryptoIndex.MarketData.Sources;
 using Microsoft.Extensions.Configuration;
@@ -34,12 +35,12 @@ public static class MarketDataConfiguration
         {
             CoinGecko = new CoinGeckoOptions
             {
-                BaseUrl = ConfigurationValues.Get<Uri?>(coinGecko, "BaseUrl", null),
+                BaseUrl = ConfigurationValues.GetBaseUrl(coinGecko, "BaseUrl"), // empty: the public or Pro host by plan
                 Plan = ConfigurationValues.Get(coinGecko, "Plan", defaults.CoinGecko.Plan),
                 PageSize = ConfigurationValues.Get(coinGecko, "PageSize", defaults.CoinGecko.PageSize),
             },
             CoinGeckoRequestsPerMinute = ConfigurationValues.Get(section, "CoinGeckoRequestsPerMinute", defaults.CoinGeckoRequestsPerMinute),
-            BinanceBaseUrl = ConfigurationValues.Get(section, "BinanceBaseUrl", defaults.BinanceBaseUrl),
+            BinanceBaseUrl = ConfigurationValues.GetBaseUrl(section, "BinanceBaseUrl") ?? defaults.BinanceBaseUrl, // empty: Binance's own
             FilePath = section.GetValue<string?>("FilePath"),
             Http = ConfigurationValues.Bind(section.GetSection("Http"), defaults.Http),
             Validation = ConfigurationValues.Bind(section.GetSection("Validation"), defaults.Validation),
@@ -63,8 +64,15 @@ public static class MarketDataConfiguration
         }
 
         var parts = text.Split('/');
-        return parts.Length == 3 && parts.All(p => p.Length > 0)
-            ? new SecretKeyReference(parts[0], parts[1], parts[2])
-            : throw new ConfigurationException($"{Section}:CoinGecko:ApiKeySecret must be namespace/name/key, not '{text}'");
+        if (parts.Length == 3 && parts.All(p => p.Length > 0))
+        {
+            return new SecretKeyReference(parts[0], parts[1], parts[2]);
+        }
+
+        // The value is not shown: a key pasted here instead of its Secret's name would reach the log.
+        var empty = parts.Count(p => p.Length == 0);
+        throw new ConfigurationException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Section}:CoinGecko:ApiKeySecret must name the key's Secret as namespace/name/key, three non-empty parts separated by '/'; the value given (not shown, in case it is the key itself) has {parts.Length} part{(parts.Length == 1 ? string.Empty : "s")}{(empty > 0 ? $", {empty} empty" : string.Empty)}"));
     }
 }

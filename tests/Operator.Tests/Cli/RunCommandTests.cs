@@ -84,6 +84,10 @@ public sealed class RunCommandTests
     [InlineData("MarketData__Validation__RefreshTimeout", "2m", "MarketData:Validation:RefreshTimeout must be a duration as hh:mm:ss, e.g. 00:02:00, not '2m'")]
     [InlineData("MarketData__CoinGecko__PageSize", "251", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 251")]
     [InlineData("MarketData__Http__TotalTimeout", "00:00:00", "MarketData:Http:TotalTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 00:00:00")]
+    [InlineData("MarketData__CoinGecko__Plan", "2", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not '2'")]
+    [InlineData("MarketData__BinanceBaseUrl", "localhost:8080", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not 'localhost:8080'")]
+    [InlineData("Exchanges__Binance__BaseUrl", "http://", "Exchanges:Binance:BaseUrl must be an absolute http(s) URL, not 'http://'")]
+    [InlineData("Exchanges__Binance__BaseUrl", "ftp://user:token@proxy/", "Exchanges:Binance:BaseUrl must be an absolute http(s) URL such as https://api.binance.com/, not 'ftp://***@proxy/'")]
     public async Task A_bad_setting_stops_run_with_one_line_naming_its_key(string variable, string value, string message)
     {
         await using var cluster = await LocalKube.LocalKubeCluster.StartAsync();

@@ -34,9 +34,36 @@ public sealed class MarketDataConfigurationTests
         Assert.Null(settings.FilePath);
     }
 
-    [Fact]
-    public void A_malformed_secret_reference_is_a_clear_configuration_error() =>
-        RefusedWith("MarketData:CoinGecko:ApiKeySecret", "coingecko", "MarketData:CoinGecko:ApiKeySecret must be namespace/name/key, not 'coingecko'");
+    [Theory]
+    [InlineData("CG-pasted-key-itself", "has 1 part")]
+    [InlineData("cryptoindex-system/CG-pasted-key", "has 2 parts")]
+    [InlineData("cryptoindex-system//CG-pasted-key", "has 3 parts, 1 empty")]
+    public void A_malformed_secret_reference_is_a_clear_configuration_error_that_does_not_show_the_value(string value, string given)
+    {
+        var error = RefusedWith(
+            "MarketData:CoinGecko:ApiKeySecret",
+            value,
+            "MarketData:CoinGecko:ApiKeySecret must name the key's Secret as namespace/name/key, three non-empty parts separated by '/'; "
+            + "the value given (not shown, in case it is the key itself) " + given);
+
+        Assert.DoesNotContain("CG-pasted-key", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("MarketData:BinanceBaseUrl", "", "https://data-api.binance.vision/")]
+    [InlineData("MarketData:BinanceBaseUrl", "http://binance-proxy:8080", "http://binance-proxy:8080/")]
+    [InlineData("MarketData:BinanceBaseUrl", "https://proxy.example/binance", "https://proxy.example/binance/")]
+    [InlineData("MarketData:CoinGecko:BaseUrl", "", "https://api.coingecko.com/api/v3/")]
+    [InlineData("MarketData:CoinGecko:BaseUrl", "https://proxy.example/api/v3", "https://proxy.example/api/v3/")]
+    [InlineData("MarketData:CoinGecko:BaseUrl", "https://proxy.example/api/v3/", "https://proxy.example/api/v3/")]
+    public void An_empty_base_url_means_the_default_and_one_without_a_trailing_slash_gets_one(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+
+        var (settings, _) = MarketDataConfiguration.Bind(configuration);
+
+        Assert.Equal(expected, (key.EndsWith("BinanceBaseUrl", StringComparison.Ordinal) ? settings.BinanceBaseUrl : settings.CoinGecko.EffectiveBaseUrl).AbsoluteUri);
+    }
 
     [Theory]
     [InlineData("FallbackShare", "1", "MarketData:Validation:FallbackShare must be from 0 to below 1 (a share of RefreshTimeout), not 1")]
@@ -52,9 +79,13 @@ public sealed class MarketDataConfigurationTests
     [Theory]
     [InlineData("CoinGecko:PageSize", "0", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 0")]
     [InlineData("CoinGecko:PageSize", "251", "MarketData:CoinGecko:PageSize must be from 1 to 250 (ids per request), not 251")]
-    [InlineData("CoinGecko:BaseUrl", "proxy.local/api/v3/", "MarketData:CoinGecko:BaseUrl must be an absolute URL such as https://api.coingecko.com/api/v3/, not 'proxy.local/api/v3/'")]
+    [InlineData("CoinGecko:BaseUrl", "proxy.local/api/v3/", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'proxy.local/api/v3/'")]
+    [InlineData("CoinGecko:BaseUrl", "localhost:8080", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'localhost:8080'")]
+    [InlineData("CoinGecko:BaseUrl", "ftp://user:token@proxy/", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'ftp://***@proxy/'")]
     [InlineData("CoinGeckoRequestsPerMinute", "0", "MarketData:CoinGeckoRequestsPerMinute must be 1 or more, not 0")]
-    [InlineData("BinanceBaseUrl", "binance-proxy", "MarketData:BinanceBaseUrl must be an absolute URL such as https://data-api.binance.vision/, not 'binance-proxy'")]
+    [InlineData("BinanceBaseUrl", "binance-proxy", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not 'binance-proxy'")]
+    [InlineData("BinanceBaseUrl", "my-proxy:8080/api/v3/", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not 'my-proxy:8080/api/v3/'")]
+    [InlineData("BinanceBaseUrl", "user:token@proxy:8080/", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not '***@proxy:8080/'")]
     [InlineData("Http:TotalTimeout", "00:00:00", "MarketData:Http:TotalTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 00:00:00")]
     [InlineData("Http:AttemptTimeout", "2.00:00:00", "MarketData:Http:AttemptTimeout must be from 00:00:00.01 to 1.00:00:00 (hh:mm:ss), not 2.00:00:00")]
     [InlineData("Http:MaxRetries", "-1", "MarketData:Http:MaxRetries must be 0 (no retries) or more, not -1")]
@@ -74,6 +105,9 @@ public sealed class MarketDataConfigurationTests
     [InlineData("Http:MaxRetries", "three", "MarketData:Http:MaxRetries must be a whole number, e.g. 3, not 'three'")]
     [InlineData("CoinGecko:PageSize", "100.5", "MarketData:CoinGecko:PageSize must be a whole number, e.g. 250, not '100.5'")]
     [InlineData("CoinGecko:Plan", "Free", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not 'Free'")]
+    [InlineData("CoinGecko:Plan", "2", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not '2'")]
+    [InlineData("BinanceBaseUrl", "http://", "MarketData:BinanceBaseUrl must be an absolute http(s) URL, not 'http://'")]
+    [InlineData("CoinGecko:BaseUrl", "https://user:token@", "MarketData:CoinGecko:BaseUrl must be an absolute http(s) URL, not 'https://***@'")]
     [InlineData("CoinGeckoRequestsPerMinute", "", "MarketData:CoinGeckoRequestsPerMinute must be a whole number, e.g. 30, not ''")]
     public void A_value_that_does_not_parse_is_a_configuration_error_naming_the_key_and_the_format(string key, string value, string message) =>
         RefusedWith("MarketData:" + key, value, message);
@@ -123,12 +157,31 @@ public sealed class MarketDataConfigurationTests
         Assert.DoesNotContain("CG-from-secret", missingKey.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Settings_the_binder_refuses_as_a_whole_are_a_configuration_error_naming_the_section_and_its_keys_not_their_values()
+    {
+        // No one value fails to convert: the type cannot be built from these keys at all.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Probe:Password"] = "hunter2" }).Build();
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigurationValues.Bind(configuration.GetSection("Probe"), new Unbindable(1)));
+
+        Assert.Equal("Probe cannot be read as Unbindable: check its keys (Password)", error.Message);
+        Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>Binding <paramref name="key"/> = <paramref name="value"/> stops with exactly <paramref name="message"/>.</summary>
-    private static void RefusedWith(string key, string value, string message)
+    private static ConfigurationException RefusedWith(string key, string value, string message)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
 
         var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
         Assert.Equal(message, error.Message);
+        return error;
+    }
+
+    /// <summary>Only a constructor the binder cannot call: binding any keys onto it fails, but no key's value is at fault.</summary>
+    private sealed class Unbindable(int size)
+    {
+        public int Size => size;
     }
 }

@@ -76,6 +76,12 @@ public static class PlanInputs
     public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> FetchLiveAsync(FundDefinition fund, Uri? baseUrl, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(fund);
+        if (baseUrl is not null && MarketData.Http.HttpUrls.Problem("--coingecko-url", baseUrl, CoinGeckoOptions.PublicBaseUrl) is { } problem)
+        {
+            return (null, problem);
+        }
+
+        baseUrl = baseUrl is null ? null : MarketData.Http.HttpUrls.AsBase(baseUrl);
         var key = Environment.GetEnvironmentVariable(CoinGeckoKeyVariable);
         using var http = MarketData.Http.ResilientHttpClient.Create(new MarketData.Http.SourceHttpOptions(), time);
         var source = new CoinGeckoSource(http, new CoinGeckoOptions { BaseUrl = baseUrl, ApiKey = string.IsNullOrEmpty(key) ? null : key }, time);

@@ -250,10 +250,23 @@ public sealed class PlanCommandTests : IDisposable
         using var stderr = new StringWriter();
 
         var exit = await PlanCommand.RunAsync(
-            Write("fund.yaml", Fund), null, null, null, "json", null, stdout, stderr, "coingecko", new Uri(app.Urls.First() + "/api/v3/"));
+            Write("fund.yaml", Fund), null, null, null, "json", null, stdout, stderr, "coingecko", new Uri(app.Urls.First() + "/api/v3"));
 
+        // Written without its trailing slash, the base keeps its last segment: /api/v3/simple/price, not /api/simple/price.
         Assert.Equal((0, string.Empty), (exit, stderr.ToString()));
         Assert.Equal([0.12m, 1.6m], JsonNode.Parse(stdout.ToString())!["orders"]!.AsArray().Select(o => (decimal)o!["quantity"]!));
+    }
+
+    [Theory]
+    [InlineData("localhost:8080/api/v3/", "--coingecko-url must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'localhost:8080/api/v3/'")]
+    [InlineData("ftp://user:token@proxy/", "--coingecko-url must be an absolute http(s) URL such as https://api.coingecko.com/api/v3/, not 'ftp://***@proxy/'")]
+    public async Task A_coingecko_url_that_is_not_http_is_refused_naming_the_option(string url, string message)
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), null, null, null, "json", null, TextWriter.Null, stderr, "coingecko", new Uri(url, UriKind.RelativeOrAbsolute));
+
+        Assert.Equal((ExitCodes.InvalidInput, message), (exit, stderr.ToString().Trim()));
     }
 
     [Fact]

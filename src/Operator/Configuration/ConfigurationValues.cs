@@ -39,13 +39,18 @@ internal static class ConfigurationValues
     public static Uri? GetBaseUrl(IConfigurationSection section, string key) =>
         Get<Uri?>(section, key, null) is { } url ? HttpUrls.AsBase(url) : null;
 
-    /// <summary>The settings of <paramref name="section"/> bound onto <paramref name="fallback"/>'s type, or <paramref name="fallback"/> when none is set.</summary>
+    /// <summary>
+    /// The settings of <paramref name="section"/> bound onto <paramref name="fallback"/>'s type, or <paramref name="fallback"/>
+    /// when none is set. A key that is none of the type's public settable properties is refused (<see cref="RefuseUnknownKeys"/>):
+    /// the binder would pass over it, leaving a misspelled setting at its default.
+    /// </summary>
     public static T Bind<T>(IConfigurationSection section, T fallback)
         where T : class
     {
+        T bound;
         try
         {
-            return section.Get<T>() ?? fallback;
+            bound = section.Get<T>() ?? fallback;
         }
         catch (InvalidOperationException)
         {
@@ -70,6 +75,30 @@ internal static class ConfigurationValues
             // Not one value that fails to convert: name the section and its keys, never a value (it could be a secret).
             throw new ConfigurationException(
                 $"{section.Path} cannot be read as {typeof(T).Name}: check its keys ({string.Join(", ", section.GetChildren().Select(c => c.Key))})");
+        }
+
+        // Declaration order (metadata token), as the settings are documented.
+        RefuseUnknownKeys(section, [.. typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.SetMethod is { IsPublic: true })
+            .OrderBy(p => p.MetadataToken)
+            .Select(p => p.Name)]);
+        return bound;
+    }
+
+    /// <summary>
+    /// Refuses a key under <paramref name="section"/> that is not one of <paramref name="accepted"/> (compared
+    /// case-insensitively, as configuration keys are), naming it and the keys the section takes, never its value.
+    /// </summary>
+    public static void RefuseUnknownKeys(IConfigurationSection section, IReadOnlyList<string> accepted)
+    {
+        var unknown = section.GetChildren()
+            .Select(c => c.Path)
+            .Where(path => !accepted.Contains(ConfigurationPath.GetSectionKey(path), StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ConfigurationException(
+                $"{string.Join(", ", unknown)} {(unknown.Count == 1 ? "is not a setting" : "are not settings")}: {section.Path} takes {string.Join(", ", accepted)}");
         }
     }
 

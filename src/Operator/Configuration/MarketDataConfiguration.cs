@@ -30,6 +30,10 @@ public static class MarketDataConfiguration
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(Section);
         var coinGecko = section.GetSection("CoinGecko");
+
+        // The keys read below, and no others: a misspelled one would otherwise leave its setting at the default.
+        ConfigurationValues.RefuseUnknownKeys(section, ["CoinGecko", "CoinGeckoRequestsPerMinute", "BinanceBaseUrl", "FilePath", "Http", "Validation"]);
+        ConfigurationValues.RefuseUnknownKeys(coinGecko, ["BaseUrl", "Plan", "PageSize", "ApiKeySecret"]);
         var defaults = new PriceProviderSettings();
         var settings = new PriceProviderSettings
         {

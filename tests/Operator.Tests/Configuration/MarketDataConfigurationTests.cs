@@ -112,6 +112,71 @@ public sealed class MarketDataConfigurationTests
     public void A_value_that_does_not_parse_is_a_configuration_error_naming_the_key_and_the_format(string key, string value, string message) =>
         RefusedWith("MarketData:" + key, value, message);
 
+    private const string HttpKeys = "AttemptTimeout, TotalTimeout, MaxRetries, RetryBaseDelay, BreakerFailureRatio, BreakerMinimumThroughput, BreakerSamplingDuration, BreakDuration";
+
+    [Theory]
+    [InlineData("Http:TotalTimout", "00:01:00", "MarketData:Http:TotalTimout is not a setting: MarketData:Http takes " + HttpKeys)]
+    [InlineData("Http:Retries:Max", "5", "MarketData:Http:Retries is not a setting: MarketData:Http takes " + HttpKeys)]
+    [InlineData("Validation:RefreshTimout", "00:05:00", "MarketData:Validation:RefreshTimout is not a setting: MarketData:Validation takes MaxPriceJump, AcceptJumpAfter, RefreshTimeout, FallbackShare")]
+    [InlineData("CoinGecko:ApiKey", "CG-pasted-key", "MarketData:CoinGecko:ApiKey is not a setting: MarketData:CoinGecko takes BaseUrl, Plan, PageSize, ApiKeySecret")]
+    [InlineData("FilePth", "/prices.json", "MarketData:FilePth is not a setting: MarketData takes CoinGecko, CoinGeckoRequestsPerMinute, BinanceBaseUrl, FilePath, Http, Validation")]
+    [InlineData("Htpp:MaxRetries", "5", "MarketData:Htpp is not a setting: MarketData takes CoinGecko, CoinGeckoRequestsPerMinute, BinanceBaseUrl, FilePath, Http, Validation")]
+    public void An_unknown_key_is_a_configuration_error_naming_it_and_the_keys_its_section_takes_not_its_value(string key, string value, string message)
+    {
+        var error = RefusedWith("MarketData:" + key, value, message);
+
+        Assert.DoesNotContain(value, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_unknown_keys_are_named_in_one_line()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MarketData:Http:TotalTimout"] = "00:01:00",
+            ["MarketData:Http:MaxRetry"] = "5",
+        }).Build();
+
+        var error = Assert.Throws<ConfigurationException>(() => MarketDataConfiguration.Bind(configuration));
+
+        Assert.Equal("MarketData:Http:MaxRetry, MarketData:Http:TotalTimout are not settings: MarketData:Http takes " + HttpKeys, error.Message);
+    }
+
+    [Fact]
+    public void Every_key_is_accepted_in_any_case_as_configuration_keys_are()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["marketdata:coingecko:baseurl"] = "https://proxy.example/api/v3/",
+            ["MARKETDATA:COINGECKO:PLAN"] = "Pro",
+            ["MarketData:CoinGecko:pagesize"] = "100",
+            ["MarketData:coinGecko:apiKeySecret"] = "cryptoindex-system/coingecko/apiKey",
+            ["MarketData:coinGeckoRequestsPerMinute"] = "60",
+            ["MarketData:binanceBaseUrl"] = "http://binance-proxy:8080/",
+            ["MarketData:filepath"] = "/etc/cryptoindex/prices/prices.json",
+            ["marketData:http:attemptTimeout"] = "00:00:05",
+            ["MarketData:Http:totaltimeout"] = "00:01:00",
+            ["MarketData:Http:MAXRETRIES"] = "5",
+            ["MarketData:Http:retryBaseDelay"] = "00:00:02",
+            ["MarketData:Http:breakerFailureRatio"] = "0.6",
+            ["MarketData:Http:breakerMinimumThroughput"] = "6",
+            ["MarketData:Http:breakerSamplingDuration"] = "00:03:00",
+            ["MarketData:Http:breakDuration"] = "00:02:00",
+            ["MarketData:validation:maxPriceJump"] = "20",
+            ["MarketData:Validation:acceptjumpafter"] = "4",
+            ["MarketData:Validation:refreshtimeout"] = "00:05:00",
+            ["MarketData:Validation:fallbackshare"] = "0.4",
+        }).Build();
+
+        var (settings, secret) = MarketDataConfiguration.Bind(configuration);
+
+        Assert.Equal((CoinGeckoPlan.Pro, 100, 60), (settings.CoinGecko.Plan, settings.CoinGecko.PageSize, settings.CoinGeckoRequestsPerMinute));
+        Assert.Equal("/etc/cryptoindex/prices/prices.json", settings.FilePath);
+        Assert.Equal((TimeSpan.FromMinutes(1), 5, TimeSpan.FromMinutes(2)), (settings.Http.TotalTimeout, settings.Http.MaxRetries, settings.Http.BreakDuration));
+        Assert.Equal((4, TimeSpan.FromMinutes(5)), (settings.Validation.AcceptJumpAfter, settings.Validation.RefreshTimeout));
+        Assert.NotNull(secret);
+    }
+
     [Fact]
     public void Settings_at_the_edges_of_their_ranges_are_accepted()
     {

@@ -65,6 +65,7 @@ public sealed class EventRecorderFailureTests
         cluster.Faults.AddLatency(Forever, verb: "create", resource: "events");
         using var cancel = new CancellationTokenSource();
         var slow = recorder.WarningAsync(a, "Failed", "price feed down", cancel.Token);
+        await serverTime.Holding.Task.WaitAsync(Guard); // a's create has reached the server, which holds it
         await recorder.NormalAsync(b, "Synced", "all good").WaitAsync(Guard);
         Assert.False(slow.IsCompleted);
         var synced = Assert.Single((await client.CoreV1.ListNamespacedEventAsync("default")).Items);

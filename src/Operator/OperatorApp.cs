@@ -122,7 +122,7 @@ public static class OperatorApp
         services.AddSingleton(new FundMetrics(metricsRegistry));
         services.AddSingleton(new CryptoIndex.Exchanges.ExchangeMetrics(metricsRegistry));
         services.AddCryptoIndexExchanges();
-        services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? BinanceBaseUrl(host.Web.Configuration.GetSection("Exchanges:Binance")), options.BinanceDisabled));
+        services.AddSingleton(new BinanceEndpoints(options.BinanceBaseAddress ?? BinanceBaseUrl(host.Web.Configuration.GetSection("Exchanges")), options.BinanceDisabled));
         services.AddSingleton<BinanceAccounts>();
         options.ConfigureServices?.Invoke(services);
         var controllerOptions = new Runtime.Controllers.ControllerOptions
@@ -149,9 +149,16 @@ public static class OperatorApp
         return app;
     }
 
-    /// <summary><c>Exchanges:Binance:BaseUrl</c>, or null (the fund's choice) when it is not set or empty; a bad value stops <c>run</c> naming the key.</summary>
-    private static Uri? BinanceBaseUrl(IConfigurationSection binance)
+    /// <summary>
+    /// <c>Exchanges:Binance:BaseUrl</c>, or null (the fund's choice) when it is not set or empty; a bad value stops
+    /// <c>run</c> naming the key, and so does any other key under <c>Exchanges</c> (a misspelled one would otherwise
+    /// send real orders to Binance's own address while the user believes they go through the proxy).
+    /// </summary>
+    private static Uri? BinanceBaseUrl(IConfigurationSection exchanges)
     {
+        ConfigurationValues.RefuseUnknownKeys(exchanges, ["Binance"]);
+        var binance = exchanges.GetSection("Binance");
+        ConfigurationValues.RefuseUnknownKeys(binance, ["BaseUrl"]);
         var url = ConfigurationValues.GetBaseUrl(binance, "BaseUrl");
         return url is not null && HttpUrls.Problem(BinanceBaseUrlSetting, url, CryptoIndex.Exchanges.Binance.BinanceOptions.Production) is { } problem
             ? throw new ConfigurationException(problem)

@@ -87,6 +87,8 @@ public sealed class RunCommandTests
     [InlineData("MarketData__CoinGecko__Plan", "2", "MarketData:CoinGecko:Plan must be one of Demo, Pro, not '2'")]
     [InlineData("MarketData__BinanceBaseUrl", "localhost:8080", "MarketData:BinanceBaseUrl must be an absolute http(s) URL such as https://data-api.binance.vision/, not 'localhost:8080'")]
     [InlineData("MarketData__Http__TotalTimout", "00:01:00", "MarketData:Http:TotalTimout is not a setting: MarketData:Http takes AttemptTimeout, TotalTimeout, MaxRetries, RetryBaseDelay, BreakerFailureRatio, BreakerMinimumThroughput, BreakerSamplingDuration, BreakDuration")]
+    [InlineData("Exchanges__Binance__BaseUri", "https://proxy.internal/", "Exchanges:Binance:BaseUri is not a setting: Exchanges:Binance takes BaseUrl")]
+    [InlineData("Exchanges__Binanse__BaseUrl", "https://proxy.internal/", "Exchanges:Binanse is not a setting: Exchanges takes Binance")]
     [InlineData("Exchanges__Binance__BaseUrl", "http://", "Exchanges:Binance:BaseUrl must be an absolute http(s) URL, not 'http://'")]
     [InlineData("Exchanges__Binance__BaseUrl", "ftp://user:token@proxy/", "Exchanges:Binance:BaseUrl must be an absolute http(s) URL such as https://api.binance.com/, not 'ftp://***@proxy/'")]
     public async Task A_bad_setting_stops_run_with_one_line_naming_its_key(string variable, string value, string message)

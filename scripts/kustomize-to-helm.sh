@@ -90,6 +90,16 @@ run() {
   $dry_run || "$kubectl" "$@"
 }
 
+# The image the install keeps: the running Deployment's (perhaps set by `kubectl set image` after the apply), else the
+# one the overlays render (a dry run asks the cluster nothing).
+image="$(awk '/^      containers:/ { on = 1 } on && /^ +(- )?image: / { print $NF; exit }' "$work/deployment.yaml")"
+if ! $dry_run && [[ -s "$work/deployment.yaml" ]]; then
+  deployment_name="$(awk '/^  name: / { print $2; exit }' "$work/deployment.yaml")"
+  running_image="$("$kubectl" get deployment "$deployment_name" -n "$namespace" --ignore-not-found \
+    -o jsonpath='{.spec.template.spec.containers[?(@.name=="operator")].image}' || true)"
+  image="${running_image:-$image}"
+fi
+
 if [[ -s "$work/crd.yaml" ]]; then
   crd="$(awk '/^  name: / { print $2; exit }' "$work/crd.yaml")"
   run label crd "$crd" app.kubernetes.io/managed-by=Helm --overwrite
@@ -113,15 +123,27 @@ if [[ -s "$work/rest.yaml" ]]; then
   $dry_run || "$kubectl" delete --ignore-not-found -f "$work/rest.yaml"
 fi
 
-# No image is published: the install must name the one the user built and pushed.
+# The chart takes the image as repository plus tag or digest; a registry's port (host:5000/x) is not a tag.
+image_flags="--set image.repository=REGISTRY/cryptoindex-operator --set image.tag=TAG" # no image found: name yours
+if [[ "$image" == *@* ]]; then
+  image_flags="--set image.repository=${image%@*} --set image.digest=${image#*@}"
+elif [[ -n "$image" ]]; then
+  last="${image##*/}"
+  if [[ "$last" == *:* ]]; then
+    image_flags="--set image.repository=${image%:*} --set image.tag=${last##*:}"
+  else
+    image_flags="--set image.repository=$image --set image.tag=latest"
+  fi
+fi
 helm_install="  helm install $release charts/cryptoindex-operator --namespace $namespace \\
-    --set image.repository=REGISTRY/cryptoindex-operator --set image.tag=TAG"
+    $image_flags"
 
 if $dry_run; then
   cat <<EOF
 
 Dry run: nothing was changed, and the cluster was not asked what it holds (objects it does not have are skipped
-when the script runs for real). Run it again without --dry-run; then install the chart with your image and settings:
+when the script runs for real). Run it again without --dry-run; then install the chart with your settings. The image
+below is the one the overlays render; run for real, the script names the one the running Deployment has:
 
 $helm_install
 EOF
@@ -130,8 +152,8 @@ fi
 
 cat <<EOF
 
-The CRD and every IndexFund are in place; no operator is running. Install the chart now, with the image you built
-and pushed and your settings (watched namespaces, price provider, monitoring: see
+The CRD and every IndexFund are in place; no operator is running. Install the chart now, with the image the old
+operator ran (below) and your settings (watched namespaces, price provider, monitoring: see
 charts/cryptoindex-operator/README.md; Binance funds need --set rbac.exchangeCredentials=true, best with
 watchNamespaces listed):
 

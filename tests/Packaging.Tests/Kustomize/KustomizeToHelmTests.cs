@@ -112,18 +112,24 @@ public sealed class KustomizeToHelmTests
     }
 
     [Theory]
-    [InlineData("config/binance")]
-    [InlineData("config/default")]
-    public async Task By_default_the_script_clears_either_install_including_config_binances_Secret_reading(string applied)
+    [InlineData("config/binance", "registry.local:5000/team/cryptoindex-operator:1.4.2", "--set image.repository=registry.local:5000/team/cryptoindex-operator --set image.tag=1.4.2")]
+    [InlineData("config/default", "registry.local:5000/cryptoindex-operator@sha256:" + Digest, "--set image.repository=registry.local:5000/cryptoindex-operator --set image.digest=sha256:" + Digest)]
+    [InlineData("config/default", "cryptoindex-operator", "--set image.repository=cryptoindex-operator --set image.tag=latest")]
+    public async Task By_default_the_script_clears_either_install_including_config_binances_Secret_reading(string applied, string runningImage, string imageFlags)
     {
         await using var cluster = await KustomizeInstalledAsync(applied);
         using var helm = new HelmHome(cluster);
 
+        // The image was set after the apply (kubectl set image): the install keeps the one running, not the overlay's.
+        var patch = $$"""[{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "{{runningImage}}"}]""";
+        await cluster.Kubectl.OkAsync("patch", "deployment", "cryptoindex-operator", "-n", Support.Chart.Namespace, "--type=json", "-p", patch);
         var script = await Tool.RunAsync("bash", [Script], environment: helm.Environment);
 
         // Left behind, the binding would let the chart's operator (the same ServiceAccount, default release) read every Secret.
         Assert.True(script.Exit == 0, script.Describe("kustomize-to-helm.sh"));
         Assert.Contains("--set rbac.exchangeCredentials=true", script.Out, StringComparison.Ordinal);
+        Assert.Contains(imageFlags, script.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(ImageFlags, script.Out, StringComparison.Ordinal);
         foreach (var (kind, name) in new[] { ("deployment", "cryptoindex-operator"), ("clusterrole", "cryptoindex-operator-manager"), ("clusterrole", ExchangeCredentials), ("clusterrolebinding", ExchangeCredentials) })
         {
             var gone = await cluster.Kubectl.RunAsync("get", kind, name, "-n", Support.Chart.Namespace);
@@ -135,8 +141,10 @@ public sealed class KustomizeToHelmTests
 
     private const string ExchangeCredentials = "cryptoindex-operator-exchange-credentials";
 
-    // No image is published, so the printed install must name one, as docs/operations.md's does.
-    private const string ImageFlags = "--set image.repository=REGISTRY/cryptoindex-operator --set image.tag=TAG";
+    private const string Digest = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
+
+    // The image the overlays render (and so the one their Deployment runs): the printed install keeps it.
+    private const string ImageFlags = "--set image.repository=ghcr.io/cryptoindex/cryptoindex-operator --set image.tag=0.1.0";
 
     private const string OperatorPod = """
         apiVersion: v1

@@ -41,6 +41,7 @@ public sealed class ChartLintTests
     [InlineData("helm3", "marketData.http.retryBaseDelay=00:00:00.5,marketData.http.attemptTimeout=0:00:10")]
     [InlineData("helm", "marketData.validation.fallbackShare=0.25,marketData.validation.maxPriceJump=0")]
     [InlineData("helm3", "marketData.http.maxRetries=0,marketData.http.breakerFailureRatio=1")]
+    [InlineData("helm", "networkPolicy.enabled=true,networkPolicy.metricsFrom[0].podSelector.matchLabels.app=prometheus")]
     public async Task The_values_schema_accepts_Kubernetes_quantities_and_operator_settings(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));
@@ -70,6 +71,8 @@ public sealed class ChartLintTests
     [InlineData("helm", @"marketData.validation.fallbackShare=0\,25")] // a decimal comma
     [InlineData("helm", "marketData.validation.fallbackShare=-0.1")]
     [InlineData("helm3", "marketData.http.maxRetries=1.5")]
+    [InlineData("helm", "networkPolicy.enabeld=true")]
+    [InlineData("helm3", "networkPolicy.egress=any")]
     public async Task The_values_schema_rejects_typos_and_wrong_values(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));

@@ -193,3 +193,47 @@ Flags the chart sets from its values: the operator refuses a flag given twice, s
 {{- define "cryptoindex-operator.leaseNameInExtraArgs" -}}
 {{- range .Values.extraArgs }}{{ if or (eq (toString .) "--lease-name") (hasPrefix "--lease-name=" (toString .)) (hasPrefix "--lease-name:" (toString .)) }}true{{ end }}{{ end }}
 {{- end }}
+
+{{- /*
+The operator's MarketData:Http and MarketData:Validation settings (the properties of SourceHttpOptions and
+MarketDataOptions, which MarketDataConfiguration.Bind reads) from marketData.http and marketData.validation, as env
+entries: only the values set ("" or null keeps the operator's default; 0 is a value). A string is passed as written;
+a number as JSON writes it (toJson: 0.25, 1000000, where quote gives 1e+06). A key the operator does not
+read is refused (the operator would refuse to start), as is a variable extraEnv also sets (one would hide the other).
+*/ -}}
+{{- define "cryptoindex-operator.marketDataSettingsEnv" -}}
+{{- $marketData := .Values.marketData | default dict }}
+{{- $extraEnv := list }}
+{{- range (.Values.extraEnv | default list) }}{{ $extraEnv = append $extraEnv (lower (toString (get . "name"))) }}{{ end }}
+{{- $sections := list
+      (list "http" "Http" (list "AttemptTimeout" "TotalTimeout" "MaxRetries" "RetryBaseDelay" "BreakerFailureRatio" "BreakerMinimumThroughput" "BreakerSamplingDuration" "BreakDuration"))
+      (list "validation" "Validation" (list "MaxPriceJump" "AcceptJumpAfter" "RefreshTimeout" "FallbackShare")) }}
+{{- range $sections }}
+{{- $group := index . 0 }}
+{{- $section := index . 1 }}
+{{- $keys := dict }}
+{{- $order := list }}
+{{- range index . 2 }}
+{{- $key := printf "%s%s" (lower (substr 0 1 .)) (substr 1 -1 .) }}
+{{- $_ := set $keys $key . }}
+{{- $order = append $order $key }}
+{{- end }}
+{{- $values := get $marketData $group | default dict }}
+{{- range $key, $_ := $values }}
+{{- if not (hasKey $keys $key) }}
+{{- fail (printf "marketData.%s.%s is not a setting: marketData.%s takes %s" $group $key $group (join ", " $order)) }}
+{{- end }}
+{{- end }}
+{{- range $key := $order }}
+{{- $value := get $values $key }}
+{{- if not (or (kindIs "invalid" $value) (eq (toString $value) "")) }}
+{{- $name := printf "MarketData__%s__%s" $section (get $keys $key) }}
+{{- if has (lower $name) $extraEnv }}
+{{- fail (printf "extraEnv: %s is set by the chart from marketData.%s.%s; set it there" $name $group $key) }}
+{{- end }}
+- name: {{ $name }}
+  value: {{ ternary $value (toJson $value) (kindIs "string" $value) | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}

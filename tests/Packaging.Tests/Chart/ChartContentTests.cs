@@ -167,7 +167,7 @@ public sealed class ChartContentTests
         Assert.Equal("http://binance-trading-proxy.internal:8080/", env["Exchanges__Binance__BaseUrl"]);
         Assert.Equal("/etc/cryptoindex/prices/prices.json", env["MarketData__FilePath"]);
         Assert.Equal(("simple", "Debug"), (env["Logging__Console__FormatterName"], env["Logging__LogLevel__Default"]));
-        Assert.Equal("5", env["MarketData__Http__MaxRetries"]);
+        Assert.Equal("0", env["DOTNET_gcServer"]); // extraEnv
         Assert.Contains(container["volumeMounts"]!.AsArray(), v => (string?)v!["mountPath"] == "/etc/cryptoindex/prices" && (bool)v["readOnly"]!);
         Assert.Contains(m.One("Deployment")["spec"]!["template"]!["spec"]!["volumes"]!.AsArray(), v => (string?)v!["configMap"]?["name"] == "cryptoindex-prices");
         Assert.EndsWith("@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", (string?)container["image"], StringComparison.Ordinal);

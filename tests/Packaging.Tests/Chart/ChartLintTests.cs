@@ -37,7 +37,12 @@ public sealed class ChartLintTests
     [InlineData("helm3", "resources.limits.ephemeral-storage=1Gi,resources.requests.memory=1e9")]
     [InlineData("helm", "tmpSizeLimit=256Mi")]
     [InlineData("helm", "resources=null")]
-    public async Task The_values_schema_accepts_Kubernetes_quantities(string helm, string set)
+    [InlineData("helm", "marketData.validation.refreshTimeout=1.00:00:00")]
+    [InlineData("helm3", "marketData.http.retryBaseDelay=00:00:00.5,marketData.http.attemptTimeout=0:00:10")]
+    [InlineData("helm", "marketData.validation.fallbackShare=0.25,marketData.validation.maxPriceJump=0")]
+    [InlineData("helm3", "marketData.http.maxRetries=0,marketData.http.breakerFailureRatio=1")]
+    [InlineData("helm", "networkPolicy.enabled=true,networkPolicy.metricsFrom[0].podSelector.matchLabels.app=prometheus")]
+    public async Task The_values_schema_accepts_Kubernetes_quantities_and_operator_settings(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));
 
@@ -57,6 +62,17 @@ public sealed class ChartLintTests
     [InlineData("helm", "resources.requests.gpu=1")]
     [InlineData("helm", "tmpSizeLimit=huge")]
     [InlineData("helm3", "tmpSizeLimit=-1Gi")]
+    [InlineData("helm", "marketData.validation.refreshTimeout=2m")] // not a duration to the operator
+    [InlineData("helm3", "marketData.validation.refreshTimeout=2m")]
+    [InlineData("helm", "marketData.http.totalTimeout=30")] // the operator would read 30 days
+    [InlineData("helm", "marketData.http.attemptTimeout=24:00:00")] // hours go to 23
+    [InlineData("helm", "marketData.validation.refreshTimout=00:02:00")] // misspelt
+    [InlineData("helm3", "marketData.http.totalTimout=00:01:00")]
+    [InlineData("helm", @"marketData.validation.fallbackShare=0\,25")] // a decimal comma
+    [InlineData("helm", "marketData.validation.fallbackShare=-0.1")]
+    [InlineData("helm3", "marketData.http.maxRetries=1.5")]
+    [InlineData("helm", "networkPolicy.enabeld=true")]
+    [InlineData("helm3", "networkPolicy.egress=any")]
     public async Task The_values_schema_rejects_typos_and_wrong_values(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));

@@ -67,6 +67,32 @@ public sealed class PublishedOperatorTests(PublishedOperator published) : IClass
         Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("Category", out _), l));
     }
 
+    [Fact]
+    public async Task Starts_with_every_market_data_setting_the_chart_can_set()
+    {
+        // The operator stops at start on a MarketData key it does not read or a value out of range: each of
+        // marketData.http and marketData.validation set, it must still become ready. A lease of its own, as above.
+        var (process, port) = await published.Start(
+            "leaderElection.leaseName=market-data-test",
+            "marketData.http.attemptTimeout=00:00:05", "marketData.http.totalTimeout=00:01:00", "marketData.http.maxRetries=5",
+            "marketData.http.retryBaseDelay=00:00:00.5", "marketData.http.breakerFailureRatio=0.75", "marketData.http.breakerMinimumThroughput=10",
+            "marketData.http.breakerSamplingDuration=00:05:00", "marketData.http.breakDuration=00:00:30",
+            "marketData.validation.maxPriceJump=1000000", "marketData.validation.acceptJumpAfter=0",
+            "marketData.validation.refreshTimeout=00:03:00", "marketData.validation.fallbackShare=0.25");
+        using var started = process;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync(); // drained, so the operator never blocks on a full pipe
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            await WaitForReadyAsync(http, process, stderr);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
     /// <summary>Polls /metrics until it has <paramref name="line"/> (bounded, 30 s); returns that scrape.</summary>
     private static async Task<string> WaitForMetricAsync(HttpClient http, string line)
     {

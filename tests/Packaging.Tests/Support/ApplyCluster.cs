@@ -4,8 +4,9 @@ using CryptoIndex.LocalKube.Testing;
 namespace CryptoIndex.Packaging.Tests.Support;
 
 /// <summary>
-/// A LocalKube that serves what the chart and config/ create (workload and RBAC kinds, the IndexFund CRD, stand-ins
-/// for the monitoring CRDs), with a kubectl bound to it, so manifests are applied the way a user applies them.
+/// A LocalKube that serves what the chart and config/ create (workload and RBAC kinds, the chart's NetworkPolicy, the
+/// IndexFund CRD, stand-ins for the monitoring CRDs), with a kubectl bound to it, so manifests are applied the way a
+/// user applies them.
 /// </summary>
 public sealed class ApplyCluster : IAsyncDisposable
 {
@@ -24,7 +25,7 @@ public sealed class ApplyCluster : IAsyncDisposable
         _ = Tool.Kubectl; // fails with the install hint when missing
         var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions
         {
-            AdditionalKinds = ResourceKind.CommonWorkloadKinds,
+            AdditionalKinds = [.. ResourceKind.CommonWorkloadKinds, new("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, false, "netpol")],
             Namespaces = ["default", "kube-system", .. namespaces],
         });
         await cluster.ApplyYamlAsync(await File.ReadAllTextAsync(RepositoryPaths.Combine("tests", "Packaging.Tests", "Fixtures", "monitoring-crds.yaml")));

@@ -45,11 +45,25 @@ public static class Chart
     public static Task<ToolResult> TryTemplateAsync(string valueSet, string[] sets, string? helm = null, params string[] extra) =>
         Tool.RunAsync(helm ?? Tool.Helm, ["template", Release, Folder, "--namespace", Namespace, .. ValueArgs(valueSet, sets), .. extra]);
 
+    /// <summary>The operator container's environment variables with a value (not valueFrom), by name; a name given twice fails.</summary>
+    public static Dictionary<string, string> OperatorEnv(Manifests manifests) =>
+        manifests.One("Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+            .Where(e => e!["value"] is not null)
+            .ToDictionary(e => (string)e!["name"]!, e => (string)e!["value"]!, StringComparer.Ordinal);
+
     /// <summary>The rendered manifests (asserting success).</summary>
     public static async Task<Manifests> TemplateAsync(string valueSet = "", params string[] sets)
     {
         var result = await TryTemplateAsync(valueSet, sets);
         Assert.True(result.Exit == 0, result.Describe($"helm template ({valueSet})"));
+        return Manifests.Parse(result.Out);
+    }
+
+    /// <summary>The manifests rendered with the default values and these helm arguments (--set-json, --set-string, …), asserting success.</summary>
+    public static async Task<Manifests> TemplateWithAsync(params string[] arguments)
+    {
+        var result = await TryTemplateAsync(string.Empty, [], null, arguments);
+        Assert.True(result.Exit == 0, result.Describe($"helm template {string.Join(' ', arguments)}"));
         return Manifests.Parse(result.Out);
     }
 }

@@ -344,6 +344,54 @@ public sealed class ReviewFindingsTests
         Assert.Equal("binance, Secret other-keys", (await fund.Journal.LoadAsync(BinanceFund.Uid, CancellationToken.None))!.Venue);
     }
 
+    /// <summary>
+    /// Cash buffer 10 %. Every BTC sell is refused (-2010 "Market is closed."), in both sell rounds. The buys were
+    /// planned on the cash plus the BTC proceeds, less the buffer; fitted to "the cash there is" they then spent the
+    /// buffer too. Planned again without the sells that will not happen, they spend only the cash above the buffer.
+    /// </summary>
+    [Fact]
+    public async Task Buys_after_a_sell_that_failed_in_both_rounds_keep_the_cash_buffer()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        const string closed = "Market is closed.";
+        fund.Fake.Inject(PlaceOrder, Fault.Reject(-2010, closed)); // leg 1: BTC
+        fund.Fake.Inject(PlaceOrder, Fault.None());                // leg 2: DOGE (its exit fills)
+        fund.Fake.Inject(PlaceOrder, Fault.Reject(-2010, closed)); // the second round: BTC again
+        var start = fund.Start() with { Options = new PlanOptions(FeeRate: 0.001m, CashBuffer: 0.1m) };
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        Assert.Equal(0, fund.Fake.PendingFaults);
+        var record = result.Record!;
+        Assert.Equal(2, record.SellRounds);
+        var btc = record.Legs.Where(l => l.Symbol == "BTC").ToList();
+        Assert.Equal(2, btc.Count);
+        Assert.All(btc, l => Assert.Equal((OrderSide.Sell, LegState.Failed), (l.Side, l.State)));
+        Assert.All(btc, l => Assert.Contains(closed, l.Reason, StringComparison.Ordinal));
+
+        // Cash before the buys, and the fund's NAV, at the reference prices.
+        var prices = record.Inputs.Prices;
+        decimal Nav(Holdings h) => h.Cash + h.Quantities.Sum(q => q.Value * prices[q.Key]);
+        var afterSells = FundLedger.ApplyAll(record.StartHoldings, record.Legs.Where(l => l.Side == OrderSide.Sell).SelectMany(l => l.Fills)).Value;
+        var books = record.Holdings().Value;
+        var buffer = 0.1m * Nav(books);
+        var buys = record.Legs.Where(l => l.Side == OrderSide.Buy).ToList();
+        Assert.Equal(["ETH", "SOL"], buys.Select(l => l.Symbol));
+        Assert.All(buys, l => Assert.Equal(LegState.Completed, l.State));
+        var atReference = buys.SelectMany(l => l.Fills).Sum(f => f.Quantity * prices[f.Symbol]);
+        var aboveReference = buys.SelectMany(l => l.Fills).Sum(f => f.Notional) - atReference; // the fake's price impact
+        var lotStep = buys.Max(l => record.Inputs.SymbolRules[l.Symbol].StepSize * prices[l.Symbol]);
+
+        // The buffer is kept (to a lot step, at the reference prices) ...
+        Assert.True(books.Cash + aboveReference >= buffer - lotStep, $"cash {books.Cash} (+{aboveReference} paid above reference) against a buffer of {buffer}");
+        // ... and the cash above it is spent.
+        Assert.True(afterSells.Cash - atReference <= buffer + (2 * lotStep), $"spent {atReference} of {afterSells.Cash}, buffer {buffer}");
+        Assert.True(atReference > 1000m, $"spent {atReference}");
+        fund.AssertNoDoubleExecution();
+        fund.AssertLedgerMatchesExchange(record);
+    }
+
     /// <summary>The account pays commissions in BNB and holds 1 BNB; with <paramref name="tradeBnb"/> BNBUSDT trades at 600.</summary>
     private static void PayCommissionsInBnb(BinanceFund fund, bool tradeBnb = false)
     {

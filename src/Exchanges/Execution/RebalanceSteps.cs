@@ -23,15 +23,17 @@ internal static class RebalanceSteps
     /// </summary>
     public static RebalanceRecord PlanBuys(RebalanceRecord record, ExecutorOptions options)
     {
+        var pendingBuys = record.Legs.Where(l => l.Side == OrderSide.Buy && l.State == LegState.Pending).ToList();
         var holdings = record.Holdings();
         if (!holdings.IsSuccess)
         {
-            // Fills that do not apply to the ledger mean the record and the exchange disagree: stop, do not buy.
-            throw new InvalidOperationException($"fund {record.FundUid}: recorded fills do not apply to its holdings: {holdings.Error}");
+            // Fills that do not apply to the ledger mean the record and the exchange disagree: nothing more is sent. The
+            // rebalance ends with its buys skipped, and its record, whose fills do not fit, stalls the fund for a person
+            // (the reconciler's LedgerMismatch), instead of throwing here at every call with the fund left in Selling.
+            return SkipBuys(record, pendingBuys, LedgerMismatch + holdings.Error.Message);
         }
 
         var plan = TradePlanner.Plan(Request(holdings.Value, record.Inputs));
-        var pendingBuys = record.Legs.Where(l => l.Side == OrderSide.Buy && l.State == LegState.Pending).ToList();
         if (!plan.IsSuccess)
         {
             return SkipBuys(record, pendingBuys, "planning the buys failed: " + plan.Error.Message);
@@ -77,6 +79,9 @@ internal static class RebalanceSteps
         var dropped = record.Dropped.Where(d => d.Side == OrderSide.Sell).Concat(plan.Value.Dropped.Where(d => d.Side == OrderSide.Buy));
         return record with { Phase = RebalancePhase.Buying, Dropped = dropped.ToImmutableList() };
     }
+
+    /// <summary>How a buy skipped because the recorded fills do not fit the holdings starts its reason.</summary>
+    public const string LedgerMismatch = "not sent: the recorded fills do not fit the fund's holdings: ";
 
     private static RebalanceRecord SkipBuys(RebalanceRecord record, List<LegRecord> pendingBuys, string reason)
     {

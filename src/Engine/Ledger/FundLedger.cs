@@ -4,24 +4,69 @@ using CryptoIndex.Engine.Portfolio;
 namespace CryptoIndex.Engine.Ledger;
 
 /// <summary>
-/// Applies fills to holdings. Exact: at the fill price, value before = value after + the commission's value. An
-/// <see cref="FeeCurrency.External"/> commission is taken from the fund's own holding of its asset when that covers it
-/// (then its value is that quantity at the asset's price), else it was paid outside the fund (value 0). A fill that
-/// would drive cash or a quantity below zero is refused with an error, leaving the holdings unchanged.
+/// Applies fills to holdings. Exact: at the fill price, value before = value after + the value of the commission the
+/// fund paid. An <see cref="FeeCurrency.External"/> commission is taken from the fund's own holding of its asset when
+/// that covers it (then its value is that quantity at the asset's price), else it was paid from the account's pool of
+/// that asset outside the fund (value 0 to the fund). One in the very asset a sell sells (Binance's BNB discount on a
+/// BNB sell) is paid, like the exchange pays it, from what the order leaves of that asset (<see cref="ApplyOrder"/>).
+/// A fill that would drive cash or a quantity below zero is refused with an error, leaving the holdings unchanged.
 /// </summary>
 public static class FundLedger
 {
     public static EngineResult<Holdings> Apply(Holdings holdings, Fill fill)
     {
-        ArgumentNullException.ThrowIfNull(holdings);
         ArgumentNullException.ThrowIfNull(fill);
+        return ApplyOrder(holdings, [fill]);
+    }
 
-        var error = Check(fill);
-        if (error is not null)
+    /// <summary>
+    /// Applies the fills of one order. As <see cref="ApplyAll"/>, except that an <see cref="FeeCurrency.External"/>
+    /// commission in the asset a sell sells is paid once every fill of the order has traded: an exchange sells the
+    /// order's quantity and takes such a commission from what is left free, so the fund pays it only from what the
+    /// order leaves it of that asset, and only when that covers it (else the account's pool outside the fund paid it,
+    /// as for any External commission). The books never go below zero for it.
+    /// </summary>
+    public static EngineResult<Holdings> ApplyOrder(Holdings holdings, IReadOnlyList<Fill> fills)
+    {
+        ArgumentNullException.ThrowIfNull(holdings);
+        ArgumentNullException.ThrowIfNull(fills);
+        var current = holdings;
+        List<Fill>? fromWhatIsLeft = null;
+        foreach (var fill in fills)
         {
-            return error;
+            ArgumentNullException.ThrowIfNull(fill);
+            var error = Check(fill);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var applied = Trade(current, fill, payExternal: !InAssetSold(fill));
+            if (!applied.IsSuccess)
+            {
+                return applied.Error;
+            }
+
+            current = applied.Value;
+            if (InAssetSold(fill))
+            {
+                (fromWhatIsLeft ??= []).Add(fill);
+            }
         }
 
+        foreach (var fill in fromWhatIsLeft ?? [])
+        {
+            current = PayExternal(current, fill);
+        }
+
+        return current;
+    }
+
+    private static bool InAssetSold(Fill fill) =>
+        fill.FeeCurrency == FeeCurrency.External && fill.Side == OrderSide.Sell && string.Equals(fill.FeeAsset, fill.Symbol, StringComparison.Ordinal);
+
+    private static EngineResult<Holdings> Trade(Holdings holdings, Fill fill, bool payExternal)
+    {
         var quantityDelta = fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
         var cashDelta = fill.Side == OrderSide.Buy ? -fill.Notional : fill.Notional;
         switch (fill.FeeCurrency)
@@ -33,15 +78,9 @@ public static class FundLedger
                 cashDelta -= fill.Fee;
                 break;
             default:
-                // External: paid in another asset of the account. One the fund holds (BNB in a top-10 fund) paid it from
-                // the fund's own holding, in its own account; otherwise it came from outside the fund.
+                // External: paid in another asset of the account (below), or in the asset sold (after the order).
                 break;
         }
-
-        // Less than the fee (dust of an asset that left the index, say) cannot have paid it alone: the account's pool of
-        // that asset did, and the fund's books cannot tell whose part; they keep the dust rather than stall the fund.
-        var feeAsset = fill.FeeCurrency == FeeCurrency.External && holdings.QuantityOf(fill.FeeAsset!) >= fill.Fee && fill.Fee > 0m ? fill.FeeAsset : null;
-        var feeAssetLeft = feeAsset is null ? 0m : holdings.QuantityOf(feeAsset) - fill.Fee;
 
         var quantity = holdings.QuantityOf(fill.Symbol) + quantityDelta;
         var cash = holdings.Cash + cashDelta;
@@ -62,7 +101,24 @@ public static class FundLedger
         }
 
         var after = holdings.WithQuantity(fill.Symbol, quantity) with { Cash = cash };
-        return feeAsset is null ? after : after.WithQuantity(feeAsset, feeAssetLeft);
+        return payExternal ? PayExternal(after, fill) : after;
+    }
+
+    /// <summary>
+    /// An External commission: another asset of the account paid it. One the fund holds enough of (BNB in a top-10 fund)
+    /// paid it from the fund's own holding, in its own account. Less than the fee (dust of an asset that left the index,
+    /// what a BNB exit leaves) cannot have paid it alone: the account's pool of that asset outside the fund did, and the
+    /// fund's books, which cannot tell whose part, keep what they hold rather than stall the fund.
+    /// </summary>
+    private static Holdings PayExternal(Holdings holdings, Fill fill)
+    {
+        if (fill.FeeCurrency != FeeCurrency.External || fill.Fee <= 0m)
+        {
+            return holdings;
+        }
+
+        var held = holdings.QuantityOf(fill.FeeAsset!);
+        return held >= fill.Fee ? holdings.WithQuantity(fill.FeeAsset!, held - fill.Fee) : holdings;
     }
 
     /// <summary>Applies fills in order; on the first refused fill returns its error and none of the fills.</summary>
@@ -128,9 +184,11 @@ public static class FundLedger
             return new EngineError(Rules.InvalidFill, "fill.feeAsset", $"fill of {fill.Symbol}: an External fee needs the asset it was paid in");
         }
 
-        // A commission in the traded asset is a Base fee: booked outside the ledger, the fund would hold more than the account.
-        return string.Equals(fill.FeeAsset, fill.Symbol, StringComparison.Ordinal)
-            ? new EngineError(Rules.InvalidFill, "fill.feeAsset", $"fill of {fill.Symbol}: a fee paid in {fill.Symbol} itself is a Base fee, not an External one")
+        // A buy's commission in the asset bought is a Base fee (taken from what was received). A sell's in the asset sold
+        // (Binance's BNB discount on a BNB sell) comes from the account's free balance of it: External, paid from what the
+        // order leaves the fund (ApplyOrder).
+        return fill.Side == OrderSide.Buy && string.Equals(fill.FeeAsset, fill.Symbol, StringComparison.Ordinal)
+            ? new EngineError(Rules.InvalidFill, "fill.feeAsset", $"fill of {fill.Symbol}: a buy's fee paid in {fill.Symbol} itself is a Base fee, not an External one")
             : null;
     }
 }

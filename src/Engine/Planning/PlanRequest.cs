@@ -11,4 +11,13 @@ public sealed record PlanRequest(
     IReadOnlyDictionary<string, decimal> Prices,
     IReadOnlyDictionary<string, decimal> Targets,
     IReadOnlyDictionary<string, SymbolRules> SymbolRules,
-    PlanOptions Options);
+    PlanOptions Options)
+{
+    /// <summary>
+    /// The sells are over (an executor's last sell round has run; what it still wants sold is not sold this time): no
+    /// sell is planned, every position the fund would sell holds still (NAV, fees and the cash buffer are planned for
+    /// that), each such sell is reported as dropped (<see cref="DropReason.SellsOver"/>), and the buys are budgeted from
+    /// the cash there is, less the cash buffer.
+    /// </summary>
+    public bool BuysOnly { get; init; }
+}

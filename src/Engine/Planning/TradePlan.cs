@@ -32,6 +32,12 @@ public enum DropReason
 
     /// <summary>The symbol is not traded (<see cref="SymbolRules.Closed"/>): no open market, or no current price.</summary>
     MarketClosed,
+
+    /// <summary>
+    /// A sell the fund still wants after the rebalance's sells are over (<see cref="PlanRequest.BuysOnly"/>): the next
+    /// rebalance sells it; the buys do not count on its proceeds.
+    /// </summary>
+    SellsOver,
 }
 
 /// <summary>An order that was wanted but not planned, with the quantity and value it would have had.</summary>

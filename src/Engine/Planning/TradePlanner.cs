@@ -10,7 +10,8 @@ namespace CryptoIndex.Engine.Planning;
 /// much is traded, which depends on NAV), so that applying the plan and planning again trades nothing but dust.
 /// To the band edge, cash is kept within its own band too (<see cref="DesiredValues"/>).</item>
 /// <item>Sells first: overweight assets down to their desired value, assets that left the index entirely.</item>
-/// <item>Buys spend at most the cash plus the sells' net proceeds, less the cash buffer; when that is short of
+/// <item>Buys spend at most the cash plus the sells' net proceeds, less the cash buffer (with
+/// <see cref="PlanRequest.BuysOnly"/>: no sells, so the cash alone, less the buffer); when that is short of
 /// what the buys want, every buy is scaled down by the same factor. Buy quantities are grossed up by the fee so
 /// that the quantity received, net of the commission, reaches the target.</item>
 /// <item>Every quantity is rounded down to the lot step; orders below the exchange's minimums or the fund's minimum
@@ -54,11 +55,16 @@ public static class TradePlanner
         var positions = valuation.Value.Positions;
         var options = request.Options;
         var mode = request.Holdings.HasNoPositions ? RebalanceMode.ToTarget : options.Mode;
-        var expectedNav = NavAfterFees(positions, nav, mode, options);
-        var desired = DesiredValues(positions, expectedNav, mode, options);
+        var expectedNav = NavAfterFees(positions, nav, mode, options, request.BuysOnly);
+        var desired = DesiredValues(positions, expectedNav, mode, options, request.BuysOnly);
 
         var orders = new List<PlannedOrder>();
         var dropped = new List<DroppedOrder>();
+        if (request.BuysOnly)
+        {
+            NotSold(positions, DesiredValues(positions, expectedNav, mode, options, buysOnly: false), dropped);
+        }
+
         var proceeds = PlanSells(request, positions, desired, orders, dropped);
         var budget = Math.Max(0m, request.Holdings.Cash + proceeds - (options.CashBuffer * expectedNav));
         PlanBuys(request, positions, desired, budget, orders, dropped);
@@ -110,7 +116,7 @@ public static class TradePlanner
     /// proportion to what they lack, and a shortfall is raised from those above, in proportion to their excess. The
     /// result is continuous in the holdings, so a fund just past an edge trades just a little.
     /// </summary>
-    private static decimal[] DesiredValues(IReadOnlyList<AssetPosition> positions, decimal expectedNav, RebalanceMode mode, PlanOptions options)
+    private static decimal[] DesiredValues(IReadOnlyList<AssetPosition> positions, decimal expectedNav, RebalanceMode mode, PlanOptions options, bool buysOnly)
     {
         var desired = new decimal[positions.Count];
         var band = options.BandWidth * expectedNav;
@@ -130,7 +136,34 @@ public static class TradePlanner
             KeepCashInBand(positions, desired, expectedNav, options);
         }
 
+        if (buysOnly)
+        {
+            // Nothing is sold: a position the fund would sell holds still.
+            for (var i = 0; i < desired.Length; i++)
+            {
+                desired[i] = Math.Max(desired[i], positions[i].Value);
+            }
+        }
+
         return desired;
+    }
+
+    /// <summary>The sells a plan without <see cref="PlanRequest.BuysOnly"/> would place, reported as not sold.</summary>
+    private static void NotSold(IReadOnlyList<AssetPosition> positions, decimal[] wanted, List<DroppedOrder> dropped)
+    {
+        for (var i = 0; i < positions.Count; i++)
+        {
+            var position = positions[i];
+            if (position.Quantity == 0m || wanted[i] >= position.Value)
+            {
+                continue;
+            }
+
+            var quantity = wanted[i] == 0m ? position.Quantity : Math.Min(position.Quantity, (position.Value - wanted[i]) / position.Price);
+            dropped.Add(new DroppedOrder(
+                position.Symbol, OrderSide.Sell, quantity, quantity * position.Price, DropReason.SellsOver,
+                $"Sell {position.Symbol}: the rebalance's sells are over; {Format.Number(quantity * position.Price, 2)} is left for the next rebalance and no buy counts on it"));
+        }
     }
 
     private static void KeepCashInBand(IReadOnlyList<AssetPosition> positions, decimal[] desired, decimal expectedNav, PlanOptions options)
@@ -173,7 +206,7 @@ public static class TradePlanner
     /// the desired values are not linear in NAV' (assets holding still, cash kept in its band), so the fixed point
     /// itself is iterated; it contracts by about the fee rate and settles in a few steps.
     /// </summary>
-    private static decimal NavAfterFees(IReadOnlyList<AssetPosition> positions, decimal nav, RebalanceMode mode, PlanOptions options)
+    private static decimal NavAfterFees(IReadOnlyList<AssetPosition> positions, decimal nav, RebalanceMode mode, PlanOptions options, bool buysOnly)
     {
         var fee = options.FeeRate;
         if (fee == 0m || nav == 0m)
@@ -185,7 +218,7 @@ public static class TradePlanner
         var expected = nav;
         for (var i = 0; i < MaxFeeIterations; i++)
         {
-            var desired = DesiredValues(positions, expected, mode, options);
+            var desired = DesiredValues(positions, expected, mode, options, buysOnly);
             decimal next;
             if (mode == RebalanceMode.ToTarget)
             {

@@ -39,10 +39,12 @@ internal static class BinanceJson
     };
 
     /// <summary>
-    /// A fill from a FULL order response's <c>fills</c> or from <c>myTrades</c>. A commission in the asset is a
-    /// base fee, one in the quote currency a quote fee; one in a third asset (BNB fee discount) is an
-    /// <see cref="FeeCurrency.External"/> fee with that asset: the account paid it from its own BNB, so the fund's
-    /// asset and cash move by the full quantity and notional, exactly as the account's do.
+    /// A fill from a FULL order response's <c>fills</c> or from <c>myTrades</c>. A buy's commission in the asset is a
+    /// base fee (taken from what was bought), one in the quote currency a quote fee; one in a third asset (BNB fee
+    /// discount) is an <see cref="FeeCurrency.External"/> fee with that asset: the account paid it from its own BNB, so
+    /// the fund's asset and cash move by the full quantity and notional, exactly as the account's do. So is a sell's
+    /// commission in the asset sold (the discount on a BNB sell): the account paid it from its free BNB, not from the
+    /// quantity sold, and the ledger takes it from what the order leaves the fund, or from outside the fund.
     /// </summary>
     public static Fill Fill(JsonElement fill, string asset, string quoteAsset, OrderSide side)
     {
@@ -55,7 +57,8 @@ internal static class BinanceJson
         var commission = Decimal(fill, "commission");
         var quantity = Decimal(fill, "qty");
         var price = Decimal(fill, "price");
-        return string.Equals(commissionAsset, asset, StringComparison.Ordinal) ? new Fill(asset, side, quantity, price, commission, FeeCurrency.Base)
+        return string.Equals(commissionAsset, asset, StringComparison.Ordinal)
+                ? side == OrderSide.Buy ? new Fill(asset, side, quantity, price, commission, FeeCurrency.Base) : new Fill(asset, side, quantity, price, commission, FeeCurrency.External, asset)
             : string.Equals(commissionAsset, quoteAsset, StringComparison.Ordinal) ? new Fill(asset, side, quantity, price, commission, FeeCurrency.Quote)
             : new Fill(asset, side, quantity, price, commission, FeeCurrency.External, commissionAsset);
     }

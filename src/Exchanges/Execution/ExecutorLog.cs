@@ -42,6 +42,9 @@ internal static partial class ExecutorLog
     [LoggerMessage(12, LogLevel.Information, "{ClientOrderId}: selling {Quantity} {Symbol} instead of the {Planned} planned: the fund holds less now (earlier legs paid commissions in it)")]
     public static partial void SellCut(ILogger logger, string clientOrderId, decimal planned, decimal quantity, string symbol);
 
+    [LoggerMessage(14, LogLevel.Error, "Fund {FundUid} rebalance {Sequence}: the recorded fills do not fit the fund's holdings ({Error}); no buy is sent and the rebalance ends for a person to reconcile the books with the account")]
+    public static partial void LedgerMismatch(ILogger logger, string fundUid, long sequence, string error);
+
     [LoggerMessage(13, LogLevel.Warning, "Fund {FundUid} rebalance {Sequence}: the credentials reach account {Now}, not {StartedOn} where the fund trades; nothing is sent")]
     public static partial void AccountChanged(ILogger logger, string fundUid, long sequence, string startedOn, string now);
 }

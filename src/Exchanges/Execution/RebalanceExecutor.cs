@@ -193,6 +193,11 @@ public sealed class RebalanceExecutor(
                         }
                     }
 
+                    if (record.Phase == RebalancePhase.Selling && record.Holdings() is { IsSuccess: false } books)
+                    {
+                        ExecutorLog.LedgerMismatch(logger, record.FundUid, record.Sequence, books.Error.ToString());
+                    }
+
                     record = record.Phase == RebalancePhase.Selling
                         ? await SaveAsync(RebalanceSteps.PlanBuys(record, options), cancellationToken).ConfigureAwait(false)
                         : await SaveAsync(record with { Phase = RebalancePhase.Done, FinishedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);

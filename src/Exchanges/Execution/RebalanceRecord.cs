@@ -113,10 +113,23 @@ public sealed record RebalanceRecord(
 
     /// <summary>
     /// The fund's holdings now: the start holdings with every recorded fill applied exactly, in execution order (every
-    /// sell, of any round, before every buy; then by leg).
+    /// sell, of any round, before every buy; then by leg), each leg's fills as one order (<see cref="FundLedger.ApplyOrder"/>:
+    /// a commission in the asset a sell sells is paid from what the whole order leaves).
     /// </summary>
-    public EngineResult<Holdings> Holdings() =>
-        FundLedger.ApplyAll(StartHoldings, Legs.OrderBy(l => l.Side == OrderSide.Buy).ThenBy(l => l.Leg).SelectMany(l => l.Fills));
+    public EngineResult<Holdings> Holdings()
+    {
+        EngineResult<Holdings> current = StartHoldings;
+        foreach (var leg in Legs.Where(l => l.Fills.Count > 0).OrderBy(l => l.Side == OrderSide.Buy).ThenBy(l => l.Leg))
+        {
+            current = FundLedger.ApplyOrder(current.Value, leg.Fills);
+            if (!current.IsSuccess)
+            {
+                return current;
+            }
+        }
+
+        return current;
+    }
 
     public RebalanceRecord WithLeg(LegRecord leg)
     {

@@ -15,29 +15,28 @@ internal static class RebalanceSteps
         new(holdings, inputs.Prices, inputs.Targets, inputs.SymbolRules, inputs.Options);
 
     /// <summary>
-    /// After the sells: plan again on the holdings the fills produced. Sells that are still wanted (a partial fill)
-    /// get one more round; otherwise the provisional buys are resized to the plan's buys (same leg, same id), new
-    /// buys are appended and buys no longer wanted are skipped. Recorded before any buy is sent.
+    /// After the sells: plan again on the holdings the fills produced. Sells that are still wanted (a partial fill, a
+    /// refusal) get one more round; after the last round the buys are planned without them
+    /// (<see cref="PlanRequest.BuysOnly"/>: on the cash there is, less the cash buffer). The provisional buys are
+    /// resized to the plan's buys (same leg, same id), new buys are appended and buys no longer wanted are skipped.
+    /// Recorded before any buy is sent.
     /// </summary>
     public static RebalanceRecord PlanBuys(RebalanceRecord record, ExecutorOptions options)
     {
+        var pendingBuys = record.Legs.Where(l => l.Side == OrderSide.Buy && l.State == LegState.Pending).ToList();
         var holdings = record.Holdings();
         if (!holdings.IsSuccess)
         {
-            // Fills that do not apply to the ledger mean the record and the exchange disagree: stop, do not buy.
-            throw new InvalidOperationException($"fund {record.FundUid}: recorded fills do not apply to its holdings: {holdings.Error}");
+            // Fills that do not apply to the ledger mean the record and the exchange disagree: nothing more is sent. The
+            // rebalance ends with its buys skipped, and its record, whose fills do not fit, stalls the fund for a person
+            // (the reconciler's LedgerMismatch), instead of throwing here at every call with the fund left in Selling.
+            return SkipBuys(record, pendingBuys, LedgerMismatch + holdings.Error.Message);
         }
 
         var plan = TradePlanner.Plan(Request(holdings.Value, record.Inputs));
-        var pendingBuys = record.Legs.Where(l => l.Side == OrderSide.Buy && l.State == LegState.Pending).ToList();
         if (!plan.IsSuccess)
         {
-            foreach (var leg in pendingBuys)
-            {
-                record = record.WithLeg(leg with { State = LegState.Skipped, Reason = "planning the buys failed: " + plan.Error.Message });
-            }
-
-            return record with { Phase = RebalancePhase.Buying };
+            return SkipBuys(record, pendingBuys, "planning the buys failed: " + plan.Error.Message);
         }
 
         if (plan.Value.Sells.Any() && record.SellRounds < options.MaxSellRounds)
@@ -49,6 +48,18 @@ internal static class RebalanceSteps
             }
 
             return record with { SellRounds = record.SellRounds + 1 };
+        }
+
+        if (plan.Value.Sells.Any())
+        {
+            // The last sell round has run and the plan still wants sells (refused, expired, partly filled): they are not
+            // sent this time. Their proceeds were in the buys' budget; fitted to the cash alone those buys would spend
+            // the cash buffer too. The Engine plans the buys again, on the cash there is.
+            plan = TradePlanner.Plan(Request(holdings.Value, record.Inputs) with { BuysOnly = true });
+            if (!plan.IsSuccess)
+            {
+                return SkipBuys(record, pendingBuys, "planning the buys failed: " + plan.Error.Message);
+            }
         }
 
         var nextLeg = record.NextLeg;
@@ -67,6 +78,19 @@ internal static class RebalanceSteps
 
         var dropped = record.Dropped.Where(d => d.Side == OrderSide.Sell).Concat(plan.Value.Dropped.Where(d => d.Side == OrderSide.Buy));
         return record with { Phase = RebalancePhase.Buying, Dropped = dropped.ToImmutableList() };
+    }
+
+    /// <summary>How a buy skipped because the recorded fills do not fit the holdings starts its reason.</summary>
+    public const string LedgerMismatch = "not sent: the recorded fills do not fit the fund's holdings: ";
+
+    private static RebalanceRecord SkipBuys(RebalanceRecord record, List<LegRecord> pendingBuys, string reason)
+    {
+        foreach (var leg in pendingBuys)
+        {
+            record = record.WithLeg(leg with { State = LegState.Skipped, Reason = reason });
+        }
+
+        return record with { Phase = RebalancePhase.Buying };
     }
 
     /// <summary>

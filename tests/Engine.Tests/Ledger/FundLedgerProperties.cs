@@ -18,12 +18,14 @@ public sealed class FundLedgerProperties
         from price in Gen.Decimal[0.0001m, 100_000m].Select(p => decimal.Round(p, 4)).Where(p => p > 0m)
         from feeRate in Gen.Int[0, 50].Select(bp => bp / 10_000m)
         from currency in Gen.OneOf(FeeCurrency.Base, FeeCurrency.Quote, FeeCurrency.External)
+        from inAssetSold in Gen.Bool // an External commission in ETH itself, on a sell (Binance's BNB discount on a BNB sell)
         select (
             Holdings.Of(cash, ("ETH", held), ("BTC", other), ("BNB", bnb)),
             currency switch
             {
                 FeeCurrency.Base => new Fill("ETH", side, quantity, price, decimal.Round(quantity * feeRate, 8), currency),
                 FeeCurrency.Quote => new Fill("ETH", side, quantity, price, decimal.Round(quantity * price * feeRate, 8), currency),
+                _ when inAssetSold && side == OrderSide.Sell => new Fill("ETH", side, quantity, price, decimal.Round(quantity * feeRate * 0.75m, 8), currency, "ETH"),
                 // A BNB commission: its amount is in BNB, unrelated to the fund's prices.
                 _ => new Fill("ETH", side, quantity, price, decimal.Round(quantity * price * feeRate * 0.75m / 600m, 8), currency, "BNB"),
             });
@@ -45,8 +47,10 @@ public sealed class FundLedgerProperties
             var after = applied.Value;
             const decimal BnbPrice = 600m;
             decimal Value(Holdings h) => h.Cash + (h.QuantityOf("ETH") * c.Fill.Price) + h.QuantityOf("BTC") + (h.QuantityOf("BNB") * BnbPrice);
-            var fromFund = c.Fill.FeeCurrency == FeeCurrency.External && c.Fill.Fee > 0m && c.Before.QuantityOf("BNB") >= c.Fill.Fee;
-            var paidFromFund = fromFund ? c.Fill.Fee * BnbPrice : 0m;
+            var inEth = c.Fill.FeeAsset == "ETH";
+            var feeAssetLeft = inEth ? c.Before.QuantityOf("ETH") - c.Fill.Quantity : c.Before.QuantityOf("BNB");
+            var fromFund = c.Fill.FeeCurrency == FeeCurrency.External && c.Fill.Fee > 0m && feeAssetLeft >= c.Fill.Fee;
+            var paidFromFund = fromFund ? c.Fill.Fee * (inEth ? c.Fill.Price : BnbPrice) : 0m;
             Assert.Equal(Value(c.Before), Value(after) + c.Fill.FeeValue + paidFromFund);
             Assert.Equal(c.Before.QuantityOf("BTC"), after.QuantityOf("BTC"));
             if (c.Fill.FeeCurrency == FeeCurrency.External)
@@ -56,9 +60,11 @@ public sealed class FundLedgerProperties
                 Interlocked.Increment(ref external); // CsCheck samples on parallel threads
                 var sign = c.Fill.Side == OrderSide.Buy ? 1m : -1m;
                 Assert.Equal(0m, c.Fill.FeeValue);
-                Assert.Equal(c.Before.QuantityOf("ETH") + (sign * c.Fill.Quantity), after.QuantityOf("ETH"));
+                var paidInEth = fromFund && inEth ? c.Fill.Fee : 0m;
+                Assert.Equal(c.Before.QuantityOf("ETH") + (sign * c.Fill.Quantity) - paidInEth, after.QuantityOf("ETH"));
                 Assert.Equal(c.Before.Cash - (sign * c.Fill.Notional), after.Cash);
-                Assert.Equal(fromFund ? c.Before.QuantityOf("BNB") - c.Fill.Fee : c.Before.QuantityOf("BNB"), after.QuantityOf("BNB"));
+                Assert.Equal(fromFund && !inEth ? c.Before.QuantityOf("BNB") - c.Fill.Fee : c.Before.QuantityOf("BNB"), after.QuantityOf("BNB"));
+                Assert.True(after.QuantityOf("ETH") >= 0m && after.QuantityOf("BNB") >= 0m);
             }
             else
             {

@@ -72,14 +72,14 @@ public sealed class FundLedgerTests
     [InlineData(FeeCurrency.External, null, "fill.feeAsset")]
     [InlineData(FeeCurrency.External, "", "fill.feeAsset")]
     [InlineData(FeeCurrency.External, " ", "fill.feeAsset")]
-    [InlineData(FeeCurrency.External, "ETH", "fill.feeAsset")] // the traded asset itself: that is a Base fee
+    [InlineData(FeeCurrency.External, "ETH", "fill.feeAsset", OrderSide.Buy)] // a buy's fee in the asset bought: that is a Base fee
     [InlineData(FeeCurrency.Base, "BNB", "fill.feeAsset")]
     [InlineData(FeeCurrency.Quote, "USDT", "fill.feeAsset")]
     [InlineData((FeeCurrency)7, "BNB", "fill.feeCurrency")]
-    public void A_fee_asset_is_required_for_an_external_fee_and_refused_for_the_others(FeeCurrency currency, string? feeAsset, string field)
+    public void A_fee_asset_is_required_for_an_external_fee_and_refused_for_the_others(FeeCurrency currency, string? feeAsset, string field, OrderSide side = OrderSide.Sell)
     {
         var before = Holdings.Of(1_000m, ("ETH", 2m));
-        var result = FundLedger.Apply(before, new Fill("ETH", OrderSide.Sell, 1m, 2_500m, 0.001m, currency, feeAsset));
+        var result = FundLedger.Apply(before, new Fill("ETH", side, 1m, 2_500m, 0.001m, currency, feeAsset));
 
         Assert.Equal((Rules.InvalidFill, field), (result.Error?.Rule, result.Error?.Field));
     }
@@ -100,6 +100,54 @@ public sealed class FundLedgerTests
     public void A_sell_whose_base_fee_exceeds_the_rest_of_the_holding_is_refused()
     {
         var result = FundLedger.Apply(Holdings.Of(0m, ("ETH", 2m)), new Fill("ETH", OrderSide.Sell, 2m, 10m, 0.002m, FeeCurrency.Base));
+
+        Assert.Equal(Rules.InsufficientQuantity, result.Error?.Rule);
+    }
+
+    /// <summary>
+    /// Binance's BNB discount on a BNB sell: the commission is in BNB, taken from the account's free BNB, not from the
+    /// BNB the order sells. The books take it from what the whole order leaves the fund when that covers it.
+    /// </summary>
+    [Fact]
+    public void A_sells_commission_in_the_asset_sold_is_paid_from_what_the_whole_order_leaves()
+    {
+        Fill Half(decimal fee) => new("BNB", OrderSide.Sell, 1m, 600m, fee, FeeCurrency.External, "BNB");
+        var before = Holdings.Of(0m, ("BNB", 3m));
+
+        var after = FundLedger.ApplyOrder(before, [Half(0.00075m), Half(0.00075m)]);
+
+        Assert.True(after.IsSuccess, after.Error?.ToString());
+        Assert.Equal((1_200m, 0.9985m), (after.Value.Cash, after.Value.QuantityOf("BNB")));
+        Assert.Equal(0m, Half(0.00075m).FeeValue); // a BNB commission is not in the fund's reported fees
+    }
+
+    /// <summary>
+    /// The review's exit: the fund's books hold 2.0004 BNB (the account 0.5 more), the order sells 2 in two fills and the
+    /// commission, 0.0015 BNB, is more than the 0.0004 left: the BNB outside the fund paid it, the books keep 0.0004 and
+    /// never go below zero. Fill by fill, the first commission would have come out of BNB the second fill sells.
+    /// </summary>
+    [Fact]
+    public void A_sells_commission_in_the_asset_sold_that_the_rest_does_not_cover_was_paid_outside_the_fund()
+    {
+        Fill Half(decimal price, decimal fee) => new("BNB", OrderSide.Sell, 1m, price, fee, FeeCurrency.External, "BNB");
+        var before = Holdings.Of(0m, ("BNB", 2.0004m));
+
+        var after = FundLedger.ApplyOrder(before, [Half(600m, 0.00075m), Half(599.7m, 0.00074962m)]);
+
+        Assert.True(after.IsSuccess, after.Error?.ToString());
+        Assert.Equal((1_199.7m, 0.0004m), (after.Value.Cash, after.Value.QuantityOf("BNB")));
+        // Value before = value after + what the fund paid (nothing): 2.0004 × 600 = 1,199.7 + 0.3 + 0.0004 × 600 − 0.3.
+        Assert.Equal(before.QuantityOf("BNB") * 600m, after.Value.Cash + 0.3m + (after.Value.QuantityOf("BNB") * 600m));
+
+        // The same commission booked as a Base fee (as it was) needs 2.0015 of the 2.0004.
+        var asBase = FundLedger.ApplyOrder(before, [.. new[] { Half(600m, 0.00075m), Half(599.7m, 0.00074962m) }.Select(f => f with { FeeCurrency = FeeCurrency.Base, FeeAsset = null })]);
+        Assert.Equal(Rules.InsufficientQuantity, asBase.Error?.Rule);
+    }
+
+    [Fact]
+    public void An_order_whose_sale_exceeds_the_holding_is_refused_whatever_its_commission()
+    {
+        var result = FundLedger.ApplyOrder(Holdings.Of(0m, ("BNB", 1m)), [new Fill("BNB", OrderSide.Sell, 1.5m, 600m, 0m, FeeCurrency.External, "BNB")]);
 
         Assert.Equal(Rules.InsufficientQuantity, result.Error?.Rule);
     }

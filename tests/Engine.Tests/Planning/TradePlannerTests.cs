@@ -274,4 +274,45 @@ public sealed class TradePlannerTests
 
         Assert.Equal("prices[XRP]", result.Error?.Field);
     }
+
+    /// <summary>
+    /// Buffer 10 %, BTC 50 % / ETH 50 %, fee 0.1 %. The plan sells BTC and budgets the ETH buy from cash + its proceeds
+    /// − the buffer. Once the sells are over (the BTC sell was refused), planning again with <c>BuysOnly</c> keeps BTC
+    /// as it is, reports its sell as not sold and budgets the buys from the cash alone: the buffer is kept.
+    /// </summary>
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(3_000)]
+    public void Buys_only_plans_no_sell_and_spends_only_the_cash_above_the_buffer(decimal cash)
+    {
+        var prices = new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 60_000m, ["ETH"] = 3_000m };
+        var request = new PlanRequest(
+            Holdings.Of(cash, ("BTC", 0.1m), ("ETH", 1m)), prices, HalfHalf, new Dictionary<string, SymbolRules>(StringComparer.Ordinal),
+            new PlanOptions(FeeRate: 0.001m, CashBuffer: 0.1m));
+        decimal Nav(Holdings h) => h.Cash + h.Quantities.Sum(q => q.Value * prices[q.Key]);
+
+        var both = TradePlanner.Plan(request).Value;
+        var buysOnly = TradePlanner.Plan(request with { BuysOnly = true }).Value;
+
+        if (cash == 1_000m)
+        {
+            // The review's numbers: sell 0.02502 BTC, buy 0.50005 ETH (1,500.15), on 1,000 of cash.
+            Assert.Equal([(1, "BTC", OrderSide.Sell, 0.02502m), (2, "ETH", OrderSide.Buy, 0.50005m)], both.Orders.Select(o => (o.Leg, o.Symbol, o.Side, decimal.Round(o.Quantity, 5))));
+        }
+
+        Assert.Empty(buysOnly.Sells);
+        var notSold = Assert.Single(buysOnly.Dropped);
+        Assert.Equal(("BTC", OrderSide.Sell, DropReason.SellsOver), (notSold.Symbol, notSold.Side, notSold.Reason));
+        Assert.Equal(decimal.Round(both.Sells.Single().Quantity, 4), decimal.Round(notSold.Quantity, 4));
+        Assert.Equal(0.1m, buysOnly.ExpectedHoldings.QuantityOf("BTC"));
+        var eth = Assert.Single(buysOnly.Buys);
+        Assert.Equal("ETH", eth.Symbol);
+
+        // What the buys leave is the buffer. The planner sets it against the NAV after the fees of the whole wanted
+        // rebalance (as without BuysOnly), which a buy scaled down to the cash does not pay in full: the buffer can be
+        // short by a tenth of the fees not paid, well below 0.1 × fee × NAV.
+        var expected = buysOnly.ExpectedHoldings;
+        Assert.InRange(expected.Cash - (0.1m * Nav(expected)), -0.1m * 0.001m * Nav(expected), 0m);
+        Assert.Equal(expected.Cash, cash - eth.Notional);
+    }
 }

@@ -399,16 +399,18 @@ public sealed class FakeBinance : IAsyncDisposable
             }
 
             var fills = new List<FakeFill>();
+            var unsold = buy ? 0m : executed; // what the order still sells is locked: a commission comes from the free balance
             foreach (var (fillPrice, fillQuantity) in parts.Where(p => p.Quantity > 0m).SelectMany(p => Trades(p, parts.Count, rules.StepSize)))
             {
                 var commission = decimal.Round(buy ? fillQuantity * State.FeeRate : fillQuantity * fillPrice * State.FeeRate, 8, MidpointRounding.ToZero);
                 var commissionAsset = buy ? asset : State.QuoteAsset;
                 var discounted = decimal.Round(fillQuantity * fillPrice * State.FeeRate * 0.75m / 600m, 8, MidpointRounding.ToZero);
                 if (State.CommissionAsset is { } feeAsset
-                    && State.Balance(feeAsset) - (feeAsset == asset && !buy ? fillQuantity : 0m) >= discounted)
+                    && State.Balance(feeAsset) - (feeAsset == asset ? unsold : 0m) >= discounted)
                 {
-                    // BNB discount: the commission leaves the BNB balance; the trade itself is untouched. Without
-                    // enough BNB left after the trade, Binance charges the usual commission in the asset received.
+                    // BNB discount: the commission leaves the free BNB balance (on a BNB sell, not the BNB the order still
+                    // sells); the trade itself is untouched. Without enough free BNB, Binance charges the usual
+                    // commission in the asset received.
                     commission = discounted;
                     commissionAsset = feeAsset;
                     Add(feeAsset, -commission);
@@ -421,6 +423,7 @@ public sealed class FakeBinance : IAsyncDisposable
                     Add(State.QuoteAsset, buy ? -fillQuantity * fillPrice : (fillQuantity * fillPrice) - commission);
                 }
 
+                unsold -= buy ? 0m : fillQuantity;
                 fills.Add(new FakeFill(fillPrice, fillQuantity, commission, commissionAsset, ++nextTradeId));
             }
 

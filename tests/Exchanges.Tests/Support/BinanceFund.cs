@@ -106,7 +106,8 @@ public sealed class BinanceFund : IAsyncDisposable
     /// <summary>
     /// The ledger in the record (start holdings + recorded fills) equals the fake exchange's balances, exactly. With
     /// <paramref name="paidOutside"/> (an asset the account pays commissions in, outside the fund, and its balance
-    /// before), that asset is not the fund's: the account holds its balance before less every external fee recorded.
+    /// before, less any of it the rebalance sold), that asset is not compared: the account holds that balance less every
+    /// external fee recorded (whether the fund's own part of it or the part outside the fund paid it).
     /// </summary>
     public void AssertLedgerMatchesExchange(RebalanceRecord record, (string Asset, decimal Before)? paidOutside = null)
     {
@@ -115,7 +116,7 @@ public sealed class BinanceFund : IAsyncDisposable
         lock (State.Gate)
         {
             Assert.Equal(State.Balance("USDT"), holdings.Value.Cash);
-            foreach (var asset in State.Balances.Keys.Where(a => a != "USDT" && a != paidOutside?.Asset).Union(holdings.Value.Quantities.Keys))
+            foreach (var asset in State.Balances.Keys.Union(holdings.Value.Quantities.Keys).Where(a => a != "USDT" && a != paidOutside?.Asset))
             {
                 Assert.True(State.Balance(asset) == holdings.Value.QuantityOf(asset), $"{asset}: exchange {State.Balance(asset)}, ledger {holdings.Value.QuantityOf(asset)}");
             }

@@ -60,7 +60,6 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
         var ethOrder = (string)banned["trades"]!.AsArray().Single(t => (string?)t!["symbol"] == "ETH")!["id"]!;
 
         await PatchSpecAsync($$"""{"{{setting}}":true}""");
-        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == reason);
 
         // Long after the ban has lifted: nothing more reached the exchange, the leg is still pending.
         var until = clock.GetUtcNow().AddMinutes(5);
@@ -111,13 +110,15 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
         Assert.Equal("Sent", (string?)waiting["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]);
 
         await PatchSpecAsync("""{"suspend":true}""");
-        var lookingUp = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "Suspended");
+        var lookingUp = await PumpUntilAsync(
+            s => FakeClockPump.ConditionReason(s, "Reconciling") == "Suspended", alsoDone: () => BinanceOperator.OrdersPosted(binance) > 1);
+        Assert.Equal(1, BinanceOperator.OrdersPosted(binance));
+        Assert.Equal("Sent", (string?)lookingUp["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]); // still looked up
         Assert.Contains(
             "paused by spec.suspend: 1 order not sent (buy ETH); 1 order sent before the pause is looked up until the exchange reports its fills (look-up failed",
             (string?)FakeClockPump.Condition(lookingUp, "Reconciling")!["message"],
             StringComparison.Ordinal);
 
-        await PumpUntilAsync(s => Trades(s).Contains(("BTC", "Completed")));
         var later = clock.GetUtcNow().AddMinutes(3);
         await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => clock.GetUtcNow() >= later);
         var recorded = await PumpUntilAsync(_ => true);

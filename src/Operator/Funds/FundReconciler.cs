@@ -155,7 +155,7 @@ public sealed partial class FundReconciler(
         var fund = JsonSerializer.Deserialize<IndexFund>(current.Json.GetRawText(), ApiJson.Options)!;
         var ns = fund.Metadata.NamespaceProperty ?? "default";
         var name = fund.Metadata.Name!;
-        var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit);
+        var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time);
         var record = await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
 
@@ -185,6 +185,9 @@ public sealed partial class FundReconciler(
         metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend, definition.Suspend);
         if (record is { Phase: not RebalancePhase.Done })
         {
+            // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up
+            // so their fills reach the books; clearing the setting continues it where it stopped.
+            journal.Pause = RebalancePause.Of(definition);
             return (await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false)).Result;
         }
 
@@ -364,6 +367,22 @@ public sealed partial class FundReconciler(
         Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CancellationToken cancellationToken)
     {
         var recorded = start is null ? await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false) : null;
+        var refresh = definition.Prices.RefreshInterval;
+        if (journal.Pause is not null && recorded is { Phase: not RebalancePhase.Done } && !recorded.Legs.Any(l => l.State == LegState.Sent))
+        {
+            // Paused with nothing to look up: the exchange is not asked anything (nor its Secret read) while nothing may
+            // be sent. A spec change reconciles at once; the refresh only keeps the report current.
+            await ReportPausedAsync(current, journal, null, cancellationToken).ConfigureAwait(false);
+            return (ReconcileResult.RequeueAfter(refresh), null);
+        }
+
+        if (journal.Pause is null && start is null && RebalancePause.IsPauseReason(fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Reconciling)?.Reason))
+        {
+            // Resumed: the conditions stop saying paused before anything else is reported (an exchange that cannot be
+            // reached now keeps the Reconciling condition as it is).
+            await journal.ReportResumedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         IExchange exchange;
         try
         {
@@ -403,10 +422,28 @@ public sealed partial class FundReconciler(
             // Another instance moved the record on (a leader hand-over): read again, never send from a stale copy.
             return (ReconcileResult.RequeueRateLimited, null);
         }
+        catch (OrdersHeldException) when (journal.Pause is not null)
+        {
+            // The orders sent before the pause are final and recorded; the next one was refused before it was recorded
+            // or sent. (A leg sent before the pause that the exchange never received is not resent either.)
+            await ReportPausedAsync(current, journal, null, cancellationToken).ConfigureAwait(false);
+            return (ReconcileResult.RequeueAfter(refresh), null);
+        }
+
+        if (journal.Pause is not null && result.Status == ExecutionStatus.Waiting
+            && result.Error is not (ExchangeErrorKind.Unauthorized or ExchangeErrorKind.AccountChanged))
+        {
+            // An order sent before the pause is still open, or its look-up failed: looked up again when the exchange
+            // says. Otherwise the wait was on the way to sending the next order (the exchange's clock, its account),
+            // which the pause holds anyway.
+            var lookingUp = result.Record?.Legs.Any(l => l.State == LegState.Sent) == true;
+            await ReportPausedAsync(current, journal, lookingUp ? result.Reason : null, cancellationToken).ConfigureAwait(false);
+            return (lookingUp ? RetryAt(result.RetryAt ?? time.GetUtcNow() + TimeSpan.FromSeconds(5)) : ReconcileResult.RequeueAfter(refresh), null);
+        }
 
         if (result.Status == ExecutionStatus.NothingToTrade)
         {
-            return (ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval), result.Reason ?? "no order is large enough to send");
+            return (ReconcileResult.RequeueAfter(refresh), result.Reason ?? "no order is large enough to send");
         }
 
         if (start is not null && result.Record?.Sequence == start.Sequence && result.Status is ExecutionStatus.Done or ExecutionStatus.Waiting)
@@ -476,6 +513,21 @@ public sealed partial class FundReconciler(
         }
     }
 
+    /// <summary>
+    /// A rebalance paused by suspend or dryRun says so in its Ready and Reconciling conditions, with the orders not
+    /// sent; an Event tells it once, when the pause begins (or turns from one setting to the other).
+    /// </summary>
+    private async Task ReportPausedAsync(Runtime.KubeObject current, StatusRebalanceJournal journal, string? lookingUp, CancellationToken cancellationToken)
+    {
+        var pause = journal.Pause!;
+        var news = await journal.ReportPausedAsync(lookingUp, cancellationToken).ConfigureAwait(false);
+        metrics.SetReady(current.Key.Namespace ?? "default", current.Key.Name, pause.ReadyStatus == "True");
+        if (news is not null)
+        {
+            await events.NormalAsync(current, pause.Reason, news, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private ReconcileResult RetryAt(DateTimeOffset at)
     {
         var delay = at - time.GetUtcNow();
@@ -510,7 +562,8 @@ public sealed partial class FundReconciler(
         return new PaperExchange(
             symbol => referencePrices[symbol],
             _ => Task.FromResult(journal.CurrentHoldings(startHoldings)), // the ledger as recorded: after the sells, their proceeds
-            new PaperOptions(FeeRate: definition.Exchange.FeeRate, QuoteAsset: fund.Spec.QuoteCurrency),
+            // The fee rate the plan was made with: spec.exchange.feeRate as it was when the rebalance started.
+            new PaperOptions(FeeRate: (start?.Options ?? recorded!.Inputs.Options).FeeRate, QuoteAsset: fund.Spec.QuoteCurrency),
             time);
     }
 

@@ -22,8 +22,10 @@ namespace CryptoIndex.Operator.Funds;
 /// hand-over) gets a conflict and sends nothing. A conflict caused only by another status write (same record
 /// revision) is retried on the fresh object.
 /// </summary>
-public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string name, int historyLimit) : IRebalanceJournal
+public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string name, int historyLimit, TimeProvider? time = null) : IRebalanceJournal
 {
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+
     /// <summary>Why the rebalance being started was decided; kept in its <c>status.rebalances</c> entry from then on.</summary>
     public string? StartReason { get; set; }
 
@@ -68,6 +70,21 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private string? waiting;
     private (string Reason, string Message, DateTimeOffset At)? stalled;
 
+    /// <summary>
+    /// Set while the fund is suspended or in dry run: a save that records a new attempt to send an order (a leg whose
+    /// attempts went up: a first send or a resend) is refused with <see cref="OrdersHeldException"/> before anything is
+    /// written, so the executor, which records every attempt before sending it, sends nothing. Saves of what the exchange
+    /// reported for orders already sent (fills, a final state) and of the plan itself go through. The conditions say
+    /// the rebalance is paused (<see cref="RebalancePause"/>).
+    /// </summary>
+    public RebalancePause? Pause { get; set; }
+
+    private string? pauseNote;
+
+    /// <summary>The Reconciling reason of the fund as this journal first read it (before this reconcile wrote anything).</summary>
+    private string? firstReconcilingReason;
+    private bool read;
+
     /// <summary>The record as last loaded or saved by this journal: the fund's ledger during a rebalance.</summary>
     public ExecutionRecord? Last { get; private set; }
 
@@ -86,6 +103,12 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     public async Task SaveAsync(ExecutionRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (Pause is { } pause && NewAttempts(Last, record) is { Count: > 0 } held)
+        {
+            throw new OrdersHeldException(
+                $"fund {ns}/{name}: rebalance {record.Sequence} is paused by {pause.Setting}; {string.Join(", ", held.Select(l => l.ClientOrderId))} not sent");
+        }
+
         waiting = null; // what held the rebalance up stays reported until its progress changes (see Conditions)
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -156,11 +179,61 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
 
         waiting = reason;
         stalled = stall is { } st ? (st.Reason, st.Message, now ?? record.StartedAt) : null;
+        return await WriteConditionsAsync(record, cancellationToken).ConfigureAwait(false) == true;
+    }
+
+    /// <summary>
+    /// Says in the <c>Ready</c> and <c>Reconciling</c> conditions that the rebalance in progress is paused by
+    /// <see cref="Pause"/> (which must be set): how many orders were not sent, the orders sent before the pause that are
+    /// still looked up (<paramref name="lookingUp"/>: what the exchange answered), how to continue. Returns Ready's new
+    /// message when the fund, as this journal first read it, was not reported paused so (news for an Event), else null.
+    /// Written only over the record this journal saved last, and conditional on the object it read.
+    /// </summary>
+    public async Task<string?> ReportPausedAsync(string? lookingUp, CancellationToken cancellationToken)
+    {
+        var pause = Pause ?? throw new InvalidOperationException("the rebalance is not paused");
+        if (Last is not { Phase: not RebalancePhase.Done } record)
+        {
+            return null;
+        }
+
+        waiting = null;
+        stalled = null;
+        pauseNote = lookingUp;
+        // Saves of this reconcile (fills of orders sent before the pause) may have written the paused conditions already.
+        var current = await WriteConditionsAsync(record, cancellationToken).ConfigureAwait(false);
+        return current is not null && firstReconcilingReason != pause.Reason
+            ? pause.Prefix + $"rebalance {record.Sequence} " + pause.Describe(record, lookingUp)
+            : null;
+    }
+
+    /// <summary>
+    /// The conditions of a rebalance that continues after a pause (<see cref="Pause"/> not set): no longer
+    /// <c>Suspended</c> or <c>DryRun</c>. Returns whether they changed.
+    /// </summary>
+    public async Task<bool> ReportResumedAsync(CancellationToken cancellationToken)
+    {
+        if (Pause is not null || Last is not { Phase: not RebalancePhase.Done } record)
+        {
+            return false;
+        }
+
+        waiting = null;
+        stalled = null;
+        return await WriteConditionsAsync(record, cancellationToken).ConfigureAwait(false) == true;
+    }
+
+    /// <summary>
+    /// Writes the conditions for <paramref name="record"/> if the stored record is still it. True when they were written,
+    /// false when they already were so, null when nothing could be written (a newer record, a conflict).
+    /// </summary>
+    private async Task<bool?> WriteConditionsAsync(ExecutionRecord record, CancellationToken cancellationToken)
+    {
         var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
             IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
         if (fund["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson) is not { } stored || stored.Sequence != record.Sequence || stored.Revision != record.Revision)
         {
-            return false; // someone moved the record on (a leader hand-over): its own saves report it
+            return null; // someone moved the record on (a leader hand-over): its own saves report it
         }
 
         var status = Replacing(fund["status"] as JsonObject, new JsonObject { ["conditions"] = Conditions(fund, record) });
@@ -180,15 +253,25 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            return false;
+            return null;
         }
     }
+
+    /// <summary>The legs of <paramref name="record"/> with more attempts than in <paramref name="last"/>: orders about to be sent.</summary>
+    private static List<LegRecord> NewAttempts(ExecutionRecord? last, ExecutionRecord record) =>
+        record.Legs.Where(l => l.Attempts > (last?.Legs.FirstOrDefault(p => p.Leg == l.Leg)?.Attempts ?? 0)).ToList();
 
     private async Task<(ExecutionRecord? Record, string? ResourceVersion)> ReadAsync(CancellationToken cancellationToken)
     {
         var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
             IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
         var execution = fund["status"]?["execution"];
+        if (!read)
+        {
+            read = true;
+            firstReconcilingReason = (string?)(fund["status"]?["conditions"] as JsonArray)?.FirstOrDefault(c => (string?)c?["type"] == FundConditions.Reconciling)?["reason"];
+        }
+
         return (execution?.Deserialize<ExecutionRecord>(RecordJson), (string?)fund["metadata"]?["resourceVersion"]);
     }
 
@@ -283,19 +366,48 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     {
         // A rebalance being started takes the conditions its reconcile just evaluated (Ready says why it started).
         var existing = ((startInPatch ? StartStatus?["conditions"] : null) ?? fund["status"]?["conditions"])?.AsArray().ToList() ?? [];
-        var replaced = stalled is null ? [FundConditions.Reconciling] : new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled };
+        var wasPaused = RebalancePause.IsPauseReason(
+            (string?)(fund["status"]?["conditions"]?.AsArray() ?? []).FirstOrDefault(c => (string?)c?["type"] == FundConditions.Reconciling)?["reason"]);
+        var generation = (long?)fund["metadata"]?["generation"] ?? 0;
+        var progress = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed");
+        // Ready is this journal's to write while the rebalance is paused, and once more when it resumes (else it would
+        // still say paused until the rebalance finishes and the fund is evaluated again).
+        (string Status, string Reason, string Message)? ready =
+            stalled is { } stall ? ("False", stall.Reason, stall.Message)
+            : Pause is { } pause ? (pause.ReadyStatus, pause.Reason, pause.Prefix + $"rebalance {record.Sequence} " + pause.Describe(record, pauseNote))
+            : wasPaused ? ("False", FundEvaluator.RebalanceNeeded, progress + "; resumed: spec.suspend and spec.dryRun are false, its orders are sent as planned when it started")
+            : null;
+        var replaced = stalled is not null ? new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled }
+            : ready is not null ? [FundConditions.Reconciling, FundConditions.Ready]
+            : [FundConditions.Reconciling];
         var conditions = new JsonArray(existing.Where(c => !replaced.Contains((string?)c?["type"])).Select(c => c?.DeepClone()).ToArray());
-        if (stalled is { } st)
+        if (ready is { } r)
         {
             var previous = existing.Select(c => c.Deserialize<FundCondition>(ApiJson.Options)!).ToList();
-            var generation = (long?)fund["metadata"]?["generation"] ?? 0;
-            conditions.Insert(0, JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Ready, "False", st.Reason, st.Message, generation, st.At), ApiJson.Options));
-            conditions.Add(JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Stalled, "True", st.Reason, st.Message, generation, st.At), ApiJson.Options));
+            var at = stalled?.At ?? time.GetUtcNow();
+            conditions.Insert(0, JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Ready, r.Status, r.Reason, r.Message, generation, at), ApiJson.Options));
+            if (stalled is not null)
+            {
+                conditions.Add(JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Stalled, "True", r.Reason, r.Message, generation, at), ApiJson.Options));
+            }
         }
 
-        if (record.Phase != RebalancePhase.Done)
+        if (record.Phase != RebalancePhase.Done && Pause is { } paused)
         {
-            var progress = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed");
+            conditions.Add(JsonSerializer.SerializeToNode(
+                new FundCondition
+                {
+                    Type = FundConditions.Reconciling,
+                    Status = "True",
+                    Reason = paused.Reason,
+                    Message = progress + "; " + paused.Describe(record, pauseNote),
+                    ObservedGeneration = generation,
+                    LastTransitionTime = StatusText.Time(record.StartedAt),
+                },
+                ApiJson.Options));
+        }
+        else if (record.Phase != RebalancePhase.Done)
+        {
             var previous = (fund["status"]?["conditions"]?.AsArray() ?? []).FirstOrDefault(c => (string?)c?["type"] == FundConditions.Reconciling);
             var stillWaiting = waiting is null && (string?)previous?["reason"] == WaitingForExchange
                 && ((string?)previous?["message"])?.StartsWith(progress + "; ", StringComparison.Ordinal) == true;

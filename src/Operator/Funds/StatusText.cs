@@ -25,18 +25,23 @@ public static class StatusText
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The orders a plan did not send, for a rebalance's message: "; below the minimums, not sent: buy SOL" and, with
-    /// why, "; not sent: Sell DOGE: the exchange has no open market for it"; empty when every order went out.
+    /// The orders a plan did not send (or sent only in part), each group named by its reason, for a rebalance's message:
+    /// "; below the minimums, not sent: buy SOL", "; no cash available, not sent: buy ETH", "; above the exchange's
+    /// maximum per order, the rest left for the next rebalance: sell BTC" and, with why, "; not sent: Sell DOGE: the
+    /// exchange has no open market for it"; empty when every order went out.
     /// </summary>
     public static string NotSent(IReadOnlyCollection<Engine.Planning.DroppedOrder> dropped)
     {
         ArgumentNullException.ThrowIfNull(dropped);
         static string Orders(IEnumerable<Engine.Planning.DroppedOrder> orders) =>
             string.Join(", ", orders.Select(d => $"{(d.Side == Engine.Planning.OrderSide.Sell ? "sell" : "buy")} {d.Symbol}"));
-        var closed = dropped.Where(d => d.Reason == Engine.Planning.DropReason.MarketClosed).ToList();
-        var small = dropped.Where(d => d.Reason != Engine.Planning.DropReason.MarketClosed).ToList();
-        return (small.Count > 0 ? "; below the minimums, not sent: " + Orders(small) : string.Empty)
-            + string.Concat(closed.Select(d => "; not sent: " + d.Message));
+        string Group(string label, Func<Engine.Planning.DropReason, bool> reason) =>
+            dropped.Where(d => reason(d.Reason)).ToList() is { Count: > 0 } orders ? "; " + label + ": " + Orders(orders) : string.Empty;
+        return Group("below the minimums, not sent", r => r is Engine.Planning.DropReason.ZeroAfterLotRounding or Engine.Planning.DropReason.BelowMinQuantity
+                   or Engine.Planning.DropReason.BelowMinNotional or Engine.Planning.DropReason.BelowMinTradeValue)
+            + Group("no cash available, not sent", r => r == Engine.Planning.DropReason.NoCashAvailable)
+            + Group("above the exchange's maximum per order, the rest left for the next rebalance", r => r == Engine.Planning.DropReason.AboveMaxQuantity)
+            + string.Concat(dropped.Where(d => d.Reason == Engine.Planning.DropReason.MarketClosed).Select(d => "; not sent: " + d.Message));
     }
 
     /// <summary>Reads back a number this class wrote (status is also where the paper ledger lives).</summary>

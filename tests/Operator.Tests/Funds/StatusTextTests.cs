@@ -19,4 +19,21 @@ public sealed class StatusTextTests
         Assert.Equal("; below the minimums, not sent: buy SOL", StatusText.NotSent(dropped[..1]));
         Assert.Equal(string.Empty, StatusText.NotSent([]));
     }
+
+    /// <summary>A buy with no cash left and the part of an order above the exchange's maximum are not "below the minimums".</summary>
+    [Fact]
+    public void Orders_not_sent_for_want_of_cash_or_above_the_maximum_per_order_name_that_reason()
+    {
+        DroppedOrder[] dropped =
+        [
+            new("BTC", OrderSide.Sell, 3m, 150_000m, DropReason.AboveMaxQuantity, "Sell BTC: 3 above the exchange's maximum of 9000 per order is left for the next rebalance"),
+            new("ETH", OrderSide.Buy, 0m, 0m, DropReason.NoCashAvailable, "Buy ETH: wanted 4000 but no cash is available after sells and the cash buffer"),
+            new("SOL", OrderSide.Buy, 0m, 0m, DropReason.ZeroAfterLotRounding, "…"),
+        ];
+
+        Assert.Equal(
+            "; below the minimums, not sent: buy SOL; no cash available, not sent: buy ETH; above the exchange's maximum per order, the rest left for the next rebalance: sell BTC",
+            StatusText.NotSent(dropped));
+        Assert.Equal("; no cash available, not sent: buy ETH", StatusText.NotSent(dropped[1..2]));
+    }
 }

@@ -1,0 +1,77 @@
+using System.Globalization;
+using CryptoIndex.Exchanges.Execution;
+using CryptoIndex.Operator.Api;
+using ExecutionRecord = CryptoIndex.Exchanges.Execution.RebalanceRecord;
+
+namespace CryptoIndex.Operator.Funds;
+
+/// <summary>
+/// A rebalance in progress while its fund is suspended or in dry run: no order is sent (a pending leg stays pending), but
+/// orders already sent are still looked up, so their fills reach the books. Reported with the same reasons the fund's
+/// <c>Ready</c> condition uses without a rebalance (<c>Suspended</c>, <c>DryRun</c>), on <c>Ready</c> and
+/// <c>Reconciling</c> alike; clearing the setting resumes the rebalance where it stopped.
+/// </summary>
+/// <param name="Reason">The conditions' reason: <see cref="FundEvaluator.Suspended"/> or <see cref="DryRunPlan.Phase"/>.</param>
+/// <param name="ReadyStatus">Ready's status, as the fund reports the same setting without a rebalance: False suspended, True in dry run.</param>
+/// <param name="Setting">The spec field that pauses it (<c>spec.suspend</c>).</param>
+/// <param name="Prefix">How Ready's message starts for this setting without a rebalance (<c>suspended: </c>).</param>
+public sealed record RebalancePause(string Reason, string ReadyStatus, string Setting, string Prefix)
+{
+    public static readonly RebalancePause Suspend = new(FundEvaluator.Suspended, "False", "spec.suspend", "suspended: ");
+
+    public static readonly RebalancePause DryRun = new(DryRunPlan.Phase, "True", "spec.dryRun", "dry run: ");
+
+    /// <summary>The pause the spec asks for (suspend before dry run), or null when the fund may trade.</summary>
+    public static RebalancePause? Of(FundDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return definition.Suspend ? Suspend : definition.DryRun ? DryRun : null;
+    }
+
+    /// <summary>Whether a condition's reason is one a pause writes.</summary>
+    public static bool IsPauseReason(string? reason) => reason == Suspend.Reason || reason == DryRun.Reason;
+
+    /// <summary>
+    /// "paused by spec.suspend: 1 order not sent (buy ETH); set spec.suspend to false to continue it …", with the orders
+    /// sent before the pause that are still being looked up, and why (<paramref name="lookingUp"/>: the exchange's answer).
+    /// </summary>
+    public string Describe(ExecutionRecord record, string? lookingUp)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var notSent = record.Legs.Where(l => l.State == LegState.Pending).OrderBy(l => l.Leg).ToList();
+        var sent = record.Legs.Count(l => l.State == LegState.Sent);
+        var text = string.Create(CultureInfo.InvariantCulture, $"paused by {Setting}: {Orders(notSent.Count)} not sent")
+            + (notSent.Count > 0 ? " (" + string.Join(", ", notSent.Select(l => $"{(l.Side == Engine.Planning.OrderSide.Sell ? "sell" : "buy")} {l.Symbol}")) + ")" : string.Empty);
+        if (sent > 0)
+        {
+            text += $"; {Orders(sent)} sent before the pause {(sent == 1 ? "is" : "are")} looked up until the exchange reports {(sent == 1 ? "its" : "their")} fills"
+                + (lookingUp is null ? string.Empty : " (" + lookingUp + ")");
+        }
+
+        return text + $"; set {Setting} to false to continue it where it stopped, with the orders as planned when it started ({StatusText.Time(record.StartedAt)})";
+    }
+
+    private static string Orders(int count) => count.ToString(CultureInfo.InvariantCulture) + (count == 1 ? " order" : " orders");
+}
+
+/// <summary>
+/// Thrown by <see cref="StatusRebalanceJournal.SaveAsync"/> instead of recording an attempt to send an order while the
+/// rebalance is paused (<see cref="StatusRebalanceJournal.Pause"/>). The executor records every attempt before sending
+/// it, so refusing the record stops the order: nothing was written, nothing sent, the leg stays as it was.
+/// </summary>
+public sealed class OrdersHeldException : Exception
+{
+    public OrdersHeldException()
+    {
+    }
+
+    public OrdersHeldException(string message)
+        : base(message)
+    {
+    }
+
+    public OrdersHeldException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -28,7 +28,7 @@ public static class StatusText
     /// The orders a plan did not send (or sent only in part), each group named by its reason, for a rebalance's message:
     /// "; below the minimums, not sent: buy SOL", "; no cash available, not sent: buy ETH", "; above the exchange's
     /// maximum per order, the rest left for the next rebalance: sell BTC" and, with why, "; not sent: Sell DOGE: the
-    /// exchange has no open market for it"; empty when every order went out.
+    /// exchange has no open market for it" (a sell left after the last sell round, too); empty when every order went out.
     /// </summary>
     public static string NotSent(IReadOnlyCollection<Engine.Planning.DroppedOrder> dropped)
     {
@@ -41,7 +41,7 @@ public static class StatusText
                    or Engine.Planning.DropReason.BelowMinNotional or Engine.Planning.DropReason.BelowMinTradeValue)
             + Group("no cash available, not sent", r => r == Engine.Planning.DropReason.NoCashAvailable)
             + Group("above the exchange's maximum per order, the rest left for the next rebalance", r => r == Engine.Planning.DropReason.AboveMaxQuantity)
-            + string.Concat(dropped.Where(d => d.Reason == Engine.Planning.DropReason.MarketClosed).Select(d => "; not sent: " + d.Message));
+            + string.Concat(dropped.Where(d => d.Reason is Engine.Planning.DropReason.MarketClosed or Engine.Planning.DropReason.SellsOver).Select(d => "; not sent: " + d.Message));
     }
 
     /// <summary>Reads back a number this class wrote (status is also where the paper ledger lives).</summary>

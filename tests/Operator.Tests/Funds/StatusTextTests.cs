@@ -36,4 +36,15 @@ public sealed class StatusTextTests
             StatusText.NotSent(dropped));
         Assert.Equal("; no cash available, not sent: buy ETH", StatusText.NotSent(dropped[1..2]));
     }
+
+    /// <summary>Every reason the planner can give is named: a drop of a reason the text does not know would vanish from status.</summary>
+    [Fact]
+    public void Every_drop_reason_shows_up_in_the_text()
+    {
+        foreach (var reason in Enum.GetValues<DropReason>())
+        {
+            DroppedOrder[] dropped = [new("BTC", OrderSide.Sell, 1m, 100m, reason, "Sell BTC: why")];
+            Assert.Contains("BTC", StatusText.NotSent(dropped), StringComparison.Ordinal);
+        }
+    }
 }

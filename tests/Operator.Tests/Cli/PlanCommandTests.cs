@@ -62,6 +62,25 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_twice_in_the_prices_or_the_holdings_is_refused_naming_it()
+    {
+        // The second "BTC" used to win: BTC at 1.
+        var prices = Prices.Replace("}}", """}, "BTC": {"price": "1", "marketCap": "1"}}""", StringComparison.Ordinal);
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6", "BTC": "5"}}""";
+
+        var (pricesExit, pricesOutput, pricesErrors) = await RunAsync(Fund, prices);
+        var (holdingsExit, holdingsOutput, holdingsErrors) = await RunAsync(Fund, Prices, holdings);
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (pricesExit, pricesOutput));
+        Assert.StartsWith("--prices: ", pricesErrors, StringComparison.Ordinal);
+        Assert.Contains("'BTC'", pricesErrors, StringComparison.Ordinal);
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (holdingsExit, holdingsOutput));
+        Assert.StartsWith("--holdings: ", holdingsErrors, StringComparison.Ordinal);
+        Assert.Contains("'BTC'", holdingsErrors, StringComparison.Ordinal);
+        Assert.Single(pricesErrors.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
     public async Task Holdings_on_target_need_no_rebalance()
     {
         var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";

@@ -81,6 +81,19 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_twice_in_the_manifest_is_refused_naming_it_and_its_line_as_kubectl_does()
+    {
+        // The second capital used to win: a fund of 50000 planned from a manifest that also says 10000.
+        var (exit, output, errors) = await RunAsync(Fund.Replace("  weighting: Manual\n", "  weighting: Manual\n  capital: 50000\n", StringComparison.Ordinal), Prices);
+        var (inListExit, _, inListErrors) = await RunAsync(Fund.Replace("{symbol: ETH,", "{symbol: ETH, symbol: SOL,", StringComparison.Ordinal), Prices);
+
+        Assert.Equal((ExitCodes.InvalidManifest, string.Empty), (exit, output));
+        Assert.EndsWith("fund.yaml: document 1: line 7: mapping key \"capital\" already defined at line 5", errors.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.InvalidManifest, inListExit);
+        Assert.EndsWith("fund.yaml: document 1: line 9: mapping key \"symbol\" already defined at line 9", inListErrors.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Holdings_on_target_need_no_rebalance()
     {
         var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";

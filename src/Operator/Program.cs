@@ -30,7 +30,20 @@ var prices = new Option<string?>("--prices") { Description = "Prices and market 
 var provider = new Option<string?>("--provider") { Description = "coingecko: live prices instead of --prices (key from COINGECKO_API_KEY, if any)." };
 var coinGeckoUrl = new Option<Uri?>("--coingecko-url") { Description = "CoinGecko API base URL (a proxy, or the Pro host)." };
 var holdings = new Option<string?>("--holdings") { Description = "Current holdings (default: the capital in cash)." };
-var now = new Option<DateTimeOffset?>("--now") { Description = "The time to decide at (default: the prices' time)." };
+var now = new Option<DateTimeOffset?>("--now")
+{
+    Description = "The time to decide at, with its UTC offset, e.g. 2021-12-31T12:30:00Z (default: the prices' time).",
+    CustomParser = result =>
+    {
+        var (time, error) = CryptoIndex.Operator.Cli.PlanInputs.ParseTime(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, "--now");
+        if (error is not null)
+        {
+            result.AddError(error);
+        }
+
+        return time;
+    },
+};
 var plan = new Command("plan", "Show what the operator would do with a manifest at given prices: targets, drift, decision and orders.")
 {
     file, name, prices, provider, coinGeckoUrl, holdings, now, output,

@@ -64,7 +64,17 @@ public static class PlanCommand
             return ExitCodes.InvalidInput;
         }
 
-        var (report, error) = Compute(fund!.Metadata.Name ?? "fund", definition, quotes!, holdings!, history!, now ?? quotes!.Values.Max(q => q.ObservedAt));
+        var decideAt = now ?? quotes!.Values.Max(q => q.ObservedAt);
+        if (history!.LastRebalanceAt is { } last && decideAt < last)
+        {
+            // A decision before the last rebalance would count a negative time since it ("only -8h30m since").
+            stderr.WriteLine(now is not null
+                ? $"--now {Time(decideAt)} is before the holdings' lastRebalanceAt {Time(last)}: give a time at or after it"
+                : $"{(pricesPath is not null ? "--prices" : "--provider coingecko")}: observed at {Time(decideAt)}, before the holdings' lastRebalanceAt {Time(last)}: give newer prices, or --now");
+            return ExitCodes.InvalidInput;
+        }
+
+        var (report, error) = Compute(fund!.Metadata.Name ?? "fund", definition, quotes!, holdings!, history, decideAt);
         if (report is null)
         {
             stderr.WriteLine(error);
@@ -86,6 +96,8 @@ public static class PlanCommand
 
         return ExitCodes.Ok;
     }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     public static (PlanReport? Report, string? Error) Compute(
         string name, FundDefinition fund, IReadOnlyDictionary<string, PriceQuote> quotes, Holdings holdings, RebalanceHistory history, DateTimeOffset now)

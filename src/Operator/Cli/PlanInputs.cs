@@ -96,6 +96,28 @@ public static class PlanInputs
         }
     }
 
+    /// <summary>
+    /// A time as RFC 3339 writes it, with its UTC offset (<c>2021-12-31T12:30:00Z</c>, <c>…+01:00</c>); else the error,
+    /// naming <paramref name="what"/>. A time without an offset is refused rather than read in the machine's time zone,
+    /// which would make a decision depend on where the command runs.
+    /// </summary>
+    public static (DateTimeOffset? Time, string? Error) ParseTime(string? text, string what)
+    {
+        text ??= string.Empty;
+        var example = "such as 2021-12-31T12:30:00Z";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$"))
+        {
+            var withoutOffset = System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$");
+            return (null, withoutOffset
+                ? $"{what}: '{text}' has no UTC offset; write the time with one, {example} (Z for UTC) or 2021-12-31T13:30:00+01:00"
+                : $"{what}: '{text}' is not a time with a UTC offset {example}");
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? (time, null)
+            : (null, $"{what}: '{text}' is not a time with a UTC offset {example}");
+    }
+
     public static (Holdings? Holdings, RebalanceHistory? History, string? Error) ReadHoldings(string? path, FundDefinition fund)
     {
         ArgumentNullException.ThrowIfNull(fund);
@@ -130,7 +152,18 @@ public static class PlanInputs
                 }
             }
 
-            DateTimeOffset? last = root.TryGetProperty("lastRebalanceAt", out var at) ? at.GetDateTimeOffset() : null;
+            DateTimeOffset? last = null;
+            if (root.TryGetProperty("lastRebalanceAt", out var at))
+            {
+                var (time, timeError) = ParseTime(at.ValueKind == JsonValueKind.String ? at.GetString() : at.GetRawText(), "--holdings: lastRebalanceAt");
+                if (timeError is not null)
+                {
+                    return (null, null, timeError);
+                }
+
+                last = time;
+            }
+
             IReadOnlyCollection<string>? constituents = root.TryGetProperty("constituentsAtLastRebalance", out var list)
                 ? [.. list.EnumerateArray().Select(e => e.GetString()!)]
                 : null;

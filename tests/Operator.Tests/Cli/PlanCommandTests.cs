@@ -93,6 +93,58 @@ public sealed class PlanCommandTests : IDisposable
         Assert.EndsWith("fund.yaml: document 1: line 9: mapping key \"symbol\" already defined at line 9", inListErrors.TrimEnd(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2021-12-31T12:30:00Z", "2021-12-31T12:30:00+00:00")]
+    [InlineData("2021-12-31T13:30:00+01:00", "2021-12-31T12:30:00+00:00")]
+    [InlineData("2021-12-31T12:30:00.5z", "2021-12-31T12:30:00.5000000+00:00")]
+    public void A_time_with_its_offset_is_read_as_written(string text, string expected)
+    {
+        var (time, error) = PlanInputs.ParseTime(text, "--now");
+
+        Assert.Null(error);
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), time);
+    }
+
+    [Theory]
+    [InlineData("2021-12-31T12:30:00", "--now: '2021-12-31T12:30:00' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00")]
+    [InlineData("2021-12-31", "--now: '2021-12-31' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00")]
+    [InlineData("yesterday", "--now: 'yesterday' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    [InlineData("12/31/2021 12:30 +00:00", "--now: '12/31/2021 12:30 +00:00' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    [InlineData("2021-02-30T00:00:00Z", "--now: '2021-02-30T00:00:00Z' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    public void A_time_without_an_offset_or_not_a_time_is_refused_naming_the_expected_form(string text, string expected)
+    {
+        // Read in the machine's time zone, 12:30 was a different instant on every machine, and so was the decision.
+        Assert.Equal((null, expected), PlanInputs.ParseTime(text, "--now"));
+    }
+
+    [Fact]
+    public async Task A_last_rebalance_without_an_offset_is_refused_naming_the_field()
+    {
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T12:00:00"}""";
+
+        var (exit, output, errors) = await RunAsync(Fund, Prices, holdings);
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (exit, output));
+        Assert.Equal("--holdings: lastRebalanceAt: '2021-12-31T12:00:00' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00", errors.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Deciding_before_the_last_rebalance_is_refused()
+    {
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.2", "ETH": "1"}, "lastRebalanceAt": "2021-12-31T12:00:00Z"}""";
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), Write("holdings.json", holdings), null, "json",
+            new DateTimeOffset(2021, 12, 31, 3, 30, 0, TimeSpan.Zero), stdout, stderr);
+        var (pricesExit, _, pricesErrors) = await RunAsync(Fund, Prices, holdings.Replace("2021-12-31T12", "2022-01-02T12", StringComparison.Ordinal));
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (exit, stdout.ToString()));
+        Assert.Equal("--now 2021-12-31T03:30:00Z is before the holdings' lastRebalanceAt 2021-12-31T12:00:00Z: give a time at or after it", stderr.ToString().TrimEnd());
+        Assert.Equal(ExitCodes.InvalidInput, pricesExit);
+        Assert.Equal("--prices: observed at 2022-01-01T00:00:00Z, before the holdings' lastRebalanceAt 2022-01-02T12:00:00Z: give newer prices, or --now", pricesErrors.TrimEnd());
+    }
+
     [Fact]
     public async Task Holdings_on_target_need_no_rebalance()
     {

@@ -118,6 +118,70 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_plan_comes_out_in_every_time_zone_and_a_time_without_an_offset_is_refused_in_each()
+    {
+        // Held back 30 minutes after the last rebalance (minInterval 1h), in every zone; with local times it was held
+        // back in some zones and traded in others.
+        var fund = Write("fund.yaml", Fund);
+        var prices = Write("prices.json", Prices);
+        var holdings = Write("holdings.json", """{"cash": "0", "quantities": {"BTC": "0.2", "ETH": "1"}, "lastRebalanceAt": "2021-12-31T12:00:00Z"}""");
+        var plans = new List<string>();
+        foreach (var zone in new[] { "UTC", "Asia/Tokyo", "America/New_York" })
+        {
+            var environment = new Dictionary<string, string> { ["TZ"] = zone };
+            await using (var plan = Testing.CryptoIndexProcess.Start(environment, "plan", "-f", fund, "--prices", prices, "--holdings", holdings, "--now", "2021-12-31T12:30:00Z", "-o", "json"))
+            {
+                Assert.Equal(0, await plan.ExitCodeAsync());
+                plans.Add(plan.Output);
+            }
+
+            await using var local = Testing.CryptoIndexProcess.Start(environment, "plan", "-f", fund, "--prices", prices, "--holdings", holdings, "--now", "2021-12-31T12:30:00", "-o", "json");
+            Assert.Equal(ExitCodes.InvalidInput, await local.ExitCodeAsync());
+            Assert.Equal((string.Empty, "--now: '2021-12-31T12:30:00' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00"),
+                (local.Output, local.Errors));
+        }
+
+        Assert.Single(plans.Distinct());
+        Assert.Contains("only 30m since the last rebalance", plans[0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-o yaml", "--output: 'yaml' is not one of table, json, markdown")]
+    [InlineData("--now yesterday", "--now: 'yesterday' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    [InlineData("--bogus", "Unrecognized command or argument '--bogus'.")]
+    [InlineData("--now", "--now needs a value: The time to decide at, with its UTC offset, e.g. 2021-12-31T12:30:00Z (default: the prices' time).")]
+    public async Task A_usage_error_is_one_line_on_stderr_naming_the_option_with_nothing_on_stdout_and_exit_2(string options, string expected)
+    {
+        // The help text went to stdout: `plan ... -o yaml > plan.json` left it in plan.json.
+        await using var plan = Testing.CryptoIndexProcess.Start(
+            ["plan", "-f", Write("fund.yaml", Fund), "--prices", Write("prices.json", Prices), .. options.Split(' ')]);
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty, expected), (await plan.ExitCodeAsync(), plan.Output, plan.Errors));
+    }
+
+    [Fact]
+    public async Task A_missing_required_option_is_one_line_on_stderr_with_exit_2()
+    {
+        await using var plan = Testing.CryptoIndexProcess.Start("plan", "--prices", Write("prices.json", Prices));
+        await using var backtest = Testing.CryptoIndexProcess.Start("backtest", "-f", Write("fund.yaml", Fund), "--data", folder, "--from", "2022-13-01");
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty, "-f/--file is required: The fund manifest (YAML)."), (await plan.ExitCodeAsync(), plan.Output, plan.Errors));
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty, "--from: '2022-13-01' is not a date such as 2022-03-01"), (await backtest.ExitCodeAsync(), backtest.Output, backtest.Errors));
+    }
+
+    [Fact]
+    public async Task A_name_the_file_does_not_hold_is_an_option_error_exit_2_naming_the_funds_it_has()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, "nope", "json", null, TextWriter.Null, stderr);
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.EndsWith("fund.yaml (it has sixty-forty)", stderr.ToString().TrimEnd(), StringComparison.Ordinal);
+        Assert.StartsWith("--name: no IndexFund named 'nope' in ", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_last_rebalance_without_an_offset_is_refused_naming_the_field()
     {
         var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T12:00:00"}""";

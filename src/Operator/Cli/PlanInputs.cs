@@ -19,7 +19,10 @@ public static class PlanInputs
     /// Prices of the constituents and of any other asset held (one that left the index is sold at its price), from the
     /// price document at <paramref name="path"/>.
     /// </summary>
-    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> ReadPricesAsync(string path, FundDefinition fund, Holdings? holdings = null)
+    /// <paramref name="now"/> (--now), when given, is the operator's time for the checks: a price observed after it is
+    /// refused as the operator refuses a price from the future.
+    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> ReadPricesAsync(
+        string path, FundDefinition fund, Holdings? holdings = null, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(fund);
         if (!File.Exists(path))
@@ -39,7 +42,7 @@ public static class PlanInputs
             return (null, "--prices: " + e.Message);
         }
 
-        return Validate(result, null, "--prices");
+        return Validate(result, now, "--prices");
     }
 
     private static IEnumerable<string> HeldOutsideTheIndex(FundDefinition fund, Holdings? holdings) =>
@@ -58,7 +61,9 @@ public static class PlanInputs
             var (quote, rejection) = validator.Validate(raw, "file", null, reportsMarketCaps: true, now: now ?? raw.ObservedAt);
             if (quote is null)
             {
-                problems.Add(rejection!.Message);
+                problems.Add(rejection!.Reason == RejectionReason.BadTimestamp && now is { } at && option == "--prices"
+                    ? $"{rejection.Message} (after --now {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)})"
+                    : rejection.Message);
             }
             else
             {

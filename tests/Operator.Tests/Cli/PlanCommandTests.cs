@@ -123,7 +123,7 @@ public sealed class PlanCommandTests : IDisposable
         // Held back 30 minutes after the last rebalance (minInterval 1h), in every zone; with local times it was held
         // back in some zones and traded in others.
         var fund = Write("fund.yaml", Fund);
-        var prices = Write("prices.json", Prices);
+        var prices = Write("prices.json", Prices.Replace("2022-01-01T00:00:00Z", "2021-12-31T12:25:00Z", StringComparison.Ordinal));
         var holdings = Write("holdings.json", """{"cash": "0", "quantities": {"BTC": "0.2", "ETH": "1"}, "lastRebalanceAt": "2021-12-31T12:00:00Z"}""");
         var plans = new List<string>();
         foreach (var zone in new[] { "UTC", "Asia/Tokyo", "America/New_York" })
@@ -207,6 +207,41 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Equal("--now 2021-12-31T03:30:00Z is before the holdings' lastRebalanceAt 2021-12-31T12:00:00Z: give a time at or after it", stderr.ToString().TrimEnd());
         Assert.Equal(ExitCodes.InvalidInput, pricesExit);
         Assert.Equal("--prices: observed at 2022-01-01T00:00:00Z, before the holdings' lastRebalanceAt 2022-01-02T12:00:00Z: give newer prices, or --now", pricesErrors.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Prices_older_than_the_funds_max_age_at_now_are_stale_and_the_operator_would_not_trade()
+    {
+        // A month after the prices (maxAge 10m by default): the plan used to rebalance, with orders.
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "json",
+            new DateTimeOffset(2022, 2, 1, 0, 0, 0, TimeSpan.Zero), stdout, stderr);
+        using var table = new StringWriter();
+        await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "table",
+            new DateTimeOffset(2022, 2, 1, 0, 0, 0, TimeSpan.Zero), table, TextWriter.Null);
+        var fresh = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "json",
+            new DateTimeOffset(2022, 1, 1, 0, 10, 0, TimeSpan.Zero), TextWriter.Null, TextWriter.Null);
+
+        Assert.Equal((0, string.Empty), (exit, stderr.ToString()));
+        var json = JsonNode.Parse(stdout.ToString())!;
+        Assert.False((bool)json["decision"]!["rebalance"]!);
+        Assert.Equal("prices stale: BTC (744h old, maxAge 10m), ETH (744h old, maxAge 10m)", (string?)json["decision"]!["stale"]);
+        Assert.Empty(json["orders"]!.AsArray());
+        Assert.Contains("Decision: no rebalance: prices stale: BTC (744h old, maxAge 10m), ETH (744h old, maxAge 10m)\nPricesStale: the operator would not trade on these prices", table.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal(0, fresh); // exactly maxAge old is not stale, as in the operator
+    }
+
+    [Fact]
+    public async Task Prices_observed_after_now_are_refused_as_the_operator_refuses_prices_from_the_future()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "json",
+            new DateTimeOffset(2021, 12, 1, 0, 0, 0, TimeSpan.Zero), TextWriter.Null, stderr);
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.StartsWith("--prices: BTC from file: observed at 2022-01-01T00:00:00.0000000+00:00, in the future (after --now 2021-12-01T00:00:00Z)", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

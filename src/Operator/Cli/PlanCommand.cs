@@ -136,7 +136,7 @@ public static class PlanCommand
         }
 
         var decision = RebalanceDecider.Decide(valuation.Value, fund.Policy, history, now).Value;
-        var note = fund.Suspend ? "suspended: the operator would not trade" : fund.DryRun ? "dryRun: the operator would record these orders, not send them" : null;
+        var note = fund.Suspend ? "suspended: the operator would not trade" : fund.DryRun && decision.ShouldRebalance ? "dryRun: the operator would record these orders, not send them" : null;
         TradePlan? plan = null;
         if (decision.ShouldRebalance && !fund.Suspend)
         {

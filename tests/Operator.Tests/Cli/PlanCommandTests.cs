@@ -245,6 +245,19 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_dry_run_note_comes_only_with_orders()
+    {
+        var dryRun = Fund.Replace("  exchange: {feeRate: 0.1%}", "  exchange: {feeRate: 0.1%}\n  dryRun: true", StringComparison.Ordinal);
+        var onTarget = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";
+
+        var (_, quiet, _) = await RunAsync(dryRun, Prices, onTarget);
+        var (_, funding, _) = await RunAsync(dryRun, Prices);
+
+        Assert.Null((string?)JsonNode.Parse(quiet)!["decision"]!["note"]);
+        Assert.Equal("dryRun: the operator would record these orders, not send them", (string?)JsonNode.Parse(funding)!["decision"]!["note"]);
+    }
+
+    [Fact]
     public async Task Holdings_on_target_need_no_rebalance()
     {
         var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";

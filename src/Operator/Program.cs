@@ -24,13 +24,26 @@ root.Subcommands.Add(crds);
 var file = new Option<string>("--file", "-f") { Description = "The fund manifest (YAML).", Required = true };
 var name = new Option<string?>("--name") { Description = "Which IndexFund of the file (default: the first)." };
 var output = new Option<string>("--output", "-o") { Description = "table, json or markdown.", DefaultValueFactory = _ => "table" };
-output.AcceptOnlyFromAmong("table", "json", "markdown");
+OneOf(output, "table", "json", "markdown");
 
 var prices = new Option<string?>("--prices") { Description = "Prices and market caps: {\"observedAt\": ..., \"assets\": {\"BTC\": {\"price\": ..., \"marketCap\": ...}}}." };
 var provider = new Option<string?>("--provider") { Description = "coingecko: live prices instead of --prices (key from COINGECKO_API_KEY, if any)." };
 var coinGeckoUrl = new Option<Uri?>("--coingecko-url") { Description = "CoinGecko API base URL (a proxy, or the Pro host)." };
 var holdings = new Option<string?>("--holdings") { Description = "Current holdings (default: the capital in cash)." };
-var now = new Option<DateTimeOffset?>("--now") { Description = "The time to decide at (default: the prices' time)." };
+var now = new Option<DateTimeOffset?>("--now")
+{
+    Description = "The time to decide at, with its UTC offset, e.g. 2021-12-31T12:30:00Z (default: the prices' time).",
+    CustomParser = result =>
+    {
+        var (time, error) = CryptoIndex.Operator.Cli.PlanInputs.ParseTime(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, "--now");
+        if (error is not null)
+        {
+            result.AddError(error);
+        }
+
+        return time;
+    },
+};
 var plan = new Command("plan", "Show what the operator would do with a manifest at given prices: targets, drift, decision and orders.")
 {
     file, name, prices, provider, coinGeckoUrl, holdings, now, output,
@@ -169,7 +182,7 @@ var sandboxFrom = new Option<DateOnly?>("--from")
     CustomParser = result => Day(result, "--from"),
 };
 var sandboxProvider = new Option<string>("--provider") { Description = "simulated (default) or coingecko (live prices, real time; needs the network).", DefaultValueFactory = _ => "simulated" };
-sandboxProvider.AcceptOnlyFromAmong("simulated", "coingecko");
+OneOf(sandboxProvider, "simulated", "coingecko");
 var noSamples = new Option<bool>("--no-samples") { Description = "Do not apply config/samples at start." };
 var duration = new Option<TimeSpan?>("--duration")
 {
@@ -220,8 +233,54 @@ root.Subcommands.Add(sandbox);
 // System.CommandLine's own handling would cut short after 2 s.
 // A bad option is an input error like any other (exit 2), never an invalid manifest (exit 1), whichever check finds it.
 var parsed = root.Parse(args);
-var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-return parsed.Errors.Count > 0 ? CryptoIndex.Operator.Cli.ExitCodes.InvalidInput : exitCode;
+if (parsed.Errors.Count > 0)
+{
+    // A usage error is one line on stderr naming the option, and nothing on stdout: `plan ... -o json > plan.json`
+    // must not leave the help text in plan.json.
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine(UsageError(error, parsed.CommandResult.Command));
+    }
+
+    return CryptoIndex.Operator.Cli.ExitCodes.InvalidInput;
+}
+
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// The parser's own messages, on one line, naming the option (a type name such as System.Nullable`1 never shows).
+static string UsageError(System.CommandLine.Parsing.ParseError error, Command command)
+{
+    var message = System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s+", " ").Trim();
+    var required = System.Text.RegularExpressions.Regex.Match(message, "^Option '(?<name>[^']+)' is required\\.$");
+    if (required.Success && command.Options.FirstOrDefault(o => o.Name == required.Groups["name"].Value) is { } missing)
+    {
+        return $"{string.Join('/', missing.Aliases.Order(StringComparer.Ordinal).Append(missing.Name))} is required: {missing.Description}";
+    }
+
+    var noValue = System.Text.RegularExpressions.Regex.Match(message, "^Required argument missing for option: '(?<name>[^']+)'\\.$");
+    if (noValue.Success && command.Options.FirstOrDefault(o => o.Name == noValue.Groups["name"].Value) is { } bare)
+    {
+        return $"{bare.Name} needs a value: {bare.Description}";
+    }
+
+    var option = (error.SymbolResult as System.CommandLine.Parsing.OptionResult)?.Option
+        ?? ((error.SymbolResult as System.CommandLine.Parsing.ArgumentResult)?.Parent as System.CommandLine.Parsing.OptionResult)?.Option;
+    return option is null || message.StartsWith(option.Name + ":", StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
+}
+
+// One of a few words: help lists them, and any other value is refused naming the option and the words.
+static void OneOf(Option<string> option, params string[] values)
+{
+    option.CompletionSources.Add(values);
+    option.Validators.Add(result =>
+    {
+        var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+        if (value is not null && !values.Contains(value, StringComparer.Ordinal))
+        {
+            result.AddError($"{option.Name}: '{value}' is not one of {string.Join(", ", values)}");
+        }
+    });
+}
 
 // Days are written one way only, YYYY-MM-DD: 03/04/2020 means different days to different people.
 static DateOnly? Day(System.CommandLine.Parsing.ArgumentResult result, string option)

@@ -188,6 +188,7 @@ public sealed class SourceTests
     [InlineData("{}", "the price document needs an \"assets\" object")]
     [InlineData("{\"assets\": {}}", "the price document needs \"observedAt\" (RFC 3339)")]
     [InlineData("{\"assets\": ", "the price document is not valid JSON")]
+    [InlineData("{\"observedAt\": \"2022-01-01T00:00:00Z\", \"assets\": {\"BTC\": {\"price\": 2}, \"BTC\": {\"price\": 1}}}", "the price document is not valid JSON: Duplicate property 'BTC'")]
     public async Task A_bad_price_document_fails_the_file_source_with_the_reason(string document, string reason)
     {
         var source = new FileSource(_ => Task.FromResult(document));

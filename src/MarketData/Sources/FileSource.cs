@@ -35,7 +35,8 @@ public sealed class FileSource(Func<CancellationToken, Task<string>> readDocumen
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text);
+            // A key twice (two "BTC" entries) must not let the last copy win silently.
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -12,12 +12,25 @@ namespace CryptoIndex.Operator.Api;
 /// </summary>
 public static class ManifestReader
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().Build();
+    // A key twice (capital: twice) is an error, as `kubectl apply` makes it ("mapping key already defined"), not the last copy.
+    private static readonly IDeserializer Yaml = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().WithDuplicateKeyChecking().Build();
 
     /// <summary>The IndexFunds in <paramref name="yaml"/>, or an error naming the document and what is wrong.</summary>
     public static (IReadOnlyList<IndexFund> Funds, string? Error) Read(string yaml)
     {
         var funds = new List<IndexFund>();
+        try
+        {
+            if (DuplicateKey(yaml ?? string.Empty) is { } duplicate)
+            {
+                return ([], duplicate);
+            }
+        }
+        catch (YamlException)
+        {
+            // Reported, with its document, by the reading below.
+        }
+
         var parser = new Parser(new StringReader(yaml ?? string.Empty));
         var index = 0;
         try
@@ -56,6 +69,67 @@ public static class ManifestReader
         }
 
         return (funds, null);
+    }
+
+    /// <summary>
+    /// The first key given twice in one mapping, as <c>kubectl apply</c> reports it (<c>line 8: mapping key "capital"
+    /// already defined at line 5</c>), with its document; the deserializer would keep the last copy.
+    /// </summary>
+    private static string? DuplicateKey(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var document = 0;
+        parser.Consume<YamlDotNet.Core.Events.StreamStart>();
+        while (parser.TryConsume<YamlDotNet.Core.Events.DocumentStart>(out _))
+        {
+            document++;
+            if (Node(parser) is { } found)
+            {
+                return $"document {document}: {found}";
+            }
+
+            parser.Consume<YamlDotNet.Core.Events.DocumentEnd>();
+        }
+
+        return null;
+
+        static string? Node(IParser parser)
+        {
+            if (parser.TryConsume<YamlDotNet.Core.Events.MappingStart>(out _))
+            {
+                var keys = new Dictionary<string, long>(StringComparer.Ordinal);
+                while (!parser.TryConsume<YamlDotNet.Core.Events.MappingEnd>(out _))
+                {
+                    if (parser.Current is YamlDotNet.Core.Events.Scalar key && !keys.TryAdd(key.Value, key.Start.Line))
+                    {
+                        return $"line {key.Start.Line}: mapping key \"{key.Value}\" already defined at line {keys[key.Value]}";
+                    }
+
+                    if ((Node(parser) ?? Node(parser)) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            }
+
+            if (parser.TryConsume<YamlDotNet.Core.Events.SequenceStart>(out _))
+            {
+                while (!parser.TryConsume<YamlDotNet.Core.Events.SequenceEnd>(out _))
+                {
+                    if (Node(parser) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            }
+
+            parser.Consume<YamlDotNet.Core.Events.NodeEvent>(); // a scalar or an alias
+            return null;
+        }
     }
 
     private static bool IsIndexFund(JsonObject json) =>

@@ -13,8 +13,11 @@ public sealed record History(IReadOnlyList<MarketDay> Days, IReadOnlyList<string
 /// <item>the replay runs from the first day every constituent has a price (and, for market-cap weighting, a market
 /// cap) to the last day they all have one, narrowed by --from/--to;</item>
 /// <item>a day missing for an asset inside that range takes the asset's previous close;</item>
-/// <item>a zero or empty market cap takes the asset's previous market cap; a zero price takes the previous price.</item>
+/// <item>a zero or empty market cap takes the asset's previous market cap; a zero price takes the previous price;</item>
+/// <item>a day on two rows of a file is kept once when the rows agree; when they differ neither can be trusted, so the
+/// day counts as missing (the previous close), the file and both lines named.</item>
 /// </list>
+/// Two files for one constituent are refused, both named: which one is right cannot be guessed.
 /// </summary>
 public static class CoinGeckoHistory
 {
@@ -31,16 +34,23 @@ public static class CoinGeckoHistory
         var issues = new List<string>();
         foreach (var symbol in symbols)
         {
-            var file = Directory.EnumerateFiles(directory, "*.csv")
+            var files = Directory.EnumerateFiles(directory, "*.csv")
                 .Where(f => Path.GetFileName(f).StartsWith(symbol + "-usd-", StringComparison.OrdinalIgnoreCase))
                 .Order(StringComparer.Ordinal)
-                .FirstOrDefault();
-            if (file is null)
+                .ToList();
+            if (files.Count == 0)
             {
                 return (null, $"--data: no file {symbol.ToLowerInvariant()}-usd-*.csv for constituent {symbol} in '{directory}'");
             }
 
-            var (rows, error) = ReadFile(file);
+            if (files.Count > 1)
+            {
+                return (null, $"--data: {files.Count} files for constituent {symbol} in '{directory}': "
+                    + string.Join(", ", files.Select(Path.GetFileName)) + "; keep one");
+            }
+
+            var file = files[0];
+            var (rows, error) = ReadFile(file, issues);
             if (error is not null)
             {
                 return (null, error);
@@ -53,9 +63,11 @@ public static class CoinGeckoHistory
         return rangeError is not null ? (null, rangeError) : (new History(Fill(series, start, end, issues), issues), null);
     }
 
-    private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file)
+    private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file, List<string> issues)
     {
         var rows = new SortedDictionary<DateOnly, AssetClose>();
+        var lines = new Dictionary<DateOnly, (int Line, string Values)>();
+        var conflicting = new SortedDictionary<DateOnly, List<int>>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(file))
         {
@@ -74,9 +86,30 @@ public static class CoinGeckoHistory
             }
 
             decimal? cap = decimal.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 0m ? decimal.Round(parsed, 2) : null;
+            var values = string.Join(',', cells.Skip(1));
+            if (lines.TryGetValue(date, out var first))
+            {
+                // The last copy must not win silently: agreeing rows are one day, differing ones are no day at all.
+                if (values == first.Values && !conflicting.ContainsKey(date))
+                {
+                    issues.Add($"{Path.GetFileName(file)} line {lineNumber}: {date:yyyy-MM-dd} repeats line {first.Line} with the same values; used once");
+                }
+                else
+                {
+                    conflicting.TryAdd(date, [first.Line]);
+                    conflicting[date].Add(lineNumber);
+                    rows.Remove(date);
+                }
+
+                continue;
+            }
+
+            lines[date] = (lineNumber, values);
             rows[date] = new AssetClose(price, cap);
         }
 
+        issues.AddRange(conflicting.Select(c =>
+            $"{Path.GetFileName(file)} lines {string.Join(" and ", c.Value)}: {c.Key:yyyy-MM-dd} appears with different values; neither is used, the day counts as missing"));
         return (rows, null);
     }
 

@@ -48,10 +48,18 @@ public static class FundFile
         }
 
         var fund = name is null ? (funds.Count > 0 ? funds[0] : null) : funds.FirstOrDefault(f => f.Metadata.Name == name);
+        if (fund is null && name is null)
+        {
+            errors.WriteLine($"{path}: no IndexFund in the file");
+            return (null, null, ExitCodes.InvalidManifest);
+        }
+
         if (fund is null)
         {
-            errors.WriteLine(name is null ? $"{path}: no IndexFund in the file" : $"{path}: no IndexFund named '{name}'");
-            return (null, null, ExitCodes.InvalidManifest);
+            // The manifest may be fine: the option asks for what it does not hold, an option error like any other.
+            var names = funds.Select(f => f.Metadata.Name).OfType<string>().ToList();
+            errors.WriteLine($"--name: no IndexFund named '{name}' in {path}" + (names.Count > 0 ? $" (it has {string.Join(", ", names)})" : " (it has none)"));
+            return (null, null, ExitCodes.InvalidInput);
         }
 
         var (definition, problems) = SpecValidator.Validate(fund.Spec);

@@ -16,7 +16,8 @@ public sealed record PlanReport(
     IReadOnlyDictionary<string, decimal> IndexWeights,
     RebalanceDecision Decision,
     TradePlan? Plan,
-    string? Note);
+    string? Note,
+    string? Stale = null);
 
 /// <summary>
 /// <c>plan -f FUND.yaml (--prices PRICES.json | --provider coingecko) [--holdings HOLDINGS.json] [-o table|json|markdown]</c>: what the operator
@@ -55,8 +56,15 @@ public static class PlanCommand
             return ExitCodes.InvalidInput;
         }
 
+        if (now is { } at && history!.LastRebalanceAt is { } lastAt && at < lastAt)
+        {
+            // A decision before the last rebalance would count a negative time since it ("only -8h30m since").
+            stderr.WriteLine($"--now {Time(at)} is before the holdings' lastRebalanceAt {Time(lastAt)}: give a time at or after it");
+            return ExitCodes.InvalidInput;
+        }
+
         var (quotes, priceError) = pricesPath is not null
-            ? await PlanInputs.ReadPricesAsync(pricesPath, definition, holdings).ConfigureAwait(false)
+            ? await PlanInputs.ReadPricesAsync(pricesPath, definition, holdings, now).ConfigureAwait(false)
             : await PlanInputs.FetchLiveAsync(definition, coinGeckoUrl, TimeProvider.System).ConfigureAwait(false);
         if (priceError is not null)
         {
@@ -64,7 +72,14 @@ public static class PlanCommand
             return ExitCodes.InvalidInput;
         }
 
-        var (report, error) = Compute(fund!.Metadata.Name ?? "fund", definition, quotes!, holdings!, history!, now ?? quotes!.Values.Max(q => q.ObservedAt));
+        var decideAt = now ?? quotes!.Values.Max(q => q.ObservedAt);
+        if (history!.LastRebalanceAt is { } last && decideAt < last)
+        {
+            stderr.WriteLine($"{(pricesPath is not null ? "--prices" : "--provider coingecko")}: observed at {Time(decideAt)}, before the holdings' lastRebalanceAt {Time(last)}: give newer prices, or --now");
+            return ExitCodes.InvalidInput;
+        }
+
+        var (report, error) = Compute(fund!.Metadata.Name ?? "fund", definition, quotes!, holdings!, history, decideAt);
         if (report is null)
         {
             stderr.WriteLine(error);
@@ -87,6 +102,8 @@ public static class PlanCommand
         return ExitCodes.Ok;
     }
 
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
     public static (PlanReport? Report, string? Error) Compute(
         string name, FundDefinition fund, IReadOnlyDictionary<string, PriceQuote> quotes, Holdings holdings, RebalanceHistory history, DateTimeOffset now)
     {
@@ -105,8 +122,21 @@ public static class PlanCommand
             return (null, valuation.Error.ToString());
         }
 
+        // Judged as the operator judges it (MarketSnapshot.StaleAssets against spec.prices.maxAge): with a constituent's
+        // price older than that, the fund reports PricesStale and decides nothing, so it places no order.
+        var assets = fund.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
+        var snapshot = new MarketSnapshot(
+            now, assets.Where(a => quotes.ContainsKey(a.Symbol)).ToDictionary(a => a, a => quotes[a.Symbol]), [], [], assets.ToHashSet());
+        var stale = snapshot.StaleAssets(assets, fund.Prices.MaxAge, now);
+        if (stale.Count > 0)
+        {
+            var message = "prices stale: " + string.Join(", ", stale.Select(s => s.Describe(fund.Prices.MaxAge)));
+            return (new PlanReport(name, valuation.Value, weights, new RebalanceDecision(false, [], null), null,
+                "PricesStale: the operator would not trade on these prices", message), null);
+        }
+
         var decision = RebalanceDecider.Decide(valuation.Value, fund.Policy, history, now).Value;
-        var note = fund.Suspend ? "suspended: the operator would not trade" : fund.DryRun ? "dryRun: the operator would record these orders, not send them" : null;
+        var note = fund.Suspend ? "suspended: the operator would not trade" : fund.DryRun && decision.ShouldRebalance ? "dryRun: the operator would record these orders, not send them" : null;
         TradePlan? plan = null;
         if (decision.ShouldRebalance && !fund.Suspend)
         {
@@ -147,6 +177,7 @@ public static class PlanCommand
                 ["rebalance"] = report.Decision.ShouldRebalance,
                 ["reasons"] = new JsonArray([.. report.Decision.Reasons.Select(r => (JsonNode)r.Message)]),
                 ["heldBack"] = report.Decision.HeldBackBy?.Message,
+                ["stale"] = report.Stale,
                 ["note"] = report.Note,
             },
             ["orders"] = new JsonArray([.. (report.Plan?.Orders ?? []).Select(o => (JsonNode)new JsonObject
@@ -185,7 +216,7 @@ public static class PlanCommand
         var v = report.Valuation;
         text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| cash | | {Engine.Format.Percent(v.CashTarget)} | {Engine.Format.Percent(v.CashWeight)} | {Engine.Format.PercentagePoints(v.CashWeight - v.CashTarget)} |\n");
 
-        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n**Decision:** {(report.Decision.ShouldRebalance ? "rebalance" : "no rebalance")} — {report.Decision.Summary}\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n**Decision:** {(report.Decision.ShouldRebalance ? "rebalance" : "no rebalance")} — {report.Stale ?? report.Decision.Summary}\n");
         if (report.Note is not null)
         {
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n_{report.Note}_\n");
@@ -217,7 +248,7 @@ public static class PlanCommand
         var cash = report.Valuation;
         targets.AddRow("cash", string.Empty, Engine.Format.Percent(cash.CashTarget), Engine.Format.Percent(cash.CashWeight), Engine.Format.PercentagePoints(cash.CashWeight - cash.CashTarget));
         console.Write(targets);
-        console.WriteLine($"Decision: {(report.Decision.ShouldRebalance ? "rebalance" : "no rebalance")}: {report.Decision.Summary}");
+        console.WriteLine($"Decision: {(report.Decision.ShouldRebalance ? "rebalance" : "no rebalance")}: {report.Stale ?? report.Decision.Summary}");
         if (report.Note is not null)
         {
             console.WriteLine(report.Note);

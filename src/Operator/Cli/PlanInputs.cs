@@ -19,7 +19,10 @@ public static class PlanInputs
     /// Prices of the constituents and of any other asset held (one that left the index is sold at its price), from the
     /// price document at <paramref name="path"/>.
     /// </summary>
-    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> ReadPricesAsync(string path, FundDefinition fund, Holdings? holdings = null)
+    /// <paramref name="now"/> (--now), when given, is the operator's time for the checks: a price observed after it is
+    /// refused as the operator refuses a price from the future.
+    public static async Task<(IReadOnlyDictionary<string, PriceQuote>? Quotes, string? Error)> ReadPricesAsync(
+        string path, FundDefinition fund, Holdings? holdings = null, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(fund);
         if (!File.Exists(path))
@@ -39,7 +42,7 @@ public static class PlanInputs
             return (null, "--prices: " + e.Message);
         }
 
-        return Validate(result, null, "--prices");
+        return Validate(result, now, "--prices");
     }
 
     private static IEnumerable<string> HeldOutsideTheIndex(FundDefinition fund, Holdings? holdings) =>
@@ -58,7 +61,9 @@ public static class PlanInputs
             var (quote, rejection) = validator.Validate(raw, "file", null, reportsMarketCaps: true, now: now ?? raw.ObservedAt);
             if (quote is null)
             {
-                problems.Add(rejection!.Message);
+                problems.Add(rejection!.Reason == RejectionReason.BadTimestamp && now is { } at && option == "--prices"
+                    ? $"{rejection.Message} (after --now {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)})"
+                    : rejection.Message);
             }
             else
             {
@@ -96,6 +101,28 @@ public static class PlanInputs
         }
     }
 
+    /// <summary>
+    /// A time as RFC 3339 writes it, with its UTC offset (<c>2021-12-31T12:30:00Z</c>, <c>…+01:00</c>); else the error,
+    /// naming <paramref name="what"/>. A time without an offset is refused rather than read in the machine's time zone,
+    /// which would make a decision depend on where the command runs.
+    /// </summary>
+    public static (DateTimeOffset? Time, string? Error) ParseTime(string? text, string what)
+    {
+        text ??= string.Empty;
+        var example = "such as 2021-12-31T12:30:00Z";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$"))
+        {
+            var withoutOffset = System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$");
+            return (null, withoutOffset
+                ? $"{what}: '{text}' has no UTC offset; write the time with one, {example} (Z for UTC) or 2021-12-31T13:30:00+01:00"
+                : $"{what}: '{text}' is not a time with a UTC offset {example}");
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? (time, null)
+            : (null, $"{what}: '{text}' is not a time with a UTC offset {example}");
+    }
+
     public static (Holdings? Holdings, RebalanceHistory? History, string? Error) ReadHoldings(string? path, FundDefinition fund)
     {
         ArgumentNullException.ThrowIfNull(fund);
@@ -106,7 +133,7 @@ public static class PlanInputs
 
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -130,7 +157,18 @@ public static class PlanInputs
                 }
             }
 
-            DateTimeOffset? last = root.TryGetProperty("lastRebalanceAt", out var at) ? at.GetDateTimeOffset() : null;
+            DateTimeOffset? last = null;
+            if (root.TryGetProperty("lastRebalanceAt", out var at))
+            {
+                var (time, timeError) = ParseTime(at.ValueKind == JsonValueKind.String ? at.GetString() : at.GetRawText(), "--holdings: lastRebalanceAt");
+                if (timeError is not null)
+                {
+                    return (null, null, timeError);
+                }
+
+                last = time;
+            }
+
             IReadOnlyCollection<string>? constituents = root.TryGetProperty("constituentsAtLastRebalance", out var list)
                 ? [.. list.EnumerateArray().Select(e => e.GetString()!)]
                 : null;

@@ -149,6 +149,51 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_day_on_two_differing_rows_is_used_from_neither_and_reported_naming_the_file_and_lines()
+    {
+        // A's day 2 appended again with another price: the last copy used to win (A at 1000 on day 2).
+        var data = HandWritten();
+        File.AppendAllText(Path.Combine(data, "a-usd-max.csv"), "2022-01-02 00:00:00 UTC,1000,100000,0\n");
+
+        var (exit, output, errors) = Run(EqualWeight, data);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        var issues = json["issues"]!.AsArray().Select(i => (string)i!).ToList();
+        Assert.Contains("a-usd-max.csv lines 3 and 5: 2022-01-02 appears with different values; neither is used, the day counts as missing", issues);
+        Assert.Contains("A: 1 day(s) without a price; the previous close was used", issues);
+
+        // Neither day-2 price: A stays at 1 on day 2, so nothing moved and the fund ends where it started.
+        Assert.Equal(1_000m, (decimal)json["finalValue"]!);
+    }
+
+    [Fact]
+    public void A_day_repeated_with_the_same_values_is_used_once_and_reported()
+    {
+        var data = HandWritten();
+        File.AppendAllText(Path.Combine(data, "a-usd-max.csv"), "2022-01-02 00:00:00 UTC,2,200,0\n");
+
+        var (exit, output, errors) = Run(EqualWeight, data);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(1_125m, (decimal)json["finalValue"]!); // the hand-computed replay, as without the repeat
+        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same values; used once", json["issues"]!.AsArray().Select(i => (string)i!));
+    }
+
+    [Fact]
+    public void Two_files_for_one_constituent_are_refused_naming_both()
+    {
+        var data = HandWritten();
+        File.WriteAllText(Path.Combine(data, "a-usd-max (1).csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,5,500,0\n");
+
+        var (exit, output, errors) = Run(EqualWeight, data);
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (exit, output));
+        Assert.Equal($"--data: 2 files for constituent A in '{data}': a-usd-max (1).csv, a-usd-max.csv; keep one", errors.TrimEnd());
+    }
+
+    [Fact]
     public void A_constituent_without_a_file_exits_2_naming_it()
     {
         var (exit, _, errors) = Run(EqualWeight.Replace("{symbol: B}", "{symbol: ZZZ}", StringComparison.Ordinal), HandWritten());

@@ -62,6 +62,202 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_twice_in_the_prices_or_the_holdings_is_refused_naming_it()
+    {
+        // The second "BTC" used to win: BTC at 1.
+        var prices = Prices.Replace("}}", """}, "BTC": {"price": "1", "marketCap": "1"}}""", StringComparison.Ordinal);
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6", "BTC": "5"}}""";
+
+        var (pricesExit, pricesOutput, pricesErrors) = await RunAsync(Fund, prices);
+        var (holdingsExit, holdingsOutput, holdingsErrors) = await RunAsync(Fund, Prices, holdings);
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (pricesExit, pricesOutput));
+        Assert.StartsWith("--prices: ", pricesErrors, StringComparison.Ordinal);
+        Assert.Contains("'BTC'", pricesErrors, StringComparison.Ordinal);
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (holdingsExit, holdingsOutput));
+        Assert.StartsWith("--holdings: ", holdingsErrors, StringComparison.Ordinal);
+        Assert.Contains("'BTC'", holdingsErrors, StringComparison.Ordinal);
+        Assert.Single(pricesErrors.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_key_twice_in_the_manifest_is_refused_naming_it_and_its_line_as_kubectl_does()
+    {
+        // The second capital used to win: a fund of 50000 planned from a manifest that also says 10000.
+        var (exit, output, errors) = await RunAsync(Fund.Replace("  weighting: Manual\n", "  weighting: Manual\n  capital: 50000\n", StringComparison.Ordinal), Prices);
+        var (inListExit, _, inListErrors) = await RunAsync(Fund.Replace("{symbol: ETH,", "{symbol: ETH, symbol: SOL,", StringComparison.Ordinal), Prices);
+
+        Assert.Equal((ExitCodes.InvalidManifest, string.Empty), (exit, output));
+        Assert.EndsWith("fund.yaml: document 1: line 7: mapping key \"capital\" already defined at line 5", errors.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.InvalidManifest, inListExit);
+        Assert.EndsWith("fund.yaml: document 1: line 9: mapping key \"symbol\" already defined at line 9", inListErrors.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2021-12-31T12:30:00Z", "2021-12-31T12:30:00+00:00")]
+    [InlineData("2021-12-31T13:30:00+01:00", "2021-12-31T12:30:00+00:00")]
+    [InlineData("2021-12-31T12:30:00.5z", "2021-12-31T12:30:00.5000000+00:00")]
+    public void A_time_with_its_offset_is_read_as_written(string text, string expected)
+    {
+        var (time, error) = PlanInputs.ParseTime(text, "--now");
+
+        Assert.Null(error);
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), time);
+    }
+
+    [Theory]
+    [InlineData("2021-12-31T12:30:00", "--now: '2021-12-31T12:30:00' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00")]
+    [InlineData("2021-12-31", "--now: '2021-12-31' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00")]
+    [InlineData("yesterday", "--now: 'yesterday' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    [InlineData("12/31/2021 12:30 +00:00", "--now: '12/31/2021 12:30 +00:00' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    [InlineData("2021-02-30T00:00:00Z", "--now: '2021-02-30T00:00:00Z' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    public void A_time_without_an_offset_or_not_a_time_is_refused_naming_the_expected_form(string text, string expected)
+    {
+        // Read in the machine's time zone, 12:30 was a different instant on every machine, and so was the decision.
+        Assert.Equal((null, expected), PlanInputs.ParseTime(text, "--now"));
+    }
+
+    [Fact]
+    public async Task The_same_plan_comes_out_in_every_time_zone_and_a_time_without_an_offset_is_refused_in_each()
+    {
+        // Held back 30 minutes after the last rebalance (minInterval 1h), in every zone; with local times it was held
+        // back in some zones and traded in others.
+        var fund = Write("fund.yaml", Fund);
+        var prices = Write("prices.json", Prices.Replace("2022-01-01T00:00:00Z", "2021-12-31T12:25:00Z", StringComparison.Ordinal));
+        var holdings = Write("holdings.json", """{"cash": "0", "quantities": {"BTC": "0.2", "ETH": "1"}, "lastRebalanceAt": "2021-12-31T12:00:00Z"}""");
+        var plans = new List<string>();
+        foreach (var zone in new[] { "UTC", "Asia/Tokyo", "America/New_York" })
+        {
+            var environment = new Dictionary<string, string> { ["TZ"] = zone };
+            await using (var plan = Testing.CryptoIndexProcess.Start(environment, "plan", "-f", fund, "--prices", prices, "--holdings", holdings, "--now", "2021-12-31T12:30:00Z", "-o", "json"))
+            {
+                Assert.Equal(0, await plan.ExitCodeAsync());
+                plans.Add(plan.Output);
+            }
+
+            await using var local = Testing.CryptoIndexProcess.Start(environment, "plan", "-f", fund, "--prices", prices, "--holdings", holdings, "--now", "2021-12-31T12:30:00", "-o", "json");
+            Assert.Equal(ExitCodes.InvalidInput, await local.ExitCodeAsync());
+            Assert.Equal((string.Empty, "--now: '2021-12-31T12:30:00' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00"),
+                (local.Output, local.Errors));
+        }
+
+        Assert.Single(plans.Distinct());
+        Assert.Contains("only 30m since the last rebalance", plans[0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-o yaml", "--output: 'yaml' is not one of table, json, markdown")]
+    [InlineData("--now yesterday", "--now: 'yesterday' is not a time with a UTC offset such as 2021-12-31T12:30:00Z")]
+    [InlineData("--bogus", "Unrecognized command or argument '--bogus'.")]
+    [InlineData("--now", "--now needs a value: The time to decide at, with its UTC offset, e.g. 2021-12-31T12:30:00Z (default: the prices' time).")]
+    public async Task A_usage_error_is_one_line_on_stderr_naming_the_option_with_nothing_on_stdout_and_exit_2(string options, string expected)
+    {
+        // The help text went to stdout: `plan ... -o yaml > plan.json` left it in plan.json.
+        await using var plan = Testing.CryptoIndexProcess.Start(
+            ["plan", "-f", Write("fund.yaml", Fund), "--prices", Write("prices.json", Prices), .. options.Split(' ')]);
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty, expected), (await plan.ExitCodeAsync(), plan.Output, plan.Errors));
+    }
+
+    [Fact]
+    public async Task A_missing_required_option_is_one_line_on_stderr_with_exit_2()
+    {
+        await using var plan = Testing.CryptoIndexProcess.Start("plan", "--prices", Write("prices.json", Prices));
+        await using var backtest = Testing.CryptoIndexProcess.Start("backtest", "-f", Write("fund.yaml", Fund), "--data", folder, "--from", "2022-13-01");
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty, "-f/--file is required: The fund manifest (YAML)."), (await plan.ExitCodeAsync(), plan.Output, plan.Errors));
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty, "--from: '2022-13-01' is not a date such as 2022-03-01"), (await backtest.ExitCodeAsync(), backtest.Output, backtest.Errors));
+    }
+
+    [Fact]
+    public async Task A_name_the_file_does_not_hold_is_an_option_error_exit_2_naming_the_funds_it_has()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, "nope", "json", null, TextWriter.Null, stderr);
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.EndsWith("fund.yaml (it has sixty-forty)", stderr.ToString().TrimEnd(), StringComparison.Ordinal);
+        Assert.StartsWith("--name: no IndexFund named 'nope' in ", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_last_rebalance_without_an_offset_is_refused_naming_the_field()
+    {
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T12:00:00"}""";
+
+        var (exit, output, errors) = await RunAsync(Fund, Prices, holdings);
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (exit, output));
+        Assert.Equal("--holdings: lastRebalanceAt: '2021-12-31T12:00:00' has no UTC offset; write the time with one, such as 2021-12-31T12:30:00Z (Z for UTC) or 2021-12-31T13:30:00+01:00", errors.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Deciding_before_the_last_rebalance_is_refused()
+    {
+        var holdings = """{"cash": "0", "quantities": {"BTC": "0.2", "ETH": "1"}, "lastRebalanceAt": "2021-12-31T12:00:00Z"}""";
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), Write("holdings.json", holdings), null, "json",
+            new DateTimeOffset(2021, 12, 31, 3, 30, 0, TimeSpan.Zero), stdout, stderr);
+        var (pricesExit, _, pricesErrors) = await RunAsync(Fund, Prices, holdings.Replace("2021-12-31T12", "2022-01-02T12", StringComparison.Ordinal));
+
+        Assert.Equal((ExitCodes.InvalidInput, string.Empty), (exit, stdout.ToString()));
+        Assert.Equal("--now 2021-12-31T03:30:00Z is before the holdings' lastRebalanceAt 2021-12-31T12:00:00Z: give a time at or after it", stderr.ToString().TrimEnd());
+        Assert.Equal(ExitCodes.InvalidInput, pricesExit);
+        Assert.Equal("--prices: observed at 2022-01-01T00:00:00Z, before the holdings' lastRebalanceAt 2022-01-02T12:00:00Z: give newer prices, or --now", pricesErrors.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Prices_older_than_the_funds_max_age_at_now_are_stale_and_the_operator_would_not_trade()
+    {
+        // A month after the prices (maxAge 10m by default): the plan used to rebalance, with orders.
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "json",
+            new DateTimeOffset(2022, 2, 1, 0, 0, 0, TimeSpan.Zero), stdout, stderr);
+        using var table = new StringWriter();
+        await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "table",
+            new DateTimeOffset(2022, 2, 1, 0, 0, 0, TimeSpan.Zero), table, TextWriter.Null);
+        var fresh = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "json",
+            new DateTimeOffset(2022, 1, 1, 0, 10, 0, TimeSpan.Zero), TextWriter.Null, TextWriter.Null);
+
+        Assert.Equal((0, string.Empty), (exit, stderr.ToString()));
+        var json = JsonNode.Parse(stdout.ToString())!;
+        Assert.False((bool)json["decision"]!["rebalance"]!);
+        Assert.Equal("prices stale: BTC (744h old, maxAge 10m), ETH (744h old, maxAge 10m)", (string?)json["decision"]!["stale"]);
+        Assert.Empty(json["orders"]!.AsArray());
+        Assert.Contains("Decision: no rebalance: prices stale: BTC (744h old, maxAge 10m), ETH (744h old, maxAge 10m)\nPricesStale: the operator would not trade on these prices", table.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal(0, fresh); // exactly maxAge old is not stale, as in the operator
+    }
+
+    [Fact]
+    public async Task Prices_observed_after_now_are_refused_as_the_operator_refuses_prices_from_the_future()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await PlanCommand.RunAsync(Write("fund.yaml", Fund), Write("prices.json", Prices), null, null, "json",
+            new DateTimeOffset(2021, 12, 1, 0, 0, 0, TimeSpan.Zero), TextWriter.Null, stderr);
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.StartsWith("--prices: BTC from file: observed at 2022-01-01T00:00:00.0000000+00:00, in the future (after --now 2021-12-01T00:00:00Z)", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dry_run_note_comes_only_with_orders()
+    {
+        var dryRun = Fund.Replace("  exchange: {feeRate: 0.1%}", "  exchange: {feeRate: 0.1%}\n  dryRun: true", StringComparison.Ordinal);
+        var onTarget = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";
+
+        var (_, quiet, _) = await RunAsync(dryRun, Prices, onTarget);
+        var (_, funding, _) = await RunAsync(dryRun, Prices);
+
+        Assert.Null((string?)JsonNode.Parse(quiet)!["decision"]!["note"]);
+        Assert.Equal("dryRun: the operator would record these orders, not send them", (string?)JsonNode.Parse(funding)!["decision"]!["note"]);
+    }
+
+    [Fact]
     public async Task Holdings_on_target_need_no_rebalance()
     {
         var holdings = """{"cash": "0", "quantities": {"BTC": "0.12", "ETH": "1.6"}, "lastRebalanceAt": "2021-12-31T00:00:00Z", "constituentsAtLastRebalance": ["BTC", "ETH"]}""";

@@ -10,7 +10,7 @@ namespace CryptoIndex.Operator.Api;
 /// Reads IndexFund manifests from YAML (one or many documents) exactly as the API would store them: YAML → JSON →
 /// the API types with the API's JSON conventions. Other kinds in the same file are skipped.
 /// </summary>
-public static class ManifestReader
+public static partial class ManifestReader
 {
     // A key twice (capital: twice) is an error, as `kubectl apply` makes it ("mapping key already defined"), not the last copy.
     private static readonly IDeserializer Yaml = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().WithDuplicateKeyChecking().Build();
@@ -43,6 +43,11 @@ public static class ManifestReader
                 if (ToJson(document, string.Empty) is not JsonObject json || !IsIndexFund(json))
                 {
                     continue;
+                }
+
+                if (Identity(json) is { } refused)
+                {
+                    return ([], $"document {index}: {refused}");
                 }
 
                 // The API server ignores status on writes (it is a subresource), so this reader does too: a manifest
@@ -131,6 +136,32 @@ public static class ManifestReader
             return null;
         }
     }
+
+    /// <summary>
+    /// What <c>kubectl apply</c> would refuse before any field is read: a version the CRD does not serve, no name, or a
+    /// name that is not a DNS subdomain (the API server's own rule and wording); null when the fund could be applied.
+    /// </summary>
+    private static string? Identity(JsonObject json)
+    {
+        var apiVersion = json["apiVersion"]!.GetValue<string>();
+        if (apiVersion != IndexFund.ApiVersionName)
+        {
+            return $"apiVersion {apiVersion} is not served: no kind \"{IndexFund.KindName}\" in that version; the IndexFund API is {IndexFund.ApiVersionName}";
+        }
+
+        var name = (json["metadata"] as JsonObject)?["name"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        if (string.IsNullOrEmpty(name))
+        {
+            return "metadata.name is required: a fund needs a name";
+        }
+
+        return name.Length <= 253 && DnsSubdomain().IsMatch(name)
+            ? null
+            : $"metadata.name \"{name}\" is invalid: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial System.Text.RegularExpressions.Regex DnsSubdomain();
 
     private static bool IsIndexFund(JsonObject json) =>
         json["kind"]?.GetValue<string>() == IndexFund.KindName

@@ -50,4 +50,15 @@ public sealed class BinanceExchangeFactory(IHttpClientFactory httpClients, TimeP
         ArgumentNullException.ThrowIfNull(loggers);
         return new BinanceExchange(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), credentials, options, time, loggers.CreateLogger<BinanceExchange>());
     }
+
+    /// <summary>
+    /// A client for Binance's public data only (symbol rules), without credentials: it signs nothing and refuses every
+    /// account or order request. Keep one per venue (it holds the symbol-rule cache).
+    /// </summary>
+    public BinanceExchange CreatePublic(BinanceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(httpClients);
+        ArgumentNullException.ThrowIfNull(loggers);
+        return BinanceExchange.PublicData(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), options, time, loggers.CreateLogger<BinanceExchange>());
+    }
 }

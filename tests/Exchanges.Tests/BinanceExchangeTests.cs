@@ -54,6 +54,28 @@ public sealed class BinanceExchangeTests
     }
 
     [Fact]
+    public async Task A_public_data_client_reads_symbol_rules_without_credentials_and_refuses_anything_signed()
+    {
+        await using var fund = await BinanceFund.CreateAsync();
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var exchange = BinanceExchange.PublicData(http, new BinanceOptions { BaseAddress = fund.Fake.BaseAddress }, fund.Time, fund.Logs.For<BinanceExchange>());
+
+        var rules = await exchange.GetSymbolRulesAsync(["BTC"], default);
+        Assert.Equal(new SymbolRules(0.00001m, 0.00001m, 5m, 9000m), rules["BTC"]);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => exchange.GetBalancesAsync(["BTC"], default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => exchange.GetAccountAsync(default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => exchange.FindOrderAsync("BTC", "ci-x", default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => exchange.PlaceMarketOrderAsync(Order(fund, "ci-x", "BTC", OrderSide.Buy, 0.001m), default));
+
+        // Nothing but the public request reached the exchange: no account, order or look-up, no API key, no signature.
+        var request = Assert.Single(fund.Fake.RequestLog);
+        Assert.StartsWith("GET /api/v3/exchangeInfo?", request, StringComparison.Ordinal);
+        Assert.DoesNotContain("signature=", request, StringComparison.Ordinal);
+        Assert.Empty(fund.Fake.State.OrderRequests);
+    }
+
+    [Fact]
     public async Task Balances_are_read_from_the_signed_account_endpoint()
     {
         await using var fund = await BinanceFund.CreateAsync();

@@ -12,10 +12,10 @@ internal static class BinanceErrors
 {
     public const int NoSuchOrder = -2013;
 
-    public static ExchangeException Map(string operation, bool isOrder, HttpStatusCode status, string body, TimeSpan? retryAfter, BinanceCredentials credentials)
+    public static ExchangeException Map(string operation, bool isOrder, HttpStatusCode status, string body, TimeSpan? retryAfter, BinanceCredentials? credentials)
     {
         var (code, message) = Parse(body);
-        message = credentials.Redact(message);
+        message = credentials?.Redact(message) ?? message;
         if (message.Length > 200)
         {
             message = message[..200];

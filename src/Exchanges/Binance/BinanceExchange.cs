@@ -26,7 +26,7 @@ public sealed class BinanceExchange : IExchange
     private const int TradesPage = 1000;
 
     private readonly HttpClient http;
-    private readonly BinanceCredentials credentials;
+    private readonly BinanceCredentials? credentials;
     private readonly BinanceOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -37,9 +37,22 @@ public sealed class BinanceExchange : IExchange
     private DateTimeOffset? syncedAt;
 
     public BinanceExchange(HttpClient http, BinanceCredentials credentials, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger)
+        : this(credentials ?? throw new ArgumentNullException(nameof(credentials)), http, options, time, logger)
+    {
+    }
+
+    /// <summary>
+    /// A client without credentials, for Binance's public data only (<see cref="GetSymbolRulesAsync"/>: exchangeInfo
+    /// needs no API key). Every signed request (balances, account, orders, look-ups) is refused before anything is
+    /// sent: it cannot place an order or sign anything.
+    /// </summary>
+    public static BinanceExchange PublicData(HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger) =>
+        new(null, http, options, time, logger);
+
+    private BinanceExchange(BinanceCredentials? credentials, HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger)
     {
         this.http = http ?? throw new ArgumentNullException(nameof(http));
-        this.credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
+        this.credentials = credentials;
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         this.time = time ?? throw new ArgumentNullException(nameof(time));
         this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -343,6 +356,11 @@ public sealed class BinanceExchange : IExchange
         HttpMethod method, string operation, string path, (string Name, string Value)[] parameters, bool signed, DateTimeOffset? timestamp, CancellationToken cancellationToken)
     {
         var isOrder = method == HttpMethod.Post;
+        if ((signed || isOrder) && credentials is null)
+        {
+            throw new InvalidOperationException($"Binance {operation}: this client has no credentials and reads public data only");
+        }
+
         var query = string.Join('&', parameters.Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value)));
         if (signed)
         {
@@ -350,13 +368,13 @@ public sealed class BinanceExchange : IExchange
             query += string.Create(
                 CultureInfo.InvariantCulture,
                 $"{(query.Length > 0 ? "&" : string.Empty)}recvWindow={(long)options.RecvWindow.TotalMilliseconds}&timestamp={stamp.ToUnixTimeMilliseconds()}");
-            query += "&signature=" + credentials.Sign(query);
+            query += "&signature=" + credentials!.Sign(query);
         }
 
         using var request = new HttpRequestMessage(method, new Uri(options.BaseAddress, path.TrimStart('/') + (query.Length > 0 ? "?" + query : string.Empty)));
         if (signed)
         {
-            request.Headers.Add("X-MBX-APIKEY", credentials.ApiKey);
+            request.Headers.Add("X-MBX-APIKEY", credentials!.ApiKey);
         }
 
         using var timeout = new CancellationTokenSource(options.RequestTimeout, time);

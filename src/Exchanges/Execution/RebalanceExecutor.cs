@@ -33,51 +33,10 @@ public sealed class RebalanceExecutor(
     private readonly ILogger logger = logger ?? throw new ArgumentNullException(nameof(logger));
     private readonly ExecutorOptions options = options ?? new ExecutorOptions();
 
-    /// <summary>
-    /// The exchange's rules for every asset the rebalance may trade. An asset held outside the index whose market the
-    /// exchange refuses (delisted: Binance rejects the whole exchangeInfo request for one unknown symbol) gets
-    /// <see cref="SymbolRules.MarketClosed"/>, so the rest of the fund still rebalances and its sell is reported as
-    /// not sent; the index's own assets must all have a market.
-    /// </summary>
-    private async Task<IReadOnlyDictionary<string, SymbolRules>> RulesAsync(RebalanceStart start, CancellationToken cancellationToken)
-    {
-        var rules = new Dictionary<string, SymbolRules>(await ExchangeRulesAsync(start, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-        foreach (var (asset, reason) in start.Untradable ?? new Dictionary<string, string>())
-        {
-            rules[asset] = SymbolRules.NotTradable(reason);
-        }
-
-        return rules;
-    }
-
-    private async Task<IReadOnlyDictionary<string, SymbolRules>> ExchangeRulesAsync(RebalanceStart start, CancellationToken cancellationToken)
-    {
-        var untradable = start.Untradable ?? new Dictionary<string, string>();
-        var index = start.Targets.Keys.Order(StringComparer.Ordinal).ToList();
-        var outside = start.Holdings.Quantities.Keys.Except(index, StringComparer.Ordinal).Where(a => !untradable.ContainsKey(a)).Order(StringComparer.Ordinal).ToList();
-        try
-        {
-            return await exchange.GetSymbolRulesAsync([.. index, .. outside], cancellationToken).ConfigureAwait(false);
-        }
-        catch (ExchangeException e) when (e.Kind == ExchangeErrorKind.Rejected && outside.Count > 0)
-        {
-            var rules = new Dictionary<string, SymbolRules>(await exchange.GetSymbolRulesAsync(index, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-            foreach (var asset in outside)
-            {
-                try
-                {
-                    rules[asset] = (await exchange.GetSymbolRulesAsync([asset], cancellationToken).ConfigureAwait(false))[asset];
-                }
-                catch (ExchangeException closed) when (closed.Kind == ExchangeErrorKind.Rejected)
-                {
-                    ExecutorLog.MarketClosed(logger, start.FundUid, asset, closed.Message);
-                    rules[asset] = SymbolRules.MarketClosed;
-                }
-            }
-
-            return rules;
-        }
-    }
+    /// <summary>The exchange's rules for every asset the rebalance may trade (<see cref="RebalanceRules"/>).</summary>
+    private Task<IReadOnlyDictionary<string, SymbolRules>> RulesAsync(RebalanceStart start, CancellationToken cancellationToken) =>
+        RebalanceRules.GetAsync(
+            exchange, start.Targets.Keys, start.Holdings, start.Untradable, (asset, why) => ExecutorLog.MarketClosed(logger, start.FundUid, asset, why), cancellationToken);
 
     /// <summary>
     /// Starts rebalance <see cref="RebalanceStart.Sequence"/> unless one is in progress (then that one is resumed and

@@ -47,6 +47,25 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
         return exchange;
     }
 
+    private readonly ConcurrentDictionary<string, BinanceExchange> publicData = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A client for Binance's public data on one venue (production or the testnet, one quote asset), shared by every
+    /// fund there: symbol rules for dry runs, which need no credentials. No Secret is read, and the client cannot sign
+    /// a request or place an order. Its symbol-rule cache (an hour, <see cref="BinanceOptions.ExchangeInfoTtl"/>) lives
+    /// as long as the operator.
+    /// </summary>
+    public BinanceExchange PublicData(bool testnet, string quoteAsset)
+    {
+        if (endpoints.Disabled is { } why)
+        {
+            throw new ExchangeDisabledException("spec.exchange.kind: " + why);
+        }
+
+        var options = new BinanceOptions { BaseAddress = endpoints.For(testnet), QuoteAsset = quoteAsset };
+        return publicData.GetOrAdd(string.Join('/', options.BaseAddress, quoteAsset), _ => factory.CreatePublic(options));
+    }
+
     private async Task<IReadOnlyDictionary<string, byte[]>> ReadAsync(string ns, string secretName, CancellationToken cancellationToken)
     {
         k8s.Models.V1Secret secret;

@@ -1,7 +1,11 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using CryptoIndex.Engine.Planning;
 using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Operator.Api;
+using ExecutorOptions = CryptoIndex.Exchanges.Execution.ExecutorOptions;
+using RebalanceInputs = CryptoIndex.Exchanges.Execution.RebalanceInputs;
+using RebalancePreview = CryptoIndex.Exchanges.Execution.RebalancePreview;
 
 namespace CryptoIndex.Operator.Funds;
 
@@ -14,17 +18,35 @@ public static partial class DryRunPlan
     public const string Phase = "DryRun";
     public const string Id = "dry-run";
 
+    /// <summary>How a plan made without the exchange's symbol rules says so, before why.</summary>
+    public const string WithoutRules = "planned without the exchange's rules (lot step, minimum and maximum quantity, minimum notional), which could not be read: ";
+
     /// <summary>
-    /// The plan as a rebalance entry. The previous entry is returned unchanged when the plan is the same, so a fund
-    /// whose prices do not move costs no status write; <paramref name="now"/> only stamps a new plan.
+    /// The plan as a rebalance entry: what the executor would send (<see cref="RebalancePreview"/>) with
+    /// <paramref name="rules"/>, the symbol rules a real rebalance would plan with, and its buy headroom; without them
+    /// (<paramref name="rulesUnavailable"/> says why) the untradable assets' rules only, and the message says so. The
+    /// previous entry is returned unchanged when the plan is the same, so a fund whose prices do not move costs no
+    /// status write; <paramref name="now"/> only stamps a new plan.
     /// </summary>
     public static RebalanceRecord Describe(
-        Holdings holdings, FundEvaluation evaluation, PlanOptions options, string reason, RebalanceRecord? previous, DateTimeOffset now)
+        Holdings holdings, FundEvaluation evaluation, PlanOptions options, string reason, RebalanceRecord? previous, DateTimeOffset now,
+        IReadOnlyDictionary<string, SymbolRules>? rules = null, decimal buyHeadroom = 0m, string? rulesUnavailable = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var prices = evaluation.Valuation!.Positions.ToDictionary(p => p.Symbol, p => p.Price, StringComparer.Ordinal);
-        var rules = (evaluation.Untradable ?? new Dictionary<string, string>()).ToDictionary(u => u.Key, u => SymbolRules.NotTradable(u.Value), StringComparer.Ordinal);
-        var planned = TradePlanner.Plan(new PlanRequest(holdings, prices, evaluation.Targets!, rules, options));
+        var planRules = new Dictionary<string, SymbolRules>(rules ?? new Dictionary<string, SymbolRules>(), StringComparer.Ordinal);
+        foreach (var (asset, why) in evaluation.Untradable ?? new Dictionary<string, string>())
+        {
+            planRules[asset] = SymbolRules.NotTradable(why);
+        }
+
+        var inputs = new RebalanceInputs(
+            evaluation.Targets!.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            prices.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            planRules.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            options);
+        var planned = RebalancePreview.Of(holdings, inputs, new ExecutorOptions(BuyHeadroom: buyHeadroom));
+        var note = rulesUnavailable is null ? string.Empty : "; " + WithoutRules + rulesUnavailable + "; a real run would wait for them, and the plan is made again with them once they can be read";
         var entry = new RebalanceRecord
         {
             Id = Id,
@@ -32,7 +54,7 @@ public static partial class DryRunPlan
             Phase = Phase,
             Turnover = planned.IsSuccess ? StatusText.Money(planned.Value.Turnover) : null,
             Fees = planned.IsSuccess ? StatusText.Money(planned.Value.EstimatedFees) : null,
-            Message = planned.IsSuccess ? Orders(planned.Value) : $"no plan: {planned.Error.Field}: {planned.Error.Message}",
+            Message = (planned.IsSuccess ? Orders(planned.Value) : $"no plan: {planned.Error.Field}: {planned.Error.Message}") + note,
         };
         var same = previous is not null && previous.Reason == entry.Reason && previous.Message == entry.Message &&
                    previous.Turnover == entry.Turnover && previous.Fees == entry.Fees;

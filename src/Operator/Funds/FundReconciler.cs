@@ -102,6 +102,7 @@ public sealed partial class FundReconciler(
 
     private readonly StatusWriter statusWriter = new(client, Funds, FieldManager);
     private readonly ILogger logger = loggers.CreateLogger<FundReconciler>();
+    private readonly DryRunRules dryRunRules = new(binance, time, loggers.CreateLogger<DryRunRules>());
 
     public const string CapitalNotAppliedReason = "CapitalNotApplied";
 
@@ -286,7 +287,7 @@ public sealed partial class FundReconciler(
         }
 
         var dryRun = evaluation.Decision is { ShouldRebalance: true } && definition.DryRun;
-        var newPlan = dryRun ? DescribeDryRun(fund, definition, holdings, evaluation, evaluation.Decision!.Summary, now) : null;
+        var newPlan = dryRun ? await DescribeDryRunAsync(fund, definition, holdings, evaluation, evaluation.Decision!.Summary, now, cancellationToken).ConfigureAwait(false) : null;
 
         ObserveMetrics(ns, name, evaluation);
 
@@ -614,15 +615,18 @@ public sealed partial class FundReconciler(
     }
 
     /// <summary>
-    /// A dry run plans and reports (status.rebalances entry, Ready reason DryRun); never sends. Returns the plan's
-    /// message when it is news for an Event (other orders or reasons), else null.
+    /// A dry run plans and reports (status.rebalances entry, Ready reason DryRun); never sends. It plans with the symbol
+    /// rules and buy headroom a real rebalance would (<see cref="DryRunRules"/>: Binance's public exchangeInfo, no
+    /// Secret read, nothing signed), or, when they cannot be read, without them and says so. Returns the plan's message
+    /// when it is news for an Event (other orders or reasons), else null.
     /// </summary>
-    private static string? DescribeDryRun(
-        IndexFund fund, FundDefinition definition, Holdings holdings, FundEvaluation evaluation, string reason, DateTimeOffset now)
+    private async Task<string?> DescribeDryRunAsync(
+        IndexFund fund, FundDefinition definition, Holdings holdings, FundEvaluation evaluation, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var history = fund.Status?.Rebalances ?? [];
         var previous = history.FirstOrDefault(r => r.Id == DryRunPlan.Id);
-        var plan = DryRunPlan.Describe(holdings, evaluation, definition.Planning, reason, previous, now);
+        var rules = await dryRunRules.ForAsync(definition, fund.Spec.QuoteCurrency, holdings, evaluation, cancellationToken).ConfigureAwait(false);
+        var plan = DryRunPlan.Describe(holdings, evaluation, definition.Planning, reason, previous, now, rules.Rules, rules.BuyHeadroom, rules.Unavailable);
         evaluation.Status.Rebalances = [plan, .. history.Where(r => r.Id != DryRunPlan.Id).Take(Math.Max(0, fund.Spec.HistoryLimit - 1))];
         evaluation.Status.Conditions =
         [

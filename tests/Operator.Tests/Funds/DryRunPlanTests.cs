@@ -92,4 +92,31 @@ public sealed class DryRunPlanTests
         Assert.Equal(isNew, DryRunPlan.IsNew(new RebalanceRecord { Id = DryRunPlan.Id, Message = message, Reason = reason }, previous));
         Assert.True(DryRunPlan.IsNew(new RebalanceRecord { Id = DryRunPlan.Id, Message = message, Reason = reason }, null));
     }
+
+    [Fact]
+    public void With_the_exchanges_rules_the_plan_is_on_its_lot_steps_and_without_them_it_says_why_which_is_news()
+    {
+        var cash = Holdings.CashOnly(10_000m);
+        var evaluation = Evaluate(cash, 43_210m);
+        var rules = new Dictionary<string, SymbolRules>
+        {
+            ["BTC"] = new(0.00001m, 0.00001m, 5m, 9000m),
+            ["ETH"] = new(0.0001m, 0.0001m, 5_000m, 90000m),
+        };
+
+        var withRules = DryRunPlan.Describe(cash, evaluation, Options, "first funding", previous: null, Now, rules, buyHeadroom: 0.01m);
+        var without = DryRunPlan.Describe(cash, evaluation, Options, "first funding", withRules, Now, rulesUnavailable: "Binance exchange info: down");
+        var sameOutage = DryRunPlan.Describe(cash, evaluation, Options, "first funding", without, Now.AddMinutes(1), rulesUnavailable: "Binance exchange info: down");
+        var back = DryRunPlan.Describe(cash, evaluation, Options, "first funding", without, Now.AddMinutes(2), rules, buyHeadroom: 0.01m);
+
+        Assert.Equal("would buy 0.13885 BTC; below the minimums, not sent: buy ETH; nothing was sent", withRules.Message);
+        Assert.Equal(
+            "would buy 0.138856746123 BTC, buy 1.6 ETH; nothing was sent; " + DryRunPlan.WithoutRules
+            + "Binance exchange info: down; a real run would wait for them, and the plan is made again with them once they can be read",
+            without.Message);
+        Assert.Same(without, sameOutage);
+        Assert.True(DryRunPlan.IsNew(without, withRules));
+        Assert.True(DryRunPlan.IsNew(back, without));
+        Assert.Equal(withRules.Message, back.Message);
+    }
 }

@@ -3,8 +3,14 @@ using CryptoIndex.Engine.Backtesting;
 
 namespace CryptoIndex.Operator.Cli;
 
-/// <summary>Days of history ready to replay, and every data problem met on the way, in words.</summary>
-public sealed record History(IReadOnlyList<MarketDay> Days, IReadOnlyList<string> Issues);
+/// <summary>
+/// Days of history ready to replay, every data problem met on the way, in words, and the file read for each
+/// constituent (in the constituents' order).
+/// </summary>
+public sealed record History(IReadOnlyList<MarketDay> Days, IReadOnlyList<string> Issues, IReadOnlyList<DataFile>? Files = null);
+
+/// <summary>The export read for one constituent: its file name in the data folder and the SHA-256 of its bytes.</summary>
+public sealed record DataFile(string Symbol, string Name, string Sha256);
 
 /// <summary>
 /// Reads CoinGecko CSV exports (<c>snapped_at,price,market_cap,total_volume</c>, one file per asset named
@@ -32,6 +38,7 @@ public static class CoinGeckoHistory
 
         var series = new Dictionary<string, SortedDictionary<DateOnly, AssetClose>>(StringComparer.Ordinal);
         var issues = new List<string>();
+        var used = new List<DataFile>();
         foreach (var symbol in symbols)
         {
             var files = Directory.EnumerateFiles(directory, "*.csv")
@@ -57,10 +64,11 @@ public static class CoinGeckoHistory
             }
 
             series[symbol] = rows!;
+            used.Add(new DataFile(symbol, Path.GetFileName(file), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)))));
         }
 
         var (start, end, rangeError) = Range(series, needsMarketCaps, from, to, issues);
-        return rangeError is not null ? (null, rangeError) : (new History(Fill(series, start, end, issues), issues), null);
+        return rangeError is not null ? (null, rangeError) : (new History(Fill(series, start, end, issues), issues, used), null);
     }
 
     private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file, List<string> issues)

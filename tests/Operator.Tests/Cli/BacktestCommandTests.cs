@@ -357,7 +357,31 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Equal(0, exit);
         var json = JsonNode.Parse(output)!;
         Assert.Equal("2022-01-03", (string?)json["from"]);
-        Assert.Equal(["start is 2022-01-03, not 2022-01-01: B's first 2 day(s) have no price and market cap"], json["issues"]!.AsArray().Select(i => (string)i!));
+        // B has prices on those days: only the market cap is missing, and the message says so (it said "no price and market cap").
+        Assert.Equal(
+            ["start is 2022-01-03, not 2022-01-01: B's first 2 day(s) have a price but no market cap (0 or empty), which market-cap weighting needs"],
+            json["issues"]!.AsArray().Select(i => (string)i!));
+
+        var earlier = JsonNode.Parse(Run(EqualWeight.Replace("weighting: Equal", "weighting: MarketCap", StringComparison.Ordinal), data, from: "2021-12-30").Out)!;
+        Assert.Equal(
+            ["start moved from 2021-12-30 to 2022-01-03: B's file starts on 2022-01-01, and its first 2 day(s) have a price but no market cap (0 or empty), which market-cap weighting needs"],
+            earlier["issues"]!.AsArray().Select(i => (string)i!));
+    }
+
+    [Fact]
+    public void Leading_days_without_a_price_are_named_as_such_and_a_mix_is_counted()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(folder, "prices")).FullName;
+        File.WriteAllText(Path.Combine(data, "a-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,100,0\n2022-01-02 00:00:00 UTC,1,100,0\n2022-01-03 00:00:00 UTC,1,100,0\n2022-01-04 00:00:00 UTC,1,100,0\n");
+        File.WriteAllText(Path.Combine(data, "b-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,0,50,0\n2022-01-02 00:00:00 UTC,1,0,0\n2022-01-03 00:00:00 UTC,0,0,0\n2022-01-04 00:00:00 UTC,1,50,0\n");
+
+        var equal = JsonNode.Parse(Run(EqualWeight, data).Out)!;
+        var caps = JsonNode.Parse(Run(EqualWeight.Replace("weighting: Equal", "weighting: MarketCap", StringComparison.Ordinal), data).Out)!;
+
+        Assert.Equal("start is 2022-01-02, not 2022-01-01: B's first 1 day(s) have no price (0 or empty)", (string?)equal["issues"]![0]);
+        Assert.Equal(
+            "start is 2022-01-04, not 2022-01-01: B's first 3 day(s) have no price (0 or empty) on 2 and a price but no market cap (0 or empty) on 1, which market-cap weighting needs",
+            (string?)caps["issues"]![0]);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -332,7 +332,7 @@ public static class BacktestCommand
         return text.AppendLine("Data provided by CoinGecko.").ToString();
     }
 
-    private static void WriteTable(string title, History history, IReadOnlyList<BacktestResult> results, IAnsiConsole console)
+    private static void WriteTable(string title, History history, IReadOnlyList<BacktestResult> results, Terminal console)
     {
         var table = new Table().Title(title).AddColumns(Columns);
         foreach (var r in results)

@@ -32,9 +32,16 @@ public sealed record BacktestSpec(
 public readonly record struct NavPoint(DateOnly Date, decimal Nav, bool Rebalanced);
 
 /// <summary>
+/// One day the strategy traded: why (for the fund's rules, the reasons <see cref="RebalanceDecider"/> gave; for a
+/// baseline, its own rule), and the notional traded and the fees paid that day.
+/// </summary>
+public sealed record BacktestRebalance(DateOnly Date, IReadOnlyList<string> Reasons, decimal Turnover, decimal Fees);
+
+/// <summary>
 /// What a strategy did: rebalances (days with at least one order), turnover (traded notional), fees, final value,
 /// return, maximum drawdown (largest fall from a previous peak, as a fraction of it), annualised volatility of daily
-/// returns (sample standard deviation × √365, crypto trades every day), and the NAV series.
+/// returns (sample standard deviation × √365, crypto trades every day), the NAV series, and each rebalance with its
+/// reasons, turnover and fees (in date order; one per day counted in <see cref="Rebalances"/>).
 /// </summary>
 public sealed record BacktestResult(
     BacktestStrategy Strategy,
@@ -45,4 +52,5 @@ public sealed record BacktestResult(
     decimal Return,
     decimal MaxDrawdown,
     decimal Volatility,
-    IReadOnlyList<NavPoint> Series);
+    IReadOnlyList<NavPoint> Series,
+    IReadOnlyList<BacktestRebalance> RebalanceLog);

@@ -28,6 +28,7 @@ public static class Backtester
         var history = RebalanceHistory.None;
         var symbols = spec.Constituents.Select(c => c.Symbol).ToList();
         var series = new List<NavPoint>(days.Count);
+        var log = new List<BacktestRebalance>();
         int rebalances = 0;
         decimal turnover = 0m, fees = 0m;
         foreach (var day in days)
@@ -48,12 +49,15 @@ public static class Backtester
             }
 
             var now = new DateTimeOffset(day.Date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            var trade = strategy switch
+            IReadOnlyList<string> reasons = strategy switch
             {
-                BacktestStrategy.BuyAndHold => holdings.HasNoPositions,
-                BacktestStrategy.Daily => true,
-                _ => RebalanceDecider.Decide(valuation.Value, spec.Policy, history, now) is { IsSuccess: true } decision && decision.Value.ShouldRebalance,
+                BacktestStrategy.BuyAndHold => holdings.HasNoPositions ? [BuyAndHoldReason] : [],
+                BacktestStrategy.Daily => [DailyReason],
+                _ => RebalanceDecider.Decide(valuation.Value, spec.Policy, history, now) is { IsSuccess: true, Value.ShouldRebalance: true } decision
+                    ? decision.Value.Reasons.Count > 0 ? [.. decision.Value.Reasons.Select(r => r.Message)] : [decision.Value.Summary]
+                    : [],
             };
+            var trade = reasons.Count > 0;
 
             var traded = false;
             if (trade)
@@ -72,6 +76,7 @@ public static class Backtester
                     fees += plan.Value.EstimatedFees;
                     rebalances++;
                     traded = true;
+                    log.Add(new BacktestRebalance(day.Date, reasons, plan.Value.Turnover, plan.Value.EstimatedFees));
                 }
 
                 history = new RebalanceHistory(now, symbols);
@@ -82,8 +87,14 @@ public static class Backtester
 
         var final = series[^1].Nav;
         return new BacktestResult(
-            strategy, rebalances, turnover, fees, final, (final / spec.Capital) - 1m, MaxDrawdown(series), Volatility(series), series);
+            strategy, rebalances, turnover, fees, final, (final / spec.Capital) - 1m, MaxDrawdown(series), Volatility(series), series, log);
     }
+
+    /// <summary>Why the buy-and-hold baseline trades, on its first day only.</summary>
+    public const string BuyAndHoldReason = "buy and hold: the first day invests the capital";
+
+    /// <summary>Why the daily baseline trades, every day.</summary>
+    public const string DailyReason = "daily: back to target every day";
 
     private static EngineError OnDay(MarketDay day, EngineError error) =>
         error with { Message = $"on {day.Date:yyyy-MM-dd}: {error.Message}" };

@@ -40,7 +40,7 @@ public sealed class FileSource(Func<CancellationToken, Task<string>> readDocumen
         }
         catch (JsonException e)
         {
-            throw new PriceSourceException(Name, "the price document is not valid JSON: " + e.Message, e);
+            throw new PriceSourceException(Name, "the price document is not valid JSON: " + JsonErrors.Describe(e, text), e);
         }
 
         using (document)

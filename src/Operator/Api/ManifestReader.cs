@@ -13,22 +13,23 @@ namespace CryptoIndex.Operator.Api;
 public static partial class ManifestReader
 {
     // A key twice (capital: twice) is an error, as `kubectl apply` makes it ("mapping key already defined"), not the last copy.
-    private static readonly IDeserializer Yaml = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().WithDuplicateKeyChecking().Build();
+    // An integer too long for a ulong would become a double ("1E+20 is a floating-point number"): it is kept as written,
+    // so the field's own rule names what is wrong (an amount has at most 15 integer digits).
+    private static readonly IDeserializer Yaml = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().WithDuplicateKeyChecking()
+        .WithNodeDeserializer(new LongIntegers(), where => where.OnTop()).Build();
 
     /// <summary>The IndexFunds in <paramref name="yaml"/>, or an error naming the document and what is wrong.</summary>
     public static (IReadOnlyList<IndexFund> Funds, string? Error) Read(string yaml)
     {
         var funds = new List<IndexFund>();
-        try
+        if (SyntaxError(yaml ?? string.Empty) is { } syntax)
         {
-            if (DuplicateKey(yaml ?? string.Empty) is { } duplicate)
-            {
-                return ([], duplicate);
-            }
+            return ([], syntax);
         }
-        catch (YamlException)
+
+        if (DuplicateKey(yaml ?? string.Empty) is { } duplicate)
         {
-            // Reported, with its document, by the reading below.
+            return ([], duplicate);
         }
 
         var parser = new Parser(new StringReader(yaml ?? string.Empty));
@@ -66,7 +67,8 @@ public static partial class ManifestReader
         }
         catch (YamlException e)
         {
-            return ([], $"document {Math.Max(index, 1)}: not valid YAML at line {e.Start.Line}: {e.Message}");
+            // The syntax was checked above: this is a value the deserializer could not take; its own words are inside.
+            return ([], $"document {Math.Max(index, 1)}: not valid YAML at line {e.Start.Line}: {(e.InnerException ?? e).Message}");
         }
         catch (JsonException e)
         {
@@ -74,6 +76,110 @@ public static partial class ManifestReader
         }
 
         return (funds, null);
+    }
+
+    /// <summary>
+    /// The first syntax error of <paramref name="yaml"/>, as one line naming its document, line and the rule; null when
+    /// it parses. The parser's own complaint, at the place it means: YamlDotNet marks a tab used for indentation at the
+    /// start of the enclosing mapping (line 1), so that one is placed where the scanner stopped, on the tab; and an
+    /// unclosed flow mapping or sequence can make its scanner fail with no message at all, so that one is described as
+    /// a YAML parser describes it, naming where the bracket was opened.
+    /// </summary>
+    private static string? SyntaxError(string yaml)
+    {
+        var scanner = new Scanner(new StringReader(yaml));
+        var parser = new Parser(scanner);
+        var document = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if (parser.Current is YamlDotNet.Core.Events.DocumentStart)
+                {
+                    document++;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            var at = $"document {Math.Max(document, 1)}: not valid YAML at line";
+            if (UnclosedFlow(yaml, scanner.CurrentPosition.Index) is { } open
+                && (e is InvalidOperationException || e.Message.Contains("flow", StringComparison.OrdinalIgnoreCase)))
+            {
+                var (opened, closer, kind) = open;
+                return $"{at} {scanner.CurrentPosition.Line}: did not find expected ',' or '{closer}': the {kind} opened with '{(closer == '}' ? '{' : '[')}' at line {opened.Line}, column {opened.Column} is not closed";
+            }
+
+            if (e is not YamlException error)
+            {
+                return $"{at} {scanner.CurrentPosition.Line}, column {scanner.CurrentPosition.Column}: the YAML parser stopped here ({e.Message})";
+            }
+
+            if (error.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"{at} {scanner.CurrentPosition.Line}, column {scanner.CurrentPosition.Column}: {error.Message.TrimEnd('.')}: YAML indents with spaces, never tabs";
+            }
+
+            return $"{at} {error.Start.Line}, column {error.Start.Column}: {error.Message}";
+        }
+    }
+
+    /// <summary>
+    /// The innermost flow mapping or sequence (<c>{</c> or <c>[</c>) still open at <paramref name="end"/>, outside quotes
+    /// and comments: where it was opened (1-based), the bracket that closes it, and its name.
+    /// </summary>
+    private static ((int Line, int Column) Opened, char Closer, string Kind)? UnclosedFlow(string yaml, long end)
+    {
+        var open = new Stack<(int Line, int Column, char Closer)>();
+        var (line, column) = (1, 0);
+        char quote = '\0';
+        var comment = false;
+        for (var i = 0; i < Math.Min(end, yaml.Length); i++)
+        {
+            var c = yaml[i];
+            column++;
+            if (c == '\n')
+            {
+                (line, column, comment) = (line + 1, 0, false);
+                continue;
+            }
+
+            if (comment)
+            {
+                continue;
+            }
+
+            if (quote != '\0')
+            {
+                quote = c == quote ? '\0' : quote;
+                continue;
+            }
+
+            switch (c)
+            {
+                case '\'' or '"':
+                    quote = c;
+                    break;
+                case '#' when i == 0 || char.IsWhiteSpace(yaml[i - 1]):
+                    comment = true;
+                    break;
+                case '{':
+                    open.Push((line, column, '}'));
+                    break;
+                case '[':
+                    open.Push((line, column, ']'));
+                    break;
+                case '}' or ']' when open.Count > 0:
+                    open.Pop();
+                    break;
+            }
+        }
+
+        return open.TryPeek(out var top)
+            ? ((top.Line, top.Column), top.Closer, top.Closer == '}' ? "flow mapping" : "flow sequence")
+            : null;
     }
 
     /// <summary>
@@ -167,6 +273,28 @@ public static partial class ManifestReader
         json["kind"]?.GetValue<string>() == IndexFund.KindName
         && json["apiVersion"]?.GetValue<string>() is { } apiVersion
         && apiVersion.StartsWith(IndexFund.Group + "/", StringComparison.Ordinal);
+
+    /// <summary>A plain scalar of digits too long for a ulong, kept as its text instead of becoming a double.</summary>
+    private sealed class LongIntegers : INodeDeserializer
+    {
+        public bool Deserialize(IParser reader, Type expectedType, Func<IParser, Type, object?> nestedObjectDeserializer, out object? value, ObjectDeserializer rootDeserializer)
+        {
+            value = null;
+            if (expectedType != typeof(object)
+                || !reader.Accept<YamlDotNet.Core.Events.Scalar>(out var scalar)
+                || scalar.Style != ScalarStyle.Plain
+                || scalar.Value.Length < 20
+                || !scalar.Value.All(char.IsAsciiDigit)
+                || ulong.TryParse(scalar.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                return false;
+            }
+
+            reader.MoveNext();
+            value = scalar.Value;
+            return true;
+        }
+    }
 
     private static JsonNode? ToJson(object? yaml, string path) => yaml switch
     {

@@ -227,7 +227,15 @@ public static class SpecValidator
                 return value;
             }
 
-            errors.Add(new FieldError(field, $"'{text}' is not an amount such as 100000 or \"2500.50\""));
+            // Digits the schema's pattern allows too many of are named by the rule, not as "not an amount".
+            var parts = text is not null && System.Text.RegularExpressions.Regex.IsMatch(text, @"^[0-9]+(\.[0-9]+)?$") ? text.Split('.') : null;
+            var rule = "an amount has at most 15 integer digits and 8 decimals, such as 100000 or \"2500.50\"";
+            errors.Add(new FieldError(field, parts switch
+            {
+                [var whole, ..] when whole.Length > 15 => $"'{text}' has {whole.Length} integer digits: {rule}",
+                [_, var fraction] when fraction.Length > 8 => $"'{text}' has {fraction.Length} decimals: {rule}",
+                _ => $"'{text}' is not an amount such as 100000 or \"2500.50\"",
+            }));
             return null;
         }
 

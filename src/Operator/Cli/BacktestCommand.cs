@@ -68,7 +68,8 @@ public static class BacktestCommand
 
         if (output == "json")
         {
-            stdout.WriteLine(ToJson(fund.Metadata.Name ?? "fund", history, results).ToJsonString(CliJson.Output));
+            var inputs = new BacktestInputs(data, from, to, fee is null ? "spec.exchange.feeRate" : "--fee", spec);
+            stdout.WriteLine(ToJson(fund.Metadata.Name ?? "fund", history, results, inputs).ToJsonString(CliJson.Output));
         }
         else if (output == "markdown")
         {
@@ -168,12 +169,21 @@ public static class BacktestCommand
         return (results, failure);
     }
 
-    public static JsonObject ToJson(string fund, History history, IReadOnlyList<BacktestResult> results)
+    /// <summary>What decides a replay beside the history: the options as given and the fund as read (fee rate included).</summary>
+    public sealed record BacktestInputs(string DataFolder, DateOnly? RequestedFrom, DateOnly? RequestedTo, string FeeRateFrom, BacktestSpec Spec);
+
+    /// <summary>
+    /// The figures of every strategy; with <paramref name="inputs"/>, also what decided them, each strategy's rebalances
+    /// (date, reasons, turnover, fees) and its daily NAV. The figures are JSON numbers as they always were; the fields
+    /// added for audit write amounts, rates and NAVs as invariant decimal strings (up to 8 decimals, as the operator's
+    /// status writes money), so no JSON reader turns them into floating point.
+    /// </summary>
+    public static JsonObject ToJson(string fund, History history, IReadOnlyList<BacktestResult> results, BacktestInputs? inputs = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(results);
         var own = results[0];
-        return new JsonObject
+        var json = new JsonObject
         {
             ["fund"] = fund,
             ["from"] = history.Days[0].Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
@@ -189,6 +199,22 @@ public static class BacktestCommand
             ["baselines"] = new JsonObject([.. results.Skip(1).Select(r => KeyValuePair.Create(Key(r.Strategy), (JsonNode?)Figures(r)))]),
             ["issues"] = new JsonArray([.. history.Issues.Select(i => (JsonNode)i)]),
         };
+        if (inputs is null)
+        {
+            return json;
+        }
+
+        json["inputs"] = Inputs(history, inputs);
+        json["rebalanceLog"] = RebalanceLog(own);
+        json["navSeries"] = NavSeries(own);
+        foreach (var baseline in results.Skip(1))
+        {
+            var figures = json["baselines"]![Key(baseline.Strategy)]!.AsObject();
+            figures["rebalanceLog"] = RebalanceLog(baseline);
+            figures["navSeries"] = NavSeries(baseline);
+        }
+
+        return json;
     }
 
     private static string Key(BacktestStrategy strategy) => strategy == BacktestStrategy.BuyAndHold ? "buyAndHold" : "daily";
@@ -203,6 +229,70 @@ public static class BacktestCommand
         ["maxDrawdown"] = r.MaxDrawdown,
         ["volatility"] = r.Volatility,
     };
+
+    // Money, rates and weights in the audit fields: an invariant decimal string, never a JSON float.
+    private static string Amount(decimal value) => Engine.Format.Number(value, 8);
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static JsonObject Inputs(History history, BacktestInputs inputs)
+    {
+        var spec = inputs.Spec;
+        return new JsonObject
+        {
+            ["capital"] = Amount(spec.Capital),
+            ["feeRate"] = Amount(spec.Planning.FeeRate),
+            ["feeRateFrom"] = inputs.FeeRateFrom,
+            ["requestedFrom"] = inputs.RequestedFrom is { } from ? Date(from) : null,
+            ["requestedTo"] = inputs.RequestedTo is { } to ? Date(to) : null,
+            ["data"] = new JsonObject
+            {
+                ["folder"] = inputs.DataFolder,
+                ["files"] = new JsonObject([.. (history.Files ?? []).Select(f => KeyValuePair.Create(f.Symbol, (JsonNode?)new JsonObject
+                {
+                    ["file"] = f.Name,
+                    ["sha256"] = f.Sha256,
+                }))]),
+            },
+            ["weighting"] = new JsonObject
+            {
+                ["scheme"] = spec.Weighting.Scheme.ToString(),
+                ["assetCap"] = Amount(spec.Weighting.AssetCap),
+                ["assetFloor"] = Amount(spec.Weighting.AssetFloor),
+                ["constituents"] = new JsonArray([.. spec.Constituents.Select(c => (JsonNode)new JsonObject
+                {
+                    ["symbol"] = c.Symbol,
+                    ["weight"] = c.ManualWeight is { } weight ? Amount(weight) : null,
+                    ["cap"] = c.Cap is { } cap ? Amount(cap) : null,
+                })]),
+            },
+            ["rebalance"] = new JsonObject
+            {
+                ["threshold"] = Amount(spec.Policy.AssetThreshold),
+                ["totalThreshold"] = spec.Policy.TotalThreshold is { } total ? Amount(total) : null,
+                ["minInterval"] = spec.Policy.MinInterval is { } min ? Engine.Format.Duration(min) : null,
+                ["maxInterval"] = spec.Policy.MaxInterval is { } max ? Engine.Format.Duration(max) : null,
+                ["mode"] = spec.Planning.Mode.ToString(),
+                ["bandWidth"] = Amount(spec.Planning.BandWidth),
+                ["minTradeValue"] = Amount(spec.Planning.MinTradeValue),
+                ["cashBuffer"] = Amount(spec.Planning.CashBuffer),
+            },
+        };
+    }
+
+    private static JsonArray RebalanceLog(BacktestResult result) => new([.. result.RebalanceLog.Select(r => (JsonNode)new JsonObject
+    {
+        ["date"] = Date(r.Date),
+        ["reasons"] = new JsonArray([.. r.Reasons.Select(reason => (JsonNode)reason)]),
+        ["turnover"] = Amount(r.Turnover),
+        ["fees"] = Amount(r.Fees),
+    })]);
+
+    private static JsonArray NavSeries(BacktestResult result) => new([.. result.Series.Select(p => (JsonNode)new JsonObject
+    {
+        ["date"] = Date(p.Date),
+        ["nav"] = Amount(p.Nav),
+    })]);
 
     private static readonly string[] Columns = ["", "rebalances", "turnover", "fees", "final value", "return", "max drawdown", "volatility"];
 
@@ -242,7 +332,7 @@ public static class BacktestCommand
         return text.AppendLine("Data provided by CoinGecko.").ToString();
     }
 
-    private static void WriteTable(string title, History history, IReadOnlyList<BacktestResult> results, IAnsiConsole console)
+    private static void WriteTable(string title, History history, IReadOnlyList<BacktestResult> results, Terminal console)
     {
         var table = new Table().Title(title).AddColumns(Columns);
         foreach (var r in results)

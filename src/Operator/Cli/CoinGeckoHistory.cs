@@ -3,8 +3,14 @@ using CryptoIndex.Engine.Backtesting;
 
 namespace CryptoIndex.Operator.Cli;
 
-/// <summary>Days of history ready to replay, and every data problem met on the way, in words.</summary>
-public sealed record History(IReadOnlyList<MarketDay> Days, IReadOnlyList<string> Issues);
+/// <summary>
+/// Days of history ready to replay, every data problem met on the way, in words, and the file read for each
+/// constituent (in the constituents' order).
+/// </summary>
+public sealed record History(IReadOnlyList<MarketDay> Days, IReadOnlyList<string> Issues, IReadOnlyList<DataFile>? Files = null);
+
+/// <summary>The export read for one constituent: its file name in the data folder and the SHA-256 of its bytes.</summary>
+public sealed record DataFile(string Symbol, string Name, string Sha256);
 
 /// <summary>
 /// Reads CoinGecko CSV exports (<c>snapped_at,price,market_cap,total_volume</c>, one file per asset named
@@ -32,6 +38,7 @@ public static class CoinGeckoHistory
 
         var series = new Dictionary<string, SortedDictionary<DateOnly, AssetClose>>(StringComparer.Ordinal);
         var issues = new List<string>();
+        var used = new List<DataFile>();
         foreach (var symbol in symbols)
         {
             var files = Directory.EnumerateFiles(directory, "*.csv")
@@ -57,10 +64,11 @@ public static class CoinGeckoHistory
             }
 
             series[symbol] = rows!;
+            used.Add(new DataFile(symbol, Path.GetFileName(file), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)))));
         }
 
         var (start, end, rangeError) = Range(series, needsMarketCaps, from, to, issues);
-        return rangeError is not null ? (null, rangeError) : (new History(Fill(series, start, end, issues), issues), null);
+        return rangeError is not null ? (null, rangeError) : (new History(Fill(series, start, end, issues), issues, used), null);
     }
 
     private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file, List<string> issues)
@@ -127,13 +135,18 @@ public static class CoinGeckoHistory
         }
         else if (from is { } asked && asked < start)
         {
-            issues.Add($"start moved from {asked:yyyy-MM-dd} to {start:yyyy-MM-dd}: {latest} has no {(needsMarketCaps ? "price and market cap" : "price")} before");
+            var before = series[latest].Where(r => r.Key < start && r.Key >= asked).Select(r => r.Value).ToList();
+            var fileStart = series[latest].Keys.First();
+            issues.Add($"start moved from {asked:yyyy-MM-dd} to {start:yyyy-MM-dd}: " + (before.Count == 0
+                ? $"{latest} has no data before"
+                : (fileStart > asked ? $"{latest}'s file starts on {fileStart:yyyy-MM-dd}, and its first {before.Count} day(s)" : $"{latest}'s {before.Count} day(s) before")
+                    + $" have {Unusable(before, needsMarketCaps)}"));
         }
         else if (from is null && series[latest].Keys.First() < start)
         {
             // The file starts earlier, but its first rows are unusable (a zero price or market cap): say why they are skipped.
-            var skipped = series[latest].Keys.Count(d => d < start);
-            issues.Add($"start is {start:yyyy-MM-dd}, not {series[latest].Keys.First():yyyy-MM-dd}: {latest}'s first {skipped} day(s) have no {(needsMarketCaps ? "price and market cap" : "price")}");
+            var skipped = series[latest].Where(r => r.Key < start).Select(r => r.Value).ToList();
+            issues.Add($"start is {start:yyyy-MM-dd}, not {series[latest].Keys.First():yyyy-MM-dd}: {latest}'s first {skipped.Count} day(s) have {Unusable(skipped, needsMarketCaps)}");
         }
 
         if (to is { } t && t < end)
@@ -161,6 +174,22 @@ public static class CoinGeckoHistory
             _ => "so there is nothing to replay",
         };
         return (start, end, $"{range}; {request}");
+    }
+
+    /// <summary>
+    /// What is missing on rows that cannot start the replay, as it is: "a price but no market cap (0 or empty)" when only
+    /// the cap is missing, "no price (0 or empty)" when only the price is, both counted when it is some of each.
+    /// </summary>
+    private static string Unusable(List<AssetClose> rows, bool needsMarketCaps)
+    {
+        var noPrice = rows.Count(r => r.Price <= 0m);
+        var noCap = needsMarketCaps ? rows.Count(r => r.Price > 0m && r.MarketCap is null) : 0;
+        return (noPrice, noCap) switch
+        {
+            (0, _) => "a price but no market cap (0 or empty), which market-cap weighting needs",
+            (_, 0) => "no price (0 or empty)",
+            _ => $"no price (0 or empty) on {noPrice} and a price but no market cap (0 or empty) on {noCap}, which market-cap weighting needs",
+        };
     }
 
     private static List<MarketDay> Fill(Dictionary<string, SortedDictionary<DateOnly, AssetClose>> series, DateOnly start, DateOnly end, List<string> issues)

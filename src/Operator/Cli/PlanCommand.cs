@@ -236,7 +236,7 @@ public static class PlanCommand
         return text.ToString();
     }
 
-    private static void WriteTables(PlanReport report, IAnsiConsole console)
+    private static void WriteTables(PlanReport report, Terminal console)
     {
         var targets = new Table().Title($"{report.Fund}: NAV {Engine.Format.Number(report.Valuation.Nav, 2)}")
             .AddColumns("asset", "price", "target", "current", "drift");
@@ -276,10 +276,23 @@ public static class PlanCommand
     }
 }
 
-/// <summary>A Spectre console over any writer: plain text when redirected (CI logs, tests), colour in a terminal.</summary>
-internal static class Terminal
+/// <summary>
+/// A Spectre console over any writer: plain text when redirected (CI logs, tests), colour in a terminal. Text lines
+/// (the decision and its reasons, notes, data issues) are Spectre-wrapped at word boundaries only in a terminal; when
+/// redirected each is written as one line, so a saved table can be searched (grep) for a whole reason.
+/// </summary>
+internal sealed class Terminal
 {
-    public static IAnsiConsole For(TextWriter writer)
+    // Redirected output has no width: tables keep their natural width instead of being squeezed, and are never wrapped.
+    private const int RedirectedWidth = 4096;
+
+    private readonly IAnsiConsole console;
+    private readonly TextWriter writer;
+    private readonly bool isTerminal;
+
+    private Terminal(IAnsiConsole console, TextWriter writer, bool isTerminal) => (this.console, this.writer, this.isTerminal) = (console, writer, isTerminal);
+
+    public static Terminal For(TextWriter writer)
     {
         var terminal = writer == Console.Out && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -291,10 +304,23 @@ internal static class Terminal
         });
         if (!terminal)
         {
-            // Logs and CI comments have no width: do not squeeze tables into 80 columns.
-            console.Profile.Width = 160;
+            console.Profile.Width = RedirectedWidth;
         }
 
-        return console;
+        return new Terminal(console, writer, terminal);
+    }
+
+    public void Write(Spectre.Console.Rendering.IRenderable renderable) => console.Write(renderable);
+
+    public void WriteLine(string text)
+    {
+        if (isTerminal)
+        {
+            console.WriteLine(text);
+        }
+        else
+        {
+            writer.WriteLine(text);
+        }
     }
 }

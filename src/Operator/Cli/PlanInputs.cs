@@ -131,9 +131,11 @@ public static class PlanInputs
             return (Holdings.CashOnly(fund.Capital), RebalanceHistory.None, null);
         }
 
+        var text = string.Empty;
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
+            text = File.ReadAllText(path);
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -174,7 +176,11 @@ public static class PlanInputs
                 : null;
             return (Holdings.Of(cash, [.. quantities]), new RebalanceHistory(last, constituents), null);
         }
-        catch (Exception e) when (e is IOException or JsonException or FormatException or InvalidOperationException or ArgumentException)
+        catch (JsonException e)
+        {
+            return (null, null, $"--holdings: not valid JSON: {MarketData.Sources.JsonErrors.Describe(e, text)}");
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or ArgumentException)
         {
             return (null, null, $"--holdings: {e.Message}");
         }

@@ -125,6 +125,88 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Contains("- data: B: 1 day(s) without a price; the previous close was used", lines);
     }
 
+    [Fact]
+    public void Json_output_carries_the_inputs_each_rebalance_with_its_reasons_and_every_days_nav_as_decimal_strings()
+    {
+        // A doubles on day 2 and falls back on day 3; B stays at 1. Capital 1010, fee 1% per side as the paper exchange
+        // charges it (a buy receives 99% of the quantity, a sell 99% of the proceeds), f = 0.99 below.
+        var data = Directory.CreateDirectory(Path.Combine(folder, "audit")).FullName;
+        File.WriteAllText(Path.Combine(data, "a-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,100,0\n2022-01-02 00:00:00 UTC,2,200,0\n2022-01-03 00:00:00 UTC,1,100,0\n");
+        File.WriteAllText(Path.Combine(data, "b-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,100,0\n2022-01-02 00:00:00 UTC,1,100,0\n2022-01-03 00:00:00 UTC,1,100,0\n");
+        var fund = EqualWeight.Replace("capital: 1000", "capital: 1010", StringComparison.Ordinal).Replace("feeRate: 0%", "feeRate: 1%", StringComparison.Ordinal);
+
+        var (exit, output, errors) = Run(fund, data, from: "2021-12-01");
+        var again = Run(fund, data, from: "2021-12-01");
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        Assert.Equal(output, again.Out); // byte for byte: an audit can diff two runs
+
+        var json = JsonNode.Parse(output)!.AsObject();
+
+        // Every field the output had before is still there, in its format (figures as JSON numbers).
+        Assert.Equal(
+            ["fund", "from", "to", "days", "rebalances", "turnover", "fees", "finalValue", "return", "maxDrawdown", "volatility", "baselines", "issues", "inputs", "rebalanceLog", "navSeries"],
+            json.Select(p => p.Key));
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, json["finalValue"]!.GetValueKind());
+        Assert.Equal(3, (int)json["rebalances"]!);
+
+        var inputs = json["inputs"]!;
+        Assert.Equal(("1010", "0.01", "spec.exchange.feeRate"), ((string?)inputs["capital"], (string?)inputs["feeRate"], (string?)inputs["feeRateFrom"]));
+        Assert.Equal(("2021-12-01", null), ((string?)inputs["requestedFrom"], (string?)inputs["requestedTo"]));
+        Assert.Equal(data, (string?)inputs["data"]!["folder"]);
+        Assert.Equal(["A:a-usd-max.csv", "B:b-usd-max.csv"], inputs["data"]!["files"]!.AsObject().Select(f => $"{f.Key}:{f.Value!["file"]}"));
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(data, "a-usd-max.csv")))),
+            (string?)inputs["data"]!["files"]!["A"]!["sha256"]);
+        Assert.Equal("Equal", (string?)inputs["weighting"]!["scheme"]);
+        var rules = inputs["rebalance"]!;
+        Assert.Equal(
+            ("0.1", "0s", "720h", "ToTarget", "0", "0"), // maxInterval: the default, as read
+            ((string?)rules["threshold"], (string?)rules["minInterval"], (string?)rules["maxInterval"], (string?)rules["mode"], (string?)rules["minTradeValue"], (string?)rules["cashBuffer"]));
+
+        // Day 1: 505 of each bought, 499.95 received, NAV 999.9. Day 2: A worth 999.9, B 499.95 (66.7% / 33.3%, drift
+        // 16.67pp > 10pp): sell s of A, buy B with 0.99 s, receiving 0.99² s, until equal:
+        // 999.9 - s = 499.95 + 0.9801 s, s = 499.95 / 1.9801 = 252.48724812; turnover 1.99 s = 502.44962376,
+        // fees 0.01 × 1.99 s = 5.02449624, NAV 2 × (999.9 - s) = 1494.82550376. Day 3 (A back to 1): A 373.706…,
+        // B 747.41275…, the same sum the other way: s = (747.41275… - 373.706…) / 1.9801, turnover 1.99 s = 375.57481345,
+        // fees 3.75574813, NAV 1117.36337969 (2190476940399 / 1960398005 exactly).
+        Assert.Equal(
+            [
+                "2022-01-01|first funding: 1010 in cash to invest|1010|10.1",
+                "2022-01-02|A drift +16.67pp exceeds threshold 10pp; B drift -16.67pp exceeds threshold 10pp|502.44962376|5.02449624",
+                "2022-01-03|A drift -16.67pp exceeds threshold 10pp; B drift +16.67pp exceeds threshold 10pp|375.57481345|3.75574813",
+            ],
+            Log(json["rebalanceLog"]!));
+        Assert.Equal(["2022-01-01 999.9", "2022-01-02 1494.82550376", "2022-01-03 1117.36337969"], Navs(json["navSeries"]!));
+        Assert.All(json["navSeries"]!.AsArray(), p => Assert.Equal(System.Text.Json.JsonValueKind.String, p!["nav"]!.GetValueKind()));
+
+        // Buy and hold: 499.95 of each, never traded again: 2 × 499.95 + 499.95, then back to 999.9.
+        var hold = json["baselines"]!["buyAndHold"]!;
+        Assert.Equal(["2022-01-01|buy and hold: the first day invests the capital|1010|10.1"], Log(hold["rebalanceLog"]!));
+        Assert.Equal(["2022-01-01 999.9", "2022-01-02 1499.85", "2022-01-03 999.9"], Navs(hold["navSeries"]!));
+
+        // Daily trades the same days as the fund here (every drift was past the threshold).
+        var daily = json["baselines"]!["daily"]!;
+        Assert.Equal(
+            ["2022-01-01|daily: back to target every day|1010|10.1", "2022-01-02|daily: back to target every day|502.44962376|5.02449624", "2022-01-03|daily: back to target every day|375.57481345|3.75574813"],
+            Log(daily["rebalanceLog"]!));
+        Assert.Equal(Navs(json["navSeries"]!), Navs(daily["navSeries"]!));
+
+        static List<string> Log(JsonNode log) => [.. log.AsArray().Select(r =>
+            $"{r!["date"]}|{string.Join("; ", r["reasons"]!.AsArray().Select(x => (string?)x))}|{(string?)r["turnover"]}|{(string?)r["fees"]}")];
+        static List<string> Navs(JsonNode series) => [.. series.AsArray().Select(p => $"{p!["date"]} {(string?)p["nav"]}")];
+    }
+
+    [Fact]
+    public void A_fee_given_on_the_command_line_is_named_as_the_fee_rate_used()
+    {
+        var (exit, output, _) = Run(EqualWeight, HandWritten(), fee: "0.2%");
+
+        Assert.Equal(0, exit);
+        var inputs = JsonNode.Parse(output)!["inputs"]!;
+        Assert.Equal(("0.002", "--fee"), ((string?)inputs["feeRate"], (string?)inputs["feeRateFrom"]));
+    }
+
     [SharedDataFact]
     public void Ten_assets_over_two_years_of_real_data_replay_with_baselines_and_a_chart()
     {
@@ -275,7 +357,31 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Equal(0, exit);
         var json = JsonNode.Parse(output)!;
         Assert.Equal("2022-01-03", (string?)json["from"]);
-        Assert.Equal(["start is 2022-01-03, not 2022-01-01: B's first 2 day(s) have no price and market cap"], json["issues"]!.AsArray().Select(i => (string)i!));
+        // B has prices on those days: only the market cap is missing, and the message says so (it said "no price and market cap").
+        Assert.Equal(
+            ["start is 2022-01-03, not 2022-01-01: B's first 2 day(s) have a price but no market cap (0 or empty), which market-cap weighting needs"],
+            json["issues"]!.AsArray().Select(i => (string)i!));
+
+        var earlier = JsonNode.Parse(Run(EqualWeight.Replace("weighting: Equal", "weighting: MarketCap", StringComparison.Ordinal), data, from: "2021-12-30").Out)!;
+        Assert.Equal(
+            ["start moved from 2021-12-30 to 2022-01-03: B's file starts on 2022-01-01, and its first 2 day(s) have a price but no market cap (0 or empty), which market-cap weighting needs"],
+            earlier["issues"]!.AsArray().Select(i => (string)i!));
+    }
+
+    [Fact]
+    public void Leading_days_without_a_price_are_named_as_such_and_a_mix_is_counted()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(folder, "prices")).FullName;
+        File.WriteAllText(Path.Combine(data, "a-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,1,100,0\n2022-01-02 00:00:00 UTC,1,100,0\n2022-01-03 00:00:00 UTC,1,100,0\n2022-01-04 00:00:00 UTC,1,100,0\n");
+        File.WriteAllText(Path.Combine(data, "b-usd-max.csv"), "snapped_at,price,market_cap,total_volume\n2022-01-01 00:00:00 UTC,0,50,0\n2022-01-02 00:00:00 UTC,1,0,0\n2022-01-03 00:00:00 UTC,0,0,0\n2022-01-04 00:00:00 UTC,1,50,0\n");
+
+        var equal = JsonNode.Parse(Run(EqualWeight, data).Out)!;
+        var caps = JsonNode.Parse(Run(EqualWeight.Replace("weighting: Equal", "weighting: MarketCap", StringComparison.Ordinal), data).Out)!;
+
+        Assert.Equal("start is 2022-01-02, not 2022-01-01: B's first 1 day(s) have no price (0 or empty)", (string?)equal["issues"]![0]);
+        Assert.Equal(
+            "start is 2022-01-04, not 2022-01-01: B's first 3 day(s) have no price (0 or empty) on 2 and a price but no market cap (0 or empty) on 1, which market-cap weighting needs",
+            (string?)caps["issues"]![0]);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -99,9 +99,9 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
     {
         await BinanceOperator.CreateSecretAsync(kubectl);
         binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < 1_000; i++)
         {
-            binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // two rounds of look-ups (1 + 3 retries each) fail
+            binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
         }
 
         await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
@@ -119,6 +119,13 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
             (string?)FakeClockPump.Condition(lookingUp, "Reconciling")!["message"],
             StringComparison.Ordinal);
 
+        // The exchange answers again: the order sent before the pause is found and its fill recorded, while still
+        // suspended; then three more minutes pass without the ETH buy being sent.
+        binance.ClearFaults();
+        await PumpUntilAsync(
+            s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
+            advance: TimeSpan.FromSeconds(5),
+            alsoDone: () => BinanceOperator.OrdersPosted(binance) > 1);
         var later = clock.GetUtcNow().AddMinutes(3);
         await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => clock.GetUtcNow() >= later);
         var recorded = await PumpUntilAsync(_ => true);

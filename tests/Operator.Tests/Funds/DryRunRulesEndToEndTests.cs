@@ -106,6 +106,7 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
     public async Task Exchange_info_failing_shows_the_plan_without_the_rules_then_with_them_once_it_recovers()
     {
         binance.Inject(ExchangeInfo, Fault.TooManyRequests(418, seconds: 120));
+        var banned = clock.GetUtcNow(); // the ban starts at the first ask, at or after this
         await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest(DryRun)));
         var without = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "DryRun");
 
@@ -118,10 +119,12 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
         Assert.Equal(1, binance.RequestLog.Count(r => r.StartsWith(ExchangeInfo, StringComparison.Ordinal)));
 
         // During the ban the venue is not asked again; after it, a refresh plans with the rules.
-        var banEnds = clock.GetUtcNow().AddSeconds(120);
+        // Steps well below the Binance client's 10 s request timeout, which runs on this clock: a step as long as it could
+        // time out the request in flight and count a retried one.
+        var banEnds = banned.AddSeconds(120);
         var with = await PumpUntilAsync(
             s => !((string?)s?["rebalances"]?[0]?["message"] ?? string.Empty).Contains(DryRunPlan.WithoutRules, StringComparison.Ordinal),
-            advance: TimeSpan.FromSeconds(10));
+            advance: TimeSpan.FromSeconds(2));
         Assert.True(clock.GetUtcNow() >= banEnds);
         Assert.Equal(2, binance.RequestLog.Count(r => r.StartsWith(ExchangeInfo, StringComparison.Ordinal)));
         var withRules = (string)with["rebalances"]![0]!["message"]!;

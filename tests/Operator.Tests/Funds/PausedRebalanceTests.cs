@@ -61,6 +61,10 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
 
         await PatchSpecAsync($$"""{"{{setting}}":true}""");
 
+        // The operator has seen the patch before the clock moves on (the ban cannot lift while it stands still): a
+        // reconcile from a cache that lags the patch would otherwise send the buy.
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == reason, advance: TimeSpan.Zero, alsoDone: () => BinanceOperator.OrdersPosted(binance) > 2);
+
         // Long after the ban has lifted: nothing more reached the exchange, the leg is still pending.
         var until = clock.GetUtcNow().AddMinutes(5);
         await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => clock.GetUtcNow() >= until);

@@ -201,7 +201,7 @@ public sealed class ReviewFindingsTests
         var start = fund.Start();
         PayCommissionsInBnb(fund);
         var before = new RebalanceExecutor(
-            new RefusingThirdAssetCommissions(fund.Exchange()), fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
+            RefusingThirdAssetCommissions(fund.Exchange()), fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
 
         var stuck = await before.StartAsync(start, CancellationToken.None);
         for (var i = 0; i < 2; i++)
@@ -411,7 +411,7 @@ public sealed class ReviewFindingsTests
         var start = fund.Start() with { Prices = new Dictionary<string, decimal>(fund.Start().Prices) { ["BNB"] = 600m } };
         start = start with { Holdings = start.Holdings.WithQuantity("BNB", 2.0004m) };
         var before = new RebalanceExecutor(
-            new SellCommissionInTheAssetAsBase(fund.Exchange()), fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
+            SellCommissionInTheAssetAsBase(fund.Exchange()), fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
 
         var result = await Driver.RunToEndAsync(before, start, fund.Time);
 
@@ -591,37 +591,21 @@ public sealed class ReviewFindingsTests
     }
 
     /// <summary>The Binance client as it was before this fix: a sell's commission in the asset sold was a Base fee.</summary>
-    private sealed class SellCommissionInTheAssetAsBase(IExchange inner) : IExchange
+    private static ReportRewritingExchange SellCommissionInTheAssetAsBase(IExchange inner) => new(inner, report => report with
     {
-        public string Name => inner.Name;
-
-        public string QuoteAsset => inner.QuoteAsset;
-
-        public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
-
-        public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
-            inner.GetSymbolRulesAsync(assets, cancellationToken);
-
-        public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => inner.GetBalancesAsync(assets, cancellationToken);
-
-        public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => inner.GetAccountAsync(cancellationToken);
-
-        public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => inner.GetTimeAsync(cancellationToken);
-
-        public async Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) =>
-            AsBase(await inner.PlaceMarketOrderAsync(order, cancellationToken));
-
-        public async Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
-            await inner.FindOrderAsync(asset, clientOrderId, cancellationToken) is { } found ? AsBase(found) : null;
-
-        private static OrderReport AsBase(OrderReport report) => report with
-        {
-            Fills = [.. report.Fills.Select(f => f.FeeCurrency == FeeCurrency.External && f.FeeAsset == f.Symbol ? f with { FeeCurrency = FeeCurrency.Base, FeeAsset = null } : f)],
-        };
-    }
+        Fills = [.. report.Fills.Select(f => f.FeeCurrency == FeeCurrency.External && f.FeeAsset == f.Symbol ? f with { FeeCurrency = FeeCurrency.Base, FeeAsset = null } : f)],
+    });
 
     /// <summary>The Binance client as it was before the upgrade: an answer with a commission in BNB was refused as unreadable.</summary>
-    private sealed class RefusingThirdAssetCommissions(IExchange inner) : IExchange
+    private static ReportRewritingExchange RefusingThirdAssetCommissions(IExchange inner) => new(inner, report =>
+        report.Fills.FirstOrDefault(f => f.FeeCurrency == FeeCurrency.External) is { } fill
+            ? throw new ExchangeException(
+                ExchangeErrorKind.InvalidResponse,
+                $"Binance order {report.ClientOrderId}: commission paid in {fill.FeeAsset}: turn off BNB fee discounts on the fund's account; the fill cannot be recorded in the fund's ledger")
+            : report);
+
+    /// <summary>An exchange whose order reports (placed or found) pass through <paramref name="rewrite"/>: a client as it was before a fix.</summary>
+    private sealed class ReportRewritingExchange(IExchange inner, Func<OrderReport, OrderReport> rewrite) : IExchange
     {
         public string Name => inner.Name;
 
@@ -639,16 +623,9 @@ public sealed class ReviewFindingsTests
         public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => inner.GetTimeAsync(cancellationToken);
 
         public async Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) =>
-            Refuse(await inner.PlaceMarketOrderAsync(order, cancellationToken));
+            rewrite(await inner.PlaceMarketOrderAsync(order, cancellationToken));
 
         public async Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
-            await inner.FindOrderAsync(asset, clientOrderId, cancellationToken) is { } found ? Refuse(found) : null;
-
-        private static OrderReport Refuse(OrderReport report) =>
-            report.Fills.FirstOrDefault(f => f.FeeCurrency == FeeCurrency.External) is { } fill
-                ? throw new ExchangeException(
-                    ExchangeErrorKind.InvalidResponse,
-                    $"Binance order {report.ClientOrderId}: commission paid in {fill.FeeAsset}: turn off BNB fee discounts on the fund's account; the fill cannot be recorded in the fund's ledger")
-                : report;
+            await inner.FindOrderAsync(asset, clientOrderId, cancellationToken) is { } found ? rewrite(found) : null;
     }
 }

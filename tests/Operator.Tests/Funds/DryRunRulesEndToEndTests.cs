@@ -5,7 +5,6 @@ using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.LocalKube.Testing;
 using CryptoIndex.Operator.Funds;
 using CryptoIndex.Operator.Tests.Testing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
@@ -16,33 +15,10 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// those orders. When the rules cannot be read the plan is still shown, saying it was made without them, and is made
 /// with them again once they can be. The operator runs on a fake clock against the fake Binance.
 /// </summary>
-public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposable
+public sealed partial class DryRunRulesEndToEndTests() : BinanceOperatorTest("operator-dryrun-rules-")
 {
-    private const string Fund = "sixty-forty";
     private const string ExchangeInfo = "GET /api/v3/exchangeInfo";
     private const string DryRun = "\n  dryRun: true";
-    private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
-
-    private readonly FakeTimeProvider clock = new(Start);
-    private readonly string folder = Directory.CreateTempSubdirectory("operator-dryrun-rules-").FullName;
-    private FakeBinance binance = null!;
-    private OperatorUnderTest op = null!;
-    private Kubectl kubectl = null!;
-
-    public async Task InitializeAsync()
-    {
-        (binance, op) = await BinanceOperator.StartAsync(clock, folder);
-        kubectl = new Kubectl(op.Cluster);
-    }
-
-    public void Dispose() => kubectl.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await op.DisposeAsync();
-        await binance.DisposeAsync();
-        Directory.Delete(folder, recursive: true);
-    }
 
     /// <summary>
     /// ETH's minimum notional on the fake is above the fund's 4,000 ETH buy: the dry run shows the BTC buy on BTC's lot
@@ -52,14 +28,14 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
     public async Task A_binance_dry_run_shows_the_orders_on_the_lot_step_and_the_real_run_sends_exactly_those()
     {
         // BTC at 43,210: 6,000 buys 0.13885…, which only the lot step cuts to 5 places.
-        await File.WriteAllTextAsync(Path.Combine(folder, "prices.json"), SixtyFortyFund.Prices(clock.GetUtcNow(), btc: 43_210m));
-        lock (binance.State.Gate)
+        await File.WriteAllTextAsync(Path.Combine(Folder, "prices.json"), SixtyFortyFund.Prices(Clock.GetUtcNow(), btc: 43_210m));
+        lock (Binance.State.Gate)
         {
-            binance.State.Prices["BTC"] = 43_210m;
-            binance.State.Symbols["ETH"] = binance.State.Symbols["ETH"] with { MinNotional = 5_000m };
+            Binance.State.Prices["BTC"] = 43_210m;
+            Binance.State.Symbols["ETH"] = Binance.State.Symbols["ETH"] with { MinNotional = 5_000m };
         }
 
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest(DryRun)));
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest(DryRun)));
         var planned = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "DryRun");
 
         var plan = planned["rebalances"]![0]!;
@@ -73,26 +49,26 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
             ((string?)FakeClockPump.Condition(planned, "Ready")!["status"], (string?)FakeClockPump.Condition(planned, "Ready")!["message"]));
 
         // Public exchange info only: no Secret read (there is none yet), nothing signed, no account or order request.
-        Assert.Equal(0, op.Cluster.Requests.Count(verb: "get", resource: "secrets"));
-        Assert.NotEmpty(binance.RequestLog);
-        Assert.All(binance.RequestLog, r => Assert.StartsWith(ExchangeInfo + "?", r, StringComparison.Ordinal));
-        Assert.All(binance.RequestLog, r => Assert.DoesNotContain("signature=", r, StringComparison.Ordinal));
-        Assert.Empty(binance.State.OrderRequests);
+        Assert.Equal(0, Op.Cluster.Requests.Count(verb: "get", resource: "secrets"));
+        Assert.NotEmpty(Binance.RequestLog);
+        Assert.All(Binance.RequestLog, r => Assert.StartsWith(ExchangeInfo + "?", r, StringComparison.Ordinal));
+        Assert.All(Binance.RequestLog, r => Assert.DoesNotContain("signature=", r, StringComparison.Ordinal));
+        Assert.Empty(Binance.State.OrderRequests);
 
         // Later refreshes use the cached rules and, with the same plan, write and tell nothing new.
-        var asked = binance.RequestLog.Count;
-        var until = clock.GetUtcNow().AddMinutes(5);
-        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(10), alsoDone: () => clock.GetUtcNow() >= until);
-        Assert.Equal(asked, binance.RequestLog.Count);
-        var told = Assert.Single(JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalancePlanned", "-o", "json"))!["items"]!.AsArray())!;
+        var asked = Binance.RequestLog.Count;
+        var until = Clock.GetUtcNow().AddMinutes(5);
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(10), alsoDone: () => Clock.GetUtcNow() >= until);
+        Assert.Equal(asked, Binance.RequestLog.Count);
+        var told = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalancePlanned", "-o", "json"))!["items"]!.AsArray())!;
         Assert.Equal("dry run: " + message, (string?)told["message"]);
 
         // The same fund for real: exactly the orders the dry run showed.
-        await BinanceOperator.CreateSecretAsync(kubectl);
-        await kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", """{"spec":{"dryRun":false}}""");
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", """{"spec":{"dryRun":false}}""");
         var traded = await PumpUntilAsync(s => s?["trades"]?.AsArray().Count > 0 && s["rebalanceInProgress"] is null, advance: TimeSpan.FromSeconds(5));
 
-        Assert.Equal([("BTC", "BUY", quantity)], binance.State.OrderRequests.Select(o => (o.Symbol, o.Side, o.Quantity)));
+        Assert.Equal([("BTC", "BUY", quantity)], Binance.State.OrderRequests.Select(o => (o.Symbol, o.Side, o.Quantity)));
         Assert.Equal([("BTC", "Completed")], traded["trades"]!.AsArray().Select(t => ((string)t!["symbol"]!, (string)t["status"]!)));
     }
 
@@ -105,9 +81,9 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
     [Fact]
     public async Task Exchange_info_failing_shows_the_plan_without_the_rules_then_with_them_once_it_recovers()
     {
-        binance.Inject(ExchangeInfo, Fault.TooManyRequests(418, seconds: 120));
-        var banned = clock.GetUtcNow(); // the ban starts at the first ask, at or after this
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest(DryRun)));
+        Binance.Inject(ExchangeInfo, Fault.TooManyRequests(418, seconds: 120));
+        var banned = Clock.GetUtcNow(); // the ban starts at the first ask, at or after this
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest(DryRun)));
         var without = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "DryRun");
 
         var message = (string)without["rebalances"]![0]!["message"]!;
@@ -116,7 +92,7 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
         Assert.Equal("True", (string?)FakeClockPump.Condition(without, "Ready")!["status"]);
         Assert.Null(FakeClockPump.Condition(without, "Stalled"));
         Assert.Equal(["BTC", "ETH"], Orders(message).Select(o => o.Symbol)); // planned all the same
-        Assert.Equal(1, binance.RequestLog.Count(r => r.StartsWith(ExchangeInfo, StringComparison.Ordinal)));
+        Assert.Equal(1, Binance.RequestLog.Count(r => r.StartsWith(ExchangeInfo, StringComparison.Ordinal)));
 
         // During the ban the venue is not asked again; after it, a refresh plans with the rules.
         // Steps well below the Binance client's 10 s request timeout, which runs on this clock: a step as long as it could
@@ -125,28 +101,28 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
         var with = await PumpUntilAsync(
             s => !((string?)s?["rebalances"]?[0]?["message"] ?? string.Empty).Contains(DryRunPlan.WithoutRules, StringComparison.Ordinal),
             advance: TimeSpan.FromSeconds(2));
-        Assert.True(clock.GetUtcNow() >= banEnds);
-        Assert.Equal(2, binance.RequestLog.Count(r => r.StartsWith(ExchangeInfo, StringComparison.Ordinal)));
+        Assert.True(Clock.GetUtcNow() >= banEnds);
+        Assert.Equal(2, Binance.RequestLog.Count(r => r.StartsWith(ExchangeInfo, StringComparison.Ordinal)));
         var withRules = (string)with["rebalances"]![0]!["message"]!;
         Assert.EndsWith("; nothing was sent", withRules, StringComparison.Ordinal);
-        Assert.All(Orders(withRules), o => Assert.Equal(0m, o.Quantity % binance.State.Symbols[o.Symbol].StepSize));
+        Assert.All(Orders(withRules), o => Assert.Equal(0m, o.Quantity % Binance.State.Symbols[o.Symbol].StepSize));
         Assert.Equal(("True", "DryRun"), ((string?)FakeClockPump.Condition(with, "Ready")!["status"], FakeClockPump.ConditionReason(with)));
 
         // Each plan told once: without the rules, then with them.
-        var told = JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalancePlanned", "-o", "json"))!["items"]!.AsArray()
+        var told = JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalancePlanned", "-o", "json"))!["items"]!.AsArray()
             .Select(e => (string)e!["message"]!).ToList();
         Assert.Equal(2, told.Count);
         Assert.Contains("dry run: " + withRules, told);
-        Assert.Equal(0, op.Cluster.Requests.Count(verb: "get", resource: "secrets"));
-        Assert.Empty(binance.State.OrderRequests);
+        Assert.Equal(0, Op.Cluster.Requests.Count(verb: "get", resource: "secrets"));
+        Assert.Empty(Binance.State.OrderRequests);
 
         // For real, the buys are fitted to the cash with 1 % headroom, as the dry run showed them.
-        await BinanceOperator.CreateSecretAsync(kubectl);
-        await kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", """{"spec":{"dryRun":false}}""");
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", """{"spec":{"dryRun":false}}""");
         await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
         Assert.Equal(
             Orders(withRules).Select(o => (o.Symbol, o.Side.ToUpperInvariant(), o.Quantity)),
-            binance.State.OrderRequests.Select(o => (o.Symbol, o.Side, o.Quantity)).OrderBy(o => o.Symbol, StringComparer.Ordinal));
+            Binance.State.OrderRequests.Select(o => (o.Symbol, o.Side, o.Quantity)).OrderBy(o => o.Symbol, StringComparer.Ordinal));
     }
 
     /// <summary>A paper fund's dry run shows the quantities its real run then trades (paper's rules: none).</summary>
@@ -154,17 +130,17 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
     public async Task A_paper_dry_run_shows_the_quantities_the_real_run_trades()
     {
         var manifest = SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}", extraSpec: DryRun);
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", manifest));
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", manifest));
         var planned = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "DryRun");
         var orders = Orders((string)planned["rebalances"]![0]!["message"]!);
 
-        await kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", """{"spec":{"dryRun":false}}""");
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", """{"spec":{"dryRun":false}}""");
         var traded = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
 
         Assert.Equal(
             orders.Select(o => (o.Symbol, o.Quantity)),
             traded["trades"]!.AsArray().Select(t => ((string)t!["symbol"]!, decimal.Parse((string)t["quantity"]!, CultureInfo.InvariantCulture))).OrderBy(t => t.Item1, StringComparer.Ordinal));
-        Assert.Empty(binance.RequestLog);
+        Assert.Empty(Binance.RequestLog);
     }
 
     /// <summary>The orders a dry-run message lists ("would buy 0.1 BTC, sell 2 ETH; …").</summary>
@@ -177,5 +153,5 @@ public sealed partial class DryRunRulesEndToEndTests : IAsyncLifetime, IDisposab
     private static partial Regex OrderPattern();
 
     private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
-        FakeClockPump.UntilAsync(kubectl, clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
+        FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
 }

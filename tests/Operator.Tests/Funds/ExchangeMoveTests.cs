@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.LocalKube.Testing;
 using CryptoIndex.Operator.Tests.Testing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
@@ -10,29 +9,12 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// A fund whose spec or Secret points somewhere else between rebalances: its books are on one account, and nothing may
 /// trade from them on another. The operator runs on a fake clock against the fake Binance.
 /// </summary>
-public sealed class ExchangeMoveTests : IAsyncLifetime, IDisposable
+public sealed class ExchangeMoveTests() : BinanceOperatorTest("operator-move-")
 {
-    private const string Fund = "sixty-forty";
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-    private readonly string folder = Directory.CreateTempSubdirectory("operator-move-").FullName;
-    private FakeBinance binance = null!;
-    private OperatorUnderTest op = null!;
-    private Kubectl kubectl = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        (binance, op) = await BinanceOperator.StartAsync(clock, folder);
-        kubectl = new Kubectl(op.Cluster);
-        await BinanceOperator.CreateSecretAsync(kubectl);
-    }
-
-    public void Dispose() => kubectl.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await op.DisposeAsync();
-        await binance.DisposeAsync();
-        Directory.Delete(folder, recursive: true);
+        await base.InitializeAsync();
+        await BinanceOperator.CreateSecretAsync(Kubectl);
     }
 
     /// <summary>
@@ -42,20 +24,20 @@ public sealed class ExchangeMoveTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_books_account_binds_the_next_rebalance_after_a_dry_run_pushed_the_last_one_out_of_the_history()
     {
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest("\n  historyLimit: 1\n  rebalance: {minInterval: 0s}")));
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest("\n  historyLimit: 1\n  rebalance: {minInterval: 0s}")));
         await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds");
         await PatchSpecAsync("""{"dryRun":true}""");
         await WritePricesAsync(btc: 70_000m);
         var planned = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "DryRun");
         Assert.Equal(["dry-run"], planned["rebalances"]!.AsArray().Select(r => (string)r!["id"]!));
-        var posts = BinanceOperator.OrdersPosted(binance);
+        var posts = BinanceOperator.OrdersPosted(Binance);
 
-        await BinanceOperator.ReplaceSecretAsync(kubectl, FakeBinance.OtherApiKey, FakeBinance.OtherSecretKey);
+        await BinanceOperator.ReplaceSecretAsync(Kubectl, FakeBinance.OtherApiKey, FakeBinance.OtherSecretKey);
         await PatchSpecAsync("""{"dryRun":false}""");
         var stalled = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Stalled") == "ExchangeChanged");
 
         Assert.Contains("but the fund's books are on account uid-", (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"], StringComparison.Ordinal);
-        Assert.Equal(posts, BinanceOperator.OrdersPosted(binance));
+        Assert.Equal(posts, BinanceOperator.OrdersPosted(Binance));
         Assert.Equal(1L, (long?)stalled["rebalanceSequence"]); // nothing recorded
     }
 
@@ -66,7 +48,7 @@ public sealed class ExchangeMoveTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_paper_fund_holding_positions_is_not_traded_on_binance_and_resumes_when_spec_exchange_is_put_back()
     {
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(
             prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}", extraSpec: "\n  rebalance: {minInterval: 0s}")));
         var funded = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds");
 
@@ -77,11 +59,11 @@ public sealed class ExchangeMoveTests : IAsyncLifetime, IDisposable
         var message = (string?)FakeClockPump.Condition(stalled, "Stalled")!["message"];
         Assert.StartsWith("spec.exchange names binance, Secret binance-keys, but the fund's books hold BTC, ETH bought on paper (play money)", message, StringComparison.Ordinal);
         Assert.Equal(("False", message), ((string?)FakeClockPump.Condition(stalled, "Ready")!["status"], (string?)FakeClockPump.Condition(stalled, "Ready")!["message"]));
-        await kubectl.OkAsync("annotate", "--overwrite", "ifund", Fund, "reconcile.cryptoindex.io/requestedAt=again");
+        await Kubectl.OkAsync("annotate", "--overwrite", "ifund", Fund, "reconcile.cryptoindex.io/requestedAt=again");
         var again = await PumpUntilAsync(s => (string?)s?["lastHandledReconcileAt"] == "again");
-        Assert.Empty(binance.RequestLog);
+        Assert.Empty(Binance.RequestLog);
         Assert.Equal(funded["execution"]!.ToJsonString(), again["execution"]!.ToJsonString());
-        var warning = Assert.Single(JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=ExchangeChanged", "-o", "json"))!["items"]!.AsArray())!;
+        var warning = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=ExchangeChanged", "-o", "json"))!["items"]!.AsArray())!;
         Assert.Equal(1, (int?)warning["count"] ?? 1);
 
         await PatchSpecAsync("""{"exchange":{"kind":"paper","credentialsSecretRef":null}}""");
@@ -89,12 +71,12 @@ public sealed class ExchangeMoveTests : IAsyncLifetime, IDisposable
 
         Assert.Null(FakeClockPump.Condition(done, "Stalled"));
         Assert.Equal("paper", (string?)done["execution"]!["venue"]);
-        Assert.Empty(binance.RequestLog);
+        Assert.Empty(Binance.RequestLog);
     }
 
-    private Task<string> PatchSpecAsync(string spec) => kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", $$"""{"spec":{{spec}}}""");
+    private Task<string> PatchSpecAsync(string spec) => Kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", $$"""{"spec":{{spec}}}""");
 
-    private Task WritePricesAsync(decimal btc) => File.WriteAllTextAsync(Path.Combine(folder, "prices.json"), SixtyFortyFund.Prices(clock.GetUtcNow(), btc));
+    private Task WritePricesAsync(decimal btc) => File.WriteAllTextAsync(Path.Combine(Folder, "prices.json"), SixtyFortyFund.Prices(Clock.GetUtcNow(), btc));
 
-    private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done) => FakeClockPump.UntilAsync(kubectl, clock, Fund, done, TimeSpan.FromSeconds(5));
+    private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done) => FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, TimeSpan.FromSeconds(5));
 }

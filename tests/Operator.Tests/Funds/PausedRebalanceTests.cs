@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.LocalKube.Testing;
 using CryptoIndex.Operator.Tests.Testing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
@@ -14,32 +13,9 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// setting finishes the rebalance with every order executed once. The operator runs on a fake clock against the fake
 /// Binance (fault injection) and on paper.
 /// </summary>
-public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
+public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-paused-")
 {
-    private const string Fund = "sixty-forty";
     private const string LookupEndpoint = "GET /api/v3/order";
-    private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
-
-    private readonly FakeTimeProvider clock = new(Start);
-    private readonly string folder = Directory.CreateTempSubdirectory("operator-paused-").FullName;
-    private FakeBinance binance = null!;
-    private OperatorUnderTest op = null!;
-    private Kubectl kubectl = null!;
-
-    public async Task InitializeAsync()
-    {
-        (binance, op) = await BinanceOperator.StartAsync(clock, folder);
-        kubectl = new Kubectl(op.Cluster);
-    }
-
-    public void Dispose() => kubectl.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await op.DisposeAsync();
-        await binance.DisposeAsync();
-        Directory.Delete(folder, recursive: true);
-    }
 
     /// <summary>
     /// The first funding buys BTC, then its ETH buy meets a ban (418, Retry-After 120 s). The fund is paused meanwhile;
@@ -51,25 +27,25 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
     public async Task A_buy_waiting_on_a_ban_is_not_sent_once_the_fund_is_paused_and_resuming_completes_the_rebalance_once(
         string setting, string reason, string ready, string prefix)
     {
-        await BinanceOperator.CreateSecretAsync(kubectl);
-        binance.InjectAt(BinanceOperator.OrderEndpoint, 2, Fault.TooManyRequests(418, seconds: 120));
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.InjectAt(BinanceOperator.OrderEndpoint, 2, Fault.TooManyRequests(418, seconds: 120));
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
         var banned = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
         Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(banned));
-        Assert.Equal(2, BinanceOperator.OrdersPosted(binance)); // the BTC buy, and the ETH buy refused by the ban
+        Assert.Equal(2, BinanceOperator.OrdersPosted(Binance)); // the BTC buy, and the ETH buy refused by the ban
         var ethOrder = (string)banned["trades"]!.AsArray().Single(t => (string?)t!["symbol"] == "ETH")!["id"]!;
 
         await PatchSpecAsync($$"""{"{{setting}}":true}""");
 
         // The operator has seen the patch before the clock moves on (the ban cannot lift while it stands still): a
         // reconcile from a cache that lags the patch would otherwise send the buy.
-        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == reason, advance: TimeSpan.Zero, alsoDone: () => BinanceOperator.OrdersPosted(binance) > 2);
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == reason, advance: TimeSpan.Zero, alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 2);
 
         // Long after the ban has lifted: nothing more reached the exchange, the leg is still pending.
-        var until = clock.GetUtcNow().AddMinutes(5);
-        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => clock.GetUtcNow() >= until);
+        var until = Clock.GetUtcNow().AddMinutes(5);
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= until);
         var paused = await PumpUntilAsync(_ => true);
-        Assert.Equal(2, BinanceOperator.OrdersPosted(binance));
+        Assert.Equal(2, BinanceOperator.OrdersPosted(Binance));
         Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(paused));
         Assert.Equal("Pending", (string?)paused["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "ETH")!["state"]);
         var reconciling = FakeClockPump.Condition(paused, "Reconciling")!;
@@ -79,17 +55,17 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
         var readyCondition = FakeClockPump.Condition(paused, "Ready")!;
         Assert.Equal((ready, reason), ((string?)readyCondition["status"], (string?)readyCondition["reason"]));
         Assert.StartsWith(prefix + $"rebalance 1 paused by spec.{setting}: 1 order not sent (buy ETH)", (string?)readyCondition["message"], StringComparison.Ordinal);
-        var told = Assert.Single(JsonNode.Parse(await kubectl.OkAsync("get", "events", "--field-selector", "reason=" + reason, "-o", "json"))!["items"]!.AsArray())!;
+        var told = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=" + reason, "-o", "json"))!["items"]!.AsArray())!;
         Assert.Equal(("Normal", (string?)readyCondition["message"]), ((string?)told["type"], (string?)told["message"]));
         Assert.Equal(1, (int?)told["count"] ?? 1); // told once, not at every refresh
-        Assert.Contains("cryptoindex_fund_trading{fund_namespace=\"default\",fund=\"sixty-forty\"} 0", await op.ScrapeAsync(), StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_trading{fund_namespace=\"default\",fund=\"sixty-forty\"} 0", await Op.ScrapeAsync(), StringComparison.Ordinal);
 
         await PatchSpecAsync($$"""{"{{setting}}":false}""");
         var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds" && s?["rebalanceInProgress"] is null);
 
         Assert.Null(FakeClockPump.Condition(done, "Reconciling"));
         Assert.Equal([("BTC", "Completed"), ("ETH", "Completed")], Trades(done));
-        Assert.Single(binance.State.OrderRequests, o => o.ClientOrderId == ethOrder); // sent once, after the resume
+        Assert.Single(Binance.State.OrderRequests, o => o.ClientOrderId == ethOrder); // sent once, after the resume
         AssertEachOrderExecutedOnceAndLedgerEqualsAccount(done);
     }
 
@@ -101,22 +77,22 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_order_sent_before_the_suspend_is_still_looked_up_and_its_fill_recorded_but_the_next_is_not_sent()
     {
-        await BinanceOperator.CreateSecretAsync(kubectl);
-        binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
         for (var i = 0; i < 1_000; i++)
         {
-            binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
+            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
         }
 
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
         var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
         Assert.Contains("look-up failed", (string?)FakeClockPump.Condition(waiting, "Reconciling")!["message"], StringComparison.Ordinal);
         Assert.Equal("Sent", (string?)waiting["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]);
 
         await PatchSpecAsync("""{"suspend":true}""");
         var lookingUp = await PumpUntilAsync(
-            s => FakeClockPump.ConditionReason(s, "Reconciling") == "Suspended", alsoDone: () => BinanceOperator.OrdersPosted(binance) > 1);
-        Assert.Equal(1, BinanceOperator.OrdersPosted(binance));
+            s => FakeClockPump.ConditionReason(s, "Reconciling") == "Suspended", alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance));
         Assert.Equal("Sent", (string?)lookingUp["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]); // still looked up
         Assert.Contains(
             "paused by spec.suspend: 1 order not sent (buy ETH); 1 order sent before the pause is looked up until the exchange reports its fills (look-up failed",
@@ -125,18 +101,18 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
 
         // The exchange answers again: the order sent before the pause is found and its fill recorded, while still
         // suspended; then three more minutes pass without the ETH buy being sent.
-        binance.ClearFaults();
+        Binance.ClearFaults();
         await PumpUntilAsync(
             s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
             advance: TimeSpan.FromSeconds(5),
-            alsoDone: () => BinanceOperator.OrdersPosted(binance) > 1);
-        var later = clock.GetUtcNow().AddMinutes(3);
-        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => clock.GetUtcNow() >= later);
+            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        var later = Clock.GetUtcNow().AddMinutes(3);
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= later);
         var recorded = await PumpUntilAsync(_ => true);
-        Assert.Equal(1, BinanceOperator.OrdersPosted(binance)); // the ETH buy was never sent
+        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance)); // the ETH buy was never sent
         Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(recorded));
         var btc = recorded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!;
-        var executed = Assert.Single(binance.State.OrderRequests);
+        var executed = Assert.Single(Binance.State.OrderRequests);
         Assert.Equal(("BTC", "FILLED"), (executed.Symbol, executed.Outcome));
         Assert.Equal(executed.Quantity, decimal.Parse((string)btc["executedQuantity"]!, CultureInfo.InvariantCulture)); // the fill is in the books
         Assert.NotEmpty(btc["fills"]!.AsArray());
@@ -148,7 +124,7 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
         await PatchSpecAsync("""{"suspend":false}""");
         var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds" && s?["rebalanceInProgress"] is null);
         Assert.Equal([("BTC", "Completed"), ("ETH", "Completed")], Trades(done));
-        Assert.Equal(2, BinanceOperator.OrdersPosted(binance));
+        Assert.Equal(2, BinanceOperator.OrdersPosted(Binance));
         AssertEachOrderExecutedOnceAndLedgerEqualsAccount(done);
     }
 
@@ -159,7 +135,7 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_resumed_paper_rebalance_is_charged_the_fee_rate_it_was_planned_with()
     {
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}")));
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}")));
         var funded = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds");
         var eth = funded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "ETH")!;
         var ethFee = (string)eth["fills"]![0]!["fee"]!;
@@ -168,7 +144,7 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
         await PatchSpecAsync("""{"exchange":{"feeRate":"1%"}}""");
         await PumpUntilAsync(s => (long?)s?["observedGeneration"] == 2);
         var leg = funded["execution"]!["legs"]!.AsArray().IndexOf(eth);
-        await kubectl.OkAsync("patch", "ifund", Fund, "--subresource=status", "--type=json", "-p", $$"""
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--subresource=status", "--type=json", "-p", $$"""
             [{"op":"replace","path":"/status/execution/phase","value":"Buying"},
              {"op":"remove","path":"/status/execution/finishedAt"},
              {"op":"replace","path":"/status/execution/legs/{{leg}}/state","value":"Pending"},
@@ -178,7 +154,7 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
              {"op":"replace","path":"/status/execution/legs/{{leg}}/executedQuantity","value":"0"},
              {"op":"replace","path":"/status/execution/legs/{{leg}}/fills","value":[]}]
             """);
-        await kubectl.OkAsync("annotate", "--overwrite", "ifund", Fund, "reconcile.cryptoindex.io/requestedAt=resume");
+        await Kubectl.OkAsync("annotate", "--overwrite", "ifund", Fund, "reconcile.cryptoindex.io/requestedAt=resume");
         var done = await PumpUntilAsync(s => (string?)s?["execution"]?["phase"] == "Done" && (string?)s?["lastHandledReconcileAt"] == "resume");
 
         var resumed = done["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "ETH")!;
@@ -190,23 +166,23 @@ public sealed class PausedRebalanceTests : IAsyncLifetime, IDisposable
     private static List<(string Symbol, string Status)> Trades(JsonNode? status) =>
         status?["trades"]?.AsArray().Select(t => ((string)t!["symbol"]!, (string)t["status"]!)).OrderBy(t => t.Item1, StringComparer.Ordinal).ToList() ?? [];
 
-    private Task<string> PatchSpecAsync(string spec) => kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", $$"""{"spec":{{spec}}}""");
+    private Task<string> PatchSpecAsync(string spec) => Kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", $$"""{"spec":{{spec}}}""");
 
     private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
-        FakeClockPump.UntilAsync(kubectl, clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
+        FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
 
     /// <summary>No client order id executed twice, and the fund's quantities and cash are the account's balances.</summary>
     private void AssertEachOrderExecutedOnceAndLedgerEqualsAccount(JsonNode status)
     {
-        var executions = binance.State.ExecutionsPerClientOrderId();
+        var executions = Binance.State.ExecutionsPerClientOrderId();
         Assert.All(executions, e => Assert.Equal(1, e.Value));
         Assert.Equal(2, executions.Count);
         foreach (var symbol in new[] { "BTC", "ETH" })
         {
             var quantity = (string)status["allocations"]!.AsArray().Single(a => (string?)a!["symbol"] == symbol)!["quantity"]!;
-            Assert.Equal(binance.State.Balance(symbol), decimal.Parse(quantity, CultureInfo.InvariantCulture));
+            Assert.Equal(Binance.State.Balance(symbol), decimal.Parse(quantity, CultureInfo.InvariantCulture));
         }
 
-        Assert.Equal(binance.State.Balance("USDT"), decimal.Parse((string)status["cash"]!, CultureInfo.InvariantCulture));
+        Assert.Equal(Binance.State.Balance("USDT"), decimal.Parse((string)status["cash"]!, CultureInfo.InvariantCulture));
     }
 }

@@ -1,0 +1,45 @@
+using CryptoIndex.Exchanges.Tests.Fake;
+using CryptoIndex.LocalKube.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoIndex.Operator.Tests.Testing;
+
+/// <summary>
+/// The set-up the Binance end-to-end test classes share: per test, the operator on a fake clock against a fresh fake
+/// Binance, kubectl against its cluster, and a temporary folder for the fund's files, all removed afterwards.
+/// </summary>
+public abstract class BinanceOperatorTest(string folderPrefix) : IAsyncLifetime, IDisposable
+{
+    protected const string Fund = "sixty-forty";
+
+    protected static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    protected FakeTimeProvider Clock { get; } = new(Start);
+
+    protected string Folder { get; } = Directory.CreateTempSubdirectory(folderPrefix).FullName;
+
+    protected FakeBinance Binance { get; private set; } = null!;
+
+    private protected OperatorUnderTest Op { get; private set; } = null!;
+
+    protected Kubectl Kubectl { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        (Binance, Op) = await BinanceOperator.StartAsync(Clock, Folder);
+        Kubectl = new Kubectl(Op.Cluster);
+    }
+
+    public void Dispose()
+    {
+        Kubectl?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Op.DisposeAsync();
+        await Binance.DisposeAsync();
+        Directory.Delete(Folder, recursive: true);
+    }
+}

@@ -355,14 +355,7 @@ public sealed class ReviewFindingsTests
     public async Task A_bnb_exit_whose_bnb_commission_exceeds_what_the_books_keep_completes_with_the_commission_paid_outside()
     {
         await using var fund = await BinanceFund.CreateAsync();
-        PayCommissionsInBnb(fund, tradeBnb: true);
-        lock (fund.State.Gate)
-        {
-            fund.State.Balances["BNB"] = 2.5004m;
-        }
-
-        var start = fund.Start() with { Prices = new Dictionary<string, decimal>(fund.Start().Prices) { ["BNB"] = 600m } };
-        start = start with { Holdings = start.Holdings.WithQuantity("BNB", 2.0004m) };
+        var start = BnbExit(fund);
         Assert.False(start.Targets.ContainsKey("BNB"));
 
         var result = await Driver.RunToEndAsync(fund.Executor(), start, fund.Time);
@@ -402,14 +395,7 @@ public sealed class ReviewFindingsTests
     public async Task Recorded_fills_that_do_not_fit_the_books_end_the_rebalance_without_buys_instead_of_throwing()
     {
         await using var fund = await BinanceFund.CreateAsync();
-        PayCommissionsInBnb(fund, tradeBnb: true);
-        lock (fund.State.Gate)
-        {
-            fund.State.Balances["BNB"] = 2.5004m;
-        }
-
-        var start = fund.Start() with { Prices = new Dictionary<string, decimal>(fund.Start().Prices) { ["BNB"] = 600m } };
-        start = start with { Holdings = start.Holdings.WithQuantity("BNB", 2.0004m) };
+        var start = BnbExit(fund);
         var before = new RebalanceExecutor(
             SellCommissionInTheAssetAsBase(fund.Exchange()), fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
 
@@ -588,6 +574,22 @@ public sealed class ReviewFindingsTests
         Assert.Equal(1, result.Record!.Legs.Single(l => l.Leg == 1).Attempts);
         fund.AssertNoDoubleExecution();
         fund.AssertLedgerMatchesExchange(result.Record);
+    }
+
+    /// <summary>
+    /// The BNB exit of the two tests above: commissions in BNB, the account holding 2.5004 BNB of which the books 2.0004,
+    /// BNB at 600 and out of the index.
+    /// </summary>
+    private static RebalanceStart BnbExit(BinanceFund fund)
+    {
+        PayCommissionsInBnb(fund, tradeBnb: true);
+        lock (fund.State.Gate)
+        {
+            fund.State.Balances["BNB"] = 2.5004m;
+        }
+
+        var start = fund.Start() with { Prices = new Dictionary<string, decimal>(fund.Start().Prices) { ["BNB"] = 600m } };
+        return start with { Holdings = start.Holdings.WithQuantity("BNB", 2.0004m) };
     }
 
     /// <summary>The Binance client as it was before this fix: a sell's commission in the asset sold was a Base fee.</summary>

@@ -42,7 +42,7 @@ public static class SpecValidator
         // Only problems with what the weighting reads hold its check back (a CoinGecko id typo does not).
         var weightingParsed = !errors.Skip(beforeWeighting).Any(e => e.Field is "spec.assetCap" or "spec.assetFloor" or "spec.constituents"
             || e.Field.EndsWith(".symbol", StringComparison.Ordinal) || e.Field.EndsWith(".weight", StringComparison.Ordinal) || e.Field.EndsWith(".cap", StringComparison.Ordinal));
-        var policy = ParsePolicy(spec.Rebalance ?? new RebalanceSpec(), parse);
+        var policy = ParsePolicy(spec.Rebalance ?? new RebalanceSpec(), parse, out var parsedPolicy);
         var planning = ParsePlanning(spec, policy, parse);
         var prices = ParsePrices(spec.Prices ?? new PricesSpec(), parse, errors);
         var exchange = ParseExchange(spec.Exchange ?? new ExchangeSpec(), parse, errors);
@@ -58,10 +58,7 @@ public static class SpecValidator
             CheckWeighting(weighting, constituents, errors);
         }
 
-        if (policy is not null && PolicyValidation.Check(policy) is { } policyError)
-        {
-            errors.Add(new FieldError("spec." + policyError.Field, policyError.Message));
-        }
+        errors.AddRange(PolicyValidation.CheckAll(parsedPolicy).Select(e => new FieldError("spec." + e.Field, e.Message)));
 
         return errors.Count > 0
             ? (null, errors)
@@ -128,13 +125,18 @@ public static class SpecValidator
         return list;
     }
 
-    private static RebalancePolicy? ParsePolicy(RebalanceSpec rebalance, Parser parse)
+    /// <summary>
+    /// The policy, or null when a part did not parse; <paramref name="parsed"/> holds the parts that did (a threshold that
+    /// did not stands in as 0, which passes), so that the policy's own rules still check them.
+    /// </summary>
+    private static RebalancePolicy? ParsePolicy(RebalanceSpec rebalance, Parser parse, out RebalancePolicy parsed)
     {
         var threshold = parse.Percent("spec.rebalance.threshold", rebalance.Threshold);
         var total = rebalance.TotalThreshold is null ? null : parse.Percent("spec.rebalance.totalThreshold", rebalance.TotalThreshold);
         var max = parse.Duration("spec.rebalance.maxInterval", rebalance.MaxInterval);
         var min = parse.Duration("spec.rebalance.minInterval", rebalance.MinInterval);
-        return threshold is null || max is null || min is null ? null : new RebalancePolicy(threshold.Value, total, max, min);
+        parsed = new RebalancePolicy(threshold ?? 0m, total, max, min);
+        return threshold is null || max is null || min is null ? null : parsed;
     }
 
     private static PlanOptions? ParsePlanning(IndexFundSpec spec, RebalancePolicy? policy, Parser parse)

@@ -122,6 +122,16 @@ public sealed class RebalanceDeciderTests
         { new RebalancePolicy(0.05m, MaxInterval: TimeSpan.FromHours(1), MinInterval: TimeSpan.FromHours(2)), Rules.MinIntervalAboveMaxInterval, "rebalance.minInterval" },
     };
 
+    [Fact]
+    public void Every_problem_of_a_policy_is_reported_and_the_intervals_order_only_when_both_are_valid()
+    {
+        var errors = PolicyValidation.CheckAll(new RebalancePolicy(1.5m, TotalThreshold: -0.1m, MaxInterval: TimeSpan.Zero, MinInterval: TimeSpan.FromHours(2)));
+
+        Assert.Equal(["rebalance.threshold", "rebalance.totalThreshold", "rebalance.maxInterval"], errors.Select(e => e.Field));
+        Assert.Equal(Rules.ThresholdOutOfRange, PolicyValidation.Check(new RebalancePolicy(1.5m, MaxInterval: TimeSpan.Zero))?.Rule);
+        Assert.Empty(PolicyValidation.CheckAll(new RebalancePolicy(0.05m, MaxInterval: TimeSpan.FromHours(2), MinInterval: TimeSpan.FromHours(2))));
+    }
+
     [Theory]
     [MemberData(nameof(InvalidPolicies))]
     public void An_invalid_policy_is_an_error_naming_the_field(RebalancePolicy policy, string rule, string field)

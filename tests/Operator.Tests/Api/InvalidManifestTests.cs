@@ -129,6 +129,35 @@ public sealed class InvalidManifestTests
         Assert.Contains("spec.capital: capital must be greater than 0", errors);
     }
 
+    /// <summary>A threshold that does not parse, or one out of range, does not hide the intervals' own problems.</summary>
+    [Theory]
+    [InlineData("threshold: 150%", "spec.rebalance.threshold")]
+    [InlineData("threshold: 5%\n    totalThreshold: 150%", "spec.rebalance.totalThreshold")]
+    public void The_rebalance_rules_problems_are_reported_together(string threshold, string thresholdField)
+    {
+        var broken = Break("threshold: 5%", threshold).Replace("maxInterval: 720h", "maxInterval: 0s", StringComparison.Ordinal);
+        var (funds, readError) = ManifestReader.Read(broken);
+        Assert.Null(readError);
+
+        var fields = SpecValidator.Validate(Assert.Single(funds).Spec).Errors.Select(e => e.Field).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(["spec.rebalance.maxInterval", thresholdField], fields); // sorted
+    }
+
+    /// <summary>Both intervals out of order and each out of range: each is named, and their order is judged only once both are valid.</summary>
+    [Fact]
+    public void A_negative_min_interval_and_a_zero_max_interval_are_both_named()
+    {
+        var broken = Break("minInterval: 1h", "minInterval: \"-1h\"").Replace("maxInterval: 720h", "maxInterval: 0s", StringComparison.Ordinal);
+        var (funds, _) = ManifestReader.Read(broken);
+
+        var errors = SpecValidator.Validate(Assert.Single(funds).Spec).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("spec.rebalance.maxInterval: ", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("spec.rebalance.minInterval: ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_typo_in_an_id_does_not_hide_an_infeasible_cap()
     {

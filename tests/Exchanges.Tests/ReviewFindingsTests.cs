@@ -408,6 +408,7 @@ public sealed class ReviewFindingsTests
         Assert.NotEmpty(buys);
         Assert.All(buys, l => Assert.Equal(LegState.Skipped, l.State));
         Assert.All(buys, l => Assert.StartsWith(RebalanceSteps.LedgerMismatch, l.Reason, StringComparison.Ordinal));
+        Assert.All(buys, l => Assert.DoesNotContain("not sent", l.Reason, StringComparison.Ordinal)); // status adds "not sent: " to a skipped leg's reason
         Assert.DoesNotContain(fund.State.OrderRequests, r => r.Side == "BUY");
         Assert.Contains("the recorded fills do not fit the fund's holdings", fund.Logs.AllText, StringComparison.Ordinal);
         fund.AssertNoDoubleExecution();

@@ -81,7 +81,7 @@ internal static class RebalanceSteps
     }
 
     /// <summary>How a buy skipped because the recorded fills do not fit the holdings starts its reason.</summary>
-    public const string LedgerMismatch = "not sent: the recorded fills do not fit the fund's holdings: ";
+    public const string LedgerMismatch = "the recorded fills do not fit the fund's holdings: ";
 
     private static RebalanceRecord SkipBuys(RebalanceRecord record, List<LegRecord> pendingBuys, string reason)
     {

@@ -61,6 +61,9 @@ public sealed class GitOpsManifestTests
         Assert.True(Directory.Exists(RepositoryPaths.Combine(chartPath)), chartPath);
         Assert.Equal(operatorRelease.Objects.Count, operatorBuild.Objects.Count);
         Assert.Equal(ExampleImage, (string?)operatorRelease.One("HelmRelease")["spec"]!["values"]!["image"]!["repository"]);
+        // A chart from a GitRepository is packaged again only when its version changes, unless the strategy follows the
+        // Git revision: the chart (and the CRD it installs) changed without a version bump would never be upgraded.
+        Assert.Equal("Revision", (string?)operatorRelease.One("HelmRelease")["spec"]!["chart"]!["spec"]!["reconcileStrategy"]);
 
         // Applying cluster.yaml alone must be enough: every source a Kustomization reads is defined beside it.
         foreach (var kustomization in cluster.OfKind("Kustomization"))

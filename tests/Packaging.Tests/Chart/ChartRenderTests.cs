@@ -86,4 +86,36 @@ public sealed class ChartRenderTests
         Assert.NotEqual(0, result.Exit);
         Assert.Contains("replicaCount > 1 needs leaderElection.enabled", result.Err, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A budget that keeps every replica (minAvailable, a percentage rounded up as Kubernetes does, at least the
+    /// replicas) allows no eviction at all: a node drain, and so a cluster upgrade, would wait on the operator forever.
+    /// </summary>
+    [Theory]
+    [InlineData("helm", 1, "1", false)]
+    [InlineData("helm3", 1, "1", false)]
+    [InlineData("helm", 2, "2", false)]
+    [InlineData("helm", 1, "50%", false)]
+    [InlineData("helm3", 1, "50%", false)]
+    [InlineData("helm", 1, "0", true)]
+    [InlineData("helm", 2, "1", true)]
+    [InlineData("helm3", 3, "50%", true)]
+    public async Task A_disruption_budget_that_would_block_every_drain_is_refused(string helm, int replicas, string minAvailable, bool renders)
+    {
+        var result = await Support.Chart.TryTemplateAsync(
+            string.Empty,
+            [$"replicaCount={replicas}", "podDisruptionBudget.enabled=true", $"podDisruptionBudget.minAvailable={minAvailable}"],
+            helm == "helm3" ? Tool.Helm3 : Tool.Helm);
+
+        if (renders)
+        {
+            Assert.True(result.Exit == 0, result.Describe("helm template"));
+            Assert.Equal(minAvailable, Manifests.Parse(result.Out).One("PodDisruptionBudget")["spec"]!["minAvailable"]!.ToString());
+        }
+        else
+        {
+            Assert.NotEqual(0, result.Exit);
+            Assert.Contains($"podDisruptionBudget.minAvailable {minAvailable} keeps all {replicas} replica", result.Err, StringComparison.Ordinal);
+        }
+    }
 }

@@ -82,6 +82,11 @@ public sealed class GitOpsManifestTests
         var yaml = await Tool.OkAsync(Tool.Kubectl, "kustomize", RepositoryPaths.Combine("deploy", "gitops", "funds", "overlays", "prod"));
         var fund = Manifests.Parse(yaml).One("IndexFund");
         Assert.Equal(("funds", 50000), ((string?)fund["metadata"]!["namespace"], (int)fund["spec"]!["capital"]!));
+        // Deleting the namespace deletes every fund in it, and the exchange Secrets made by hand, whatever the funds'
+        // own annotations say: neither Argo CD (Application deleted, or prune) nor Flux (prune) may do it implicitly.
+        var annotations = Manifests.Parse(yaml).One("Namespace", "funds")["metadata"]!["annotations"]!;
+        Assert.Equal("Prune=false,Delete=false", (string?)annotations["argocd.argoproj.io/sync-options"]);
+        Assert.Equal("disabled", (string?)annotations["kustomize.toolkit.fluxcd.io/prune"]);
 
         await using var cluster = await ApplyCluster.StartAsync();
         await cluster.Cluster.ApplyYamlAsync(await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")));

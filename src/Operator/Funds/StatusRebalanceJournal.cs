@@ -236,7 +236,14 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             return null; // someone moved the record on (a leader hand-over): its own saves report it
         }
 
-        var status = Replacing(fund["status"] as JsonObject, new JsonObject { ["conditions"] = Conditions(fund, record) });
+        var desired = new JsonObject { ["conditions"] = Conditions(fund, record) };
+        if (Pause is not null)
+        {
+            // The pause is this generation's answer (its spec.suspend or spec.dryRun): GitOps health checks wait for it.
+            desired["observedGeneration"] = (long?)fund["metadata"]?["generation"];
+        }
+
+        var status = Replacing(fund["status"] as JsonObject, desired);
         if (status.Count == 0)
         {
             return false;

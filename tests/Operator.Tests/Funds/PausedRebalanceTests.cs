@@ -47,6 +47,9 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
         var paused = await PumpUntilAsync(_ => true);
         Assert.Equal(2, BinanceOperator.OrdersPosted(Binance));
         Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(paused));
+
+        // The pause is the operator's answer to generation 2: Argo CD and Flux wait for observedGeneration to reach it.
+        Assert.Equal(2L, (long?)paused["observedGeneration"]);
         Assert.Equal("Pending", (string?)paused["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "ETH")!["state"]);
         var reconciling = FakeClockPump.Condition(paused, "Reconciling")!;
         Assert.Equal(

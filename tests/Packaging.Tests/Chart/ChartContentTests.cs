@@ -86,7 +86,10 @@ public sealed class ChartContentTests
         Assert.Equal(("json", "Information"), (Env(m)["Logging__Console__FormatterName"], Env(m)["Logging__LogLevel__Default"]));
         Assert.Equal("metrics", (string?)m.One("Service")["spec"]!["ports"]![0]!["name"]);
         Assert.Empty(m.OfKind("PodDisruptionBudget"));
-        Assert.Null(m.One("Deployment")["spec"]!["strategy"]); // rolling updates are safe behind the lease
+        // Rolling updates are safe behind the lease. Written out (Kubernetes' defaults) so that the release owns
+        // rollingUpdate and a server-side-apply upgrade to Recreate (leader election off) removes it.
+        var strategy = m.One("Deployment")["spec"]!["strategy"]!;
+        Assert.Equal(("RollingUpdate", "25%", "25%"), ((string?)strategy["type"], (string?)strategy["rollingUpdate"]!["maxSurge"], (string?)strategy["rollingUpdate"]!["maxUnavailable"]));
     }
 
     [Fact]
@@ -160,6 +163,7 @@ public sealed class ChartContentTests
 
         Assert.Equal(["run", "--port=9090", "--leader-elect=false", "--max-concurrent-reconciles=8", "--graceful-shutdown-timeout=20s", "--lease-namespace=cryptoindex-system"], Args(m));
         Assert.Equal("Recreate", (string?)m.One("Deployment")["spec"]!["strategy"]!["type"]); // no lease: never two pods at once
+        Assert.Null(m.One("Deployment")["spec"]!["strategy"]!["rollingUpdate"]); // refused beside Recreate
         Assert.DoesNotContain(m.OfKind("Role"), r => Manifests.Name(r).EndsWith("leader-election", StringComparison.Ordinal));
         Assert.Equal("http://coingecko-proxy.internal:8080/api/v3/", env["MarketData__CoinGecko__BaseUrl"]);
         Assert.Equal("10", env["MarketData__CoinGeckoRequestsPerMinute"]);

@@ -109,9 +109,16 @@ public sealed class FundMetrics
         Fees.WithLabels(ns, fund).Inc((double)record.Legs.SelectMany(l => l.Fills).Sum(f => f.FeeValue));
         if (record.FinishedAt is { } finished)
         {
-            LastRebalance.WithLabels(ns, fund).Set(finished.ToUnixTimeSeconds());
+            SetLastRebalance(ns, fund, finished);
         }
     }
+
+    /// <summary>
+    /// When the fund's last rebalance finished, from its status: a new process (a restart, a new leader) reports it at
+    /// the fund's first reconcile, not only after the next rebalance, which may be a month away.
+    /// </summary>
+    public void SetLastRebalance(string ns, string fund, DateTimeOffset finished) =>
+        LastRebalance.WithLabels(ns, fund).Set(finished.ToUnixTimeSeconds());
 
     private static List<string[]> OfFund(IEnumerable<string[]> labelSets, string ns, string fund) =>
         labelSets.Where(l => l.Length >= 2 && l[0] == ns && l[1] == fund).ToList();

@@ -159,6 +159,10 @@ public sealed partial class FundReconciler(
         var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time);
         var record = await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        if (record?.FinishedAt is { } lastFinished)
+        {
+            metrics.SetLastRebalance(ns, name, lastFinished);
+        }
 
         var (definition, _) = SpecValidator.Validate(fund.Spec);
         if (definition is null)

@@ -188,6 +188,7 @@ public sealed partial class FundReconciler(
         }
 
         metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend, definition.Suspend);
+        metrics.SetRules(ns, name, definition.Policy);
         if (record is { Phase: not RebalancePhase.Done })
         {
             // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up

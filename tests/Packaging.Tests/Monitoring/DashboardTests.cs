@@ -50,6 +50,7 @@ public sealed class DashboardTests
     [InlineData("cryptoindex_fund_current_weight")]
     [InlineData("cryptoindex_fund_target_weight")]
     [InlineData("cryptoindex_fund_drift")]
+    [InlineData("cryptoindex_fund_rebalance_threshold")]
     [InlineData("cryptoindex_fund_rebalances_total")]
     [InlineData("cryptoindex_fund_trades_total")]
     [InlineData("cryptoindex_fund_fees_total")]

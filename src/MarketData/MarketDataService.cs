@@ -148,6 +148,7 @@ public sealed partial class MarketDataService
         if (accepted.Remove(asset) && !accepted.Keys.Any(a => a.Symbol == asset.Symbol))
         {
             metrics.PriceAge.RemoveLabelled(Provider, asset.Symbol);
+            metrics.RefreshInterval.RemoveLabelled(Provider, asset.Symbol);
         }
     }
 
@@ -382,7 +383,10 @@ public sealed partial class MarketDataService
         }
     }
 
-    /// <summary>Sets the price-age gauge for every accepted asset; call before a scrape.</summary>
+    /// <summary>
+    /// Sets the price-age gauge for every accepted asset, and beside it the longest refresh interval funds ask for it at,
+    /// so that the stale-price alert does not take a price an hourly fund refreshes hourly for stale; call before a scrape.
+    /// </summary>
     public void UpdateAgeMetrics()
     {
         var now = time.GetUtcNow();
@@ -391,6 +395,12 @@ public sealed partial class MarketDataService
             foreach (var quote in accepted.Values)
             {
                 metrics.PriceAge.WithLabels(Provider, quote.Symbol).Set((now - quote.ObservedAt).TotalSeconds);
+            }
+
+            foreach (var symbol in accepted.Keys.GroupBy(a => a.Symbol, StringComparer.Ordinal))
+            {
+                var interval = symbol.Max(a => requested.TryGetValue(a, out var r) ? r.Interval : TrackedInterval);
+                metrics.RefreshInterval.WithLabels(Provider, symbol.Key).Set(interval.TotalSeconds);
             }
         }
     }

@@ -246,6 +246,34 @@ public sealed class MarketDataServiceTests
     }
 
     [Fact]
+    public async Task Price_age_comes_with_the_longest_refresh_interval_funds_ask_at_and_both_go_with_the_asset()
+    {
+        await using var h = await PricedAsync();
+        await h.SnapshotAsync(ThreeAssets, TimeSpan.FromMinutes(1));
+        await h.SnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(30)); // a fund refreshing every half hour shares BTC
+
+        h.Service.UpdateAgeMetrics();
+
+        // The stale-price alert allows a price this old before counting it overdue: an hourly fund's hour-old price is fine.
+        Assert.Equal(1800, h.Registry.Value("cryptoindex_price_refresh_interval_seconds", "coingecko", "BTC"));
+        Assert.Equal(60, h.Registry.Value("cryptoindex_price_refresh_interval_seconds", "coingecko", "ETH"));
+
+        h.Service.Retain([MarketHarness.Eth, MarketHarness.Sol]);
+        h.Service.UpdateAgeMetrics();
+
+        var text = await ExportAsync(h.Registry);
+        Assert.DoesNotContain("symbol=\"BTC\"", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_price_refresh_interval_seconds{provider=\"coingecko\",symbol=\"SOL\"} 60", text, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ExportAsync(CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
     public async Task The_api_key_never_appears_in_logs_snapshots_or_errors()
     {
         const string key = "CG-topsecret-key-42";

@@ -21,6 +21,10 @@ public sealed class MarketDataMetrics
             "cryptoindex_price_rejections_total", "Values from a provider that were rejected, by reason.", "provider", "reason");
         PriceAge = factory.CreateGauge(
             "cryptoindex_price_age_seconds", "Age of the latest accepted price of each asset at scrape time, per provider a fund can name.", "provider", "symbol");
+        RefreshInterval = factory.CreateGauge(
+            "cryptoindex_price_refresh_interval_seconds",
+            "The longest spec.prices.refreshInterval at which funds ask for the asset: its price is due this often, so may be this old.",
+            "provider", "symbol");
     }
 
     public Counter Fetches { get; }
@@ -30,4 +34,6 @@ public sealed class MarketDataMetrics
     public Counter Rejections { get; }
 
     public Gauge PriceAge { get; }
+
+    public Gauge RefreshInterval { get; }
 }

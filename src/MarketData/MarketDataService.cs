@@ -148,6 +148,7 @@ public sealed partial class MarketDataService
         if (accepted.Remove(asset) && !accepted.Keys.Any(a => a.Symbol == asset.Symbol))
         {
             metrics.PriceAge.RemoveLabelled(Provider, asset.Symbol);
+            metrics.RefreshInterval.RemoveLabelled(Provider, asset.Symbol);
         }
     }
 
@@ -382,15 +383,36 @@ public sealed partial class MarketDataService
         }
     }
 
-    /// <summary>Sets the price-age gauge for every accepted asset; call before a scrape.</summary>
+    /// <summary>
+    /// How long after a fund last asked for an asset, beyond its refresh interval, its price age is still exported. A
+    /// cache no fund asks any more (its last fund deleted, or moved to another provider) is never refreshed again, so
+    /// the age of what it holds would grow for ever and keep the stale-price alert firing; the quote itself is kept
+    /// (see <see cref="MinimumRetention"/>). Shorter than that alert's default 15 minutes past the interval.
+    /// </summary>
+    internal static readonly TimeSpan AgeReportedFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Sets the price-age gauge for every accepted asset some fund still asks for, and beside it the longest refresh
+    /// interval funds ask for it at, so that the stale-price alert does not take a price an hourly fund refreshes hourly
+    /// for stale; call before a scrape.
+    /// </summary>
     public void UpdateAgeMetrics()
     {
         var now = time.GetUtcNow();
         lock (sync)
         {
-            foreach (var quote in accepted.Values)
+            foreach (var symbol in accepted.GroupBy(a => a.Key.Symbol, StringComparer.Ordinal))
             {
-                metrics.PriceAge.WithLabels(Provider, quote.Symbol).Set((now - quote.ObservedAt).TotalSeconds);
+                var asked = symbol.Where(a => requested.TryGetValue(a.Key, out var r) && now - r.At <= r.Interval + AgeReportedFor).ToList();
+                if (asked.Count == 0)
+                {
+                    metrics.PriceAge.RemoveLabelled(Provider, symbol.Key);
+                    metrics.RefreshInterval.RemoveLabelled(Provider, symbol.Key);
+                    continue;
+                }
+
+                metrics.PriceAge.WithLabels(Provider, symbol.Key).Set(asked.Max(a => (now - a.Value.ObservedAt).TotalSeconds));
+                metrics.RefreshInterval.WithLabels(Provider, symbol.Key).Set(asked.Max(a => requested[a.Key].Interval).TotalSeconds);
             }
         }
     }

@@ -246,6 +246,57 @@ public sealed class MarketDataServiceTests
     }
 
     [Fact]
+    public async Task Price_age_comes_with_the_longest_refresh_interval_funds_ask_at_and_both_go_with_the_asset()
+    {
+        await using var h = await PricedAsync();
+        await h.SnapshotAsync(ThreeAssets, TimeSpan.FromMinutes(1));
+        await h.SnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(30)); // a fund refreshing every half hour shares BTC
+
+        h.Service.UpdateAgeMetrics();
+
+        // The stale-price alert allows a price this old before counting it overdue: an hourly fund's hour-old price is fine.
+        Assert.Equal(1800, h.Registry.Value("cryptoindex_price_refresh_interval_seconds", "coingecko", "BTC"));
+        Assert.Equal(60, h.Registry.Value("cryptoindex_price_refresh_interval_seconds", "coingecko", "ETH"));
+
+        h.Service.Retain([MarketHarness.Eth, MarketHarness.Sol]);
+        h.Service.UpdateAgeMetrics();
+
+        var text = await ExportAsync(h.Registry);
+        Assert.DoesNotContain("symbol=\"BTC\"", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_price_refresh_interval_seconds{provider=\"coingecko\",symbol=\"SOL\"} 60", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_price_no_fund_asks_for_any_more_exports_no_age_that_would_grow_for_ever()
+    {
+        // The last fund on this provider was deleted (or moved to another provider): nothing refreshes this cache again.
+        await using var h = await PricedAsync();
+        await h.SnapshotAsync(ThreeAssets, TimeSpan.FromMinutes(1));
+        h.Clock.Advance(TimeSpan.FromMinutes(5));
+        h.Service.UpdateAgeMetrics();
+        Assert.InRange(h.Registry.Value("cryptoindex_price_age_seconds", "coingecko", "BTC"), 300, 302); // a fund may still ask
+
+        h.Clock.Advance(TimeSpan.FromMinutes(10)); // a whole refresh interval plus 10 minutes since any fund asked
+        h.Service.UpdateAgeMetrics();
+        h.Service.UpdateAgeMetrics(); // every later scrape: nothing left to remove
+
+        var text = await ExportAsync(h.Registry);
+        Assert.DoesNotContain("cryptoindex_price_age_seconds{", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("cryptoindex_price_refresh_interval_seconds{", text, StringComparison.Ordinal);
+
+        await h.SnapshotAsync([MarketHarness.Btc], TimeSpan.FromMinutes(1)); // asked again: reported again
+        h.Service.UpdateAgeMetrics();
+        Assert.InRange(h.Registry.Value("cryptoindex_price_age_seconds", "coingecko", "BTC"), 0, 2);
+    }
+
+    private static async Task<string> ExportAsync(CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
     public async Task The_api_key_never_appears_in_logs_snapshots_or_errors()
     {
         const string key = "CG-topsecret-key-42";

@@ -1,3 +1,4 @@
+using CryptoIndex.Engine.Decisions;
 using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Exchanges.Execution;
 using Prometheus;
@@ -22,6 +23,8 @@ public sealed class FundMetrics
         Ready = factory.CreateGauge("cryptoindex_fund_ready", "1 when the fund's Ready condition is True.", Fund);
         Trading = factory.CreateGauge("cryptoindex_fund_trading", "1 when the fund may trade: 0 in dry run (spec.dryRun), suspended (spec.suspend) or with an invalid spec.", Fund);
         Suspended = factory.CreateGauge("cryptoindex_fund_suspended", "1 when the fund is suspended on purpose (spec.suspend), so that it is not alerted on as stalled.", Fund);
+        RebalanceThreshold = factory.CreateGauge("cryptoindex_fund_rebalance_threshold", "The fund's spec.rebalance.threshold: per-asset drift, as a fraction, beyond which it rebalances.", Fund);
+        MinInterval = factory.CreateGauge("cryptoindex_fund_rebalance_min_interval_seconds", "The fund's spec.rebalance.minInterval: it does not rebalance again sooner (unless its constituents changed).", Fund);
         LastRebalance = factory.CreateGauge("cryptoindex_fund_last_rebalance_timestamp_seconds", "When the last rebalance finished (Unix seconds).", Fund);
         TargetWeight = factory.CreateGauge("cryptoindex_fund_target_weight", "Target weight of an asset, as a fraction of NAV.", Asset);
         CurrentWeight = factory.CreateGauge("cryptoindex_fund_current_weight", "Current weight of an asset, as a fraction of NAV.", Asset);
@@ -42,6 +45,10 @@ public sealed class FundMetrics
     public Gauge Trading { get; }
 
     public Gauge LastRebalance { get; }
+
+    public Gauge RebalanceThreshold { get; }
+
+    public Gauge MinInterval { get; }
 
     public Gauge Suspended { get; }
 
@@ -93,6 +100,17 @@ public sealed class FundMetrics
         Suspended.WithLabels(ns, fund).Set(suspended ? 1 : 0);
     }
 
+    /// <summary>
+    /// The fund's own rebalance rules, so that the drift alert judges a fund by its threshold and minInterval, not by
+    /// one threshold for all funds (a fund with a wider band, or a longer minInterval, is healthy while it waits).
+    /// </summary>
+    public void SetRules(string ns, string fund, RebalancePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        RebalanceThreshold.WithLabels(ns, fund).Set((double)policy.AssetThreshold);
+        MinInterval.WithLabels(ns, fund).Set((policy.MinInterval ?? TimeSpan.Zero).TotalSeconds);
+    }
+
     /// <summary>The Ready gauge alone: set on every status write, so a stalled or invalid fund reads 0 too.</summary>
     public void SetReady(string ns, string fund, bool ready) => Ready.WithLabels(ns, fund).Set(ready ? 1 : 0);
 
@@ -109,9 +127,16 @@ public sealed class FundMetrics
         Fees.WithLabels(ns, fund).Inc((double)record.Legs.SelectMany(l => l.Fills).Sum(f => f.FeeValue));
         if (record.FinishedAt is { } finished)
         {
-            LastRebalance.WithLabels(ns, fund).Set(finished.ToUnixTimeSeconds());
+            SetLastRebalance(ns, fund, finished);
         }
     }
+
+    /// <summary>
+    /// When the fund's last rebalance finished, from its status: a new process (a restart, a new leader) reports it at
+    /// the fund's first reconcile, not only after the next rebalance, which may be a month away.
+    /// </summary>
+    public void SetLastRebalance(string ns, string fund, DateTimeOffset finished) =>
+        LastRebalance.WithLabels(ns, fund).Set(finished.ToUnixTimeSeconds());
 
     private static List<string[]> OfFund(IEnumerable<string[]> labelSets, string ns, string fund) =>
         labelSets.Where(l => l.Length >= 2 && l[0] == ns && l[1] == fund).ToList();
@@ -132,7 +157,7 @@ public sealed class FundMetrics
     /// <summary>Drops every series of a deleted fund, so dashboards do not show it forever.</summary>
     public void Forget(string ns, string fund)
     {
-        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, Suspended, LastRebalance })
+        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, Suspended, LastRebalance, RebalanceThreshold, MinInterval })
         {
             gauge.RemoveLabelled(ns, fund);
         }

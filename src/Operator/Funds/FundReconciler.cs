@@ -159,6 +159,10 @@ public sealed partial class FundReconciler(
         var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time);
         var record = await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        if (record?.FinishedAt is { } lastFinished)
+        {
+            metrics.SetLastRebalance(ns, name, lastFinished);
+        }
 
         var (definition, _) = SpecValidator.Validate(fund.Spec);
         if (definition is null)
@@ -184,6 +188,7 @@ public sealed partial class FundReconciler(
         }
 
         metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend, definition.Suspend);
+        metrics.SetRules(ns, name, definition.Policy);
         if (record is { Phase: not RebalancePhase.Done })
         {
             // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up

@@ -44,4 +44,29 @@ public sealed class FundMetricsTests
         Assert.Contains("cryptoindex_fund_drift{fund_namespace=\"team-a\",fund=\"one\",symbol=\"ETH\"}", text, StringComparison.Ordinal);
         Assert.Contains("cryptoindex_fund_drift{fund_namespace=\"team-a\",fund=\"other\",symbol=\"ZZZQ\"}", text, StringComparison.Ordinal); // another fund's stays
     }
+
+    [Fact]
+    public async Task The_funds_own_rebalance_rules_are_exported_and_go_with_the_fund()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new FundMetrics(registry);
+        metrics.SetRules("team-a", "wide", new CryptoIndex.Engine.Decisions.RebalancePolicy(0.1m, MinInterval: TimeSpan.FromHours(24)));
+        metrics.SetRules("team-a", "other", new CryptoIndex.Engine.Decisions.RebalancePolicy(0.05m));
+
+        var text = await ExportAsync(registry);
+        Assert.Contains("cryptoindex_fund_rebalance_threshold{fund_namespace=\"team-a\",fund=\"wide\"} 0.1\n", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_rebalance_min_interval_seconds{fund_namespace=\"team-a\",fund=\"wide\"} 86400\n", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_rebalance_min_interval_seconds{fund_namespace=\"team-a\",fund=\"other\"} 0\n", text, StringComparison.Ordinal);
+
+        metrics.Forget("team-a", "wide");
+
+        Assert.DoesNotContain("fund=\"wide\"", await ExportAsync(registry), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ExportAsync(Prometheus.CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
 }

@@ -12,7 +12,7 @@ namespace CryptoIndex.Operator.Tests.Testing;
 /// <summary>The operator as it runs (OperatorApp: runtime, reconciler, exchanges) against a LocalKube with the CRD.</summary>
 internal sealed class OperatorUnderTest : IAsyncDisposable
 {
-    private readonly OperatorAppOptions options;
+    private OperatorAppOptions options;
 
     private OperatorUnderTest(LocalKubeCluster cluster, OperatorAppOptions options, WebApplication app)
     {
@@ -76,7 +76,9 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
             await whileStopped();
         }
 
-        App = OperatorApp.Build(options with { Registry = Prometheus.Metrics.NewCustomRegistry() });
+        // A new process starts with empty metrics: Registry (and ScrapeAsync) read the new one from here on.
+        options = options with { Registry = Prometheus.Metrics.NewCustomRegistry() };
+        App = OperatorApp.Build(options);
         await App.StartAsync();
     }
 

@@ -31,11 +31,26 @@ public sealed class DashboardTests
             e => Assert.Contains("fund_namespace=~\"$fund_namespace\",fund=~\"$fund\"", e.Expr, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void All_jobs_means_the_operators_jobs_not_every_job_in_Prometheus()
+    {
+        // leader_election_master_status and rest_client_requests_total are exported by every controller in a cluster
+        // (kube-controller-manager, other operators): "All" must expand to the jobs the job query found, never ".*".
+        var dashboard = Dashboard.Load();
+        var job = dashboard["templating"]!["list"]!.AsArray().Single(v => (string?)v!["name"] == "job")!;
+
+        Assert.Null(job["allValue"]);
+        Assert.Contains("controller=~\"indexfund.*\"", (string?)job["definition"], StringComparison.Ordinal);
+        Assert.All(Dashboard.Expressions(dashboard).Where(e => PromQl.Analyze(e.Expr).Selectors.Any(s => !s.Metric.StartsWith("cryptoindex_", StringComparison.Ordinal))),
+            e => Assert.Contains("job=~\"$job\"", e.Expr, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("cryptoindex_fund_nav")]
     [InlineData("cryptoindex_fund_current_weight")]
     [InlineData("cryptoindex_fund_target_weight")]
     [InlineData("cryptoindex_fund_drift")]
+    [InlineData("cryptoindex_fund_rebalance_threshold")]
     [InlineData("cryptoindex_fund_rebalances_total")]
     [InlineData("cryptoindex_fund_trades_total")]
     [InlineData("cryptoindex_fund_fees_total")]

@@ -94,8 +94,8 @@ public sealed partial class FundReconciler(
             : TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// A requeue no sooner than this: a retry time already reached (a zero wait, a Retry-After in the past, time
-    /// spent reporting) must still requeue, since a delay of zero or less would end the rebalance's reconciles.
+    /// A requeue after a delay no shorter than this (a delay of zero or less would end the rebalance's reconciles); a
+    /// retry time already reached is a rate-limited requeue instead (see <see cref="RetryAt"/>).
     /// </summary>
     private static readonly TimeSpan MinimumRetryDelay = TimeSpan.FromMilliseconds(100);
     public static readonly ResourceType Funds = new(IndexFund.Group, IndexFund.Version, IndexFund.Plural);
@@ -534,10 +534,19 @@ public sealed partial class FundReconciler(
         }
     }
 
+    /// <summary>
+    /// Requeues at the executor's retry time. One already reached means the exchange asked for no wait at all (an order
+    /// refused for its timestamp, resent with the clock measured again; a <c>Retry-After: 0</c>): the first retry goes at
+    /// once, and while the exchange keeps answering so (a clock incident on its side) the retries back off per fund (5 ms,
+    /// doubling, as for errors) until a reconcile that requeues after a delay resets it. Each resend writes the leg to
+    /// status twice (sent, then pending again); every 100 ms it was ten orders and twenty status writes a second.
+    /// </summary>
     private ReconcileResult RetryAt(DateTimeOffset at)
     {
         var delay = at - time.GetUtcNow();
-        return ReconcileResult.RequeueAfter(delay > MinimumRetryDelay ? delay : MinimumRetryDelay);
+        return delay <= TimeSpan.Zero
+            ? ReconcileResult.RequeueRateLimited
+            : ReconcileResult.RequeueAfter(delay > MinimumRetryDelay ? delay : MinimumRetryDelay);
     }
 
     /// <summary>

@@ -175,6 +175,37 @@ public sealed class BinanceEndToEndTests : IAsyncLifetime, IDisposable
         AssertLedgerEqualsAccount(done);
     }
 
+    [Theory]
+    [InlineData("timestamp")]
+    [InlineData("retry-after-0")]
+    public async Task Orders_the_exchange_wants_resent_at_once_again_and_again_are_resent_with_backoff_not_every_tenth_of_a_second(string refusal)
+    {
+        // A clock incident on the exchange's side refuses every order as -1021 for minutes (or a proxy answers 429 with
+        // Retry-After: 0). Each resend writes the leg to status twice (sent, then pending again): at once every time, that
+        // is ten orders and twenty status writes a second.
+        await CreateSecretAsync();
+        for (var i = 0; i < 1_000; i++)
+        {
+            binance.Inject(OrderEndpoint, refusal == "timestamp"
+                ? Fault.Reject(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
+                : Fault.TooManyRequests(429, seconds: 0));
+        }
+
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", Manifest));
+        var step = TimeSpan.FromMilliseconds(100);
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange", advance: step);
+        var until = clock.GetUtcNow().AddSeconds(10);
+        await PumpUntilAsync(_ => false, advance: step, alsoDone: () => clock.GetUtcNow() >= until);
+        int Posts() => binance.RequestLog.Count(r => r.StartsWith(OrderEndpoint, StringComparison.Ordinal));
+        Assert.InRange(Posts(), 2, 15); // resent at once, then less and less often: 5 ms, 10 ms, 20 ms … (per fund)
+
+        // The exchange takes orders again: the rebalance completes, each order executed once.
+        binance.ClearFaults();
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(5));
+        Assert.Equal(["Completed", "Completed"], done["trades"]!.AsArray().Select(t => (string)t!["status"]!));
+        AssertLedgerEqualsAccount(done);
+    }
+
     [Fact]
     public async Task Refused_keys_stall_the_fund_without_resending_until_the_next_refresh()
     {

@@ -42,13 +42,13 @@ public static class ExchangeServiceCollectionExtensions
 /// Builds a <see cref="BinanceExchange"/> for a fund's credentials. Keep one per fund (or per account): it holds the
 /// symbol-rule cache and the measured server-time offset.
 /// </summary>
-public sealed class BinanceExchangeFactory(IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory loggers)
+public sealed class BinanceExchangeFactory(IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory loggers, ExchangeMetrics metrics)
 {
     public BinanceExchange Create(BinanceCredentials credentials, BinanceOptions options)
     {
         ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentNullException.ThrowIfNull(loggers);
-        return new BinanceExchange(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), credentials, options, time, loggers.CreateLogger<BinanceExchange>());
+        return new BinanceExchange(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), credentials, options, time, loggers.CreateLogger<BinanceExchange>(), metrics);
     }
 
     /// <summary>
@@ -59,6 +59,6 @@ public sealed class BinanceExchangeFactory(IHttpClientFactory httpClients, TimeP
     {
         ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentNullException.ThrowIfNull(loggers);
-        return BinanceExchange.PublicData(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), options, time, loggers.CreateLogger<BinanceExchange>());
+        return BinanceExchange.PublicData(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), options, time, loggers.CreateLogger<BinanceExchange>(), metrics);
     }
 }

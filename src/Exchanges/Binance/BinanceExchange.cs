@@ -18,7 +18,9 @@ namespace CryptoIndex.Exchanges.Binance;
 /// plus the offset measured from <c>/api/v3/time</c>) and <c>recvWindow</c>; symbol rules come from
 /// <c>exchangeInfo</c> and are cached; orders are MARKET with <c>newClientOrderId</c> and a FULL response. Reads are
 /// retried on timeouts and 5xx (Polly); <c>POST /api/v3/order</c> never is: the executor looks an unanswered order up
-/// before it sends it again. Timeouts run on the injected <see cref="TimeProvider"/>.
+/// before it sends it again. Timeouts run on the injected <see cref="TimeProvider"/>. Every request (each attempt) is
+/// counted and timed in <see cref="ExchangeMetrics"/> by method, path and status, and a Retry-After of a rate limit or
+/// ban sets when the back-off lifts.
 /// </summary>
 public sealed class BinanceExchange : IExchange
 {
@@ -30,14 +32,16 @@ public sealed class BinanceExchange : IExchange
     private readonly BinanceOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly ExchangeMetrics metrics;
     private readonly ResiliencePipeline reads;
     private readonly ConcurrentDictionary<string, (SymbolRules Rules, DateTimeOffset FetchedAt)> rules = new(StringComparer.Ordinal);
     private readonly Lock clockGate = new();
     private TimeSpan offset;
     private DateTimeOffset? syncedAt;
 
-    public BinanceExchange(HttpClient http, BinanceCredentials credentials, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger)
-        : this(credentials ?? throw new ArgumentNullException(nameof(credentials)), http, options, time, logger)
+    public BinanceExchange(
+        HttpClient http, BinanceCredentials credentials, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger, ExchangeMetrics? metrics = null)
+        : this(credentials ?? throw new ArgumentNullException(nameof(credentials)), http, options, time, logger, metrics)
     {
     }
 
@@ -46,16 +50,18 @@ public sealed class BinanceExchange : IExchange
     /// needs no API key). Every signed request (balances, account, orders, look-ups) is refused before anything is
     /// sent: it cannot place an order or sign anything.
     /// </summary>
-    public static BinanceExchange PublicData(HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger) =>
-        new(null, http, options, time, logger);
+    public static BinanceExchange PublicData(HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger, ExchangeMetrics? metrics = null) =>
+        new(null, http, options, time, logger, metrics);
 
-    private BinanceExchange(BinanceCredentials? credentials, HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger)
+    private BinanceExchange(
+        BinanceCredentials? credentials, HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger, ExchangeMetrics? metrics)
     {
         this.http = http ?? throw new ArgumentNullException(nameof(http));
         this.credentials = credentials;
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         this.time = time ?? throw new ArgumentNullException(nameof(time));
         this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        this.metrics = metrics ?? ExchangeMetrics.Unregistered();
         if (options.RecvWindow <= TimeSpan.Zero || options.RecvWindow > TimeSpan.FromSeconds(60))
         {
             throw new ArgumentOutOfRangeException(nameof(options), "recvWindow must be above 0 and at most 60 s (Binance's limit)");
@@ -380,7 +386,8 @@ public sealed class BinanceExchange : IExchange
         using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         string body;
-        HttpResponseMessage response;
+        HttpResponseMessage? response = null;
+        var started = time.GetTimestamp();
         try
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
@@ -388,20 +395,38 @@ public sealed class BinanceExchange : IExchange
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            response?.Dispose();
+            Measure(method, path, "timeout", started);
             throw NoAnswer(method, operation, path, isOrder, string.Create(CultureInfo.InvariantCulture, $"no answer within {options.RequestTimeout.TotalSeconds:0.###}s"));
         }
         catch (HttpRequestException e)
         {
+            // A status that reached us but whose body could not be read (too large, cut off) is still Binance's answer.
+            Measure(method, path, response is null ? "network" : ExchangeMetrics.StatusClass((int)response.StatusCode), started);
+            response?.Dispose();
+
             // The exception's own message can quote the URL; only its category is reported.
             throw NoAnswer(method, operation, path, isOrder, "connection failed (" + e.HttpRequestError + ")");
+        }
+        catch
+        {
+            // Cancelled by the caller (shutdown): not an answer of the exchange, so not measured.
+            response?.Dispose();
+            throw;
         }
 
         using (response)
         {
+            Measure(method, path, ExchangeMetrics.StatusClass((int)response.StatusCode), started);
             BinanceLog.Answered(logger, method.Method, path, (int)response.StatusCode);
             if (!response.IsSuccessStatusCode)
             {
                 var error = BinanceErrors.Map(operation, isOrder, response.StatusCode, body, BinanceErrors.RetryAfter(response, time), credentials);
+                if (error is { Kind: ExchangeErrorKind.RateLimited or ExchangeErrorKind.IpBanned, RetryAfter: { } wait })
+                {
+                    metrics.BackOff(Name, time.GetUtcNow() + wait);
+                }
+
                 if (error.Kind == ExchangeErrorKind.InvalidTimestamp)
                 {
                     lock (clockGate)
@@ -425,6 +450,13 @@ public sealed class BinanceExchange : IExchange
                     isOrder ? ExchangeErrorKind.InvalidResponse : ExchangeErrorKind.Unavailable, $"Binance {operation}: the answer is not JSON", httpStatus: (int)response.StatusCode);
             }
         }
+    }
+
+    /// <summary>One request in the metrics; <paramref name="path"/> is always one of this client's fixed API paths.</summary>
+    private void Measure(HttpMethod method, string path, string status, long started)
+    {
+        metrics.Requests.WithLabels(Name, method.Method, path, status).Inc();
+        metrics.RequestDuration.WithLabels(Name, method.Method, path).Observe(time.GetElapsedTime(started).TotalSeconds);
     }
 
     private ExchangeException NoAnswer(HttpMethod method, string operation, string path, bool isOrder, string reason)

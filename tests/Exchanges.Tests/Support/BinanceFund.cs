@@ -87,7 +87,8 @@ public sealed class BinanceFund : IAsyncDisposable
             credentials ?? new BinanceCredentials(FakeBinance.ApiKey, FakeBinance.SecretKey),
             (options ?? new BinanceOptions()) with { BaseAddress = Fake.BaseAddress, ReadRetryDelay = TimeSpan.Zero },
             Time,
-            Logs.For<BinanceExchange>());
+            Logs.For<BinanceExchange>(),
+            new ExchangeMetrics(Registry));
     }
 
     public RebalanceExecutor Executor(

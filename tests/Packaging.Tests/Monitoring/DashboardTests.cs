@@ -60,6 +60,8 @@ public sealed class DashboardTests
     [InlineData("controller_runtime_reconcile_time_seconds_bucket")]
     [InlineData("workqueue_depth")]
     [InlineData("leader_election_master_status")]
+    [InlineData("cryptoindex_exchange_requests_total")]
+    [InlineData("cryptoindex_exchange_backoff_until_timestamp_seconds")]
     public void Shows_what_the_issue_asks_for(string metric)
     {
         Assert.Contains(Dashboard.Expressions(Dashboard.Load()), e => PromQl.Analyze(e.Expr).Selectors.Any(s => s.Metric == metric));

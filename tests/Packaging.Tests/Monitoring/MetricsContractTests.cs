@@ -1,3 +1,4 @@
+using System.Globalization;
 using CryptoIndex.Packaging.Tests.Support;
 
 namespace CryptoIndex.Packaging.Tests.Monitoring;
@@ -21,6 +22,23 @@ public sealed class MetricsContractTests(OperatorWithFunds fixture) : IClassFixt
     }
 
     [Fact]
+    public void The_scrape_has_the_banned_exchange_request_and_its_back_off()
+    {
+        var text = fixture.ScrapeText;
+
+        // The dry run asked once: a ban is not retried, and the venue is not asked again before its Retry-After.
+        Assert.Contains(
+            "cryptoindex_exchange_requests_total{exchange=\"binance\",method=\"GET\",path=\"/api/v3/exchangeInfo\",status=\"418\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains(
+            "cryptoindex_exchange_request_duration_seconds_count{exchange=\"binance\",method=\"GET\",path=\"/api/v3/exchangeInfo\"} 1\n", text, StringComparison.Ordinal);
+        var until = double.Parse(
+            Assert.Single(text.Split('\n'), l => l.StartsWith("cryptoindex_exchange_backoff_until_timestamp_seconds{exchange=\"binance\"} ", StringComparison.Ordinal)).Split(' ')[1],
+            CultureInfo.InvariantCulture);
+        // Retry-After 3600 s from when Binance answered, which was after the funds were applied and before the scrape.
+        Assert.InRange(until, fixture.AppliedAt.AddSeconds(3600).ToUnixTimeMilliseconds() / 1000d, fixture.ScrapedAt.AddSeconds(3600).ToUnixTimeMilliseconds() / 1000d);
+    }
+
+    [Fact]
     public void Every_dashboard_query_uses_only_exported_metrics_and_labels()
     {
         var dashboard = Dashboard.Load();
@@ -39,7 +57,7 @@ public sealed class MetricsContractTests(OperatorWithFunds fixture) : IClassFixt
 
         var problems = rules.SelectMany(r => MetricsContract.Problems(fixture.Scrape, (string)r["expr"]!).Select(p => $"{r["alert"]}: {p}")).ToList();
 
-        Assert.Equal(6, rules.Count);
+        Assert.Equal(8, rules.Count);
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 

@@ -6,10 +6,11 @@ using CryptoIndex.LocalKube.Testing;
 namespace CryptoIndex.Packaging.Tests.Monitoring;
 
 /// <summary>
-/// A running operator with three funds applied through kubectl: the equal-weight sample (prices from a file) invested
-/// on paper, a fund whose spec is invalid (Stalled), and one whose only price is rejected (PricesStale). Its scrape
-/// then holds every series the dashboard and the alerts use, including the label-bearing ones that appear only once
-/// observed (rebalances, trades, fees, price rejections).
+/// A running operator with four funds applied through kubectl: the equal-weight sample (prices from a file) invested
+/// on paper, a fund whose spec is invalid (Stalled), one whose only price is rejected (PricesStale), and a Binance dry
+/// run against a Binance that has banned the operator's IP (418). Its scrape then holds every series the dashboard and
+/// the alerts use, including the label-bearing ones that appear only once observed (rebalances, trades, fees, price
+/// rejections, exchange requests and back-offs).
 /// </summary>
 public sealed class OperatorWithFunds : IAsyncLifetime
 {
@@ -17,11 +18,19 @@ public sealed class OperatorWithFunds : IAsyncLifetime
 
     public RunningOperator Operator { get; private set; } = null!;
 
+    public BannedBinance Binance { get; private set; } = null!;
+
     public Kubectl Kubectl { get; private set; } = null!;
 
     public Exposition Scrape { get; private set; } = null!;
 
     public string ScrapeText { get; private set; } = string.Empty;
+
+    /// <summary>Just before the funds were applied (the operator's clock is the real one).</summary>
+    public DateTimeOffset AppliedAt { get; private set; }
+
+    /// <summary>Just after the scrape.</summary>
+    public DateTimeOffset ScrapedAt { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -34,7 +43,8 @@ public sealed class OperatorWithFunds : IAsyncLifetime
               "SOL": {"price": "150", "marketCap": "60000000000"}, "BNB": {"price": "600", "marketCap": "90000000000"},
               "XRP": {"price": "0.5", "marketCap": "28000000000"}, "DOGE": {"price": "-1", "marketCap": "20000000000"}}}
             """.Replace("NOW", now, StringComparison.Ordinal));
-        Operator = await RunningOperator.StartAsync(prices);
+        Binance = await BannedBinance.StartAsync();
+        Operator = await RunningOperator.StartAsync(prices, Binance.BaseAddress);
         Kubectl = new Kubectl(Operator.Cluster);
 
         var sample = Manifests.ToJson(await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "samples", "equal-weight.yaml")))!.AsObject();
@@ -45,7 +55,12 @@ public sealed class OperatorWithFunds : IAsyncLifetime
         var stale = sample.DeepClone().AsObject();
         stale["metadata"]!["name"] = "no-price";
         stale["spec"]!["constituents"] = new JsonArray(new JsonObject { ["symbol"] = "DOGE", ["coinGeckoId"] = "dogecoin" });
-        foreach (var fund in new[] { sample, invalid, stale })
+        var banned = sample.DeepClone().AsObject();
+        banned["metadata"]!["name"] = "binance-dry-run";
+        banned["spec"]!["dryRun"] = true; // plans with Binance's public exchangeInfo: no Secret is read
+        banned["spec"]!["exchange"] = new JsonObject { ["kind"] = "binance", ["credentialsSecretRef"] = new JsonObject { ["name"] = "binance-keys" } };
+        AppliedAt = DateTimeOffset.UtcNow;
+        foreach (var fund in new[] { sample, invalid, stale, banned })
         {
             await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile($"{fund["metadata"]!["name"]}.json", fund.ToJsonString()));
         }
@@ -53,7 +68,9 @@ public sealed class OperatorWithFunds : IAsyncLifetime
         await Kubectl.OkAsync("wait", "--for=condition=Ready", "ifund/equal-weight", "--timeout=30s");
         await Kubectl.OkAsync("wait", "--for=condition=Stalled", "ifund/invalid-cap", "--timeout=30s");
         await Kubectl.OkAsync("wait", "--for=jsonpath={.status.conditions[0].reason}=PricesStale", "ifund/no-price", "--timeout=30s");
+        await Kubectl.OkAsync("wait", "--for=jsonpath={.status.rebalances[0].phase}=DryRun", "ifund/binance-dry-run", "--timeout=30s");
         ScrapeText = await Operator.ScrapeAsync();
+        ScrapedAt = DateTimeOffset.UtcNow;
         Scrape = new Exposition(ScrapeText);
     }
 
@@ -63,6 +80,7 @@ public sealed class OperatorWithFunds : IAsyncLifetime
     {
         Kubectl.Dispose();
         await Operator.DisposeAsync();
+        await Binance.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 }

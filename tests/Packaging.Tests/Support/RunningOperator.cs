@@ -29,7 +29,8 @@ public sealed class RunningOperator : IAsyncDisposable
 
     public WebApplication App { get; }
 
-    public static async Task<RunningOperator> StartAsync(string pricesFile)
+    // binance: where funds' Binance requests go (a local fake), or null for Binance itself.
+    public static async Task<RunningOperator> StartAsync(string pricesFile, Uri? binance = null)
     {
         var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync(await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")));
@@ -40,6 +41,7 @@ public sealed class RunningOperator : IAsyncDisposable
             LeaderElection = true, // so leader_election_master_status is exported, as in the chart's default
             LeaseNamespace = "default",
             MarketData = new PriceProviderSettings { FilePath = pricesFile },
+            BinanceBaseAddress = binance,
             Registry = Prometheus.Metrics.NewCustomRegistry(),
         });
         await app.StartAsync();

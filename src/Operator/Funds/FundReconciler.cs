@@ -409,7 +409,10 @@ public sealed partial class FundReconciler(
 
         if (record is not null)
         {
-            await events.NormalAsync(current, RebalanceFinalizer.DeletedReason, RebalanceFinalizer.Summary(record), cancellationToken).ConfigureAwait(false);
+            // Events are best effort (dropped by the spam filter or a failed write): the log keeps the record too.
+            var summary = RebalanceFinalizer.Summary(record);
+            LogClosedByDelete(current.Key, summary);
+            await events.NormalAsync(current, RebalanceFinalizer.DeletedReason, summary, cancellationToken).ConfigureAwait(false);
         }
 
         return await finalizer.RemoveAsync(current, current.Finalizers, cancellationToken).ConfigureAwait(false)
@@ -799,4 +802,7 @@ public sealed partial class FundReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fund {Fund}: rebalance {Sequence} done, {Completed} orders completed")]
     private partial void LogCompleted(string fund, long sequence, int completed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fund {Fund}: {Record}")]
+    private partial void LogClosedByDelete(ObjectKey fund, string record);
 }

@@ -129,6 +129,7 @@ public static class OperatorApp
         {
             MaxConcurrentReconciles = options.MaxConcurrentReconciles,
             Reflector = new Runtime.Cache.ReflectorOptions { Time = options.ApiServerTime },
+            Predicate = Funds.RebalanceFinalizer.Predicate(Runtime.Controllers.Predicates.Default()),
         };
         if (options.WatchNamespaces.Count == 0)
         {

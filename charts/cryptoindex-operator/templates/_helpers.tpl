@@ -83,10 +83,11 @@ failIfMissing. Prints "true" or nothing.
 
 {{/* The rules the operator needs in every namespace it reconciles (a ClusterRole or one Role per namespace). */}}
 {{- define "cryptoindex-operator.managerRules" -}}
-# Funds: the cache lists and watches them; the status journal reads one before writing.
+# Funds: the cache lists and watches them; the status journal reads one before writing; metadata.finalizers is
+# patched to hold a fund deleted while its rebalance's orders on a real exchange are unresolved (nothing else).
 - apiGroups: [cryptoindex.io]
   resources: [indexfunds]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, patch]
 # Status, allocations, trades and the execution journal are merge patches on the status subresource.
 - apiGroups: [cryptoindex.io]
   resources: [indexfunds/status]

@@ -103,6 +103,7 @@ public sealed partial class FundReconciler(
     private readonly StatusWriter statusWriter = new(client, Funds, FieldManager);
     private readonly ILogger logger = loggers.CreateLogger<FundReconciler>();
     private readonly DryRunRules dryRunRules = new(binance, time, loggers.CreateLogger<DryRunRules>());
+    private readonly RebalanceFinalizer finalizer = new(client);
 
     public const string CapitalNotAppliedReason = "CapitalNotApplied";
 
@@ -148,7 +149,8 @@ public sealed partial class FundReconciler(
     {
         if (request.Current is not { } current)
         {
-            // Deleted: nothing to clean up but its metrics (no finalizer is needed; its status went with it).
+            // Deleted: nothing to clean up but its metrics (a rebalance on a real exchange held it until its orders
+            // were resolved: see RebalanceFinalizer).
             metrics.Forget(request.Key.Namespace ?? string.Empty, request.Key.Name);
             return ReconcileResult.Done;
         }
@@ -162,6 +164,12 @@ public sealed partial class FundReconciler(
         if (record?.FinishedAt is { } lastFinished)
         {
             metrics.SetLastRebalance(ns, name, lastFinished);
+        }
+
+        if (current.IsDeleting && !RebalanceFinalizer.AwaitsOrders(record))
+        {
+            // Nothing sent awaits an answer: the fund lets go whatever its spec says.
+            return await LetGoAsync(current, record, cancellationToken).ConfigureAwait(false);
         }
 
         var (definition, _) = SpecValidator.Validate(fund.Spec);
@@ -189,8 +197,22 @@ public sealed partial class FundReconciler(
 
         metrics.SetTrading(ns, name, !definition.DryRun && !definition.Suspend, definition.Suspend);
         metrics.SetRules(ns, name, definition.Policy);
+        if (current.IsDeleting)
+        {
+            return await DeletingAsync(current, fund, definition, journal, record, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Whether this fund holds the finalizer that keeps its rebalance's record until its orders are resolved.
+        var guarded = current.Finalizers.Contains(RebalanceFinalizer.Name);
         if (record is { Phase: not RebalancePhase.Done })
         {
+            if (RebalanceFinalizer.Guards(record) && !guarded && await finalizer.AddAsync(current, cancellationToken).ConfigureAwait(false) is null)
+            {
+                // A rebalance started before the finalizer existed (an upgrade): it holds no order back. The fund
+                // changed meanwhile: read again.
+                return ReconcileResult.RequeueRateLimited;
+            }
+
             // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up
             // so their fills reach the books; clearing the setting continues it where it stopped.
             journal.Pause = RebalancePause.Of(definition);
@@ -265,6 +287,21 @@ public sealed partial class FundReconciler(
             evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one
             journal.StartStatus = JsonSerializer.SerializeToNode(evaluation.Status, ApiJson.Options)!.AsObject();
             journal.StartStatusFrom = current.ResourceVersion; // the version it was evaluated from
+            if (definition.Exchange.Kind != ExchangeKind.Paper && !guarded)
+            {
+                // Real orders: the finalizer goes on before the record that allows sending them is written, so a delete
+                // from now on waits for their outcome. Only the finalizer changed since the evaluation (the patch is
+                // conditional on that version), so the evaluation still stands on the new version.
+                if (await finalizer.AddAsync(current, cancellationToken).ConfigureAwait(false) is not { } added)
+                {
+                    return ReconcileResult.RequeueRateLimited;
+                }
+
+                guarded = true;
+                journal.StartStatusFrom = added;
+                await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false); // its saves are conditional on the new version
+            }
+
             ObserveMetrics(ns, name, evaluation);
             var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
             if (idle is null)
@@ -323,7 +360,64 @@ public sealed partial class FundReconciler(
             await events.WarningAsync(current, CapitalNotAppliedReason, capitalNote, cancellationToken).ConfigureAwait(false);
         }
 
+        if (guarded && !await finalizer.RemoveAsync(current, [.. current.Finalizers.Union([RebalanceFinalizer.Name])], cancellationToken).ConfigureAwait(false))
+        {
+            // No rebalance is in progress (the last finished, or none was started: nothing to trade): the fund may go.
+            // Another controller changed the finalizers meanwhile: read again.
+            return ReconcileResult.RequeueRateLimited;
+        }
+
         return ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval);
+    }
+
+    /// <summary>
+    /// A fund being deleted sends no order. A rebalance in progress with orders sent whose outcome is not known yet is
+    /// paused (<see cref="RebalancePause.Deleting"/>) and its orders looked up until each is resolved; then an Event
+    /// tells the rebalance's final record (its status goes with the fund) and the finalizer is removed. The holdings
+    /// stay in the exchange account.
+    /// </summary>
+    private async Task<ReconcileResult> DeletingAsync(
+        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? record,
+        CancellationToken cancellationToken)
+    {
+        if (RebalanceFinalizer.AwaitsOrders(record))
+        {
+            journal.Pause = RebalancePause.Deleting;
+            var (result, _) = await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false);
+            if (journal.Last is not { } last || RebalanceFinalizer.AwaitsOrders(last))
+            {
+                return result; // still looking up (the conditions say why the delete waits), or the exchange could not be asked
+            }
+
+            record = last;
+        }
+
+        return await LetGoAsync(current, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A deleted fund with no order awaiting an answer: its rebalance's final record is told in an Event (its status
+    /// goes with it) and the finalizer removed, conditional on the finalizers read so that another controller's stays.
+    /// </summary>
+    private async Task<ReconcileResult> LetGoAsync(
+        Runtime.KubeObject current, CryptoIndex.Exchanges.Execution.RebalanceRecord? record, CancellationToken cancellationToken)
+    {
+        if (!current.Finalizers.Contains(RebalanceFinalizer.Name))
+        {
+            return ReconcileResult.Done; // nothing holds it here (paper, or no rebalance in progress): the delete goes on
+        }
+
+        if (record is not null)
+        {
+            // Events are best effort (dropped by the spam filter or a failed write): the log keeps the record too.
+            var summary = RebalanceFinalizer.Summary(record);
+            LogClosedByDelete(current.Key, summary);
+            await events.NormalAsync(current, RebalanceFinalizer.DeletedReason, summary, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await finalizer.RemoveAsync(current, current.Finalizers, cancellationToken).ConfigureAwait(false)
+            ? ReconcileResult.Done
+            : ReconcileResult.RequeueRateLimited;
     }
 
     /// <summary>
@@ -708,4 +802,7 @@ public sealed partial class FundReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fund {Fund}: rebalance {Sequence} done, {Completed} orders completed")]
     private partial void LogCompleted(string fund, long sequence, int completed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fund {Fund}: {Record}")]
+    private partial void LogClosedByDelete(ObjectKey fund, string record);
 }

@@ -21,6 +21,21 @@ public sealed record RebalancePause(string Reason, string ReadyStatus, string Se
 
     public static readonly RebalancePause DryRun = new(DryRunPlan.Phase, "True", "spec.dryRun", "dry run: ");
 
+    /// <summary>
+    /// The fund is being deleted (metadata.deletionTimestamp) with a rebalance on a real exchange in progress: nothing
+    /// more is sent, the orders already sent are looked up until resolved, then the fund lets go (<see cref="RebalanceFinalizer"/>).
+    /// </summary>
+    public static readonly RebalancePause Deleting = new(DeletingReason, "False", "the fund's deletion", "deleting: ")
+    {
+        Until = "the fund is deleted once every order sent is resolved (finalizer " + RebalanceFinalizer.Name + "); its final record is told in an Event",
+    };
+
+    /// <summary>Reason of Ready=False and Reconciling=True while a deleted fund waits for its orders sent to be resolved.</summary>
+    public const string DeletingReason = "Deleting";
+
+    /// <summary>How the pause ends, when not by setting <see cref="Setting"/> to false.</summary>
+    public string? Until { get; init; }
+
     /// <summary>The pause the spec asks for (suspend before dry run), or null when the fund may trade.</summary>
     public static RebalancePause? Of(FundDefinition definition)
     {
@@ -48,7 +63,9 @@ public sealed record RebalancePause(string Reason, string ReadyStatus, string Se
                 + (lookingUp is null ? string.Empty : " (" + lookingUp + ")");
         }
 
-        return text + $"; set {Setting} to false to continue it where it stopped, with the orders as planned when it started ({StatusText.Time(record.StartedAt)})";
+        return text + (Until is { } until
+            ? "; " + until
+            : $"; set {Setting} to false to continue it where it stopped, with the orders as planned when it started ({StatusText.Time(record.StartedAt)})");
     }
 
     private static string Orders(int count) => count.ToString(CultureInfo.InvariantCulture) + (count == 1 ? " order" : " orders");

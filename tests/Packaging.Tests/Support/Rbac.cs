@@ -39,6 +39,7 @@ public static class Rbac
     public static readonly SortedSet<string> Manager = new(StringComparer.Ordinal)
     {
         "cryptoindex.io/indexfunds:get", "cryptoindex.io/indexfunds:list", "cryptoindex.io/indexfunds:watch",
+        "cryptoindex.io/indexfunds:patch", // metadata.finalizers: a deleted fund waits for its orders sent (RebalanceFinalizer)
         "cryptoindex.io/indexfunds/status:patch",
         "/events:create", "/events:patch",
         "/secrets:get",

@@ -6,7 +6,7 @@ using Prometheus;
 
 namespace CryptoIndex.Exchanges;
 
-/// <summary>Registers what the reconciler needs to build exchanges: the Binance HTTP client, the clock and metrics.</summary>
+/// <summary>Registers what the reconciler needs to build exchanges: the Binance HTTP client, the clock, metrics and the back-off.</summary>
 public static class ExchangeServiceCollectionExtensions
 {
     /// <summary>The named <see cref="HttpClient"/> Binance requests go through.</summary>
@@ -22,6 +22,8 @@ public static class ExchangeServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ExchangeMetrics(sp.GetService<CollectorRegistry>() ?? Metrics.DefaultRegistry));
+        // One per process: Binance bans per IP, so every fund's client and the public-data clients share the back-off.
+        services.TryAddSingleton<BinanceBackOff>();
         // Timeouts are the client's own, on the injected TimeProvider; retries are its own too, and only for reads.
         // No redirects: one to another host would carry the API key header along. No HttpClient logging: the
         // client's own lines (BinanceLog) name method, path and status; the factory's would log request URIs, whose
@@ -40,15 +42,15 @@ public static class ExchangeServiceCollectionExtensions
 
 /// <summary>
 /// Builds a <see cref="BinanceExchange"/> for a fund's credentials. Keep one per fund (or per account): it holds the
-/// symbol-rule cache and the measured server-time offset.
+/// symbol-rule cache and the measured server-time offset. Every client it builds shares one <see cref="BinanceBackOff"/>.
 /// </summary>
-public sealed class BinanceExchangeFactory(IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory loggers, ExchangeMetrics metrics)
+public sealed class BinanceExchangeFactory(IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory loggers, ExchangeMetrics metrics, BinanceBackOff backOff)
 {
     public BinanceExchange Create(BinanceCredentials credentials, BinanceOptions options)
     {
         ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentNullException.ThrowIfNull(loggers);
-        return new BinanceExchange(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), credentials, options, time, loggers.CreateLogger<BinanceExchange>(), metrics);
+        return new BinanceExchange(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), credentials, options, time, loggers.CreateLogger<BinanceExchange>(), metrics, backOff);
     }
 
     /// <summary>
@@ -59,6 +61,6 @@ public sealed class BinanceExchangeFactory(IHttpClientFactory httpClients, TimeP
     {
         ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentNullException.ThrowIfNull(loggers);
-        return BinanceExchange.PublicData(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), options, time, loggers.CreateLogger<BinanceExchange>(), metrics);
+        return BinanceExchange.PublicData(httpClients.CreateClient(ExchangeServiceCollectionExtensions.BinanceHttpClient), options, time, loggers.CreateLogger<BinanceExchange>(), metrics, backOff);
     }
 }

@@ -20,7 +20,8 @@ namespace CryptoIndex.Exchanges.Binance;
 /// retried on timeouts and 5xx (Polly); <c>POST /api/v3/order</c> never is: the executor looks an unanswered order up
 /// before it sends it again. Timeouts run on the injected <see cref="TimeProvider"/>. Every request (each attempt) is
 /// counted and timed in <see cref="ExchangeMetrics"/> by method, path and status, and a Retry-After of a rate limit or
-/// ban sets when the back-off lifts.
+/// ban sets when the back-off lifts. That back-off is kept in a <see cref="BinanceBackOff"/> shared by every client of
+/// the venue (Binance bans per IP): until it lifts, every request is refused here without being sent.
 /// </summary>
 public sealed class BinanceExchange : IExchange
 {
@@ -33,6 +34,7 @@ public sealed class BinanceExchange : IExchange
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly ExchangeMetrics metrics;
+    private readonly BinanceBackOff backOff;
     private readonly ResiliencePipeline reads;
     private readonly ConcurrentDictionary<string, (SymbolRules Rules, DateTimeOffset FetchedAt)> rules = new(StringComparer.Ordinal);
     private readonly Lock clockGate = new();
@@ -40,8 +42,14 @@ public sealed class BinanceExchange : IExchange
     private DateTimeOffset? syncedAt;
 
     public BinanceExchange(
-        HttpClient http, BinanceCredentials credentials, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger, ExchangeMetrics? metrics = null)
-        : this(credentials ?? throw new ArgumentNullException(nameof(credentials)), http, options, time, logger, metrics)
+        HttpClient http,
+        BinanceCredentials credentials,
+        BinanceOptions options,
+        TimeProvider time,
+        ILogger<BinanceExchange> logger,
+        ExchangeMetrics? metrics = null,
+        BinanceBackOff? backOff = null)
+        : this(credentials ?? throw new ArgumentNullException(nameof(credentials)), http, options, time, logger, metrics, backOff)
     {
     }
 
@@ -50,11 +58,18 @@ public sealed class BinanceExchange : IExchange
     /// needs no API key). Every signed request (balances, account, orders, look-ups) is refused before anything is
     /// sent: it cannot place an order or sign anything.
     /// </summary>
-    public static BinanceExchange PublicData(HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger, ExchangeMetrics? metrics = null) =>
-        new(null, http, options, time, logger, metrics);
+    public static BinanceExchange PublicData(
+        HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger, ExchangeMetrics? metrics = null, BinanceBackOff? backOff = null) =>
+        new(null, http, options, time, logger, metrics, backOff);
 
     private BinanceExchange(
-        BinanceCredentials? credentials, HttpClient http, BinanceOptions options, TimeProvider time, ILogger<BinanceExchange> logger, ExchangeMetrics? metrics)
+        BinanceCredentials? credentials,
+        HttpClient http,
+        BinanceOptions options,
+        TimeProvider time,
+        ILogger<BinanceExchange> logger,
+        ExchangeMetrics? metrics,
+        BinanceBackOff? backOff)
     {
         this.http = http ?? throw new ArgumentNullException(nameof(http));
         this.credentials = credentials;
@@ -62,6 +77,9 @@ public sealed class BinanceExchange : IExchange
         this.time = time ?? throw new ArgumentNullException(nameof(time));
         this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
         this.metrics = metrics ?? ExchangeMetrics.Unregistered();
+
+        // Without a shared one (tests, a single client) the back-off still holds for this client's own requests.
+        this.backOff = backOff ?? new BinanceBackOff();
         if (options.RecvWindow <= TimeSpan.Zero || options.RecvWindow > TimeSpan.FromSeconds(60))
         {
             throw new ArgumentOutOfRangeException(nameof(options), "recvWindow must be above 0 and at most 60 s (Binance's limit)");
@@ -367,6 +385,14 @@ public sealed class BinanceExchange : IExchange
             throw new InvalidOperationException($"Binance {operation}: this client has no credentials and reads public data only");
         }
 
+        // During a ban or rate limit nothing is sent (more requests make Binance ban longer). The refusal is the kind
+        // Binance would answer (RateLimited / IpBanned: nothing executed), so an order refused here stays pending.
+        if (backOff.Refusal(options.BaseAddress, operation, time.GetUtcNow()) is { } refused)
+        {
+            BinanceLog.Failed(logger, method.Method, path, refused.Message);
+            throw refused;
+        }
+
         var query = string.Join('&', parameters.Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value)));
         if (signed)
         {
@@ -424,7 +450,9 @@ public sealed class BinanceExchange : IExchange
                 var error = BinanceErrors.Map(operation, isOrder, response.StatusCode, body, BinanceErrors.RetryAfter(response, time), credentials);
                 if (error is { Kind: ExchangeErrorKind.RateLimited or ExchangeErrorKind.IpBanned, RetryAfter: { } wait })
                 {
-                    metrics.BackOff(Name, time.GetUtcNow() + wait);
+                    var until = time.GetUtcNow() + wait;
+                    metrics.BackOff(Name, until);
+                    backOff.Record(options.BaseAddress, error.Kind, until);
                 }
 
                 if (error.Kind == ExchangeErrorKind.InvalidTimestamp)

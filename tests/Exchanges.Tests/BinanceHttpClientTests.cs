@@ -36,7 +36,9 @@ public sealed class BinanceHttpClientTests
 
     private static BinanceExchange Registered(BinanceFund fund)
     {
-        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(fund.Time).AddCryptoIndexExchanges().BuildServiceProvider();
+        // The fund's own registry: the process-wide default one is shared by every test in the assembly (MetricsTests
+        // checks that nothing writes to it).
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(fund.Time).AddSingleton(fund.Registry).AddCryptoIndexExchanges().BuildServiceProvider();
         return services.GetRequiredService<BinanceExchangeFactory>().Create(
             new BinanceCredentials(FakeBinance.ApiKey, FakeBinance.SecretKey),
             new BinanceOptions { BaseAddress = fund.Fake.BaseAddress, ReadRetries = 0 });

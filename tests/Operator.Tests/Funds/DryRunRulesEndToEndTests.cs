@@ -151,7 +151,4 @@ public sealed partial class DryRunRulesEndToEndTests() : BinanceOperatorTest("op
 
     [GeneratedRegex(@"(buy|sell) ([0-9.]+) ([A-Z]+)")]
     private static partial Regex OrderPattern();
-
-    private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
-        FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
 }

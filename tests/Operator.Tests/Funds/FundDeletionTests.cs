@@ -135,22 +135,6 @@ public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion
     }
 
     /// <summary>Advances the clock until <paramref name="done"/> holds (of the fund's metadata, or its absence).</summary>
-    private async Task PumpUntilAsync(Func<Task<bool>> done, string what)
-    {
-        for (var step = 0; step < 300; step++)
-        {
-            if (await done())
-            {
-                return;
-            }
-
-            Clock.Advance(TimeSpan.FromSeconds(5));
-            await Task.Delay(20); // lets the operator's HTTP work run; the clock, not this delay, drives its schedule
-        }
-
-        throw new Xunit.Sdk.XunitException($"fund {Fund}: never {what}; it is now:\n{(await Kubectl.RunAsync("get", "ifund", Fund, "-o", "json")).Out}");
-    }
-
-    private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
-        FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
+    private Task PumpUntilAsync(Func<Task<bool>> done, string what) => FakeClockPump.UntilAsync(
+        Clock, done, TimeSpan.FromSeconds(5), async () => $"fund {Fund}: never {what}; it is now:\n{(await Kubectl.RunAsync("get", "ifund", Fund, "-o", "json")).Out}");
 }

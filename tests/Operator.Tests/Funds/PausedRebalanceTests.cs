@@ -171,9 +171,6 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
 
     private Task<string> PatchSpecAsync(string spec) => Kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", $$"""{"spec":{{spec}}}""");
 
-    private Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
-        FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
-
     /// <summary>No client order id executed twice, and the fund's quantities and cash are the account's balances.</summary>
     private void AssertEachOrderExecutedOnceAndLedgerEqualsAccount(JsonNode status)
     {

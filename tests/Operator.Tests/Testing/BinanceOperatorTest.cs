@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.LocalKube.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -23,6 +24,10 @@ public abstract class BinanceOperatorTest(string folderPrefix) : IAsyncLifetime,
     private protected OperatorUnderTest Op { get; private set; } = null!;
 
     protected Kubectl Kubectl { get; private set; } = null!;
+
+    /// <summary>Advances the clock (1 s steps unless told) until the fund's status satisfies <paramref name="done"/>.</summary>
+    protected Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
+        FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
 
     public virtual async Task InitializeAsync()
     {

@@ -21,19 +21,36 @@ internal static class FakeClockPump
         Kubectl kubectl, FakeTimeProvider clock, string fund, Func<JsonNode?, bool> done, TimeSpan advance, Func<bool>? alsoDone = null)
     {
         JsonNode? status = null;
+        await UntilAsync(
+            clock,
+            async () =>
+            {
+                status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", fund, "-o", "json"))!["status"];
+                return done(status) || alsoDone?.Invoke() == true;
+            },
+            advance,
+            // The last status says where it got stuck (execution records and all).
+            () => Task.FromResult($"fund {fund}'s status never reached the expected state; it is now:\n{status?.ToJsonString()}"));
+        return status ?? new JsonObject();
+    }
+
+    /// <summary>
+    /// Checks <paramref name="done"/> until it holds, advancing <paramref name="clock"/> by <paramref name="advance"/>
+    /// between checks (300 at most); then fails with what <paramref name="describe"/> says.
+    /// </summary>
+    public static async Task UntilAsync(FakeTimeProvider clock, Func<Task<bool>> done, TimeSpan advance, Func<Task<string>> describe)
+    {
         for (var step = 0; step < 300; step++)
         {
-            status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", fund, "-o", "json"))!["status"];
-            if (done(status) || alsoDone?.Invoke() == true)
+            if (await done())
             {
-                return status ?? new JsonObject();
+                return;
             }
 
             clock.Advance(advance);
             await Task.Delay(20); // lets the operator's HTTP work run; the clock, not this delay, drives its schedule
         }
 
-        // The last status says where it got stuck (execution records and all).
-        throw new Xunit.Sdk.XunitException($"fund {fund}'s status never reached the expected state; it is now:\n{status?.ToJsonString()}");
+        throw new Xunit.Sdk.XunitException(await describe());
     }
 }

@@ -21,6 +21,10 @@ public sealed class MarketDataMetrics
             "cryptoindex_price_rejections_total", "Values from a provider that were rejected, by reason.", "provider", "reason");
         PriceAge = factory.CreateGauge(
             "cryptoindex_price_age_seconds", "Age of the latest accepted price of each asset at scrape time, per provider a fund can name.", "provider", "symbol");
+        ConsecutiveFailures = factory.CreateGauge(
+            "cryptoindex_price_consecutive_failures",
+            "Fetches from a provider that failed in a row since its last success (0 after a success).",
+            "provider");
         RefreshInterval = factory.CreateGauge(
             "cryptoindex_price_refresh_interval_seconds",
             "The longest spec.prices.refreshInterval at which funds ask for the asset: its price is due this often, so may be this old.",
@@ -32,6 +36,12 @@ public sealed class MarketDataMetrics
     public Histogram FetchDuration { get; }
 
     public Counter Rejections { get; }
+
+    /// <summary>
+    /// Failures in a row per provider: lets the stale-price alert tell one failed fetch of a source asked every half
+    /// hour (one failure in its window) from a source that keeps failing.
+    /// </summary>
+    public Gauge ConsecutiveFailures { get; }
 
     public Gauge PriceAge { get; }
 

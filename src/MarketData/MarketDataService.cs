@@ -302,6 +302,15 @@ public sealed partial class MarketDataService
     {
         metrics.Fetches.WithLabels(source, outcome).Inc();
         metrics.FetchDuration.WithLabels(source, outcome).Observe(time.GetElapsedTime(started).TotalSeconds);
+        var failures = metrics.ConsecutiveFailures.WithLabels(source);
+        if (outcome == "success")
+        {
+            failures.Set(0);
+        }
+        else
+        {
+            failures.Inc();
+        }
     }
 
     /// <summary>Validates a source's values; returns the assets it served with an accepted value.</summary>

@@ -246,6 +246,28 @@ public sealed class MarketDataServiceTests
     }
 
     [Fact]
+    public async Task Consecutive_failures_count_fetches_failed_in_a_row_and_a_success_resets_them()
+    {
+        await using var h = await PricedAsync(new SourceHttpOptions { MaxRetries = 0 });
+        await h.SnapshotAsync(ThreeAssets);
+        Assert.Equal(0, h.Registry.Value("cryptoindex_price_consecutive_failures", "coingecko"));
+
+        for (var failed = 1; failed <= 2; failed++)
+        {
+            h.Server.Fail("coingecko", FaultKind.Status, status: 503);
+            h.Clock.Advance(TimeSpan.FromMinutes(2));
+            await h.SnapshotAsync(ThreeAssets);
+            Assert.Equal(failed, h.Registry.Value("cryptoindex_price_consecutive_failures", "coingecko"));
+        }
+
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        await h.SnapshotAsync(ThreeAssets);
+
+        Assert.Equal(0, h.Registry.Value("cryptoindex_price_consecutive_failures", "coingecko"));
+        Assert.Equal(0, h.Registry.Value("cryptoindex_price_consecutive_failures", "binance"));
+    }
+
+    [Fact]
     public async Task Price_age_comes_with_the_longest_refresh_interval_funds_ask_at_and_both_go_with_the_asset()
     {
         await using var h = await PricedAsync();

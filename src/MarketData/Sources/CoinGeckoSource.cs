@@ -73,6 +73,15 @@ public sealed class CoinGeckoSource : IPriceSource
         return new SourceResult(quotes, rejections);
     }
 
+    /// <summary>How many of the currencies an entry has instead of the one asked for a rejection names.</summary>
+    internal const int MaxCurrenciesShown = 10;
+
+    private static string Printable(string name)
+    {
+        var shown = new string(name.Take(16).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return name.Length > 16 ? shown + "…" : shown;
+    }
+
     private void RejectRest(List<AssetRef[]> pages, int failed, string why, List<PriceRejection> rejections) =>
         rejections.AddRange(pages.Skip(failed).SelectMany(p => p).Select(a => PriceRejection.For(a, Name, RejectionReason.PageFailed, why)));
 
@@ -111,7 +120,9 @@ public sealed class CoinGeckoSource : IPriceSource
 
             if (!entry.TryGetProperty(currency, out var priceElement))
             {
-                var present = string.Join(", ", entry.EnumerateObject().Select(p => p.Name).Where(n => !n.Contains('_', StringComparison.Ordinal)));
+                // Names from the answer go into status and logs: a few, short and printable, whatever the answer holds.
+                var present = string.Join(", ", entry.EnumerateObject().Select(p => p.Name).Where(n => !n.Contains('_', StringComparison.Ordinal))
+                    .Take(MaxCurrenciesShown).Select(Printable));
                 rejections.Add(PriceRejection.For(asset, Name, RejectionReason.WrongCurrency, $"no '{currency}' price (got: {(present.Length == 0 ? "none" : present)})"));
                 continue;
             }

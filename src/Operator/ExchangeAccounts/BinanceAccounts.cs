@@ -85,7 +85,7 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
 
         var data = secret.Data ?? new Dictionary<string, byte[]>();
         var missing = new[] { BinanceCredentials.ApiKeyField, BinanceCredentials.SecretKeyField }
-            .Where(k => !data.TryGetValue(k, out var v) || v.Length == 0 || v.All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+            .Where(k => !data.TryGetValue(k, out var v) || System.Text.Encoding.UTF8.GetString(v).Trim().Length == 0) // as BinanceCredentials trims
             .ToList();
         return missing.Count == 0
             ? data.AsReadOnly()

@@ -18,8 +18,13 @@ public sealed class CoinGeckoSource : IPriceSource
     private readonly HttpClient http;
     private readonly CoinGeckoOptions options;
     private readonly TimeProvider time;
+    private readonly Func<CancellationToken, ValueTask<string>>? apiKey;
 
-    public CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time)
+    /// <remarks>
+    /// <paramref name="apiKey"/>: where the current API key comes from, asked before each request (a Secret read again
+    /// now and then, so that a rotated key is used without a restart); null sends <see cref="CoinGeckoOptions.ApiKey"/>.
+    /// </remarks>
+    public CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time, Func<CancellationToken, ValueTask<string>>? apiKey = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem(nameof(CoinGeckoOptions)) is { } problem)
@@ -30,6 +35,7 @@ public sealed class CoinGeckoSource : IPriceSource
         this.http = http;
         this.options = options;
         this.time = time;
+        this.apiKey = apiKey;
     }
 
     public const string SourceName = "coingecko";
@@ -93,7 +99,7 @@ public sealed class CoinGeckoSource : IPriceSource
             $"simple/price?ids={Uri.EscapeDataString(ids)}&vs_currencies={Uri.EscapeDataString(options.VsCurrency)}"
             + "&include_market_cap=true&include_last_updated_at=true&precision=full");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        if (options.ApiKey is { } key)
+        if ((apiKey is null ? options.ApiKey : await apiKey(cancellationToken).ConfigureAwait(false)) is { } key)
         {
             request.Headers.TryAddWithoutValidation(options.Plan == CoinGeckoPlan.Pro ? "x-cg-pro-api-key" : "x-cg-demo-api-key", key);
         }

@@ -13,7 +13,10 @@ public sealed class MarketDataHub : IDisposable
     private readonly Dictionary<string, MarketDataService> services = new(StringComparer.Ordinal);
     private readonly List<IDisposable> owned = [];
 
-    public MarketDataHub(PriceProviderSettings settings, TimeProvider time, ILoggerFactory loggers, MarketDataMetrics metrics, Func<HttpMessageHandler>? network = null)
+    /// <remarks><paramref name="coinGeckoKey"/>: where CoinGecko's current API key comes from (see <see cref="CoinGeckoSource"/>); null: the settings' key.</remarks>
+    public MarketDataHub(
+        PriceProviderSettings settings, TimeProvider time, ILoggerFactory loggers, MarketDataMetrics metrics, Func<HttpMessageHandler>? network = null,
+        Func<CancellationToken, ValueTask<string>>? coinGeckoKey = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -35,7 +38,7 @@ public sealed class MarketDataHub : IDisposable
         }
 
         var budget = Own(RequestBudget.PerMinute(settings.CoinGeckoRequestsPerMinute, time));
-        var coinGecko = new CoinGeckoSource(Own(ResilientHttpClient.Create(settings.Http, time, network?.Invoke(), budget)), settings.CoinGecko, time);
+        var coinGecko = new CoinGeckoSource(Own(ResilientHttpClient.Create(settings.Http, time, network?.Invoke(), budget)), settings.CoinGecko, time, coinGeckoKey);
         var binance = new BinanceTickerSource(Own(ResilientHttpClient.Create(settings.Http, time, network?.Invoke())), settings.BinanceBaseUrl, time);
 
         services[PriceProviders.CoinGecko] = new MarketDataService(PriceProviders.CoinGecko, [coinGecko, binance], settings.Validation, time, logger, metrics);

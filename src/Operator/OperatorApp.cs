@@ -106,15 +106,21 @@ public static class OperatorApp
         services.AddSingleton(sp =>
         {
             var (settings, secret) = (marketData, marketDataSecret);
+            var time = sp.GetRequiredService<TimeProvider>();
+            RefreshedSecret? coinGeckoKey = null;
             if (secret is not null)
             {
-                // The key is read once at start; it never appears in logs, status or events.
-                var key = SecretReader.ReadAsync(sp.GetRequiredService<IKubernetes>(), secret, CancellationToken.None).GetAwaiter().GetResult();
+                // The key is read at start (a Secret that cannot be read stops the operator), then again at most once a
+                // minute, so that a rotated key is used without a restart; it never appears in logs, status or events.
+                var client = sp.GetRequiredService<IKubernetes>();
+                var key = SecretReader.ReadAsync(client, secret, CancellationToken.None).GetAwaiter().GetResult();
                 settings = settings with { CoinGecko = settings.CoinGecko with { ApiKey = key } };
+                coinGeckoKey = new RefreshedSecret(client, secret, key, time, sp.GetRequiredService<ILogger<RefreshedSecret>>());
             }
 
             var registry = options.Registry ?? Prometheus.Metrics.DefaultRegistry;
-            var hub = new MarketDataHub(settings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), new MarketDataMetrics(registry));
+            var hub = new MarketDataHub(
+                settings, time, sp.GetRequiredService<ILoggerFactory>(), new MarketDataMetrics(registry), coinGeckoKey: coinGeckoKey is null ? null : coinGeckoKey.GetAsync);
             registry.AddBeforeCollectCallback(hub.UpdateAgeMetrics); // price ages are measured when scraped
             return hub;
         });

@@ -15,7 +15,7 @@ internal static class BinanceErrors
     public static ExchangeException Map(string operation, bool isOrder, HttpStatusCode status, string body, TimeSpan? retryAfter, BinanceCredentials? credentials)
     {
         var (code, message) = Parse(body);
-        message = credentials?.Redact(message) ?? message;
+        message = OneLine(credentials?.Redact(message) ?? message);
         if (message.Length > 200)
         {
             message = message[..200];
@@ -71,6 +71,13 @@ internal static class BinanceErrors
             return (null, string.Empty);
         }
     }
+
+    /// <summary>
+    /// The exchange's text as one line: it goes into status, Events and log lines, where a line break or a terminal
+    /// escape from the answer could forge a log line or rewrite what <c>kubectl describe</c> shows.
+    /// </summary>
+    private static string OneLine(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c)) : text;
 
     private static bool Contains(string text, string part) => text.Contains(part, StringComparison.OrdinalIgnoreCase);
 

@@ -28,6 +28,12 @@ public sealed class BinanceExchange : IExchange
     /// <summary>Trades read per <c>myTrades</c> request: Binance's maximum <c>limit</c>.</summary>
     private const int TradesPage = 1000;
 
+    /// <summary>
+    /// The most <c>myTrades</c> pages one look-up reads (100,000 trades, far beyond any market order the planner sends):
+    /// an answer whose trades never add up (quantities of zero, or dust) must end the look-up, not page for ever.
+    /// </summary>
+    internal const int MaxTradesPages = 100;
+
     private readonly HttpClient http;
     private readonly BinanceCredentials? credentials;
     private readonly BinanceOptions options;
@@ -305,14 +311,15 @@ public sealed class BinanceExchange : IExchange
     /// <c>limit</c> it answers 500, so a large order never added up). Every page names <c>fromId</c>, the first page 0:
     /// without it Binance answers the most recent trades, and the oldest would be missed. The next page starts after
     /// the last trade id; reading stops once the trades add up to <paramref name="executed"/> or a page comes back
-    /// short (nothing more yet: the caller then reports the trades as lagging).
+    /// short (nothing more yet: the caller then reports the trades as lagging); <see cref="MaxTradesPages"/> pages that
+    /// still do not add up, or a trade of no quantity, make the answer unreadable.
     /// </summary>
     private async Task<ImmutableList<Fill>> TradesAsync(string asset, string orderId, OrderSide side, decimal executed, CancellationToken cancellationToken)
     {
         var fills = ImmutableList.CreateBuilder<Fill>();
         var total = 0m;
         var fromId = 0L;
-        while (true)
+        for (var pages = 1; ; pages++)
         {
             var page = await ReadAsync(
                 "trades look-up",
@@ -337,6 +344,11 @@ public sealed class BinanceExchange : IExchange
                 }
 
                 var fill = BinanceJson.Fill(trade, asset, QuoteAsset, side);
+                if (fill.Quantity <= 0m)
+                {
+                    throw new FormatException("a trade's quantity is not positive");
+                }
+
                 fills.Add(fill);
                 total += fill.Quantity;
                 lastId = id;
@@ -346,6 +358,11 @@ public sealed class BinanceExchange : IExchange
             if (count < TradesPage || total >= executed)
             {
                 return fills.ToImmutable();
+            }
+
+            if (pages == MaxTradesPages)
+            {
+                throw new FormatException($"{MaxTradesPages} pages of trades do not add up to the executed quantity");
             }
 
             fromId = lastId + 1;

@@ -18,8 +18,13 @@ public sealed class CoinGeckoSource : IPriceSource
     private readonly HttpClient http;
     private readonly CoinGeckoOptions options;
     private readonly TimeProvider time;
+    private readonly Func<CancellationToken, ValueTask<string>>? apiKey;
 
-    public CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time)
+    /// <remarks>
+    /// <paramref name="apiKey"/>: where the current API key comes from, asked before each request (a Secret read again
+    /// now and then, so that a rotated key is used without a restart); null sends <see cref="CoinGeckoOptions.ApiKey"/>.
+    /// </remarks>
+    public CoinGeckoSource(HttpClient http, CoinGeckoOptions options, TimeProvider time, Func<CancellationToken, ValueTask<string>>? apiKey = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem(nameof(CoinGeckoOptions)) is { } problem)
@@ -30,6 +35,7 @@ public sealed class CoinGeckoSource : IPriceSource
         this.http = http;
         this.options = options;
         this.time = time;
+        this.apiKey = apiKey;
     }
 
     public const string SourceName = "coingecko";
@@ -73,6 +79,15 @@ public sealed class CoinGeckoSource : IPriceSource
         return new SourceResult(quotes, rejections);
     }
 
+    /// <summary>How many of the currencies an entry has instead of the one asked for a rejection names.</summary>
+    internal const int MaxCurrenciesShown = 10;
+
+    private static string Printable(string name)
+    {
+        var shown = new string(name.Take(16).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return name.Length > 16 ? shown + "…" : shown;
+    }
+
     private void RejectRest(List<AssetRef[]> pages, int failed, string why, List<PriceRejection> rejections) =>
         rejections.AddRange(pages.Skip(failed).SelectMany(p => p).Select(a => PriceRejection.For(a, Name, RejectionReason.PageFailed, why)));
 
@@ -84,7 +99,7 @@ public sealed class CoinGeckoSource : IPriceSource
             $"simple/price?ids={Uri.EscapeDataString(ids)}&vs_currencies={Uri.EscapeDataString(options.VsCurrency)}"
             + "&include_market_cap=true&include_last_updated_at=true&precision=full");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        if (options.ApiKey is { } key)
+        if ((apiKey is null ? options.ApiKey : await apiKey(cancellationToken).ConfigureAwait(false)) is { } key)
         {
             request.Headers.TryAddWithoutValidation(options.Plan == CoinGeckoPlan.Pro ? "x-cg-pro-api-key" : "x-cg-demo-api-key", key);
         }
@@ -111,7 +126,9 @@ public sealed class CoinGeckoSource : IPriceSource
 
             if (!entry.TryGetProperty(currency, out var priceElement))
             {
-                var present = string.Join(", ", entry.EnumerateObject().Select(p => p.Name).Where(n => !n.Contains('_', StringComparison.Ordinal)));
+                // Names from the answer go into status and logs: a few, short and printable, whatever the answer holds.
+                var present = string.Join(", ", entry.EnumerateObject().Select(p => p.Name).Where(n => !n.Contains('_', StringComparison.Ordinal))
+                    .Take(MaxCurrenciesShown).Select(Printable));
                 rejections.Add(PriceRejection.For(asset, Name, RejectionReason.WrongCurrency, $"no '{currency}' price (got: {(present.Length == 0 ? "none" : present)})"));
                 continue;
             }

@@ -85,11 +85,19 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
 
         var data = secret.Data ?? new Dictionary<string, byte[]>();
         var missing = new[] { BinanceCredentials.ApiKeyField, BinanceCredentials.SecretKeyField }
-            .Where(k => !data.TryGetValue(k, out var v) || v.Length == 0 || v.All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+            .Where(k => !data.TryGetValue(k, out var v) || System.Text.Encoding.UTF8.GetString(v).Trim().Length == 0) // as BinanceCredentials trims
             .ToList();
-        return missing.Count == 0
+        if (missing.Count > 0)
+        {
+            throw new CredentialsUnavailableException($"spec.exchange.credentialsSecretRef: Secret {ns}/{secretName} has no {string.Join(" or ", missing)} key");
+        }
+
+        // The API key travels in an HTTP header: a line break or a non-ASCII character in it would fail every request
+        // (as a malformed header, or as a connection failure that reads like a Binance outage), never as bad credentials.
+        return System.Text.Encoding.UTF8.GetString(data[BinanceCredentials.ApiKeyField]).Trim().All(c => c is > ' ' and < '\x7f')
             ? data.AsReadOnly()
-            : throw new CredentialsUnavailableException($"spec.exchange.credentialsSecretRef: Secret {ns}/{secretName} has no {string.Join(" or ", missing)} key");
+            : throw new CredentialsUnavailableException(
+                $"spec.exchange.credentialsSecretRef: Secret {ns}/{secretName} has an {BinanceCredentials.ApiKeyField} that an HTTP header cannot carry (only printable ASCII without spaces; look for a line break or a non-ASCII character)");
     }
 
     /// <summary>A digest of the keys, to notice a rotation without keeping the keys themselves as the cache key.</summary>

@@ -27,10 +27,16 @@ public sealed class BinanceAccountsTests : IAsyncLifetime
     [InlineData("absent", "spec.exchange.credentialsSecretRef: Secret default/absent does not exist")]
     [InlineData("half", "spec.exchange.credentialsSecretRef: Secret default/half has no secretKey key")]
     [InlineData("blank", "spec.exchange.credentialsSecretRef: Secret default/blank has no apiKey or secretKey key")]
+    [InlineData("other-blank", "spec.exchange.credentialsSecretRef: Secret default/other-blank has no apiKey or secretKey key")]
+    [InlineData("two-lines", "spec.exchange.credentialsSecretRef: Secret default/two-lines has an apiKey that an HTTP header cannot carry (only printable ASCII without spaces; look for a line break or a non-ASCII character)")]
+    [InlineData("accented", "spec.exchange.credentialsSecretRef: Secret default/accented has an apiKey that an HTTP header cannot carry (only printable ASCII without spaces; look for a line break or a non-ASCII character)")]
     public async Task A_missing_or_incomplete_secret_is_named_without_any_value(string? secret, string message)
     {
         await CreateAsync("half", ("apiKey", "key-half-1234567890"));
         await CreateAsync("blank", ("apiKey", "  "), ("secretKey", "\n"));
+        await CreateAsync("other-blank", ("apiKey", "\u00a0"), ("secretKey", "\v\f")); // whitespace all the same: trimmed to nothing
+        await CreateAsync("two-lines", ("apiKey", "key-half-1234567890\nkey-half-1234567890"), ("secretKey", "s"));
+        await CreateAsync("accented", ("apiKey", "kéy-half-1234567890"), ("secretKey", "s"));
 
         var error = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => accounts.ForAsync("default", secret, testnet: true, "USDT", CancellationToken.None));
 

@@ -287,19 +287,12 @@ public sealed partial class FundReconciler(
             evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one
             journal.StartStatus = JsonSerializer.SerializeToNode(evaluation.Status, ApiJson.Options)!.AsObject();
             journal.StartStatusFrom = current.ResourceVersion; // the version it was evaluated from
-            if (definition.Exchange.Kind != ExchangeKind.Paper && !guarded)
+            if (!guarded)
             {
                 // Real orders: the finalizer goes on before the record that allows sending them is written, so a delete
-                // from now on waits for their outcome. Only the finalizer changed since the evaluation (the patch is
-                // conditional on that version), so the evaluation still stands on the new version.
-                if (await finalizer.AddAsync(current, cancellationToken).ConfigureAwait(false) is not { } added)
-                {
-                    return ReconcileResult.RequeueRateLimited;
-                }
-
-                guarded = true;
-                journal.StartStatusFrom = added;
-                await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false); // its saves are conditional on the new version
+                // from now on waits for their outcome; a plan with no order large enough to send adds none (it would
+                // be added and removed again at every refresh while the drift lasts).
+                journal.GuardStart = ct => finalizer.AddAsync(current, ct);
             }
 
             ObserveMetrics(ns, name, evaluation);

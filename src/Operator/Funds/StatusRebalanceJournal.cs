@@ -44,6 +44,17 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     public string? StartStatusFrom { get; set; }
 
+    /// <summary>
+    /// Called once, just before the save that creates a new rebalance's record (the one that allows sending its orders),
+    /// when that record is on a real exchange: adds the fund's finalizer (<see cref="RebalanceFinalizer"/>), returning
+    /// the fund's new resourceVersion, or null when the fund changed meanwhile (nothing is saved or sent: the fund is
+    /// evaluated again). Only then: a plan with no order large enough to send records nothing and needs no finalizer.
+    /// </summary>
+    public Func<CancellationToken, Task<string?>>? GuardStart { get; set; }
+
+    /// <summary>Whether <see cref="GuardStart"/> ran and the fund now holds its finalizer.</summary>
+    public bool Guarded { get; private set; }
+
     /// <summary>Whether <see cref="StartStatus"/> went out, with the save that created the new rebalance's record.</summary>
     public bool StartStatusWritten { get; private set; }
 
@@ -107,6 +118,17 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         {
             throw new OrdersHeldException(
                 $"fund {ns}/{name}: rebalance {record.Sequence} is paused by {pause.Setting}; {string.Join(", ", held.Select(l => l.ClientOrderId))} not sent");
+        }
+
+        if (GuardStart is { } guard && !Guarded && (Last?.Sequence ?? 0) < record.Sequence && RebalanceFinalizer.Guards(record.Exchange))
+        {
+            // Only the finalizer changed since the evaluation (the patch is conditional on that version), so the
+            // evaluation still stands on the new version, and this save is conditional on it.
+            var added = await guard(cancellationToken).ConfigureAwait(false)
+                ?? throw new RebalanceConflictException($"fund {ns}/{name} changed while rebalance {record.Sequence} was being started; it is evaluated again");
+            Guarded = true;
+            resourceVersion = added;
+            StartStatusFrom = added;
         }
 
         waiting = null; // what held the rebalance up stays reported until its progress changes (see Conditions)

@@ -178,6 +178,26 @@ public sealed partial class FundReconciler(
             var invalid = FundEvaluator.Evaluate(fund, MarketSnapshot.Empty, Holdings.CashOnly(0m), RebalanceHistory.None, now);
             Handled(current, invalid.Status);
             metrics.SetTrading(ns, name, trading: false); // nothing trades until the spec is valid
+            if (current.IsDeleting)
+            {
+                // Orders sent await an answer (else the fund went above): looked up on the account the rebalance recorded.
+                return await DeletingAsync(current, fund, null, journal, record, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (record is { Phase: not RebalancePhase.Done })
+            {
+                // A rebalance in progress is paused, not dropped: nothing more is sent, but orders already sent are
+                // looked up (their fills must reach the books), and Ready, Stalled and Reconciling say so.
+                journal.Pause = RebalancePause.InvalidSpec(invalid.Message);
+                var (held, _) = await ExecuteAsync(current, fund, null, InvalidSpecRevaluation(fund), journal, null, cancellationToken).ConfigureAwait(false);
+                if (fund.Status?.ObservedGeneration != fund.Metadata.Generation
+                    || (ReadyReason(fund) != FundConditions.InvalidSpecReason && ReconcilingReason(fund) != FundConditions.InvalidSpecReason))
+                {
+                    await events.WarningAsync(current, FundConditions.InvalidSpecReason, invalid.Message, cancellationToken).ConfigureAwait(false);
+                }
+
+                return held;
+            }
             var revalued = await RevalueAsync(fund, record, invalid.Status, cancellationToken).ConfigureAwait(false);
             if (revalued is not null)
             {
@@ -216,7 +236,7 @@ public sealed partial class FundReconciler(
             // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up
             // so their fills reach the books; clearing the setting continues it where it stopped.
             journal.Pause = RebalancePause.Of(definition);
-            return (await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false)).Result;
+            return (await ExecuteAsync(current, fund, definition.Exchange, definition.Prices.RefreshInterval, journal, null, cancellationToken).ConfigureAwait(false)).Result;
         }
 
         var service = prices.For(definition.Prices.Provider, out var unavailable);
@@ -296,7 +316,7 @@ public sealed partial class FundReconciler(
             }
 
             ObserveMetrics(ns, name, evaluation);
-            var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
+            var (result, idle) = await ExecuteAsync(current, fund, definition.Exchange, definition.Prices.RefreshInterval, journal, start, cancellationToken).ConfigureAwait(false);
             if (idle is null)
             {
                 // The rebalance's first save wrote the fresh condition over a stale one (read from the server, not
@@ -370,13 +390,15 @@ public sealed partial class FundReconciler(
     /// stay in the exchange account.
     /// </summary>
     private async Task<ReconcileResult> DeletingAsync(
-        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? record,
+        Runtime.KubeObject current, IndexFund fund, FundDefinition? definition, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? record,
         CancellationToken cancellationToken)
     {
         if (RebalanceFinalizer.AwaitsOrders(record))
         {
             journal.Pause = RebalancePause.Deleting;
-            var (result, _) = await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false);
+            // definition null: the spec is invalid, so the orders are looked up where the rebalance recorded them.
+            var (result, _) = await ExecuteAsync(
+                current, fund, definition?.Exchange, definition?.Prices.RefreshInterval ?? InvalidSpecRevaluation(fund), journal, null, cancellationToken).ConfigureAwait(false);
             if (journal.Last is not { } last || RebalanceFinalizer.AwaitsOrders(last))
             {
                 return result; // still looking up (the conditions say why the delete waits), or the exchange could not be asked
@@ -454,13 +476,16 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// Starts or resumes the rebalance. <c>NothingToTrade</c> is set (and nothing recorded) when the plan for a new
-    /// rebalance has no order large enough to send; the caller then reports the fund instead.
+    /// rebalance has no order large enough to send; the caller then reports the fund instead. <c>spec</c> is
+    /// spec.exchange, which a rebalance resumed must still name; null when the spec cannot say (it is invalid): then
+    /// only a paused rebalance is resumed (<see cref="StatusRebalanceJournal.Pause"/>), on the account it recorded.
+    /// <c>refresh</c>: how soon a fund that waits (or is paused) is looked at again.
     /// </summary>
     private async Task<(ReconcileResult Result, string? NothingToTrade)> ExecuteAsync(
-        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CancellationToken cancellationToken)
+        Runtime.KubeObject current, IndexFund fund, ExchangeSettings? spec, TimeSpan refresh, StatusRebalanceJournal journal, RebalanceStart? start,
+        CancellationToken cancellationToken)
     {
         var recorded = start is null ? await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false) : null;
-        var refresh = definition.Prices.RefreshInterval;
         if (journal.Pause is not null && recorded is { Phase: not RebalancePhase.Done } && !recorded.Legs.Any(l => l.State == LegState.Sent))
         {
             // Paused with nothing to look up: the exchange is not asked anything (nor its Secret read) while nothing may
@@ -479,13 +504,13 @@ public sealed partial class FundReconciler(
         IExchange exchange;
         try
         {
-            exchange = await ExchangeForAsync(fund, definition, journal, start, recorded, cancellationToken).ConfigureAwait(false);
+            exchange = await ExchangeForAsync(fund, spec, journal, start, recorded, cancellationToken).ConfigureAwait(false);
         }
         catch (CredentialsUnavailableException e)
         {
             // Nothing was sent. Secrets are not watched, so look again at the next refresh.
             await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return (ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval), null);
+            return (ReconcileResult.RequeueAfter(refresh), null);
         }
         catch (ExchangeDisabledException e)
         {
@@ -544,7 +569,7 @@ public sealed partial class FundReconciler(
             await events.NormalAsync(current, "RebalanceStarted", journal.StartReason ?? "rebalance", cancellationToken).ConfigureAwait(false);
         }
 
-        return (await ReportAsync(current, fund, journal, result, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false), null);
+        return (await ReportAsync(current, fund, journal, result, refresh, cancellationToken).ConfigureAwait(false), null);
     }
 
     private async Task<ReconcileResult> ReportAsync(
@@ -615,7 +640,7 @@ public sealed partial class FundReconciler(
         var pause = journal.Pause!;
         var news = await journal.ReportPausedAsync(lookingUp, cancellationToken).ConfigureAwait(false);
         metrics.SetReady(current.Key.Namespace ?? "default", current.Key.Name, pause.ReadyStatus == "True");
-        if (news is not null)
+        if (news is not null && !pause.Stalls) // a pause only a person can end is told by the caller, in a Warning
         {
             await events.NormalAsync(current, pause.Reason, news, cancellationToken).ConfigureAwait(false);
         }
@@ -638,25 +663,28 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// The exchange the rebalance runs on: the spec's, which when resuming must still be the account the rebalance
-    /// started on (else <see cref="ExchangeChangedException"/>: its open orders stay where they are).
+    /// started on (else <see cref="ExchangeChangedException"/>: its open orders stay where they are). With no
+    /// <paramref name="spec"/> (a paused rebalance whose orders sent are only looked up), the account it recorded.
     /// </summary>
     private async Task<IExchange> ExchangeForAsync(
-        IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, CancellationToken cancellationToken)
+        IndexFund fund, ExchangeSettings? spec, StatusRebalanceJournal journal, RebalanceStart? start, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, CancellationToken cancellationToken)
     {
-        if (recorded is not null
-            && BooksVenue.Of(fund, recorded) is { } startedOn
-            && startedOn != ExchangeIdentity.Of(definition.Exchange))
+        var startedOn = recorded is null ? null : BooksVenue.Of(fund, recorded);
+        if (spec is not null && startedOn is not null && startedOn != ExchangeIdentity.Of(spec))
         {
             throw new ExchangeChangedException(
-                $"spec.exchange changed while rebalance {recorded.Sequence} was open: it trades on {startedOn}, the spec now says {ExchangeIdentity.Of(definition.Exchange)}; "
+                $"spec.exchange changed while rebalance {recorded!.Sequence} was open: it trades on {startedOn}, the spec now says {ExchangeIdentity.Of(spec)}; "
                 + "put spec.exchange back until the rebalance finishes (nothing is sent meanwhile)");
         }
 
-        var kind = recorded?.Exchange ?? (definition.Exchange.Kind == ExchangeKind.Paper ? "paper" : "binance");
+        var kind = recorded?.Exchange ?? (spec!.Kind == ExchangeKind.Paper ? "paper" : "binance");
         if (kind != "paper")
         {
-            return await binance.ForAsync(
-                fund.Metadata.NamespaceProperty ?? "default", definition.Exchange.CredentialsSecret, definition.Exchange.Testnet, BinanceQuoteAsset, cancellationToken).ConfigureAwait(false);
+            var (testnet, secret) = spec is not null ? (spec.Testnet, spec.CredentialsSecret)
+                : ExchangeIdentity.BinanceAccount(startedOn) ?? throw new ExchangeChangedException(
+                    $"rebalance {recorded!.Sequence} does not record the Binance account it trades on (a record older than that), and the spec cannot say: "
+                    + "make the spec valid, naming that account, so that its orders sent can be looked up");
+            return await binance.ForAsync(fund.Metadata.NamespaceProperty ?? "default", secret, testnet, BinanceQuoteAsset, cancellationToken).ConfigureAwait(false);
         }
 
         var referencePrices = start?.Prices ?? recorded!.Inputs.Prices;
@@ -743,6 +771,8 @@ public sealed partial class FundReconciler(
     private static bool WasStale(IndexFund fund) => ReadyReason(fund) == FundEvaluator.PricesStale;
 
     private static string? ReadyReason(IndexFund fund) => fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason;
+
+    private static string? ReconcilingReason(IndexFund fund) => fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Reconciling)?.Reason;
 
     private void ObserveMetrics(string ns, string name, FundEvaluation evaluation)
     {

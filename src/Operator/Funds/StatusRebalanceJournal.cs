@@ -82,7 +82,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private (string Reason, string Message, DateTimeOffset At)? stalled;
 
     /// <summary>
-    /// Set while the fund is suspended or in dry run: a save that records a new attempt to send an order (a leg whose
+    /// Set while the rebalance is paused (<see cref="RebalancePause"/>): a save that records a new attempt to send an order (a leg whose
     /// attempts went up: a first send or a resend) is refused with <see cref="OrdersHeldException"/> before anything is
     /// written, so the executor, which records every attempt before sending it, sends nothing. Saves of what the exchange
     /// reported for orders already sent (fills, a final state) and of the plan itself go through. The conditions say
@@ -404,18 +404,22 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         (string Status, string Reason, string Message)? ready =
             stalled is { } stall ? ("False", stall.Reason, stall.Message)
             : Pause is { } pause ? (pause.ReadyStatus, pause.Reason, pause.Prefix + $"rebalance {record.Sequence} " + pause.Describe(record, pauseNote))
-            : wasPaused ? ("False", FundEvaluator.RebalanceNeeded, progress + "; resumed: spec.suspend and spec.dryRun are false, its orders are sent as planned when it started")
+            : wasPaused ? ("False", FundEvaluator.RebalanceNeeded, progress + "; resumed: spec.suspend and spec.dryRun are false and the spec is valid, its orders are sent as planned when it started")
             : null;
-        var replaced = stalled is not null ? new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled }
+        var replaced = stalled is not null || Pause is { Stalls: true } ? new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled }
             : ready is not null ? [FundConditions.Reconciling, FundConditions.Ready]
             : [FundConditions.Reconciling];
-        var conditions = new JsonArray(existing.Where(c => !replaced.Contains((string?)c?["type"])).Select(c => c?.DeepClone()).ToArray());
+        // A Stalled condition a pause wrote (an invalid spec) goes with the pause.
+        var conditions = new JsonArray(existing
+            .Where(c => !replaced.Contains((string?)c?["type"]))
+            .Where(c => ready is null || (string?)c?["type"] != FundConditions.Stalled || !RebalancePause.IsPauseReason((string?)c?["reason"]))
+            .Select(c => c?.DeepClone()).ToArray());
         if (ready is { } r)
         {
             var previous = existing.Select(c => c.Deserialize<FundCondition>(ApiJson.Options)!).ToList();
             var at = stalled?.At ?? time.GetUtcNow();
             conditions.Insert(0, JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Ready, r.Status, r.Reason, r.Message, generation, at), ApiJson.Options));
-            if (stalled is not null)
+            if (stalled is not null || Pause is { Stalls: true })
             {
                 conditions.Add(JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Stalled, "True", r.Reason, r.Message, generation, at), ApiJson.Options));
             }

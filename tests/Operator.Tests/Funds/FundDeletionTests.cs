@@ -93,6 +93,39 @@ public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion
         Assert.EndsWith("; not sent: buy ETH; the holdings stay in the exchange account", message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// As above, but the spec was made invalid before the delete: the lost BTC buy is still looked up once the exchange
+    /// answers, its fill told, and the fund goes; nothing more is sent.
+    /// </summary>
+    [Fact]
+    public async Task A_fund_deleted_with_an_invalid_spec_still_looks_its_order_up_and_goes()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
+        for (var i = 0; i < 1_000; i++)
+        {
+            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore());
+        }
+
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "json", "-p", """[{"op":"replace","path":"/spec/constituents/1/weight","value":"35%"}]""");
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "InvalidSpec");
+
+        await Kubectl.OkAsync("delete", "ifund", Fund, "--wait=false");
+        var deleting = await PumpUntilAsync(
+            s => FakeClockPump.ConditionReason(s, "Reconciling") == "Deleting", alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        Assert.Equal("Sent", Leg(deleting, "BTC")["state"]!.GetValue<string>());
+
+        Binance.ClearFaults();
+        await PumpUntilAsync(GoneAsync, "deleted");
+
+        var executed = Assert.Single(Binance.State.OrderRequests);
+        Assert.Equal(("BTC", "FILLED"), (executed.Symbol, executed.Outcome));
+        var told = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalanceClosedByDelete", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.Contains(executed.ClientOrderId, (string)told["message"]!, StringComparison.Ordinal);
+    }
+
     /// <summary>A Binance fund whose rebalance finished holds no finalizer any more: deleted, it is gone at once.</summary>
     [Fact]
     public async Task A_binance_fund_with_no_rebalance_in_progress_is_deleted_at_once()

@@ -396,9 +396,11 @@ public sealed partial class FundReconciler(
         if (RebalanceFinalizer.AwaitsOrders(record))
         {
             journal.Pause = RebalancePause.Deleting;
-            // definition null: the spec is invalid, so the orders are looked up where the rebalance recorded them.
+            // Orders are looked up where the rebalance recorded them, whatever spec.exchange says now (edited since, or
+            // invalid); only a record too old to say where follows the spec.
             var (result, _) = await ExecuteAsync(
-                current, fund, definition?.Exchange, definition?.Prices.RefreshInterval ?? InvalidSpecRevaluation(fund), journal, null, cancellationToken).ConfigureAwait(false);
+                current, fund, BooksVenue.Of(fund, record!) is null ? definition?.Exchange : null, definition?.Prices.RefreshInterval ?? InvalidSpecRevaluation(fund),
+                journal, null, cancellationToken).ConfigureAwait(false);
             if (journal.Last is not { } last || RebalanceFinalizer.AwaitsOrders(last))
             {
                 return result; // still looking up (the conditions say why the delete waits), or the exchange could not be asked
@@ -509,19 +511,22 @@ public sealed partial class FundReconciler(
         catch (CredentialsUnavailableException e)
         {
             // Nothing was sent. Secrets are not watched, so look again at the next refresh.
-            await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message + DeletionWaits(current, journal, recorded), time.GetUtcNow(), cancellationToken,
+                reconciling: PausedLookups(fund, journal, recorded, e.Message)).ConfigureAwait(false);
             return (ReconcileResult.RequeueAfter(refresh), null);
         }
         catch (ExchangeDisabledException e)
         {
             // Nothing was sent, and nothing will be until the spec names another exchange (a spec change reconciles at once).
-            await NotReadyAsync(current, fund, ExchangeDisabled, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await NotReadyAsync(current, fund, ExchangeDisabled, e.Message + DeletionWaits(current, journal, recorded), time.GetUtcNow(), cancellationToken,
+                reconciling: PausedLookups(fund, journal, recorded, e.Message)).ConfigureAwait(false);
             return (ReconcileResult.Done, null);
         }
         catch (ExchangeChangedException e)
         {
             // Nothing is sent until the spec names the rebalance's account again (a spec change reconciles at once).
-            await NotReadyAsync(current, fund, ExchangeChanged, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await NotReadyAsync(current, fund, ExchangeChanged, e.Message + DeletionWaits(current, journal, recorded), time.GetUtcNow(), cancellationToken,
+                reconciling: PausedLookups(fund, journal, recorded, e.Message)).ConfigureAwait(false);
             return (ReconcileResult.Done, null);
         }
 
@@ -588,7 +593,7 @@ public sealed partial class FundReconciler(
             case ExecutionStatus.Waiting when result.Error == ExchangeErrorKind.Unauthorized:
                 // Keys refused: resending every few seconds cannot help and risks a ban. A person must fix the Secret;
                 // the rebalance stays recorded and resumes at the next refresh once the keys work.
-                var refused = "the exchange refused the fund's API key: " + result.Reason;
+                var refused = "the exchange refused the fund's API key: " + result.Reason + DeletionWaits(current, journal, result.Record);
                 if (await journal.ReportWaitingAsync(result.Reason ?? refused, cancellationToken, (CredentialsRefused, refused), time.GetUtcNow()).ConfigureAwait(false))
                 {
                     await events.WarningAsync(current, CredentialsRefused, refused, cancellationToken).ConfigureAwait(false);
@@ -598,7 +603,7 @@ public sealed partial class FundReconciler(
             case ExecutionStatus.Waiting when result.Error == ExchangeErrorKind.AccountChanged:
                 // The Secret now holds keys of another account: only a person can tell which is right. Checked again
                 // at each refresh (Secrets are not watched); nothing is sent meanwhile.
-                var moved = result.Reason ?? "the credentials reach another account than the rebalance's";
+                var moved = (result.Reason ?? "the credentials reach another account than the rebalance's") + DeletionWaits(current, journal, result.Record);
                 if (await journal.ReportWaitingAsync(moved, cancellationToken, (ExchangeChanged, moved), time.GetUtcNow()).ConfigureAwait(false))
                 {
                     await events.WarningAsync(current, ExchangeChanged, moved, cancellationToken).ConfigureAwait(false);
@@ -645,6 +650,24 @@ public sealed partial class FundReconciler(
             await events.NormalAsync(current, pause.Reason, news, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// For a deleted fund whose orders sent cannot be looked up: why its deletion waits and how a person lets it go
+    /// (<see cref="RebalanceFinalizer.DeletionWaits"/>); empty otherwise.
+    /// </summary>
+    private static string DeletionWaits(Runtime.KubeObject current, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded) =>
+        journal.Pause == RebalancePause.Deleting && RebalanceFinalizer.AwaitsOrders(recorded)
+            ? RebalanceFinalizer.DeletionWaits(current.Key.Namespace ?? "default", current.Key.Name, recorded!)
+            : string.Empty;
+
+    /// <summary>
+    /// The Reconciling condition of a paused rebalance whose orders sent cannot be looked up now (<paramref name="why"/>),
+    /// or null (not paused: the condition stays as it is).
+    /// </summary>
+    private static FundCondition? PausedLookups(IndexFund fund, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, string why) =>
+        journal.Pause is { } pause && RebalanceFinalizer.AwaitsOrders(recorded)
+            ? StatusRebalanceJournal.PausedCondition(recorded!, pause, why, fund.Metadata.Generation ?? 0)
+            : null;
 
     /// <summary>
     /// Requeues at the executor's retry time. One already reached means the exchange asked for no wait at all (an order
@@ -721,7 +744,8 @@ public sealed partial class FundReconciler(
     /// share of Events (see EventRecorder).
     /// </summary>
     private async Task<ReconcileResult> NotReadyAsync(
-        Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken, bool stalled = true)
+        Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken, bool stalled = true,
+        FundCondition? reconciling = null)
     {
         var status = JsonSerializer.Deserialize<IndexFundStatus>(JsonSerializer.Serialize(fund.Status ?? new IndexFundStatus(), ApiJson.Options), ApiJson.Options)!;
         status.ObservedGeneration = fund.Metadata.Generation;
@@ -731,7 +755,8 @@ public sealed partial class FundReconciler(
         [
             FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "False", reason, message, generation, now),
             .. stalled ? [FundConditions.Set(fund.Status?.Conditions, FundConditions.Stalled, "True", reason, message, generation, now)] : Array.Empty<FundCondition>(),
-            .. fund.Status?.Conditions?.Where(c => c.Type == FundConditions.Reconciling) ?? [], // a rebalance in progress stays reported
+            // A rebalance in progress stays reported (as paused, with why its orders sent are not looked up, if it is).
+            .. reconciling is not null ? [reconciling] : fund.Status?.Conditions?.Where(c => c.Type == FundConditions.Reconciling) ?? [],
         ];
         await WriteAsync(current, status, cancellationToken).ConfigureAwait(false);
         var before = fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready);

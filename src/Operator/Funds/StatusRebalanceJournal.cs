@@ -427,17 +427,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
 
         if (record.Phase != RebalancePhase.Done && Pause is { } paused)
         {
-            conditions.Add(JsonSerializer.SerializeToNode(
-                new FundCondition
-                {
-                    Type = FundConditions.Reconciling,
-                    Status = "True",
-                    Reason = paused.Reason,
-                    Message = progress + "; " + paused.Describe(record, pauseNote),
-                    ObservedGeneration = generation,
-                    LastTransitionTime = StatusText.Time(record.StartedAt),
-                },
-                ApiJson.Options));
+            conditions.Add(JsonSerializer.SerializeToNode(PausedCondition(record, paused, pauseNote, generation), ApiJson.Options));
         }
         else if (record.Phase != RebalancePhase.Done)
         {
@@ -465,6 +455,26 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         }
 
         return conditions;
+    }
+
+    /// <summary>
+    /// <c>Reconciling=True</c> of a rebalance in progress paused by <paramref name="pause"/>: its progress, the orders not
+    /// sent, those sent before the pause still looked up (<paramref name="lookingUp"/>: why they are not resolved yet).
+    /// </summary>
+    public static FundCondition PausedCondition(ExecutionRecord record, RebalancePause pause, string? lookingUp, long generation)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(pause);
+        return new FundCondition
+        {
+            Type = FundConditions.Reconciling,
+            Status = "True",
+            Reason = pause.Reason,
+            Message = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed")
+                + "; " + pause.Describe(record, lookingUp),
+            ObservedGeneration = generation,
+            LastTransitionTime = StatusText.Time(record.StartedAt),
+        };
     }
 
     /// <summary>

@@ -548,7 +548,8 @@ public sealed partial class FundReconciler(
         catch (OrdersHeldException) when (journal.Pause is not null)
         {
             // The orders sent before the pause are final and recorded; the next one was refused before it was recorded
-            // or sent. (A leg sent before the pause that the exchange never received is not resent either.)
+            // or sent. (A leg sent before the pause that the exchange never received is not resent either: the journal
+            // recorded it as pending again.)
             await ReportPausedAsync(current, journal, null, cancellationToken).ConfigureAwait(false);
             return (ReconcileResult.RequeueAfter(refresh), null);
         }

@@ -116,6 +116,20 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         ArgumentNullException.ThrowIfNull(record);
         if (Pause is { } pause && NewAttempts(Last, record) is { Count: > 0 } held)
         {
+            // A leg sent before the pause that is sent again: the executor resends only an order the exchange still
+            // does not know once that attempt can no longer arrive, so it was never received. Left Sent, it would be
+            // looked up for as long as the pause lasts (a deleted fund would wait for it forever); it is recorded as
+            // what it is, not sent, and a resume sends it as it would any pending leg, with the same client order id.
+            if (Last is { } last && last.Legs.Where(l => l.State == LegState.Sent && held.Any(h => h.Leg == l.Leg)).ToList() is { Count: > 0 } neverReceived)
+            {
+                var unsent = neverReceived.Aggregate(last, (r, l) => r.WithLeg(l with
+                {
+                    State = LegState.Pending,
+                    Reason = $"never received by the exchange (not found once it could no longer arrive); not sent again while paused by {pause.Setting}",
+                }));
+                await SaveAsync(unsent with { Revision = record.Revision }, cancellationToken).ConfigureAwait(false);
+            }
+
             throw new OrdersHeldException(
                 $"fund {ns}/{name}: rebalance {record.Sequence} is paused by {pause.Setting}; {string.Join(", ", held.Select(l => l.ClientOrderId))} not sent");
         }

@@ -191,6 +191,31 @@ public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion
         return (string)Leg(waiting, "BTC")["clientOrderId"]!;
     }
 
+    /// <summary>
+    /// The BTC buy gets a 503 before it reaches the exchange (nothing executes): its outcome is unknown until the
+    /// exchange's receive window has passed and a look-up still finds nothing. The fund is deleted meanwhile. Once the
+    /// order can no longer arrive it is known never received: recorded as not sent (a deletion sends nothing), and the
+    /// fund goes instead of looking it up forever.
+    /// </summary>
+    [Fact]
+    public async Task A_fund_deleted_with_an_order_the_exchange_never_received_goes_once_that_order_can_no_longer_arrive()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorBefore());
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        var unknown = await PumpUntilAsync(
+            s => ((string?)FakeClockPump.Condition(s, "Reconciling")?["message"])?.Contains("not found yet", StringComparison.Ordinal) == true);
+        Assert.Equal("Sent", Leg(unknown, "BTC")["state"]!.GetValue<string>());
+
+        await Kubectl.OkAsync("delete", "ifund", Fund, "--wait=false");
+        await PumpUntilAsync(GoneAsync, "deleted");
+
+        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance)); // the attempt that never arrived; not resent
+        Assert.Empty(Binance.State.ExecutionsPerClientOrderId());
+        var told = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalanceClosedByDelete", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.EndsWith("stopped: 0 of 2 orders filled; not sent: buy BTC, buy ETH; the holdings stay in the exchange account", (string)told["message"]!, StringComparison.Ordinal);
+    }
+
     /// <summary>A Binance fund whose rebalance finished holds no finalizer any more: deleted, it is gone at once.</summary>
     [Fact]
     public async Task A_binance_fund_with_no_rebalance_in_progress_is_deleted_at_once()

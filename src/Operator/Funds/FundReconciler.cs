@@ -178,6 +178,26 @@ public sealed partial class FundReconciler(
             var invalid = FundEvaluator.Evaluate(fund, MarketSnapshot.Empty, Holdings.CashOnly(0m), RebalanceHistory.None, now);
             Handled(current, invalid.Status);
             metrics.SetTrading(ns, name, trading: false); // nothing trades until the spec is valid
+            if (current.IsDeleting)
+            {
+                // Orders sent await an answer (else the fund went above): looked up on the account the rebalance recorded.
+                return await DeletingAsync(current, fund, null, journal, record, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (record is { Phase: not RebalancePhase.Done })
+            {
+                // A rebalance in progress is paused, not dropped: nothing more is sent, but orders already sent are
+                // looked up (their fills must reach the books), and Ready, Stalled and Reconciling say so.
+                journal.Pause = RebalancePause.InvalidSpec(invalid.Message);
+                var (held, _) = await ExecuteAsync(current, fund, null, InvalidSpecRevaluation(fund), journal, null, cancellationToken).ConfigureAwait(false);
+                if (fund.Status?.ObservedGeneration != fund.Metadata.Generation
+                    || (ReadyReason(fund) != FundConditions.InvalidSpecReason && ReconcilingReason(fund) != FundConditions.InvalidSpecReason))
+                {
+                    await events.WarningAsync(current, FundConditions.InvalidSpecReason, invalid.Message, cancellationToken).ConfigureAwait(false);
+                }
+
+                return held;
+            }
             var revalued = await RevalueAsync(fund, record, invalid.Status, cancellationToken).ConfigureAwait(false);
             if (revalued is not null)
             {
@@ -216,7 +236,7 @@ public sealed partial class FundReconciler(
             // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up
             // so their fills reach the books; clearing the setting continues it where it stopped.
             journal.Pause = RebalancePause.Of(definition);
-            return (await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false)).Result;
+            return (await ExecuteAsync(current, fund, definition.Exchange, definition.Prices.RefreshInterval, journal, null, cancellationToken).ConfigureAwait(false)).Result;
         }
 
         var service = prices.For(definition.Prices.Provider, out var unavailable);
@@ -287,23 +307,16 @@ public sealed partial class FundReconciler(
             evaluation.Status.RebalanceSequence = start.Sequence; // "the last rebalance started": this one
             journal.StartStatus = JsonSerializer.SerializeToNode(evaluation.Status, ApiJson.Options)!.AsObject();
             journal.StartStatusFrom = current.ResourceVersion; // the version it was evaluated from
-            if (definition.Exchange.Kind != ExchangeKind.Paper && !guarded)
+            if (!guarded)
             {
                 // Real orders: the finalizer goes on before the record that allows sending them is written, so a delete
-                // from now on waits for their outcome. Only the finalizer changed since the evaluation (the patch is
-                // conditional on that version), so the evaluation still stands on the new version.
-                if (await finalizer.AddAsync(current, cancellationToken).ConfigureAwait(false) is not { } added)
-                {
-                    return ReconcileResult.RequeueRateLimited;
-                }
-
-                guarded = true;
-                journal.StartStatusFrom = added;
-                await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false); // its saves are conditional on the new version
+                // from now on waits for their outcome; a plan with no order large enough to send adds none (it would
+                // be added and removed again at every refresh while the drift lasts).
+                journal.GuardStart = ct => finalizer.AddAsync(current, ct);
             }
 
             ObserveMetrics(ns, name, evaluation);
-            var (result, idle) = await ExecuteAsync(current, fund, definition, journal, start, cancellationToken).ConfigureAwait(false);
+            var (result, idle) = await ExecuteAsync(current, fund, definition.Exchange, definition.Prices.RefreshInterval, journal, start, cancellationToken).ConfigureAwait(false);
             if (idle is null)
             {
                 // The rebalance's first save wrote the fresh condition over a stale one (read from the server, not
@@ -377,13 +390,17 @@ public sealed partial class FundReconciler(
     /// stay in the exchange account.
     /// </summary>
     private async Task<ReconcileResult> DeletingAsync(
-        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? record,
+        Runtime.KubeObject current, IndexFund fund, FundDefinition? definition, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? record,
         CancellationToken cancellationToken)
     {
         if (RebalanceFinalizer.AwaitsOrders(record))
         {
             journal.Pause = RebalancePause.Deleting;
-            var (result, _) = await ExecuteAsync(current, fund, definition, journal, null, cancellationToken).ConfigureAwait(false);
+            // Orders are looked up where the rebalance recorded them, whatever spec.exchange says now (edited since, or
+            // invalid); only a record too old to say where follows the spec.
+            var (result, _) = await ExecuteAsync(
+                current, fund, BooksVenue.Of(fund, record!) is null ? definition?.Exchange : null, definition?.Prices.RefreshInterval ?? InvalidSpecRevaluation(fund),
+                journal, null, cancellationToken).ConfigureAwait(false);
             if (journal.Last is not { } last || RebalanceFinalizer.AwaitsOrders(last))
             {
                 return result; // still looking up (the conditions say why the delete waits), or the exchange could not be asked
@@ -461,13 +478,16 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// Starts or resumes the rebalance. <c>NothingToTrade</c> is set (and nothing recorded) when the plan for a new
-    /// rebalance has no order large enough to send; the caller then reports the fund instead.
+    /// rebalance has no order large enough to send; the caller then reports the fund instead. <c>spec</c> is
+    /// spec.exchange, which a rebalance resumed must still name; null when the spec cannot say (it is invalid): then
+    /// only a paused rebalance is resumed (<see cref="StatusRebalanceJournal.Pause"/>), on the account it recorded.
+    /// <c>refresh</c>: how soon a fund that waits (or is paused) is looked at again.
     /// </summary>
     private async Task<(ReconcileResult Result, string? NothingToTrade)> ExecuteAsync(
-        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CancellationToken cancellationToken)
+        Runtime.KubeObject current, IndexFund fund, ExchangeSettings? spec, TimeSpan refresh, StatusRebalanceJournal journal, RebalanceStart? start,
+        CancellationToken cancellationToken)
     {
         var recorded = start is null ? await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false) : null;
-        var refresh = definition.Prices.RefreshInterval;
         if (journal.Pause is not null && recorded is { Phase: not RebalancePhase.Done } && !recorded.Legs.Any(l => l.State == LegState.Sent))
         {
             // Paused with nothing to look up: the exchange is not asked anything (nor its Secret read) while nothing may
@@ -486,24 +506,27 @@ public sealed partial class FundReconciler(
         IExchange exchange;
         try
         {
-            exchange = await ExchangeForAsync(fund, definition, journal, start, recorded, cancellationToken).ConfigureAwait(false);
+            exchange = await ExchangeForAsync(fund, spec, journal, start, recorded, cancellationToken).ConfigureAwait(false);
         }
         catch (CredentialsUnavailableException e)
         {
             // Nothing was sent. Secrets are not watched, so look again at the next refresh.
-            await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return (ReconcileResult.RequeueAfter(definition.Prices.RefreshInterval), null);
+            await NotReadyAsync(current, fund, CredentialsUnavailable, e.Message + DeletionWaits(current, journal, recorded), time.GetUtcNow(), cancellationToken,
+                reconciling: PausedLookups(fund, journal, recorded, e.Message)).ConfigureAwait(false);
+            return (ReconcileResult.RequeueAfter(refresh), null);
         }
         catch (ExchangeDisabledException e)
         {
             // Nothing was sent, and nothing will be until the spec names another exchange (a spec change reconciles at once).
-            await NotReadyAsync(current, fund, ExchangeDisabled, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await NotReadyAsync(current, fund, ExchangeDisabled, e.Message + DeletionWaits(current, journal, recorded), time.GetUtcNow(), cancellationToken,
+                reconciling: PausedLookups(fund, journal, recorded, e.Message)).ConfigureAwait(false);
             return (ReconcileResult.Done, null);
         }
         catch (ExchangeChangedException e)
         {
             // Nothing is sent until the spec names the rebalance's account again (a spec change reconciles at once).
-            await NotReadyAsync(current, fund, ExchangeChanged, e.Message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await NotReadyAsync(current, fund, ExchangeChanged, e.Message + DeletionWaits(current, journal, recorded), time.GetUtcNow(), cancellationToken,
+                reconciling: PausedLookups(fund, journal, recorded, e.Message)).ConfigureAwait(false);
             return (ReconcileResult.Done, null);
         }
 
@@ -525,7 +548,8 @@ public sealed partial class FundReconciler(
         catch (OrdersHeldException) when (journal.Pause is not null)
         {
             // The orders sent before the pause are final and recorded; the next one was refused before it was recorded
-            // or sent. (A leg sent before the pause that the exchange never received is not resent either.)
+            // or sent. (A leg sent before the pause that the exchange never received is not resent either: the journal
+            // recorded it as pending again.)
             await ReportPausedAsync(current, journal, null, cancellationToken).ConfigureAwait(false);
             return (ReconcileResult.RequeueAfter(refresh), null);
         }
@@ -551,7 +575,7 @@ public sealed partial class FundReconciler(
             await events.NormalAsync(current, "RebalanceStarted", journal.StartReason ?? "rebalance", cancellationToken).ConfigureAwait(false);
         }
 
-        return (await ReportAsync(current, fund, journal, result, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false), null);
+        return (await ReportAsync(current, fund, journal, result, refresh, cancellationToken).ConfigureAwait(false), null);
     }
 
     private async Task<ReconcileResult> ReportAsync(
@@ -570,7 +594,7 @@ public sealed partial class FundReconciler(
             case ExecutionStatus.Waiting when result.Error == ExchangeErrorKind.Unauthorized:
                 // Keys refused: resending every few seconds cannot help and risks a ban. A person must fix the Secret;
                 // the rebalance stays recorded and resumes at the next refresh once the keys work.
-                var refused = "the exchange refused the fund's API key: " + result.Reason;
+                var refused = "the exchange refused the fund's API key: " + result.Reason + DeletionWaits(current, journal, result.Record);
                 if (await journal.ReportWaitingAsync(result.Reason ?? refused, cancellationToken, (CredentialsRefused, refused), time.GetUtcNow()).ConfigureAwait(false))
                 {
                     await events.WarningAsync(current, CredentialsRefused, refused, cancellationToken).ConfigureAwait(false);
@@ -580,7 +604,7 @@ public sealed partial class FundReconciler(
             case ExecutionStatus.Waiting when result.Error == ExchangeErrorKind.AccountChanged:
                 // The Secret now holds keys of another account: only a person can tell which is right. Checked again
                 // at each refresh (Secrets are not watched); nothing is sent meanwhile.
-                var moved = result.Reason ?? "the credentials reach another account than the rebalance's";
+                var moved = (result.Reason ?? "the credentials reach another account than the rebalance's") + DeletionWaits(current, journal, result.Record);
                 if (await journal.ReportWaitingAsync(moved, cancellationToken, (ExchangeChanged, moved), time.GetUtcNow()).ConfigureAwait(false))
                 {
                     await events.WarningAsync(current, ExchangeChanged, moved, cancellationToken).ConfigureAwait(false);
@@ -622,11 +646,29 @@ public sealed partial class FundReconciler(
         var pause = journal.Pause!;
         var news = await journal.ReportPausedAsync(lookingUp, cancellationToken).ConfigureAwait(false);
         metrics.SetReady(current.Key.Namespace ?? "default", current.Key.Name, pause.ReadyStatus == "True");
-        if (news is not null)
+        if (news is not null && !pause.Stalls) // a pause only a person can end is told by the caller, in a Warning
         {
             await events.NormalAsync(current, pause.Reason, news, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// For a deleted fund whose orders sent cannot be looked up: why its deletion waits and how a person lets it go
+    /// (<see cref="RebalanceFinalizer.DeletionWaits"/>); empty otherwise.
+    /// </summary>
+    private static string DeletionWaits(Runtime.KubeObject current, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded) =>
+        journal.Pause == RebalancePause.Deleting && RebalanceFinalizer.AwaitsOrders(recorded)
+            ? RebalanceFinalizer.DeletionWaits(current.Key.Namespace ?? "default", current.Key.Name, recorded!)
+            : string.Empty;
+
+    /// <summary>
+    /// The Reconciling condition of a paused rebalance whose orders sent cannot be looked up now (<paramref name="why"/>),
+    /// or null (not paused: the condition stays as it is).
+    /// </summary>
+    private static FundCondition? PausedLookups(IndexFund fund, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, string why) =>
+        journal.Pause is { } pause && RebalanceFinalizer.AwaitsOrders(recorded)
+            ? StatusRebalanceJournal.PausedCondition(recorded!, pause, why, fund.Metadata.Generation ?? 0)
+            : null;
 
     /// <summary>
     /// Requeues at the executor's retry time. One already reached means the exchange asked for no wait at all (an order
@@ -645,25 +687,28 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// The exchange the rebalance runs on: the spec's, which when resuming must still be the account the rebalance
-    /// started on (else <see cref="ExchangeChangedException"/>: its open orders stay where they are).
+    /// started on (else <see cref="ExchangeChangedException"/>: its open orders stay where they are). With no
+    /// <paramref name="spec"/> (a paused rebalance whose orders sent are only looked up), the account it recorded.
     /// </summary>
     private async Task<IExchange> ExchangeForAsync(
-        IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, RebalanceStart? start, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, CancellationToken cancellationToken)
+        IndexFund fund, ExchangeSettings? spec, StatusRebalanceJournal journal, RebalanceStart? start, CryptoIndex.Exchanges.Execution.RebalanceRecord? recorded, CancellationToken cancellationToken)
     {
-        if (recorded is not null
-            && BooksVenue.Of(fund, recorded) is { } startedOn
-            && startedOn != ExchangeIdentity.Of(definition.Exchange))
+        var startedOn = recorded is null ? null : BooksVenue.Of(fund, recorded);
+        if (spec is not null && startedOn is not null && startedOn != ExchangeIdentity.Of(spec))
         {
             throw new ExchangeChangedException(
-                $"spec.exchange changed while rebalance {recorded.Sequence} was open: it trades on {startedOn}, the spec now says {ExchangeIdentity.Of(definition.Exchange)}; "
+                $"spec.exchange changed while rebalance {recorded!.Sequence} was open: it trades on {startedOn}, the spec now says {ExchangeIdentity.Of(spec)}; "
                 + "put spec.exchange back until the rebalance finishes (nothing is sent meanwhile)");
         }
 
-        var kind = recorded?.Exchange ?? (definition.Exchange.Kind == ExchangeKind.Paper ? "paper" : "binance");
+        var kind = recorded?.Exchange ?? (spec!.Kind == ExchangeKind.Paper ? "paper" : "binance");
         if (kind != "paper")
         {
-            return await binance.ForAsync(
-                fund.Metadata.NamespaceProperty ?? "default", definition.Exchange.CredentialsSecret, definition.Exchange.Testnet, BinanceQuoteAsset, cancellationToken).ConfigureAwait(false);
+            var (testnet, secret) = spec is not null ? (spec.Testnet, spec.CredentialsSecret)
+                : ExchangeIdentity.BinanceAccount(startedOn) ?? throw new ExchangeChangedException(
+                    $"rebalance {recorded!.Sequence} does not record the Binance account it trades on (a record older than that), and the spec cannot say: "
+                    + "make the spec valid, naming that account, so that its orders sent can be looked up");
+            return await binance.ForAsync(fund.Metadata.NamespaceProperty ?? "default", secret, testnet, BinanceQuoteAsset, cancellationToken).ConfigureAwait(false);
         }
 
         var referencePrices = start?.Prices ?? recorded!.Inputs.Prices;
@@ -700,7 +745,8 @@ public sealed partial class FundReconciler(
     /// share of Events (see EventRecorder).
     /// </summary>
     private async Task<ReconcileResult> NotReadyAsync(
-        Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken, bool stalled = true)
+        Runtime.KubeObject current, IndexFund fund, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken, bool stalled = true,
+        FundCondition? reconciling = null)
     {
         var status = JsonSerializer.Deserialize<IndexFundStatus>(JsonSerializer.Serialize(fund.Status ?? new IndexFundStatus(), ApiJson.Options), ApiJson.Options)!;
         status.ObservedGeneration = fund.Metadata.Generation;
@@ -710,7 +756,8 @@ public sealed partial class FundReconciler(
         [
             FundConditions.Set(fund.Status?.Conditions, FundConditions.Ready, "False", reason, message, generation, now),
             .. stalled ? [FundConditions.Set(fund.Status?.Conditions, FundConditions.Stalled, "True", reason, message, generation, now)] : Array.Empty<FundCondition>(),
-            .. fund.Status?.Conditions?.Where(c => c.Type == FundConditions.Reconciling) ?? [], // a rebalance in progress stays reported
+            // A rebalance in progress stays reported (as paused, with why its orders sent are not looked up, if it is).
+            .. reconciling is not null ? [reconciling] : fund.Status?.Conditions?.Where(c => c.Type == FundConditions.Reconciling) ?? [],
         ];
         await WriteAsync(current, status, cancellationToken).ConfigureAwait(false);
         var before = fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready);
@@ -750,6 +797,8 @@ public sealed partial class FundReconciler(
     private static bool WasStale(IndexFund fund) => ReadyReason(fund) == FundEvaluator.PricesStale;
 
     private static string? ReadyReason(IndexFund fund) => fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Reason;
+
+    private static string? ReconcilingReason(IndexFund fund) => fund.Status?.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Reconciling)?.Reason;
 
     private void ObserveMetrics(string ns, string name, FundEvaluation evaluation)
     {

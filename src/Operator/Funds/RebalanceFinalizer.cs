@@ -112,6 +112,21 @@ internal sealed class RebalanceFinalizer(IKubernetes client)
         return text;
     }
 
+    /// <summary>
+    /// Why a deleted fund's deletion waits, appended to the condition and Warning that say what keeps its orders sent
+    /// from being looked up (the exchange switched off, its Secret unreadable, its keys refused): which orders, and how
+    /// a person lets it go anyway (docs/operations.md, "Deleting a fund").
+    /// </summary>
+    public static string DeletionWaits(string ns, string fund, ExecutionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var sent = record.Legs.Where(l => l.State == LegState.Sent).Select(l => l.ClientOrderId).ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"; the fund's deletion waits (finalizer {Name}) until its {(sent.Count == 1 ? "order" : "orders")} sent {string.Join(", ", sent)} ")
+            + $"{(sent.Count == 1 ? "is" : "are")} looked up, which resumes by itself once this is fixed. To delete it anyway, look {(sent.Count == 1 ? "it" : "them")} up on the exchange by client order id "
+            + "(once the fund is gone, a fill is recorded nowhere but in the exchange account) and remove the finalizers (another controller's too): "
+            + $"kubectl patch ifund {fund} -n {ns} --type=json -p '[{{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}}]'";
+    }
+
     private async Task<string?> PatchAsync(Runtime.KubeObject fund, V1Patch patch, CancellationToken cancellationToken)
     {
         try

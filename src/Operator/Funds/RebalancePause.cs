@@ -33,8 +33,26 @@ public sealed record RebalancePause(string Reason, string ReadyStatus, string Se
     /// <summary>Reason of Ready=False and Reconciling=True while a deleted fund waits for its orders sent to be resolved.</summary>
     public const string DeletingReason = "Deleting";
 
+    /// <summary>
+    /// The spec was made invalid while a rebalance was in progress: nothing more is sent (the spec that decides what to
+    /// send is not valid), but the orders already sent are looked up on the account the rebalance recorded, so their
+    /// fills reach the books. Ready=False and Stalled=True (a person must fix the spec), Ready's message starting with
+    /// <paramref name="errors"/> (every field and the rule it breaks).
+    /// </summary>
+    public static RebalancePause InvalidSpec(string errors) => new(FundConditions.InvalidSpecReason, "False", "the invalid spec", errors + "; ")
+    {
+        Until = "correct the spec to continue it where it stopped, with the orders as planned when it started",
+        Stalls = true,
+    };
+
     /// <summary>How the pause ends, when not by setting <see cref="Setting"/> to false.</summary>
     public string? Until { get; init; }
+
+    /// <summary>
+    /// Whether only a person can end the pause: reported with Stalled=True beside Ready, and told by the caller in a
+    /// Warning Event rather than a Normal one.
+    /// </summary>
+    public bool Stalls { get; init; }
 
     /// <summary>The pause the spec asks for (suspend before dry run), or null when the fund may trade.</summary>
     public static RebalancePause? Of(FundDefinition definition)
@@ -44,7 +62,7 @@ public sealed record RebalancePause(string Reason, string ReadyStatus, string Se
     }
 
     /// <summary>Whether a condition's reason is one a pause writes.</summary>
-    public static bool IsPauseReason(string? reason) => reason == Suspend.Reason || reason == DryRun.Reason;
+    public static bool IsPauseReason(string? reason) => reason == Suspend.Reason || reason == DryRun.Reason || reason == FundConditions.InvalidSpecReason;
 
     /// <summary>
     /// "paused by spec.suspend: 1 order not sent (buy ETH); set spec.suspend to false to continue it …", with the orders

@@ -44,6 +44,17 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     public string? StartStatusFrom { get; set; }
 
+    /// <summary>
+    /// Called once, just before the save that creates a new rebalance's record (the one that allows sending its orders),
+    /// when that record is on a real exchange: adds the fund's finalizer (<see cref="RebalanceFinalizer"/>), returning
+    /// the fund's new resourceVersion, or null when the fund changed meanwhile (nothing is saved or sent: the fund is
+    /// evaluated again). Only then: a plan with no order large enough to send records nothing and needs no finalizer.
+    /// </summary>
+    public Func<CancellationToken, Task<string?>>? GuardStart { get; set; }
+
+    /// <summary>Whether <see cref="GuardStart"/> ran and the fund now holds its finalizer.</summary>
+    public bool Guarded { get; private set; }
+
     /// <summary>Whether <see cref="StartStatus"/> went out, with the save that created the new rebalance's record.</summary>
     public bool StartStatusWritten { get; private set; }
 
@@ -71,7 +82,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private (string Reason, string Message, DateTimeOffset At)? stalled;
 
     /// <summary>
-    /// Set while the fund is suspended or in dry run: a save that records a new attempt to send an order (a leg whose
+    /// Set while the rebalance is paused (<see cref="RebalancePause"/>): a save that records a new attempt to send an order (a leg whose
     /// attempts went up: a first send or a resend) is refused with <see cref="OrdersHeldException"/> before anything is
     /// written, so the executor, which records every attempt before sending it, sends nothing. Saves of what the exchange
     /// reported for orders already sent (fills, a final state) and of the plan itself go through. The conditions say
@@ -105,8 +116,33 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         ArgumentNullException.ThrowIfNull(record);
         if (Pause is { } pause && NewAttempts(Last, record) is { Count: > 0 } held)
         {
+            // A leg sent before the pause that is sent again: the executor resends only an order the exchange still
+            // does not know once that attempt can no longer arrive, so it was never received. Left Sent, it would be
+            // looked up for as long as the pause lasts (a deleted fund would wait for it forever); it is recorded as
+            // what it is, not sent, and a resume sends it as it would any pending leg, with the same client order id.
+            if (Last is { } last && last.Legs.Where(l => l.State == LegState.Sent && held.Any(h => h.Leg == l.Leg)).ToList() is { Count: > 0 } neverReceived)
+            {
+                var unsent = neverReceived.Aggregate(last, (r, l) => r.WithLeg(l with
+                {
+                    State = LegState.Pending,
+                    Reason = $"never received by the exchange (not found once it could no longer arrive); not sent again while paused by {pause.Setting}",
+                }));
+                await SaveAsync(unsent with { Revision = record.Revision }, cancellationToken).ConfigureAwait(false);
+            }
+
             throw new OrdersHeldException(
                 $"fund {ns}/{name}: rebalance {record.Sequence} is paused by {pause.Setting}; {string.Join(", ", held.Select(l => l.ClientOrderId))} not sent");
+        }
+
+        if (GuardStart is { } guard && !Guarded && (Last?.Sequence ?? 0) < record.Sequence && RebalanceFinalizer.Guards(record.Exchange))
+        {
+            // Only the finalizer changed since the evaluation (the patch is conditional on that version), so the
+            // evaluation still stands on the new version, and this save is conditional on it.
+            var added = await guard(cancellationToken).ConfigureAwait(false)
+                ?? throw new RebalanceConflictException($"fund {ns}/{name} changed while rebalance {record.Sequence} was being started; it is evaluated again");
+            Guarded = true;
+            resourceVersion = added;
+            StartStatusFrom = added;
         }
 
         waiting = null; // what held the rebalance up stays reported until its progress changes (see Conditions)
@@ -382,18 +418,22 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         (string Status, string Reason, string Message)? ready =
             stalled is { } stall ? ("False", stall.Reason, stall.Message)
             : Pause is { } pause ? (pause.ReadyStatus, pause.Reason, pause.Prefix + $"rebalance {record.Sequence} " + pause.Describe(record, pauseNote))
-            : wasPaused ? ("False", FundEvaluator.RebalanceNeeded, progress + "; resumed: spec.suspend and spec.dryRun are false, its orders are sent as planned when it started")
+            : wasPaused ? ("False", FundEvaluator.RebalanceNeeded, progress + "; resumed: spec.suspend and spec.dryRun are false and the spec is valid, its orders are sent as planned when it started")
             : null;
-        var replaced = stalled is not null ? new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled }
+        var replaced = stalled is not null || Pause is { Stalls: true } ? new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled }
             : ready is not null ? [FundConditions.Reconciling, FundConditions.Ready]
             : [FundConditions.Reconciling];
-        var conditions = new JsonArray(existing.Where(c => !replaced.Contains((string?)c?["type"])).Select(c => c?.DeepClone()).ToArray());
+        // A Stalled condition a pause wrote (an invalid spec) goes with the pause.
+        var conditions = new JsonArray(existing
+            .Where(c => !replaced.Contains((string?)c?["type"]))
+            .Where(c => ready is null || (string?)c?["type"] != FundConditions.Stalled || !RebalancePause.IsPauseReason((string?)c?["reason"]))
+            .Select(c => c?.DeepClone()).ToArray());
         if (ready is { } r)
         {
             var previous = existing.Select(c => c.Deserialize<FundCondition>(ApiJson.Options)!).ToList();
             var at = stalled?.At ?? time.GetUtcNow();
             conditions.Insert(0, JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Ready, r.Status, r.Reason, r.Message, generation, at), ApiJson.Options));
-            if (stalled is not null)
+            if (stalled is not null || Pause is { Stalls: true })
             {
                 conditions.Add(JsonSerializer.SerializeToNode(FundConditions.Set(previous, FundConditions.Stalled, "True", r.Reason, r.Message, generation, at), ApiJson.Options));
             }
@@ -401,17 +441,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
 
         if (record.Phase != RebalancePhase.Done && Pause is { } paused)
         {
-            conditions.Add(JsonSerializer.SerializeToNode(
-                new FundCondition
-                {
-                    Type = FundConditions.Reconciling,
-                    Status = "True",
-                    Reason = paused.Reason,
-                    Message = progress + "; " + paused.Describe(record, pauseNote),
-                    ObservedGeneration = generation,
-                    LastTransitionTime = StatusText.Time(record.StartedAt),
-                },
-                ApiJson.Options));
+            conditions.Add(JsonSerializer.SerializeToNode(PausedCondition(record, paused, pauseNote, generation), ApiJson.Options));
         }
         else if (record.Phase != RebalancePhase.Done)
         {
@@ -439,6 +469,26 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         }
 
         return conditions;
+    }
+
+    /// <summary>
+    /// <c>Reconciling=True</c> of a rebalance in progress paused by <paramref name="pause"/>: its progress, the orders not
+    /// sent, those sent before the pause still looked up (<paramref name="lookingUp"/>: why they are not resolved yet).
+    /// </summary>
+    public static FundCondition PausedCondition(ExecutionRecord record, RebalancePause pause, string? lookingUp, long generation)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(pause);
+        return new FundCondition
+        {
+            Type = FundConditions.Reconciling,
+            Status = "True",
+            Reason = pause.Reason,
+            Message = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed")
+                + "; " + pause.Describe(record, lookingUp),
+            ObservedGeneration = generation,
+            LastTransitionTime = StatusText.Time(record.StartedAt),
+        };
     }
 
     /// <summary>

@@ -93,6 +93,129 @@ public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion
         Assert.EndsWith("; not sent: buy ETH; the holdings stay in the exchange account", message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// As above, but the spec was made invalid before the delete: the lost BTC buy is still looked up once the exchange
+    /// answers, its fill told, and the fund goes; nothing more is sent.
+    /// </summary>
+    [Fact]
+    public async Task A_fund_deleted_with_an_invalid_spec_still_looks_its_order_up_and_goes()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
+        for (var i = 0; i < 1_000; i++)
+        {
+            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore());
+        }
+
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "json", "-p", """[{"op":"replace","path":"/spec/constituents/1/weight","value":"35%"}]""");
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "InvalidSpec");
+
+        await Kubectl.OkAsync("delete", "ifund", Fund, "--wait=false");
+        var deleting = await PumpUntilAsync(
+            s => FakeClockPump.ConditionReason(s, "Reconciling") == "Deleting", alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        Assert.Equal("Sent", Leg(deleting, "BTC")["state"]!.GetValue<string>());
+
+        Binance.ClearFaults();
+        await PumpUntilAsync(GoneAsync, "deleted");
+
+        var executed = Assert.Single(Binance.State.OrderRequests);
+        Assert.Equal(("BTC", "FILLED"), (executed.Symbol, executed.Outcome));
+        var told = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalanceClosedByDelete", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.Contains(executed.ClientOrderId, (string)told["message"]!, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// spec.exchange is pointed at another Secret while the BTC buy's outcome is unknown, then the fund is deleted: the
+    /// buy is looked up where the rebalance recorded it (Secret binance-keys), its fill told, and the fund goes.
+    /// </summary>
+    [Fact]
+    public async Task A_fund_deleted_after_spec_exchange_changed_looks_its_order_up_on_the_account_recorded_and_goes()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        await LoseTheFirstOrderAsync();
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "merge", "-p", """{"spec":{"exchange":{"credentialsSecretRef":{"name":"other-keys"}}}}""");
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "ExchangeChanged");
+
+        await Kubectl.OkAsync("delete", "ifund", Fund, "--wait=false");
+        Binance.ClearFaults();
+        await PumpUntilAsync(GoneAsync, "deleted");
+
+        var executed = Assert.Single(Binance.State.OrderRequests); // looked up, nothing else sent
+        Assert.Equal(("BTC", "FILLED"), (executed.Symbol, executed.Outcome));
+        var told = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalanceClosedByDelete", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.Contains(executed.ClientOrderId, (string)told["message"]!, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The operator is restarted with Binance switched off while the BTC buy's outcome is unknown, then the fund is
+    /// deleted: the order cannot be looked up, so the fund stays, and Ready, Stalled and a Warning say why the deletion
+    /// waits, which order, and how to remove the finalizer by hand.
+    /// </summary>
+    [Fact]
+    public async Task A_fund_deleted_while_its_exchange_is_disabled_says_why_its_deletion_waits_and_how_to_force_it()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        var order = await LoseTheFirstOrderAsync();
+        await Op.RestartAsync(Clock, reconfigure: o => o with { BinanceDisabled = "binance is switched off in this operator" });
+
+        await Kubectl.OkAsync("delete", "ifund", Fund, "--wait=false");
+        var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "ExchangeDisabled" && FakeClockPump.ConditionReason(s, "Reconciling") == "Deleting");
+
+        var message = (string)FakeClockPump.Condition(waiting, "Ready")!["message"]!;
+        Assert.StartsWith("spec.exchange.kind: binance is switched off in this operator; the fund's deletion waits", message, StringComparison.Ordinal);
+        Assert.Contains(order, message, StringComparison.Ordinal);
+        Assert.EndsWith("""kubectl patch ifund sixty-forty -n default --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'""", message, StringComparison.Ordinal);
+        Assert.Equal(("True", "ExchangeDisabled"), ((string?)FakeClockPump.Condition(waiting, "Stalled")!["status"], FakeClockPump.ConditionReason(waiting, "Stalled")));
+        // Told before the delete too (the rebalance could not go on), without the deletion's part.
+        var warnings = JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=ExchangeDisabled", "-o", "json"))!["items"]!.AsArray();
+        var warning = Assert.Single(warnings, e => (string?)e!["message"] == message)!;
+        Assert.Equal("Warning", (string?)warning["type"]);
+        Assert.Equal([Finalizer], await FinalizersAsync()); // the record of the order sent is kept
+        Assert.Equal("Sent", Leg(waiting, "BTC")["state"]!.GetValue<string>());
+    }
+
+    /// <summary>The BTC buy executes but its answer is lost and its look-ups fail (until the faults are cleared); returns its client order id.</summary>
+    private async Task<string> LoseTheFirstOrderAsync()
+    {
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
+        for (var i = 0; i < 1_000; i++)
+        {
+            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore());
+        }
+
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        Assert.Equal("Sent", Leg(waiting, "BTC")["state"]!.GetValue<string>());
+        return (string)Leg(waiting, "BTC")["clientOrderId"]!;
+    }
+
+    /// <summary>
+    /// The BTC buy gets a 503 before it reaches the exchange (nothing executes): its outcome is unknown until the
+    /// exchange's receive window has passed and a look-up still finds nothing. The fund is deleted meanwhile. Once the
+    /// order can no longer arrive it is known never received: recorded as not sent (a deletion sends nothing), and the
+    /// fund goes instead of looking it up forever.
+    /// </summary>
+    [Fact]
+    public async Task A_fund_deleted_with_an_order_the_exchange_never_received_goes_once_that_order_can_no_longer_arrive()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorBefore());
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        var unknown = await PumpUntilAsync(
+            s => ((string?)FakeClockPump.Condition(s, "Reconciling")?["message"])?.Contains("not found yet", StringComparison.Ordinal) == true);
+        Assert.Equal("Sent", Leg(unknown, "BTC")["state"]!.GetValue<string>());
+
+        await Kubectl.OkAsync("delete", "ifund", Fund, "--wait=false");
+        await PumpUntilAsync(GoneAsync, "deleted");
+
+        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance)); // the attempt that never arrived; not resent
+        Assert.Empty(Binance.State.ExecutionsPerClientOrderId());
+        var told = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=RebalanceClosedByDelete", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.EndsWith("stopped: 0 of 2 orders filled; not sent: buy BTC, buy ETH; the holdings stay in the exchange account", (string)told["message"]!, StringComparison.Ordinal);
+    }
+
     /// <summary>A Binance fund whose rebalance finished holds no finalizer any more: deleted, it is gone at once.</summary>
     [Fact]
     public async Task A_binance_fund_with_no_rebalance_in_progress_is_deleted_at_once()

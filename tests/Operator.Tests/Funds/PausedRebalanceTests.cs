@@ -132,6 +132,67 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
     }
 
     /// <summary>
+    /// The BTC buy executes but its answer is lost (502) and its look-ups fail: the spec is then made invalid (weights
+    /// summing to 95 %). Nothing more is sent, but the BTC buy is still looked up and its fill recorded once; Ready and
+    /// Reconciling say the rebalance is held by the invalid spec, naming the field; fixed, the rebalance completes.
+    /// </summary>
+    [Fact]
+    public async Task An_order_sent_before_the_spec_turned_invalid_is_still_looked_up_and_its_fill_recorded_once()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
+        for (var i = 0; i < 1_000; i++)
+        {
+            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
+        }
+
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "json", "-p", """[{"op":"replace","path":"/spec/constituents/1/weight","value":"35%"}]""");
+        var invalid = await PumpUntilAsync(
+            s => FakeClockPump.ConditionReason(s) == "InvalidSpec" && FakeClockPump.ConditionReason(s, "Reconciling") == "InvalidSpec",
+            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        Assert.Equal("Sent", (string?)invalid["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]);
+        var ready = FakeClockPump.Condition(invalid, "Ready")!;
+        Assert.Equal("False", (string?)ready["status"]);
+        Assert.StartsWith("spec.constituents", (string?)ready["message"], StringComparison.Ordinal); // the field and its rule first
+        Assert.Contains("rebalance 1 paused by the invalid spec: 1 order not sent (buy ETH)", (string?)ready["message"], StringComparison.Ordinal);
+        Assert.Equal(("True", "InvalidSpec"), ((string?)FakeClockPump.Condition(invalid, "Stalled")?["status"], FakeClockPump.ConditionReason(invalid, "Stalled")));
+        Assert.Contains(
+            "paused by the invalid spec: 1 order not sent (buy ETH); 1 order sent before the pause is looked up until the exchange reports its fills (look-up failed",
+            (string?)FakeClockPump.Condition(invalid, "Reconciling")!["message"],
+            StringComparison.Ordinal);
+        Assert.Equal(2L, (long?)invalid["observedGeneration"]);
+
+        // The exchange answers again: the BTC buy is found and its fill recorded while the spec is still invalid; three
+        // more minutes pass without the ETH buy being sent.
+        Binance.ClearFaults();
+        await PumpUntilAsync(
+            s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
+            advance: TimeSpan.FromSeconds(5),
+            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        var later = Clock.GetUtcNow().AddMinutes(3);
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= later);
+        var recorded = await PumpUntilAsync(_ => true);
+        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance));
+        Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(recorded));
+        var btc = recorded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!;
+        var executed = Assert.Single(Binance.State.OrderRequests);
+        Assert.Equal(executed.Quantity, decimal.Parse((string)btc["executedQuantity"]!, CultureInfo.InvariantCulture));
+        Assert.Equal("1", (string?)btc["attempts"]); // looked up, never resent
+        Assert.Equal(("InvalidSpec", "InvalidSpec"), (FakeClockPump.ConditionReason(recorded), FakeClockPump.ConditionReason(recorded, "Reconciling")));
+        Assert.Equal("Warning", (string?)Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=InvalidSpec", "-o", "json"))!["items"]!.AsArray())!["type"]);
+
+        await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "json", "-p", """[{"op":"replace","path":"/spec/constituents/1/weight","value":"40%"}]""");
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds" && s?["rebalanceInProgress"] is null);
+        Assert.Null(FakeClockPump.Condition(done, "Reconciling"));
+        Assert.Null(FakeClockPump.Condition(done, "Stalled"));
+        Assert.Equal([("BTC", "Completed"), ("ETH", "Completed")], Trades(done));
+        AssertEachOrderExecutedOnceAndLedgerEqualsAccount(done);
+    }
+
+    /// <summary>
     /// A paper rebalance resumed after spec.exchange.feeRate changed is charged the rate it was planned with (recorded
     /// when it started), not the new one: its buys were sized so that their fees fit the cash at that rate.
     /// </summary>

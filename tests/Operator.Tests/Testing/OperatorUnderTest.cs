@@ -54,8 +54,9 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
     /// <summary>
     /// Stops the operator as a rollout would and starts a new one. On a fake <paramref name="clock"/>, time runs on
     /// while it stops, so a reconcile stuck in flight outlives the graceful-shutdown timeout and is abandoned.
+    /// <paramref name="reconfigure"/> changes the new operator's options (a configuration change rolled out).
     /// </summary>
-    public async Task RestartAsync(FakeTimeProvider? clock = null, Func<Task>? whileStopped = null)
+    public async Task RestartAsync(FakeTimeProvider? clock = null, Func<Task>? whileStopped = null, Func<OperatorAppOptions, OperatorAppOptions>? reconfigure = null)
     {
         var stopping = App.StopAsync();
         var limit = options.GracefulShutdownTimeout + TimeSpan.FromSeconds(1);
@@ -78,6 +79,7 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
 
         // A new process starts with empty metrics: Registry (and ScrapeAsync) read the new one from here on.
         options = options with { Registry = Prometheus.Metrics.NewCustomRegistry() };
+        options = reconfigure?.Invoke(options) ?? options;
         App = OperatorApp.Build(options);
         await App.StartAsync();
     }

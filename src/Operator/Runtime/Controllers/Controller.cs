@@ -42,6 +42,7 @@ public sealed partial class Controller
         Queue = new WorkQueue<ObjectKey>(_time, _options.RateLimiter ?? RateLimiters.DefaultController<ObjectKey>(_time),
             new WorkQueueMetrics(_metrics, name));
         Reflector.AddHandler(OnCacheEvent);
+        Reflector.Restarting += end => _metrics.WatchRestarts.WithLabels(name, RuntimeMetrics.WatchRestartReason(end)).Inc();
         // controller-runtime initialises every series so dashboards and alerts see zeros, not gaps.
         _metrics.MaxConcurrentReconciles.WithLabels(name).Set(_options.MaxConcurrentReconciles);
         _metrics.ActiveWorkers.WithLabels(name).Set(0);
@@ -54,6 +55,11 @@ public sealed partial class Controller
         _metrics.TerminalReconcileErrors.WithLabels(name).IncTo(0);
         _metrics.ReconcilePanics.WithLabels(name).IncTo(0);
         _metrics.QueueRetries.WithLabels(name, name).IncTo(0);
+        foreach (var reason in RuntimeMetrics.WatchRestartReasons)
+        {
+            _metrics.WatchRestarts.WithLabels(name, reason).IncTo(0);
+        }
+
         _metrics.QueueDepth.WithLabels(name, name, "").Set(0);
         _metrics.Registry.AddBeforeCollectCallback(Queue.UpdateUnfinishedWork);
     }

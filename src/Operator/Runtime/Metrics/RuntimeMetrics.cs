@@ -1,3 +1,4 @@
+using CryptoIndex.Operator.Runtime.Cache;
 using Prometheus;
 
 namespace CryptoIndex.Operator.Runtime.Metrics;
@@ -57,6 +58,9 @@ public sealed class RuntimeMetrics
             ["name"]);
         EventsDropped = f.CreateCounter("event_recorder_dropped_total",
             "Events not recorded because the API call failed (each is logged as a warning); the spam filter's drops are not counted.");
+        WatchRestarts = f.CreateCounter("reflector_watch_restarts_total",
+            "Times the reflector started its watch over, by why the last one ended (closed is the server's normal close; list_error: the list before it failed).",
+            ["controller", "reason"]);
         RestRequests = f.CreateCounter("rest_client_requests_total",
             "Number of HTTP requests, partitioned by status code, method, and host.", ["code", "method", "host"]);
     }
@@ -94,6 +98,23 @@ public sealed class RuntimeMetrics
     public Gauge LeaderStatus { get; }
 
     public Counter RestRequests { get; }
+
+    /// <summary>Watch restarts by reason (not controller-runtime's: client-go's reflector only logs them).</summary>
+    public Counter WatchRestarts { get; }
+
+    /// <summary>The <c>reason</c> labels of <see cref="WatchRestarts"/>.</summary>
+    public static IReadOnlyList<string> WatchRestartReasons { get; } = ["closed", "expired", "idle_timeout", "error", "undecodable", "list_error"];
+
+    /// <summary>The <c>reason</c> label for a watch that ended so, or for a failed list (null).</summary>
+    public static string WatchRestartReason(WatchEnd? end) => end switch
+    {
+        WatchEnd.Closed => "closed",
+        WatchEnd.Expired => "expired",
+        WatchEnd.IdleTimeout => "idle_timeout",
+        WatchEnd.Error => "error",
+        WatchEnd.Undecodable => "undecodable",
+        _ => "list_error",
+    };
 
     /// <summary>Events the recorder gave up on (not controller-runtime's: its recorder only logs them).</summary>
     public Counter EventsDropped { get; }

@@ -31,6 +31,8 @@ public sealed class RuntimeMetrics
         ReconcileTime = f.CreateHistogram("controller_runtime_reconcile_time_seconds",
             "Length of time per reconciliation per controller",
             new HistogramConfiguration { LabelNames = ["controller"], Buckets = ReconcileBuckets });
+        ReconcileTimeouts = f.CreateCounter("controller_runtime_reconcile_timeouts_total",
+            "Total number of reconciliation timeouts per controller", ["controller"]);
         MaxConcurrentReconciles = f.CreateGauge("controller_runtime_max_concurrent_reconciles",
             "Maximum number of concurrent reconciles per controller", ["controller"]);
         ActiveWorkers = f.CreateGauge("controller_runtime_active_workers",
@@ -76,6 +78,8 @@ public sealed class RuntimeMetrics
     public Counter ReconcilePanics { get; }
 
     public Histogram ReconcileTime { get; }
+
+    public Counter ReconcileTimeouts { get; }
 
     public Gauge MaxConcurrentReconciles { get; }
 

@@ -44,6 +44,13 @@ public sealed record OperatorAppOptions
     /// </summary>
     public TimeSpan GracefulShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long one fund's reconcile may take before it is cancelled and retried with backoff (a hung API or exchange
+    /// call); null: no limit (the <c>run</c> command passes 5 minutes). Keep it above the market-data refresh timeout,
+    /// which a reconcile may wait for. Measured on <see cref="ApiServerTime"/> when set.
+    /// </summary>
+    public TimeSpan? ReconcileTimeout { get; init; }
+
     /// <summary>The host's own stop timeout, in real time; null: <see cref="GracefulShutdownTimeout"/> plus 5 s.</summary>
     public TimeSpan? HostShutdownTimeout { get; init; }
 
@@ -134,6 +141,7 @@ public static class OperatorApp
         var controllerOptions = new Runtime.Controllers.ControllerOptions
         {
             MaxConcurrentReconciles = options.MaxConcurrentReconciles,
+            ReconcileTimeout = options.ReconcileTimeout,
             Reflector = new Runtime.Cache.ReflectorOptions { Time = options.ApiServerTime },
             Predicate = Funds.RebalanceFinalizer.Predicate(Runtime.Controllers.Predicates.Default()),
         };

@@ -117,9 +117,25 @@ var gracefulShutdown = new Option<TimeSpan?>("--graceful-shutdown-timeout")
         return default;
     },
 };
+var defaultReconcileTimeout = TimeSpan.FromMinutes(5);
+var reconcileTimeout = new Option<TimeSpan?>("--reconcile-timeout")
+{
+    Description = "How long one fund's reconcile may take before it is cancelled and retried with backoff, e.g. 10m (default: 5m; 0s: no limit); keep it above the market-data refresh timeout (2m).",
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (CryptoIndex.Operator.Api.Values.TryParseDuration(text, out var duration) && duration <= CryptoIndex.Operator.Runtime.TimerLimits.MaxDelay)
+        {
+            return duration;
+        }
+
+        result.AddError($"--reconcile-timeout: '{text}' is not a duration such as 5m or 0s (no limit)");
+        return default;
+    },
+};
 var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
 {
-    port, kubeconfig, leaderElection, leaseNamespace, leaseName, concurrency, watchNamespaces, gracefulShutdown,
+    port, kubeconfig, leaderElection, leaseNamespace, leaseName, concurrency, watchNamespaces, gracefulShutdown, reconcileTimeout,
 };
 run.SetAction(async (parse, cancellationToken) =>
 {
@@ -136,6 +152,7 @@ run.SetAction(async (parse, cancellationToken) =>
             MaxConcurrentReconciles = parse.GetValue(concurrency),
             WatchNamespaces = parse.GetValue(watchNamespaces) ?? [],
             GracefulShutdownTimeout = parse.GetValue(gracefulShutdown) ?? defaultGracefulShutdown,
+            ReconcileTimeout = (parse.GetValue(reconcileTimeout) ?? defaultReconcileTimeout) is { } limit && limit > TimeSpan.Zero ? limit : null,
         });
     }
     catch (CryptoIndex.Operator.Runtime.Hosting.KubeconfigNotFoundException e)

@@ -26,7 +26,8 @@ public sealed class ChaosTests
     {
         await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { BookmarkInterval = TimeSpan.FromMilliseconds(100) });
         await cluster.ApplyYamlAsync(Widgets.CrdYaml);
-        var client = cluster.CreateClient();
+        var requests = new InFlightRequests();
+        IKubernetes client = cluster.CreateClient(requests);
         var random = new Random(42);
         var live = new List<string>();
         for (var i = 0; i < 15; i++)
@@ -114,9 +115,14 @@ public sealed class ChaosTests
         await Widgets.SetSizeAsync(client, live[0], 4242);
         var deadline = DateTime.UtcNow + Guard;
         string? problem;
-        while ((problem = await ProblemAsync(client, controller, live, deleted.Where(aliveSeen.ContainsKey).ToList(), deletedSeen)) is not null)
+        var observer = cluster.CreateClient(); // the checks' own lists stay out of the diagnostics
+        while ((problem = await ProblemAsync(observer, controller, live, deleted.Where(aliveSeen.ContainsKey).ToList(), deletedSeen)) is not null)
         {
-            Assert.True(DateTime.UtcNow < deadline, problem);
+            // A problem left at the deadline names the controller's calls still hung, and the last writes the server
+            // answered (it logs a request when it answers): a hang on either side shows.
+            Assert.True(DateTime.UtcNow < deadline, problem + "\n" + requests.Describe() + "\nserver answered last: " +
+                string.Join("; ", cluster.Requests.All.Where(r => r.Method != "GET").TakeLast(20).Select(r =>
+                    r.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) + " " + r.StatusCode.ToString(CultureInfo.InvariantCulture) + " " + r.Method + " " + r.Path + r.Query)));
             await Task.Delay(50);
         }
 

@@ -136,6 +136,64 @@ public sealed class ControllerTests
     }
 
     [Fact]
+    public async Task A_reconcile_that_hangs_is_cancelled_at_the_timeout_and_its_key_retried_with_backoff()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = false;
+        var ended = false;
+        await using var h = await Harness.StartAsync(
+            async (_, _, n, ct) =>
+            {
+                if (n == 1)
+                {
+                    // An API call that never answers (the client's own timeout is 100 s): only the token ends it.
+                    entered.SetResult();
+                    try
+                    {
+                        await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                    }
+                    finally
+                    {
+                        cancelled = ct.IsCancellationRequested;
+                        Volatile.Write(ref ended, true);
+                    }
+                }
+
+                return ReconcileResult.Done;
+            },
+            seed: h => Widgets.CreateAsync(h.Cluster.CreateClient(), "a", 1),
+            options: new ControllerOptions { ReconcileTimeout = TimeSpan.FromSeconds(30) });
+        await entered.Task.WaitAsync(Guard);
+
+        h.Time.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(Volatile.Read(ref ended));
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.ReconciledAsync("a");
+        Assert.True(cancelled);
+        await WaitUntil(() => h.Running.Queue.DelayedCount == 1);
+        Assert.Equal(1, h.Running.Queue.NumRequeues(new ObjectKey("default", "a")));
+        Assert.Equal(1, h.Counter("error"));
+        Assert.Equal(1, (long)h.Metrics.ReconcileErrors.WithLabels("widgets").Value);
+        Assert.Equal(1, (long)h.Metrics.ReconcileTimeouts.WithLabels("widgets").Value);
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(5)); // the first per-item backoff
+        await h.ReconciledAsync("a");
+        await WaitUntil(() => h.Counter("success") == 1);
+        Assert.Equal(2, h.Reconciler.Count("a"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_reconcile_timeout_must_be_positive(int seconds)
+    {
+        var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Controller("widgets", client, Widgets.Type,
+            new RecordingReconciler((_, _, _) => Task.FromResult(ReconcileResult.Done)),
+            new ControllerOptions { ReconcileTimeout = TimeSpan.FromSeconds(seconds) }));
+    }
+
+    [Fact]
     public async Task Requeue_after_survives_a_status_update_in_the_same_reconcile()
     {
         await using var h = await Harness.StartAsync(
@@ -275,6 +333,7 @@ public sealed class ControllerTests
         Assert.Contains("controller_runtime_reconcile_errors_total{controller=\"widgets\"} 0", text, StringComparison.Ordinal);
         Assert.Contains("controller_runtime_terminal_reconcile_errors_total{controller=\"widgets\"} 0", text, StringComparison.Ordinal);
         Assert.Contains("workqueue_retries_total{name=\"widgets\",controller=\"widgets\"} 0", text, StringComparison.Ordinal);
+        Assert.Contains("controller_runtime_reconcile_timeouts_total{controller=\"widgets\"} 0", text, StringComparison.Ordinal);
         foreach (var name in new[]
                  {
                      "workqueue_depth", "workqueue_queue_duration_seconds", "workqueue_work_duration_seconds",

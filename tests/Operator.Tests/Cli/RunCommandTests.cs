@@ -10,6 +10,8 @@ public sealed class RunCommandTests
     [InlineData("--watch-namespaces", "team-a,Team_B", "--watch-namespaces: 'Team_B' is not a namespace name")]
     [InlineData("--watch-namespaces", ",", "--watch-namespaces: name at least one namespace, or leave the option out to watch all")]
     [InlineData("--graceful-shutdown-timeout", "soon", "--graceful-shutdown-timeout: 'soon' is not a positive duration such as 30s or 1m")]
+    [InlineData("--reconcile-timeout", "soon", "--reconcile-timeout: 'soon' is not a duration such as 5m or 0s (no limit)")]
+    [InlineData("--reconcile-timeout", "9999999h", "--reconcile-timeout: '9999999h' is not a duration such as 5m or 0s (no limit)")]
     public async Task A_bad_option_is_refused_with_its_name_and_rule(string option, string value, string message)
     {
         var (exitCode, error) = await RunAsync("run", option, value, "--kubeconfig", "/nonexistent/kubeconfig");

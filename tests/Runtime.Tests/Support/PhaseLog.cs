@@ -29,6 +29,15 @@ internal sealed class PhaseLog
         }
     }
 
+    /// <summary>Reads the next phase, whatever it is.</summary>
+    public async Task<(ReflectorPhase Phase, TimeSpan Delay)> NextAnyAsync()
+    {
+        using var cts = new CancellationTokenSource(Guard);
+        var e = await _phases.Reader.ReadAsync(cts.Token);
+        Seen.Add(e);
+        return e;
+    }
+
     /// <summary>Waits for the next backoff and lets it pass on the fake clock.</summary>
     public async Task<TimeSpan> SkipBackoffAsync(FakeTimeProvider time)
     {

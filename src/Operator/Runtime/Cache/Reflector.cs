@@ -14,7 +14,8 @@ namespace CryptoIndex.Operator.Runtime.Cache;
 /// <item>410 (HTTP status or in-stream ERROR, which KubernetesClient only reports through <c>onError</c>) → relist
 /// and diff against the cache, with synthetic deletes for objects that vanished meanwhile.</item>
 /// <item>A silent stream is cut by a client-side idle timeout (server timeout + 5 s): no watch is lost silently.</item>
-/// <item>Failures back off 800 ms → 30 s with jitter, reset after 2 min of health; a clean close resumes at once.</item>
+/// <item>Failures (a watch refused or cut, however late) back off 800 ms → 30 s with jitter, reset after 2 min of
+/// health; the server's clean close resumes at once.</item>
 /// </list>
 /// </summary>
 public sealed partial class Reflector
@@ -65,6 +66,12 @@ public sealed partial class Reflector
     /// <summary>Raised on every phase change, with the backoff delay for <see cref="ReflectorPhase.BackingOff"/>.</summary>
     public event Action<ReflectorPhase, TimeSpan>? PhaseChanged;
 
+    /// <summary>
+    /// Raised each time the reflector starts over: with how the watch ended, or null when a list failed (the controller
+    /// counts these in <c>reflector_watch_restarts_total</c>).
+    /// </summary>
+    public event Action<WatchEnd?>? Restarting;
+
     /// <summary>Registers a handler; it runs on the reflector's loop after the cache was updated, so keep it cheap.</summary>
     public void AddHandler(Action<CacheEvent> handler)
     {
@@ -97,6 +104,7 @@ public sealed partial class Reflector
                     Report(ReflectorPhase.Watching, TimeSpan.Zero);
                     var (end, rv) = await WatchAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
                     LastWatchEnd = end;
+                    Restarting?.Invoke(end);
                     resourceVersion = end is WatchEnd.Expired or WatchEnd.Undecodable ? null : rv;
                     if (end == WatchEnd.Closed)
                     {
@@ -109,6 +117,7 @@ public sealed partial class Reflector
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
                     LogListFailed(_type, e);
+                    Restarting?.Invoke(null);
                     resourceVersion = IsGone(e) ? null : resourceVersion;
                     delay = Max(_backoff.Next(), RetryAfter(e));
                 }
@@ -236,8 +245,12 @@ public sealed partial class Reflector
                 return (WatchEnd.Expired, rv);
             }
 
-            // KubernetesClient throws when a watch closes with zero events; after a while that is a normal timeout.
-            if (e is HttpRequestException && events == 0 && _time.GetElapsedTime(started) >= MinHealthyWatch)
+            // KubernetesClient throws this when the server ends a watch cleanly before its first event (its reader
+            // looks for a first line and finds the end of the stream); after a while that is a normal timeout. Any other
+            // HttpRequestException (connection refused or reset, a proxy with no backend) is a failure and backs off:
+            // taken for a close, a down or flapping API server would get a reconnect at once, again and again.
+            if (e is HttpRequestException { InnerException: EndOfStreamException } && events == 0 &&
+                _time.GetElapsedTime(started) >= MinHealthyWatch)
             {
                 return (WatchEnd.Closed, rv);
             }

@@ -21,6 +21,7 @@ public sealed partial class Controller
     private readonly ControllerOptions _options;
     private readonly RuntimeMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly TimeProvider _deadlineClock;
     private readonly ILogger _logger;
     private readonly Func<CacheEvent, bool> _predicate;
 
@@ -35,6 +36,13 @@ public sealed partial class Controller
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentReconciles, 1);
         _metrics = metrics ?? new RuntimeMetrics();
         _time = time ?? TimeProvider.System;
+        _deadlineClock = _options.Reflector.Time ?? _time;
+        if (_options.ReconcileTimeout is { } limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero, nameof(options));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, TimerLimits.MaxDelay, nameof(options));
+        }
+
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("CryptoIndex.Operator.Runtime.Controller." + name);
         _predicate = _options.Predicate ?? Predicates.Default();
@@ -42,6 +50,7 @@ public sealed partial class Controller
         Queue = new WorkQueue<ObjectKey>(_time, _options.RateLimiter ?? RateLimiters.DefaultController<ObjectKey>(_time),
             new WorkQueueMetrics(_metrics, name));
         Reflector.AddHandler(OnCacheEvent);
+        Reflector.Restarting += end => _metrics.WatchRestarts.WithLabels(name, RuntimeMetrics.WatchRestartReason(end)).Inc();
         // controller-runtime initialises every series so dashboards and alerts see zeros, not gaps.
         _metrics.MaxConcurrentReconciles.WithLabels(name).Set(_options.MaxConcurrentReconciles);
         _metrics.ActiveWorkers.WithLabels(name).Set(0);
@@ -51,9 +60,15 @@ public sealed partial class Controller
         }
 
         _metrics.ReconcileErrors.WithLabels(name).IncTo(0);
+        _metrics.ReconcileTimeouts.WithLabels(name).IncTo(0);
         _metrics.TerminalReconcileErrors.WithLabels(name).IncTo(0);
         _metrics.ReconcilePanics.WithLabels(name).IncTo(0);
         _metrics.QueueRetries.WithLabels(name, name).IncTo(0);
+        foreach (var reason in RuntimeMetrics.WatchRestartReasons)
+        {
+            _metrics.WatchRestarts.WithLabels(name, reason).IncTo(0);
+        }
+
         _metrics.QueueDepth.WithLabels(name, name, "").Set(0);
         _metrics.Registry.AddBeforeCollectCallback(Queue.UpdateUnfinishedWork);
     }
@@ -132,9 +147,11 @@ public sealed partial class Controller
         active.Inc();
         var started = _time.GetTimestamp();
         string result;
+        using var deadline = new CancellationTokenSource(_options.ReconcileTimeout ?? Timeout.InfiniteTimeSpan, _deadlineClock);
+        using var token = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token);
         try
         {
-            var r = await _reconciler.ReconcileAsync(new ReconcileRequest(key, Cache), abort).ConfigureAwait(false);
+            var r = await _reconciler.ReconcileAsync(new ReconcileRequest(key, Cache), token.Token).ConfigureAwait(false);
             if (r.After is { } after && after > TimeSpan.Zero)
             {
                 Queue.Forget(key);
@@ -157,6 +174,16 @@ public sealed partial class Controller
             // Leadership lost or shutdown: not a failure; keep the key for whoever runs the workers next.
             Queue.Add(key);
             return;
+        }
+        catch (Exception e) when (deadline.IsCancellationRequested)
+        {
+            // Whatever the reconciler made of its cancelled token (a TaskCanceledException, a wrapped one), it ran out
+            // of time: an error, retried with backoff (controller-runtime's ReconciliationTimeout).
+            Queue.AddRateLimited(key);
+            _metrics.ReconcileErrors.WithLabels(Name).Inc();
+            _metrics.ReconcileTimeouts.WithLabels(Name).Inc();
+            LogTimeout(key, _options.ReconcileTimeout!.Value, e);
+            result = "error";
         }
         catch (Exception e) when (IsConflict(e))
         {
@@ -203,6 +230,9 @@ public sealed partial class Controller
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Terminal error reconciling {Key}; not retrying")]
     private partial void LogTerminal(ObjectKey key, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconcile of {Key} timed out after {Timeout}; retrying with backoff")]
+    private partial void LogTimeout(ObjectKey key, TimeSpan timeout, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reconciler error for {Key}; retrying with backoff")]
     private partial void LogError(ObjectKey key, Exception error);

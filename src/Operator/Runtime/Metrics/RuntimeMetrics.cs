@@ -1,3 +1,4 @@
+using CryptoIndex.Operator.Runtime.Cache;
 using Prometheus;
 
 namespace CryptoIndex.Operator.Runtime.Metrics;
@@ -30,6 +31,8 @@ public sealed class RuntimeMetrics
         ReconcileTime = f.CreateHistogram("controller_runtime_reconcile_time_seconds",
             "Length of time per reconciliation per controller",
             new HistogramConfiguration { LabelNames = ["controller"], Buckets = ReconcileBuckets });
+        ReconcileTimeouts = f.CreateCounter("controller_runtime_reconcile_timeouts_total",
+            "Total number of reconciliation timeouts per controller", ["controller"]);
         MaxConcurrentReconciles = f.CreateGauge("controller_runtime_max_concurrent_reconciles",
             "Maximum number of concurrent reconciles per controller", ["controller"]);
         ActiveWorkers = f.CreateGauge("controller_runtime_active_workers",
@@ -57,6 +60,9 @@ public sealed class RuntimeMetrics
             ["name"]);
         EventsDropped = f.CreateCounter("event_recorder_dropped_total",
             "Events not recorded because the API call failed (each is logged as a warning); the spam filter's drops are not counted.");
+        WatchRestarts = f.CreateCounter("reflector_watch_restarts_total",
+            "Times the reflector started its watch over, by why the last one ended (closed is the server's normal close; list_error: the list before it failed).",
+            ["controller", "reason"]);
         RestRequests = f.CreateCounter("rest_client_requests_total",
             "Number of HTTP requests, partitioned by status code, method, and host.", ["code", "method", "host"]);
     }
@@ -72,6 +78,8 @@ public sealed class RuntimeMetrics
     public Counter ReconcilePanics { get; }
 
     public Histogram ReconcileTime { get; }
+
+    public Counter ReconcileTimeouts { get; }
 
     public Gauge MaxConcurrentReconciles { get; }
 
@@ -94,6 +102,23 @@ public sealed class RuntimeMetrics
     public Gauge LeaderStatus { get; }
 
     public Counter RestRequests { get; }
+
+    /// <summary>Watch restarts by reason (not controller-runtime's: client-go's reflector only logs them).</summary>
+    public Counter WatchRestarts { get; }
+
+    /// <summary>The <c>reason</c> labels of <see cref="WatchRestarts"/>.</summary>
+    public static IReadOnlyList<string> WatchRestartReasons { get; } = ["closed", "expired", "idle_timeout", "error", "undecodable", "list_error"];
+
+    /// <summary>The <c>reason</c> label for a watch that ended so, or for a failed list (null).</summary>
+    public static string WatchRestartReason(WatchEnd? end) => end switch
+    {
+        WatchEnd.Closed => "closed",
+        WatchEnd.Expired => "expired",
+        WatchEnd.IdleTimeout => "idle_timeout",
+        WatchEnd.Error => "error",
+        WatchEnd.Undecodable => "undecodable",
+        _ => "list_error",
+    };
 
     /// <summary>Events the recorder gave up on (not controller-runtime's: its recorder only logs them).</summary>
     public Counter EventsDropped { get; }

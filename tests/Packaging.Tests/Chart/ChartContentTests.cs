@@ -70,7 +70,7 @@ public sealed class ChartContentTests
         var pod = m.One("Deployment")["spec"]!["template"]!["spec"]!;
         var container = Container(m);
 
-        Assert.Equal(["run", "--port=8081", "--leader-elect=true", "--lease-name=cryptoindex-operator", "--max-concurrent-reconciles=4", "--graceful-shutdown-timeout=30s"], Args(m));
+        Assert.Equal(["run", "--port=8081", "--leader-elect=true", "--lease-name=cryptoindex-operator", "--max-concurrent-reconciles=4", "--graceful-shutdown-timeout=30s", "--reconcile-timeout=5m"], Args(m));
         Assert.True((bool)pod["securityContext"]!["runAsNonRoot"]!);
         Assert.Equal(1654, (int)pod["securityContext"]!["runAsUser"]!);
         Assert.True((bool)container["securityContext"]!["readOnlyRootFilesystem"]!);
@@ -161,7 +161,7 @@ public sealed class ChartContentTests
         var env = Env(m);
         var container = Container(m);
 
-        Assert.Equal(["run", "--port=9090", "--leader-elect=false", "--max-concurrent-reconciles=8", "--graceful-shutdown-timeout=20s", "--lease-namespace=cryptoindex-system"], Args(m));
+        Assert.Equal(["run", "--port=9090", "--leader-elect=false", "--max-concurrent-reconciles=8", "--graceful-shutdown-timeout=20s", "--reconcile-timeout=10m", "--lease-namespace=cryptoindex-system"], Args(m));
         Assert.Equal("Recreate", (string?)m.One("Deployment")["spec"]!["strategy"]!["type"]); // no lease: never two pods at once
         Assert.Null(m.One("Deployment")["spec"]!["strategy"]!["rollingUpdate"]); // refused beside Recreate
         Assert.DoesNotContain(m.OfKind("Role"), r => Manifests.Name(r).EndsWith("leader-election", StringComparison.Ordinal));

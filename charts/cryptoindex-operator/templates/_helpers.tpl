@@ -96,11 +96,35 @@ failIfMissing. Prints "true" or nothing.
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
-{{- if .Values.rbac.exchangeCredentials }}
-# The exchange credentials a fund names (spec.exchange.credentialsSecretRef): read by name, never listed.
+{{- if and .Values.rbac.exchangeCredentials (not .Values.rbac.exchangeCredentialsNamespaces) }}
+{{ include "cryptoindex-operator.exchangeCredentialsRules" . }}
+{{- end }}
+{{- end }}
+
+{{- define "cryptoindex-operator.exchangeCredentialsRules" -}}
+# The exchange credentials a fund names (spec.exchange.credentialsSecretRef): read by name, never listed. No
+# resourceNames: each fund names its own Secret, which the chart cannot know.
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get]
+{{- end }}
+
+{{- /*
+rbac.exchangeCredentialsNamespaces moves the Secret rule out of the manager (Cluster)Role into a Role in each listed
+namespace. Refuses a list that grants nothing (rbac.exchangeCredentials off) or that names a namespace the operator
+does not reconcile (a fund there is never read, so the grant would only widen what a compromised operator reads).
+*/ -}}
+{{- define "cryptoindex-operator.checkExchangeCredentials" -}}
+{{- $namespaces := .Values.rbac.exchangeCredentialsNamespaces | default list }}
+{{- if and $namespaces (not .Values.rbac.exchangeCredentials) }}
+{{- fail (printf "rbac.exchangeCredentialsNamespaces (%s) grants nothing while rbac.exchangeCredentials is false: set rbac.exchangeCredentials=true for Binance funds there, or empty rbac.exchangeCredentialsNamespaces" (join ", " $namespaces)) }}
+{{- end }}
+{{- if .Values.watchNamespaces }}
+{{- range $namespaces }}
+{{- if not (has . $.Values.watchNamespaces) }}
+{{- fail (printf "rbac.exchangeCredentialsNamespaces: %s is not in watchNamespaces (%s): the operator reconciles no fund there; add it to watchNamespaces or remove it from rbac.exchangeCredentialsNamespaces" . (join ", " $.Values.watchNamespaces)) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 

@@ -79,8 +79,9 @@ public sealed class BinanceAccounts(IKubernetes client, BinanceExchangeFactory f
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
         {
+            // The grant can be on (rbac.exchangeCredentials) yet limited to other namespaces: name both settings.
             throw new CredentialsUnavailableException(
-                $"spec.exchange.credentialsSecretRef: the operator may not read Secret {ns}/{secretName} (RBAC; with the Helm chart, set rbac.exchangeCredentials=true; with kustomize, apply config/binance)");
+                $"spec.exchange.credentialsSecretRef: the operator may not read Secret {ns}/{secretName} (RBAC: it needs get on Secrets in namespace {ns}; with the Helm chart, set rbac.exchangeCredentials=true and, if rbac.exchangeCredentialsNamespaces lists namespaces, add {ns} to it; with kustomize, apply config/binance, or bind config/binance-namespaced's role in {ns})");
         }
 
         var data = secret.Data ?? new Dictionary<string, byte[]>();

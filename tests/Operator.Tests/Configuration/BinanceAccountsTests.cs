@@ -52,8 +52,10 @@ public sealed class BinanceAccountsTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => accounts.ForAsync("default", "forbidden", testnet: true, "USDT", CancellationToken.None));
 
+        // rbac.exchangeCredentials may already be on with the grant limited to other namespaces: the fix is then
+        // to list this one, so the message names the namespace and that value too.
         Assert.Equal(
-            "spec.exchange.credentialsSecretRef: the operator may not read Secret default/forbidden (RBAC; with the Helm chart, set rbac.exchangeCredentials=true; with kustomize, apply config/binance)",
+            "spec.exchange.credentialsSecretRef: the operator may not read Secret default/forbidden (RBAC: it needs get on Secrets in namespace default; with the Helm chart, set rbac.exchangeCredentials=true and, if rbac.exchangeCredentialsNamespaces lists namespaces, add default to it; with kustomize, apply config/binance, or bind config/binance-namespaced's role in default)",
             error.Message);
     }
 

@@ -39,6 +39,9 @@ public sealed class HelmLifecycleTests
         var upgraded = await HelmAsync(upgrade);
         Assert.Contains("kubectl wait --for=condition=Ready ifund/equal-weight", upgraded, StringComparison.Ordinal);
         Assert.DoesNotContain(BinanceNote, upgraded, StringComparison.Ordinal);
+        // Watching every namespace, that upgrade reads every Secret in the cluster: the notes say so, and the value that narrows it.
+        Assert.Contains("WARNING: rbac.exchangeCredentials with watchNamespaces empty lets the operator read every Secret in the cluster.", upgraded, StringComparison.Ordinal);
+        Assert.Contains("rbac.exchangeCredentialsNamespaces", upgraded, StringComparison.Ordinal);
         var deployment = JsonNode.Parse(await cluster.Kubectl.OkAsync("get", "deployment", Support.Chart.Release, "-n", Support.Chart.Namespace, "-o", "json"))!;
         Assert.Contains(deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray(),
             e => (string?)e!["name"] == "Logging__LogLevel__Default" && (string?)e["value"] == "Debug");

@@ -63,6 +63,55 @@ public sealed class KustomizeTests
     }
 
     [Fact]
+    public async Task The_namespaced_binance_overlay_binds_reading_secrets_in_the_funds_namespace_only()
+    {
+        var plain = await CheckedAsync("config/default");
+        var binance = await CheckedAsync("config/binance-namespaced");
+
+        static string KindAndPlace(JsonObject o) => $"{(string)o["kind"]!}/{(string?)o["metadata"]!["namespace"]}/{Manifests.Name(o)}";
+        var added = binance.Objects.Select(KindAndPlace).Except(plain.Objects.Select(KindAndPlace)).Order().ToList();
+        Assert.Equal(["ClusterRole//cryptoindex-operator-exchange-credentials", "RoleBinding/funds/cryptoindex-operator-exchange-credentials"], added);
+        Assert.Equal(plain.Objects.Count + 2, binance.Objects.Count);
+        Assert.Equal(["/secrets:get"], Rbac.Permissions(binance.One("ClusterRole", "cryptoindex-operator-exchange-credentials")));
+        var binding = binance.One("RoleBinding", "cryptoindex-operator-exchange-credentials");
+        Assert.Equal(("ClusterRole", "cryptoindex-operator-exchange-credentials"), ((string?)binding["roleRef"]!["kind"], (string?)binding["roleRef"]!["name"]));
+        var account = plain.One("ServiceAccount");
+        Assert.Equal((Manifests.Name(account), (string?)account["metadata"]!["namespace"]), ((string?)binding["subjects"]![0]!["name"], (string?)binding["subjects"]![0]!["namespace"]));
+        Assert.Equal(Rbac.ManagerWithoutSecrets, Rbac.Permissions(binance.One("ClusterRole", "cryptoindex-operator-manager")));
+
+        await using var cluster = await ApplyCluster.StartAsync("funds");
+        var applied = await cluster.Kubectl.OkAsync("apply", "-k", RepositoryPaths.Combine("config", "binance-namespaced"));
+        Assert.Equal(binance.Objects.Count, applied.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task The_patch_in_the_namespaced_overlay_comments_moves_its_binding_to_your_namespace()
+    {
+        // The overlay of your own its comments show, run as written: the patch, and a copied binding for another namespace.
+        var comments = (await File.ReadAllLinesAsync(RepositoryPaths.Combine("config", "binance-namespaced", "kustomization.yaml"))).Select(l => l.TrimStart('#'));
+        var patches = comments.SkipWhile(l => !l.StartsWith("   patches:", StringComparison.Ordinal)).TakeWhile(l => l.StartsWith("   ", StringComparison.Ordinal)).Select(l => l[3..]).ToList();
+        Assert.NotEmpty(patches);
+        var root = Directory.CreateTempSubdirectory("my-binance-").FullName;
+        try
+        {
+            Directory.CreateSymbolicLink(Path.Combine(root, "cryptoindex"), RepositoryPaths.Root);
+            var folder = Directory.CreateDirectory(Path.Combine(root, "my-operator")).FullName;
+            var binding = await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "binance-namespaced", "exchange_credentials_role_binding.yaml"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "team-b.yaml"), binding.Replace("namespace: funds", "namespace: team-b", StringComparison.Ordinal));
+            await File.WriteAllTextAsync(Path.Combine(folder, "kustomization.yaml"), string.Join('\n', ["resources:", "  - ../cryptoindex/config/binance-namespaced", "  - team-b.yaml", .. patches]));
+
+            var m = Manifests.Parse(await Tool.OkAsync(Tool.Kubectl, "kustomize", folder));
+
+            Assert.Equal(["team-a", "team-b"], m.OfKind("RoleBinding").Where(b => Manifests.Name(b) == "cryptoindex-operator-exchange-credentials").Select(b => (string?)b["metadata"]!["namespace"]).Order());
+            Assert.DoesNotContain(m.OfKind("ClusterRoleBinding"), b => Manifests.Name(b) == "cryptoindex-operator-exchange-credentials");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Kustomize_and_the_chart_grant_the_same_permissions_and_run_the_same_command()
     {
         var config = await CheckedAsync("config/default");

@@ -233,6 +233,11 @@ public sealed partial class FundReconciler(
                 return ReconcileResult.RequeueRateLimited;
             }
 
+            if (BooksVenue.Of(fund, record) is { } startedOn && startedOn != ExchangeIdentity.Of(definition.Exchange))
+            {
+                return await ExchangeChangedAsync(current, fund, definition, journal, record, startedOn, cancellationToken).ConfigureAwait(false);
+            }
+
             // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up
             // so their fills reach the books; clearing the setting continues it where it stopped.
             journal.Pause = RebalancePause.Of(definition);
@@ -410,6 +415,29 @@ public sealed partial class FundReconciler(
         }
 
         return await LetGoAsync(current, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// spec.exchange names another account than the rebalance in progress trades on: the rebalance is paused
+    /// (<see cref="RebalancePause.ExchangeChanged"/>), before suspend or dry run (only a person can end it). Nothing is
+    /// sent on either account, but orders already sent are looked up where the rebalance recorded them, so their fills
+    /// are recorded once instead of waiting for the spec to be put back. One Warning per spec generation, like InvalidSpec.
+    /// </summary>
+    private async Task<ReconcileResult> ExchangeChangedAsync(
+        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord record,
+        string startedOn, CancellationToken cancellationToken)
+    {
+        var why = $"spec.exchange changed while rebalance {record.Sequence} was open: it trades on {startedOn}, the spec now says {ExchangeIdentity.Of(definition.Exchange)}";
+        var pause = RebalancePause.ExchangeChanged(why, startedOn);
+        journal.Pause = pause;
+        var (result, _) = await ExecuteAsync(current, fund, null, definition.Prices.RefreshInterval, journal, null, cancellationToken).ConfigureAwait(false);
+        if (fund.Status?.ObservedGeneration != fund.Metadata.Generation
+            || (ReadyReason(fund) != ExchangeChanged && ReconcilingReason(fund) != ExchangeChanged))
+        {
+            await events.WarningAsync(current, ExchangeChanged, pause.Prefix + $"rebalance {record.Sequence} " + pause.Describe(record, null), cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -166,6 +166,8 @@ public sealed partial class FundReconciler(
             metrics.SetLastRebalance(ns, name, lastFinished);
         }
 
+        metrics.SetRebalance(ns, name, record);
+
         if (current.IsDeleting && !RebalanceFinalizer.AwaitsOrders(record))
         {
             // Nothing sent awaits an answer: the fund lets go whatever its spec says.
@@ -580,6 +582,12 @@ public sealed partial class FundReconciler(
             // recorded it as pending again.)
             await ReportPausedAsync(current, journal, null, cancellationToken).ConfigureAwait(false);
             return (ReconcileResult.RequeueAfter(refresh), null);
+        }
+        finally
+        {
+            // What this reconcile's saves recorded (a rebalance started, an order sent or resolved, the last finished),
+            // not only what it read: the next reconcile may be minutes away (a ban, a paused fund's refresh).
+            metrics.SetRebalance(fund.Metadata.NamespaceProperty ?? "default", fund.Metadata.Name!, journal.Last);
         }
 
         if (journal.Pause is not null && result.Status == ExecutionStatus.Waiting

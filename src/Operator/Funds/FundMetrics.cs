@@ -26,6 +26,8 @@ public sealed class FundMetrics
         RebalanceThreshold = factory.CreateGauge("cryptoindex_fund_rebalance_threshold", "The fund's spec.rebalance.threshold: per-asset drift, as a fraction, beyond which it rebalances.", Fund);
         MinInterval = factory.CreateGauge("cryptoindex_fund_rebalance_min_interval_seconds", "The fund's spec.rebalance.minInterval: it does not rebalance again sooner (unless its constituents changed).", Fund);
         LastRebalance = factory.CreateGauge("cryptoindex_fund_last_rebalance_timestamp_seconds", "When the last rebalance finished (Unix seconds).", Fund);
+        RebalanceInProgress = factory.CreateGauge("cryptoindex_fund_rebalance_in_progress", "1 while a rebalance is recorded and not finished (status.rebalanceInProgress), paused ones included.", Fund);
+        OrdersAwaitingAnswer = factory.CreateGauge("cryptoindex_fund_orders_awaiting_answer", "Orders of the rebalance in progress sent to the exchange whose outcome is not known yet (looked up until it is).", Fund);
         TargetWeight = factory.CreateGauge("cryptoindex_fund_target_weight", "Target weight of an asset, as a fraction of NAV.", Asset);
         CurrentWeight = factory.CreateGauge("cryptoindex_fund_current_weight", "Current weight of an asset, as a fraction of NAV.", Asset);
         Drift = factory.CreateGauge("cryptoindex_fund_drift", "Current minus target weight of an asset, as a fraction.", Asset);
@@ -45,6 +47,10 @@ public sealed class FundMetrics
     public Gauge Trading { get; }
 
     public Gauge LastRebalance { get; }
+
+    public Gauge RebalanceInProgress { get; }
+
+    public Gauge OrdersAwaitingAnswer { get; }
 
     public Gauge RebalanceThreshold { get; }
 
@@ -138,6 +144,17 @@ public sealed class FundMetrics
     public void SetLastRebalance(string ns, string fund, DateTimeOffset finished) =>
         LastRebalance.WithLabels(ns, fund).Set(finished.ToUnixTimeSeconds());
 
+    /// <summary>
+    /// Whether a rebalance is in progress and how many of its orders sent await an answer, from the fund's record (null:
+    /// none yet). Set at every reconcile from the status, so a new process reports a rebalance it did not start.
+    /// </summary>
+    public void SetRebalance(string ns, string fund, RebalanceRecord? record)
+    {
+        var open = record is { Phase: not RebalancePhase.Done };
+        RebalanceInProgress.WithLabels(ns, fund).Set(open ? 1 : 0);
+        OrdersAwaitingAnswer.WithLabels(ns, fund).Set(open ? record!.Legs.Count(l => l.State == LegState.Sent) : 0);
+    }
+
     private static List<string[]> OfFund(IEnumerable<string[]> labelSets, string ns, string fund) =>
         labelSets.Where(l => l.Length >= 2 && l[0] == ns && l[1] == fund).ToList();
 
@@ -157,7 +174,7 @@ public sealed class FundMetrics
     /// <summary>Drops every series of a deleted fund, so dashboards do not show it forever.</summary>
     public void Forget(string ns, string fund)
     {
-        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, Suspended, LastRebalance, RebalanceThreshold, MinInterval })
+        foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, Suspended, LastRebalance, RebalanceInProgress, OrdersAwaitingAnswer, RebalanceThreshold, MinInterval })
         {
             gauge.RemoveLabelled(ns, fund);
         }

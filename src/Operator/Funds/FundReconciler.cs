@@ -166,6 +166,8 @@ public sealed partial class FundReconciler(
             metrics.SetLastRebalance(ns, name, lastFinished);
         }
 
+        metrics.SetRebalance(ns, name, record);
+
         if (current.IsDeleting && !RebalanceFinalizer.AwaitsOrders(record))
         {
             // Nothing sent awaits an answer: the fund lets go whatever its spec says.
@@ -231,6 +233,11 @@ public sealed partial class FundReconciler(
                 // A rebalance started before the finalizer existed (an upgrade): it holds no order back. The fund
                 // changed meanwhile: read again.
                 return ReconcileResult.RequeueRateLimited;
+            }
+
+            if (BooksVenue.Of(fund, record) is { } startedOn && startedOn != ExchangeIdentity.Of(definition.Exchange))
+            {
+                return await ExchangeChangedAsync(current, fund, definition, journal, record, startedOn, cancellationToken).ConfigureAwait(false);
             }
 
             // suspend and dryRun pause a rebalance in progress: no order is sent, but orders already sent are looked up
@@ -413,6 +420,29 @@ public sealed partial class FundReconciler(
     }
 
     /// <summary>
+    /// spec.exchange names another account than the rebalance in progress trades on: the rebalance is paused
+    /// (<see cref="RebalancePause.ExchangeChanged"/>), before suspend or dry run (only a person can end it). Nothing is
+    /// sent on either account, but orders already sent are looked up where the rebalance recorded them, so their fills
+    /// are recorded once instead of waiting for the spec to be put back. One Warning per spec generation, like InvalidSpec.
+    /// </summary>
+    private async Task<ReconcileResult> ExchangeChangedAsync(
+        Runtime.KubeObject current, IndexFund fund, FundDefinition definition, StatusRebalanceJournal journal, CryptoIndex.Exchanges.Execution.RebalanceRecord record,
+        string startedOn, CancellationToken cancellationToken)
+    {
+        var why = $"spec.exchange changed while rebalance {record.Sequence} was open: it trades on {startedOn}, the spec now says {ExchangeIdentity.Of(definition.Exchange)}";
+        var pause = RebalancePause.ExchangeChanged(why, startedOn);
+        journal.Pause = pause;
+        var (result, _) = await ExecuteAsync(current, fund, null, definition.Prices.RefreshInterval, journal, null, cancellationToken).ConfigureAwait(false);
+        if (fund.Status?.ObservedGeneration != fund.Metadata.Generation
+            || (ReadyReason(fund) != ExchangeChanged && ReconcilingReason(fund) != ExchangeChanged))
+        {
+            await events.WarningAsync(current, ExchangeChanged, pause.Prefix + $"rebalance {record.Sequence} " + pause.Describe(record, null), cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// A deleted fund with no order awaiting an answer: its rebalance's final record is told in an Event (its status
     /// goes with it) and the finalizer removed, conditional on the finalizers read so that another controller's stays.
     /// </summary>
@@ -552,6 +582,12 @@ public sealed partial class FundReconciler(
             // recorded it as pending again.)
             await ReportPausedAsync(current, journal, null, cancellationToken).ConfigureAwait(false);
             return (ReconcileResult.RequeueAfter(refresh), null);
+        }
+        finally
+        {
+            // What this reconcile's saves recorded (a rebalance started, an order sent or resolved, the last finished),
+            // not only what it read: the next reconcile may be minutes away (a ban, a paused fund's refresh).
+            metrics.SetRebalance(fund.Metadata.NamespaceProperty ?? "default", fund.Metadata.Name!, journal.Last);
         }
 
         if (journal.Pause is not null && result.Status == ExecutionStatus.Waiting

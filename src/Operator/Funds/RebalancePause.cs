@@ -45,6 +45,20 @@ public sealed record RebalancePause(string Reason, string ReadyStatus, string Se
         Stalls = true,
     };
 
+    /// <summary>
+    /// spec.exchange was edited while a rebalance was in progress: nothing more is sent, on either account (its orders
+    /// could not be found on the new one, and a resent one would trade twice), but the orders already sent are looked up
+    /// on the account the rebalance recorded (<paramref name="startedOn"/>), so their fills reach the books.
+    /// Ready=False and Stalled=True (a person must put the spec back), Ready's message starting with
+    /// <paramref name="why"/>. A rebalance with no order left to send finishes by itself once those are resolved.
+    /// </summary>
+    public static RebalancePause ExchangeChanged(string why, string startedOn) => new(FundReconciler.ExchangeChanged, "False", "the change of spec.exchange", why + "; ")
+    {
+        Until = $"put spec.exchange back to {startedOn} to continue it where it stopped, with the orders as planned when it started; "
+            + "it never moves to another account: once it has finished (by itself when no order is left to send), spec.exchange may name another",
+        Stalls = true,
+    };
+
     /// <summary>How the pause ends, when not by setting <see cref="Setting"/> to false.</summary>
     public string? Until { get; init; }
 
@@ -62,7 +76,8 @@ public sealed record RebalancePause(string Reason, string ReadyStatus, string Se
     }
 
     /// <summary>Whether a condition's reason is one a pause writes.</summary>
-    public static bool IsPauseReason(string? reason) => reason == Suspend.Reason || reason == DryRun.Reason || reason == FundConditions.InvalidSpecReason;
+    public static bool IsPauseReason(string? reason) =>
+        reason == Suspend.Reason || reason == DryRun.Reason || reason == FundConditions.InvalidSpecReason || reason == FundReconciler.ExchangeChanged;
 
     /// <summary>
     /// "paused by spec.suspend: 1 order not sent (buy ETH); set spec.suspend to false to continue it …", with the orders

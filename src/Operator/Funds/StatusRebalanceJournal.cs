@@ -418,7 +418,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         (string Status, string Reason, string Message)? ready =
             stalled is { } stall ? ("False", stall.Reason, stall.Message)
             : Pause is { } pause ? (pause.ReadyStatus, pause.Reason, pause.Prefix + $"rebalance {record.Sequence} " + pause.Describe(record, pauseNote))
-            : wasPaused ? ("False", FundEvaluator.RebalanceNeeded, progress + "; resumed: spec.suspend and spec.dryRun are false and the spec is valid, its orders are sent as planned when it started")
+            : wasPaused ? ("False", FundEvaluator.RebalanceNeeded, progress + "; resumed: spec.suspend and spec.dryRun are false, the spec is valid and spec.exchange names its account, its orders are sent as planned when it started")
             : null;
         var replaced = stalled is not null || Pause is { Stalls: true } ? new[] { FundConditions.Reconciling, FundConditions.Ready, FundConditions.Stalled }
             : ready is not null ? [FundConditions.Reconciling, FundConditions.Ready]

@@ -193,6 +193,73 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
     }
 
     /// <summary>
+    /// The BTC buy executes but its answer is lost (502) and its look-ups fail: spec.exchange is then pointed at another
+    /// Secret (which does not even exist). Nothing is sent on either account, but the BTC buy is still looked up on the
+    /// account the rebalance recorded and its fill recorded once; Ready, Stalled and Reconciling say ExchangeChanged and
+    /// what to do; put back, the rebalance completes there.
+    /// </summary>
+    [Fact]
+    public async Task An_order_sent_before_spec_exchange_changed_is_looked_up_on_the_recorded_account_and_its_fill_recorded_once()
+    {
+        await BinanceOperator.CreateSecretAsync(Kubectl);
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
+        for (var i = 0; i < 1_000; i++)
+        {
+            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
+        }
+
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+
+        await PatchSpecAsync("""{"exchange":{"credentialsSecretRef":{"name":"other-keys"}}}""");
+        var changed = await PumpUntilAsync(
+            s => FakeClockPump.ConditionReason(s) == "ExchangeChanged" && FakeClockPump.ConditionReason(s, "Reconciling") == "ExchangeChanged",
+            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        Assert.Equal("Sent", (string?)changed["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]);
+        var ready = (string)FakeClockPump.Condition(changed, "Ready")!["message"]!;
+        Assert.StartsWith(
+            "spec.exchange changed while rebalance 1 was open: it trades on binance, Secret binance-keys, the spec now says binance, Secret other-keys; "
+            + "rebalance 1 paused by the change of spec.exchange: 1 order not sent (buy ETH)",
+            ready,
+            StringComparison.Ordinal);
+        Assert.Contains("put spec.exchange back to binance, Secret binance-keys to continue it", ready, StringComparison.Ordinal);
+        Assert.Equal(("True", "ExchangeChanged"), ((string?)FakeClockPump.Condition(changed, "Stalled")?["status"], FakeClockPump.ConditionReason(changed, "Stalled")));
+        Assert.Contains(
+            "paused by the change of spec.exchange: 1 order not sent (buy ETH); 1 order sent before the pause is looked up until the exchange reports its fills (look-up failed",
+            (string?)FakeClockPump.Condition(changed, "Reconciling")!["message"],
+            StringComparison.Ordinal);
+        Assert.Equal(2L, (long?)changed["observedGeneration"]);
+
+        // The exchange answers again: the BTC buy is found on the recorded account and its fill recorded while the spec
+        // still names the other Secret; three more minutes pass without the ETH buy being sent anywhere.
+        Binance.ClearFaults();
+        await PumpUntilAsync(
+            s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
+            advance: TimeSpan.FromSeconds(5),
+            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        var later = Clock.GetUtcNow().AddMinutes(3);
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= later);
+        var recorded = await PumpUntilAsync(_ => true);
+        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance));
+        Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(recorded));
+        var btc = recorded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!;
+        var executed = Assert.Single(Binance.State.OrderRequests);
+        Assert.Equal(executed.Quantity, decimal.Parse((string)btc["executedQuantity"]!, CultureInfo.InvariantCulture));
+        Assert.Equal("1", (string?)btc["attempts"]); // looked up, never resent
+        Assert.Equal(("ExchangeChanged", "ExchangeChanged", "ExchangeChanged"),
+            (FakeClockPump.ConditionReason(recorded), FakeClockPump.ConditionReason(recorded, "Stalled"), FakeClockPump.ConditionReason(recorded, "Reconciling")));
+        var warning = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=ExchangeChanged", "-o", "json"))!["items"]!.AsArray())!;
+        Assert.Equal(("Warning", 1), ((string?)warning["type"], (int?)warning["count"] ?? 1));
+
+        await PatchSpecAsync("""{"exchange":{"credentialsSecretRef":{"name":"binance-keys"}}}""");
+        var done = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "WithinThresholds" && s?["rebalanceInProgress"] is null);
+        Assert.Null(FakeClockPump.Condition(done, "Reconciling"));
+        Assert.Null(FakeClockPump.Condition(done, "Stalled"));
+        Assert.Equal([("BTC", "Completed"), ("ETH", "Completed")], Trades(done));
+        AssertEachOrderExecutedOnceAndLedgerEqualsAccount(done);
+    }
+
+    /// <summary>
     /// A paper rebalance resumed after spec.exchange.feeRate changed is charged the rate it was planned with (recorded
     /// when it started), not the new one: its buys were sized so that their fees fit the cash at that rate.
     /// </summary>

@@ -10,7 +10,8 @@ public sealed class AlertRuleTests
     private static readonly string[] Alerts =
     [
         "CryptoIndexOperatorNoLeader", "CryptoIndexReconcileErrors", "CryptoIndexPricesStale", "CryptoIndexFundStalled",
-        "CryptoIndexFundDriftNotRebalanced", "CryptoIndexTradesFailed", "CryptoIndexExchangeBanned", "CryptoIndexExchangeErrors",
+        "CryptoIndexFundDriftNotRebalanced", "CryptoIndexTradesFailed", "CryptoIndexOrdersAwaitingAnswer", "CryptoIndexExchangeBanned",
+        "CryptoIndexExchangeErrors",
     ];
 
     private static async Task<string> WriteRulesAsync()

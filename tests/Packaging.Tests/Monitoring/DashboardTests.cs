@@ -54,6 +54,8 @@ public sealed class DashboardTests
     [InlineData("cryptoindex_fund_rebalances_total")]
     [InlineData("cryptoindex_fund_trades_total")]
     [InlineData("cryptoindex_fund_fees_total")]
+    [InlineData("cryptoindex_fund_rebalance_in_progress")]
+    [InlineData("cryptoindex_fund_orders_awaiting_answer")]
     [InlineData("cryptoindex_price_age_seconds")]
     [InlineData("controller_runtime_reconcile_total")]
     [InlineData("controller_runtime_reconcile_errors_total")]

@@ -57,7 +57,7 @@ public sealed class MetricsContractTests(OperatorWithFunds fixture) : IClassFixt
 
         var problems = rules.SelectMany(r => MetricsContract.Problems(fixture.Scrape, (string)r["expr"]!).Select(p => $"{r["alert"]}: {p}")).ToList();
 
-        Assert.Equal(8, rules.Count);
+        Assert.Equal(9, rules.Count);
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 

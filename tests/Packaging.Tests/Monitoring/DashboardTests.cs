@@ -59,6 +59,8 @@ public sealed class DashboardTests
     [InlineData("cryptoindex_price_age_seconds")]
     [InlineData("controller_runtime_reconcile_total")]
     [InlineData("controller_runtime_reconcile_errors_total")]
+    [InlineData("controller_runtime_reconcile_timeouts_total")]
+    [InlineData("reflector_watch_restarts_total")]
     [InlineData("controller_runtime_reconcile_time_seconds_bucket")]
     [InlineData("workqueue_depth")]
     [InlineData("leader_election_master_status")]

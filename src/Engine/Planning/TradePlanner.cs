@@ -376,14 +376,17 @@ public static class TradePlanner
         return new PlannedOrder(leg, symbol, side, quantity, price, notional, fee);
     }
 
-    /// <summary>Lowers a quantity by a lot step, or by its last digit when there is no step, until it costs at most the limit.</summary>
+    /// <summary>
+    /// Lowers a quantity by a lot step, or by one unit of its last digit when there is no step, until it costs at most
+    /// the limit. (One unit, not the digit: a whole number's last digit is in the units, and 0.5 less its digit is 0.)
+    /// </summary>
     private static decimal FitWithin(decimal quantity, decimal price, decimal limit, SymbolRules rules)
     {
         while (quantity > 0m && quantity * price > limit)
         {
             quantity = rules.StepSize > 0m
                 ? quantity - rules.StepSize
-                : DecimalMath.Truncate(quantity, DecimalMath.Scale(quantity) - 1);
+                : DecimalMath.Normalize(quantity - DecimalMath.Unit(DecimalMath.Scale(quantity)));
         }
 
         return Math.Max(quantity, 0m);

@@ -372,6 +372,16 @@ public static class TradePlanner
             return null;
         }
 
+        if (wholePosition && rounded < wanted)
+        {
+            // An exit on a lot step leaves what is below the step: the exchange cannot sell it, so it is reported now,
+            // not found as an unexplained holding later.
+            var dust = wanted - rounded;
+            dropped.Add(new DroppedOrder(
+                symbol, side, dust, dust * price, DropReason.ZeroAfterLotRounding,
+                $"{side} {symbol}: {Format.Number(dust)} left of the exit rounds down to 0 at lot step {Format.Number(rules.StepSize)} and stays as dust"));
+        }
+
         var fee = FeeModel.ExpectedFill(symbol, side, quantity, price, request.Options.FeeRate).FeeValue;
         return new PlannedOrder(leg, symbol, side, quantity, price, notional, fee);
     }

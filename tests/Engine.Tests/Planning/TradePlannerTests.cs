@@ -90,10 +90,14 @@ public sealed class TradePlannerTests
         Assert.Equal((1, "DOGE", OrderSide.Sell, 999.000000000000714m), Legs(plan)[0]);
         Assert.Equal(0m, plan.ExpectedHoldings.QuantityOf("DOGE"));
 
-        // With a lot step the exchange decides: the remainder below the step stays.
+        // With a lot step the exchange decides: the remainder below the step stays, and the plan says so.
         var stepped = Plan(Holdings.Of(0m, ("DOGE", 999.5m), ("BTC", 0.1m), ("ETH", 2m)),
             rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["DOGE"] = new(1m) });
         Assert.Equal((1, "DOGE", OrderSide.Sell, 999m), Legs(stepped)[0]);
+        var dust = Assert.Single(stepped.Dropped);
+        Assert.Equal(("DOGE", OrderSide.Sell, DropReason.ZeroAfterLotRounding, 0.5m, 0.05m), (dust.Symbol, dust.Side, dust.Reason, dust.Quantity, dust.Notional));
+        Assert.Equal("Sell DOGE: 0.5 left of the exit rounds down to 0 at lot step 1 and stays as dust", dust.Message);
+        Assert.Equal(0.5m, stepped.ExpectedHoldings.QuantityOf("DOGE"));
     }
 
     [Fact]

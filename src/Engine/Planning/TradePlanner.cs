@@ -105,7 +105,21 @@ public static class TradePlanner
         }
 
         var nav = plan.Value.Nav + held.Sum(h => h.Value * (request.Prices.TryGetValue(h.Key, out var p) ? p : 0m));
-        return plan.Value with { Nav = nav, Dropped = [.. notTraded, .. plan.Value.Dropped], ExpectedHoldings = expected };
+
+        // The drift left is the whole fund's, the held positions included. One without a price (only an asset outside
+        // the index can lack one: the targets need theirs) counts for nothing, as in the NAV, and a position valued at
+        // nothing outside the index has no drift either.
+        var unpriced = held.Where(h => InputChecks.Price(request.Prices, h.Key) is not null).Select(h => h.Key);
+        var residual = Valuation.Evaluate(expected.Without(unpriced), request.Prices, request.Targets, request.Options.CashBuffer);
+        if (!residual.IsSuccess)
+        {
+            return residual.Error;
+        }
+
+        return plan.Value with
+        {
+            Nav = nav, Dropped = [.. notTraded, .. plan.Value.Dropped], ExpectedHoldings = expected, ResidualDrift = residual.Value.TotalDrift,
+        };
     }
 
     /// <summary>

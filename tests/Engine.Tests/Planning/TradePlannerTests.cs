@@ -113,6 +113,10 @@ public sealed class TradePlannerTests
         Assert.Equal(("DOGE", OrderSide.Sell, DropReason.MarketClosed, 1_000m), (dropped.Symbol, dropped.Side, dropped.Reason, dropped.Quantity));
         Assert.Equal(1_000m, plan.ExpectedHoldings.QuantityOf("DOGE"));
         Assert.Equal(10_100m, plan.Nav);
+
+        // The drift left is the whole fund's: DOGE's 100 of 10,100 stays, and BTC and ETH are 50 short of half each.
+        Assert.Equal(0.0099009900990099m, decimal.Round(plan.ResidualDrift, 16)); // 100 / 10,100
+        Assert.Equal(Valuation.Evaluate(plan.ExpectedHoldings, Prices, HalfHalf).Value.TotalDrift, plan.ResidualDrift);
     }
 
     [Fact]

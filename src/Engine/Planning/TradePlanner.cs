@@ -35,10 +35,14 @@ public static class TradePlanner
             return error;
         }
 
-        // A position that must not be traded (no open market, no current price) is held as it is: the plan is made for
-        // the rest of the fund, whose targets then apply to what can trade, and the position's sell is reported.
+        // A position outside the index that must not be traded (no open market, no current price) is held as it is: the
+        // plan is made for the rest of the fund, whose targets then apply to what can trade, and its sell is reported.
+        // A constituent that must not be traded stays in the plan, at its target share of the whole fund: its own
+        // orders are dropped and reported (TrySize), and the rest trade to their targets. Set aside with the position,
+        // its target would be applied to the rest as well, and hold back as cash a share it already has.
         var held = request.Holdings.Quantities
-            .Where(q => q.Value != 0m && request.SymbolRules.TryGetValue(q.Key, out var r) && r.Closed)
+            .Where(q => q.Value != 0m && request.SymbolRules.TryGetValue(q.Key, out var r) && r.Closed
+                && !(request.Targets.TryGetValue(q.Key, out var target) && target > 0m))
             .ToList();
         if (held.Count > 0)
         {
@@ -95,13 +99,10 @@ public static class TradePlanner
         var notTraded = new List<DroppedOrder>();
         foreach (var (symbol, quantity) in held)
         {
+            // Outside the index: the plan would sell it all.
             expected = expected.WithQuantity(symbol, quantity);
-            if (!request.Targets.TryGetValue(symbol, out var target) || target == 0m)
-            {
-                // Outside the index: the plan would sell it all.
-                var price = request.Prices.TryGetValue(symbol, out var known) ? known : 0m;
-                notTraded.Add(NotTraded(symbol, OrderSide.Sell, quantity, price, request.SymbolRules[symbol]));
-            }
+            var price = request.Prices.TryGetValue(symbol, out var known) ? known : 0m;
+            notTraded.Add(NotTraded(symbol, OrderSide.Sell, quantity, price, request.SymbolRules[symbol]));
         }
 
         var nav = plan.Value.Nav + held.Sum(h => h.Value * (request.Prices.TryGetValue(h.Key, out var p) ? p : 0m));

@@ -120,6 +120,27 @@ public sealed class TradePlannerTests
     }
 
     [Fact]
+    public void A_constituent_without_an_open_market_keeps_its_share_and_the_rest_is_invested_to_target()
+    {
+        // ETH (half the index) is held on target, 5,000 of 10,000, but its market is closed; the other 5,000 is cash.
+        // BTC's target is half the fund, 5,000: buy 0.1 BTC. ETH's target does not hold back cash it already has.
+        var plan = Plan(Holdings.Of(5_000m, ("ETH", 2m)),
+            rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["ETH"] = SymbolRules.MarketClosed });
+
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.1m)], Legs(plan));
+        Assert.Empty(plan.Dropped);
+        Assert.Equal(0m, plan.ExpectedHoldings.Cash);
+        Assert.Equal(0m, plan.ResidualDrift);
+
+        // Overweight, ETH cannot be sold: its sell is reported, and the cash there is goes to BTC.
+        var over = Plan(Holdings.Of(3_000m, ("ETH", 2.8m)),
+            rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["ETH"] = SymbolRules.MarketClosed });
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.06m)], Legs(over));
+        var dropped = Assert.Single(over.Dropped);
+        Assert.Equal(("ETH", OrderSide.Sell, DropReason.MarketClosed, 0.8m), (dropped.Symbol, dropped.Side, dropped.Reason, dropped.Quantity));
+    }
+
+    [Fact]
     public void Quantities_are_rounded_down_to_the_lot_step()
     {
         // 5,000 / 50,000 = 0.1 BTC exactly, but ETH 5,000 / 2,400 = 2.0833… → 2.08 at step 0.01.

@@ -8,8 +8,9 @@ public enum RebalanceMode
 
     /// <summary>
     /// Only assets outside target ± <see cref="PlanOptions.BandWidth"/> trade, and only back to the nearest band edge
-    /// (Leland 1996: roughly halves turnover). When that would leave cash outside buffer ± band (a fund holding only
-    /// cash, new money, proceeds of an asset that left the index), the plan trades to target instead.
+    /// (Leland 1996: roughly halves turnover). When that would leave cash outside buffer ± band (new money, proceeds of
+    /// an asset that left the index), cash is brought back to its band's edge too, through the assets on the side of
+    /// their targets that it needs; a fund holding only cash trades to target.
     /// </summary>
     ToBandEdge,
 }

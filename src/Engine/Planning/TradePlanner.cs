@@ -35,10 +35,14 @@ public static class TradePlanner
             return error;
         }
 
-        // A position that must not be traded (no open market, no current price) is held as it is: the plan is made for
-        // the rest of the fund, whose targets then apply to what can trade, and the position's sell is reported.
+        // A position outside the index that must not be traded (no open market, no current price) is held as it is: the
+        // plan is made for the rest of the fund, whose targets then apply to what can trade, and its sell is reported.
+        // A constituent that must not be traded stays in the plan, at its target share of the whole fund: its own
+        // orders are dropped and reported (TrySize), and the rest trade to their targets. Set aside with the position,
+        // its target would be applied to the rest as well, and hold back as cash a share it already has.
         var held = request.Holdings.Quantities
-            .Where(q => q.Value != 0m && request.SymbolRules.TryGetValue(q.Key, out var r) && r.Closed)
+            .Where(q => q.Value != 0m && request.SymbolRules.TryGetValue(q.Key, out var r) && r.Closed
+                && !(request.Targets.TryGetValue(q.Key, out var target) && target > 0m))
             .ToList();
         if (held.Count > 0)
         {
@@ -95,17 +99,28 @@ public static class TradePlanner
         var notTraded = new List<DroppedOrder>();
         foreach (var (symbol, quantity) in held)
         {
+            // Outside the index: the plan would sell it all.
             expected = expected.WithQuantity(symbol, quantity);
-            if (!request.Targets.TryGetValue(symbol, out var target) || target == 0m)
-            {
-                // Outside the index: the plan would sell it all.
-                var price = request.Prices.TryGetValue(symbol, out var known) ? known : 0m;
-                notTraded.Add(NotTraded(symbol, OrderSide.Sell, quantity, price, request.SymbolRules[symbol]));
-            }
+            var price = request.Prices.TryGetValue(symbol, out var known) ? known : 0m;
+            notTraded.Add(NotTraded(symbol, OrderSide.Sell, quantity, price, request.SymbolRules[symbol]));
         }
 
         var nav = plan.Value.Nav + held.Sum(h => h.Value * (request.Prices.TryGetValue(h.Key, out var p) ? p : 0m));
-        return plan.Value with { Nav = nav, Dropped = [.. notTraded, .. plan.Value.Dropped], ExpectedHoldings = expected };
+
+        // The drift left is the whole fund's, the held positions included. One without a price (only an asset outside
+        // the index can lack one: the targets need theirs) counts for nothing, as in the NAV, and a position valued at
+        // nothing outside the index has no drift either.
+        var unpriced = held.Where(h => InputChecks.Price(request.Prices, h.Key) is not null).Select(h => h.Key);
+        var residual = Valuation.Evaluate(expected.Without(unpriced), request.Prices, request.Targets, request.Options.CashBuffer);
+        if (!residual.IsSuccess)
+        {
+            return residual.Error;
+        }
+
+        return plan.Value with
+        {
+            Nav = nav, Dropped = [.. notTraded, .. plan.Value.Dropped], ExpectedHoldings = expected, ResidualDrift = residual.Value.TotalDrift,
+        };
     }
 
     /// <summary>
@@ -372,18 +387,31 @@ public static class TradePlanner
             return null;
         }
 
+        if (wholePosition && rounded < wanted)
+        {
+            // An exit on a lot step leaves what is below the step: the exchange cannot sell it, so it is reported now,
+            // not found as an unexplained holding later.
+            var dust = wanted - rounded;
+            dropped.Add(new DroppedOrder(
+                symbol, side, dust, dust * price, DropReason.ZeroAfterLotRounding,
+                $"{side} {symbol}: {Format.Number(dust)} left of the exit rounds down to 0 at lot step {Format.Number(rules.StepSize)} and stays as dust"));
+        }
+
         var fee = FeeModel.ExpectedFill(symbol, side, quantity, price, request.Options.FeeRate).FeeValue;
         return new PlannedOrder(leg, symbol, side, quantity, price, notional, fee);
     }
 
-    /// <summary>Lowers a quantity by a lot step, or by its last digit when there is no step, until it costs at most the limit.</summary>
+    /// <summary>
+    /// Lowers a quantity by a lot step, or by one unit of its last digit when there is no step, until it costs at most
+    /// the limit. (One unit, not the digit: a whole number's last digit is in the units, and 0.5 less its digit is 0.)
+    /// </summary>
     private static decimal FitWithin(decimal quantity, decimal price, decimal limit, SymbolRules rules)
     {
         while (quantity > 0m && quantity * price > limit)
         {
             quantity = rules.StepSize > 0m
                 ? quantity - rules.StepSize
-                : DecimalMath.Truncate(quantity, DecimalMath.Scale(quantity) - 1);
+                : DecimalMath.Normalize(quantity - DecimalMath.Unit(DecimalMath.Scale(quantity)));
         }
 
         return Math.Max(quantity, 0m);

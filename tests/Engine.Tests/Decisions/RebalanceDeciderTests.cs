@@ -113,6 +113,29 @@ public sealed class RebalanceDeciderTests
         Assert.Equal("constituents changed: added ETH; removed SOL", decision.Reasons[0].Message);
     }
 
+    [Fact]
+    public void Every_threshold_and_interval_is_exact_at_its_boundary()
+    {
+        // Total drift exactly at totalThreshold does not fire (NAV 100: BTC 46.5, ETH 45, cash 8.5 → 8.5 %).
+        var onTotal = Value(btc: 0.465m, eth: 4.5m, cash: 8.5m);
+        Assert.Equal(0.085m, onTotal.TotalDrift);
+        Assert.Empty(Decide(onTotal, YesterdayWithBtcEth, Policy with { AssetThreshold = 0.1m, TotalThreshold = 0.085m }).Reasons);
+
+        // With a 10 % buffer the targets are 45 % each: BTC at 50 % is exactly 5pp over, and does not fire.
+        var buffered = Valuation.Evaluate(Holdings.Of(10m, ("BTC", 0.5m), ("ETH", 4m)), Prices, Targets, 0.1m).Value;
+        Assert.Equal(0.05m, buffered.Find("BTC")!.Drift);
+        Assert.Empty(Decide(buffered, YesterdayWithBtcEth, Policy with { TotalThreshold = null }).Reasons);
+
+        // maxInterval fires once reached, not a tick before; minInterval holds back until reached, not once reached.
+        var onTarget = Value(btc: 5m, eth: 50m);
+        var drifted = Value(btc: 7m, eth: 30m);
+        Assert.Empty(Decide(onTarget, new RebalanceHistory(Now.AddDays(-30).AddTicks(1), ["BTC", "ETH"])).Reasons);
+        Assert.Equal(2_592_000m, Assert.Single(Decide(onTarget, new RebalanceHistory(Now.AddDays(-30), ["BTC", "ETH"])).Reasons).Value);
+        var held = Decide(drifted, new RebalanceHistory(Now.AddHours(-1).AddTicks(1), ["BTC", "ETH"]));
+        Assert.Equal((false, ReasonKind.MinIntervalNotElapsed, 3600m), (held.ShouldRebalance, held.HeldBackBy?.Kind, held.HeldBackBy?.Threshold));
+        Assert.True(Decide(drifted, new RebalanceHistory(Now.AddHours(-1), ["BTC", "ETH"])).ShouldRebalance);
+    }
+
     public static TheoryData<RebalancePolicy, string, string> InvalidPolicies => new()
     {
         { new RebalancePolicy(-0.01m), Rules.ThresholdOutOfRange, "rebalance.threshold" },

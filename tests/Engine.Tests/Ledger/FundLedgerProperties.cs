@@ -74,4 +74,49 @@ public sealed class FundLedgerProperties
 
         Assert.True(external > 100, $"only {external} external fills applied");
     }
+
+    [Fact]
+    public void An_order_filled_in_parts_at_several_prices_conserves_value_at_each_fill_or_changes_nothing()
+    {
+        var orders =
+            from cash in Gen.Decimal[0m, 1_000_000m].Select(c => decimal.Round(c, 2))
+            from held in Gen.Decimal[0m, 1_000m].Select(q => decimal.Round(q, 8))
+            from side in Gen.OneOf(OrderSide.Buy, OrderSide.Sell)
+            from parts in Gen.Select(
+                Gen.Decimal[0.00000001m, 300m].Select(q => decimal.Round(q, 8)).Where(q => q > 0m),
+                Gen.Decimal[0.0001m, 100_000m].Select(p => decimal.Round(p, 4)).Where(p => p > 0m)).Array[1, 5]
+            from feeRate in Gen.Int[0, 100].Select(bp => bp / 10_000m)
+            from currency in Gen.OneOf(FeeCurrency.Base, FeeCurrency.Quote)
+            select (Holdings.Of(cash, ("ETH", held)), parts.Select(p => new Fill(
+                "ETH", side, p.Item1, p.Item2, currency == FeeCurrency.Base ? p.Item1 * feeRate : p.Item1 * p.Item2 * feeRate, currency)).ToArray());
+
+        orders.Sample(order =>
+        {
+            var (before, fills) = order;
+            var current = before;
+            var refused = false;
+            foreach (var fill in fills)
+            {
+                var step = FundLedger.Apply(current, fill);
+                if (!step.IsSuccess)
+                {
+                    refused = true;
+                    break;
+                }
+
+                decimal Value(Holdings h) => h.Cash + (h.QuantityOf("ETH") * fill.Price);
+                Assert.Equal(Value(current), Value(step.Value) + fill.FeeValue);
+                Assert.True(step.Value.Cash >= 0m && step.Value.QuantityOf("ETH") >= 0m);
+                current = step.Value;
+            }
+
+            // The whole order applies as its fills one by one, or is refused and leaves nothing applied.
+            var whole = FundLedger.ApplyOrder(before, fills);
+            Assert.Equal(!refused, whole.IsSuccess);
+            if (whole.IsSuccess)
+            {
+                Assert.Equal((current.Cash, current.QuantityOf("ETH")), (whole.Value.Cash, whole.Value.QuantityOf("ETH")));
+            }
+        }, iter: 3000);
+    }
 }

@@ -32,6 +32,26 @@ public sealed class PlannerEdgeCaseTests
     }
 
     [Fact]
+    public void A_buy_whose_quantity_rounds_up_to_a_whole_number_is_trimmed_instead_of_throwing()
+    {
+        // cash / price = 99999999.99999999999999999999667, which decimal rounds up to 100000000: a whole number whose
+        // cost exceeds the cash. Trimming its "last digit" used to ask decimal to round to -1 places and throw.
+        var cash = 299_999_999.99999999999999999999m;
+        var request = new PlanRequest(
+            Holdings.CashOnly(cash),
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 3m },
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 1m },
+            NoRules,
+            new PlanOptions());
+
+        var plan = TradePlanner.Plan(request);
+
+        var buy = Assert.Single(plan.Value.Orders);
+        Assert.True(buy.Notional <= cash, $"{buy.Notional} > {cash}");
+        Assert.Equal(99_999_999m, buy.Quantity);
+    }
+
+    [Fact]
     public void Band_edge_mode_invests_new_cash_that_the_decision_rebalances_for()
     {
         // Ten assets at 6 % each (target 10 %, inside a ±5pp band) and 40 % cash: total drift 40 % fires the decision,

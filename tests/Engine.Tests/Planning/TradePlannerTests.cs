@@ -90,10 +90,14 @@ public sealed class TradePlannerTests
         Assert.Equal((1, "DOGE", OrderSide.Sell, 999.000000000000714m), Legs(plan)[0]);
         Assert.Equal(0m, plan.ExpectedHoldings.QuantityOf("DOGE"));
 
-        // With a lot step the exchange decides: the remainder below the step stays.
+        // With a lot step the exchange decides: the remainder below the step stays, and the plan says so.
         var stepped = Plan(Holdings.Of(0m, ("DOGE", 999.5m), ("BTC", 0.1m), ("ETH", 2m)),
             rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["DOGE"] = new(1m) });
         Assert.Equal((1, "DOGE", OrderSide.Sell, 999m), Legs(stepped)[0]);
+        var dust = Assert.Single(stepped.Dropped);
+        Assert.Equal(("DOGE", OrderSide.Sell, DropReason.ZeroAfterLotRounding, 0.5m, 0.05m), (dust.Symbol, dust.Side, dust.Reason, dust.Quantity, dust.Notional));
+        Assert.Equal("Sell DOGE: 0.5 left of the exit rounds down to 0 at lot step 1 and stays as dust", dust.Message);
+        Assert.Equal(0.5m, stepped.ExpectedHoldings.QuantityOf("DOGE"));
     }
 
     [Fact]
@@ -109,6 +113,31 @@ public sealed class TradePlannerTests
         Assert.Equal(("DOGE", OrderSide.Sell, DropReason.MarketClosed, 1_000m), (dropped.Symbol, dropped.Side, dropped.Reason, dropped.Quantity));
         Assert.Equal(1_000m, plan.ExpectedHoldings.QuantityOf("DOGE"));
         Assert.Equal(10_100m, plan.Nav);
+
+        // The drift left is the whole fund's: DOGE's 100 of 10,100 stays, and BTC and ETH are 50 short of half each.
+        Assert.Equal(0.0099009900990099m, decimal.Round(plan.ResidualDrift, 16)); // 100 / 10,100
+        Assert.Equal(Valuation.Evaluate(plan.ExpectedHoldings, Prices, HalfHalf).Value.TotalDrift, plan.ResidualDrift);
+    }
+
+    [Fact]
+    public void A_constituent_without_an_open_market_keeps_its_share_and_the_rest_is_invested_to_target()
+    {
+        // ETH (half the index) is held on target, 5,000 of 10,000, but its market is closed; the other 5,000 is cash.
+        // BTC's target is half the fund, 5,000: buy 0.1 BTC. ETH's target does not hold back cash it already has.
+        var plan = Plan(Holdings.Of(5_000m, ("ETH", 2m)),
+            rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["ETH"] = SymbolRules.MarketClosed });
+
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.1m)], Legs(plan));
+        Assert.Empty(plan.Dropped);
+        Assert.Equal(0m, plan.ExpectedHoldings.Cash);
+        Assert.Equal(0m, plan.ResidualDrift);
+
+        // Overweight, ETH cannot be sold: its sell is reported, and the cash there is goes to BTC.
+        var over = Plan(Holdings.Of(3_000m, ("ETH", 2.8m)),
+            rules: new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["ETH"] = SymbolRules.MarketClosed });
+        Assert.Equal([(1, "BTC", OrderSide.Buy, 0.06m)], Legs(over));
+        var dropped = Assert.Single(over.Dropped);
+        Assert.Equal(("ETH", OrderSide.Sell, DropReason.MarketClosed, 0.8m), (dropped.Symbol, dropped.Side, dropped.Reason, dropped.Quantity));
     }
 
     [Fact]

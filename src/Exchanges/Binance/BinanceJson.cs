@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using CryptoIndex.Engine.Ledger;
 using CryptoIndex.Engine.Planning;
@@ -77,7 +78,7 @@ internal static class BinanceJson
 
     /// <summary>
     /// Symbol rules for market orders from an exchangeInfo symbol's filters: the stricter of LOT_SIZE and
-    /// MARKET_LOT_SIZE, and the minimum notional of MIN_NOTIONAL or NOTIONAL. The minimum notional is applied even
+    /// MARKET_LOT_SIZE (a quantity on both steps: their least common multiple), and the minimum notional of MIN_NOTIONAL or NOTIONAL. The minimum notional is applied even
     /// when Binance does not apply it to market orders: an order that small is not worth its fee, and it keeps the
     /// planner's view simple.
     /// </summary>
@@ -91,7 +92,7 @@ internal static class BinanceJson
             {
                 case "LOT_SIZE":
                 case "MARKET_LOT_SIZE":
-                    step = Math.Max(step, Decimal(filter, "stepSize"));
+                    step = CommonStep(step, Decimal(filter, "stepSize"));
                     minQuantity = Math.Max(minQuantity, Decimal(filter, "minQty"));
                     var max = Decimal(filter, "maxQty");
                     if (max > 0m)
@@ -110,5 +111,40 @@ internal static class BinanceJson
         }
 
         return new SymbolRules(step, minQuantity, minNotional, maxQuantity);
+    }
+    /// <summary>
+    /// The smallest step a quantity on both <paramref name="a"/> and <paramref name="b"/> steps is a multiple of (their
+    /// least common multiple; 0 means no step). The larger of the two is that only when it is a multiple of the other,
+    /// as Binance's powers of ten are; 0.002 and 0.003 need 0.006. Beyond decimal's 96 bits (no real filter), the larger.
+    /// </summary>
+    internal static decimal CommonStep(decimal a, decimal b)
+    {
+        if (a <= 0m || b <= 0m)
+        {
+            return Math.Max(a, b);
+        }
+
+        var scale = Math.Max(a.Scale, b.Scale);
+        var x = Units(a, scale);
+        var y = Units(b, scale);
+        var lcm = x / BigInteger.GreatestCommonDivisor(x, y) * y;
+        if (lcm >= BigInteger.One << 96)
+        {
+            return Math.Max(a, b);
+        }
+
+        var low = (uint)(lcm & uint.MaxValue);
+        var mid = (uint)((lcm >> 32) & uint.MaxValue);
+        var high = (uint)(lcm >> 64);
+        return new decimal((int)low, (int)mid, (int)high, isNegative: false, (byte)scale);
+    }
+
+    /// <summary>A positive decimal as an integer count of 10^-<paramref name="scale"/> (at least its own scale).</summary>
+    private static BigInteger Units(decimal value, int scale)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var mantissa = new BigInteger((uint)bits[0]) | (new BigInteger((uint)bits[1]) << 32) | (new BigInteger((uint)bits[2]) << 64);
+        return mantissa * BigInteger.Pow(10, scale - value.Scale);
     }
 }

@@ -158,7 +158,8 @@ public sealed partial class FundReconciler(
         var fund = JsonSerializer.Deserialize<IndexFund>(current.Json.GetRawText(), ApiJson.Options)!;
         var ns = fund.Metadata.NamespaceProperty ?? "default";
         var name = fund.Metadata.Name!;
-        var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time);
+        // Orders are sent only while the fund is still the version decided from (a pause applied meanwhile holds them).
+        var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time) { DecidedFromGeneration = fund.Metadata.Generation };
         var record = await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (record?.FinishedAt is { } lastFinished)

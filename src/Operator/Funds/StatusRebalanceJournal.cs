@@ -52,6 +52,16 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     public Func<CancellationToken, Task<string?>>? GuardStart { get; set; }
 
+    /// <summary>
+    /// The fund's metadata.generation this reconcile decided from (whether the rebalance may send, and where). A save
+    /// that records a new attempt to send an order goes out only while the fund on the server is still that generation
+    /// and not being deleted: a pause (spec.suspend, dryRun, an invalid or edited spec, a delete) applied after the
+    /// reconcile read its copy (a lagging cache, or an edit while it ran) is not bypassed by the journal's conditional
+    /// save, which would otherwise retry a conflict on the fresh object. Such a save throws
+    /// <see cref="RebalanceConflictException"/>: nothing written, nothing sent, the fund is reconciled again. Null: not checked.
+    /// </summary>
+    public long? DecidedFromGeneration { get; set; }
+
     /// <summary>Whether <see cref="GuardStart"/> ran and the fund now holds its finalizer.</summary>
     public bool Guarded { get; private set; }
 
@@ -323,6 +333,13 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     {
         var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
             IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
+        if (DecidedFromGeneration is { } decided && NewAttempts(Last, record) is { Count: > 0 } sending
+            && ((long?)fund["metadata"]?["generation"] != decided || fund["metadata"]?["deletionTimestamp"] is not null))
+        {
+            throw new RebalanceConflictException(
+                $"fund {ns}/{name} changed (its spec, or its deletion) since this reconcile decided to send {string.Join(", ", sending.Select(l => l.ClientOrderId))}; not sent, the fund is reconciled again");
+        }
+
         var existing = fund["status"]?["trades"]?.Deserialize<List<TradeRecord>>(ApiJson.Options) ?? [];
         var rebalanceId = record.Sequence.ToString(CultureInfo.InvariantCulture);
         var trades = record.Legs.Select(l => Trade(l, rebalanceId))

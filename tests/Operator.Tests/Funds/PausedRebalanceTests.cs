@@ -102,24 +102,8 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
             (string?)FakeClockPump.Condition(lookingUp, "Reconciling")!["message"],
             StringComparison.Ordinal);
 
-        // The exchange answers again: the order sent before the pause is found and its fill recorded, while still
-        // suspended; then three more minutes pass without the ETH buy being sent.
-        Binance.ClearFaults();
-        await PumpUntilAsync(
-            s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
-            advance: TimeSpan.FromSeconds(5),
-            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
-        var later = Clock.GetUtcNow().AddMinutes(3);
-        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= later);
-        var recorded = await PumpUntilAsync(_ => true);
-        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance)); // the ETH buy was never sent
-        Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(recorded));
-        var btc = recorded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!;
-        var executed = Assert.Single(Binance.State.OrderRequests);
-        Assert.Equal(("BTC", "FILLED"), (executed.Symbol, executed.Outcome));
-        Assert.Equal(executed.Quantity, decimal.Parse((string)btc["executedQuantity"]!, CultureInfo.InvariantCulture)); // the fill is in the books
-        Assert.NotEmpty(btc["fills"]!.AsArray());
-        Assert.Equal("1", (string?)btc["attempts"]); // looked up, never resent
+        // The exchange answers again: the order sent before the pause is found and its fill recorded, while still suspended.
+        var recorded = await SentOrderRecordedWhilePausedAsync();
         Assert.Equal(
             $"rebalance 1: Buying, 1 of 2 orders completed; paused by spec.suspend: 1 order not sent (buy ETH); set spec.suspend to false to continue it where it stopped, with the orders as planned when it started ({recorded["rebalanceInProgress"]!["startedAt"]})",
             (string?)FakeClockPump.Condition(recorded, "Reconciling")!["message"]);
@@ -167,20 +151,7 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
 
         // The exchange answers again: the BTC buy is found and its fill recorded while the spec is still invalid; three
         // more minutes pass without the ETH buy being sent.
-        Binance.ClearFaults();
-        await PumpUntilAsync(
-            s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
-            advance: TimeSpan.FromSeconds(5),
-            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
-        var later = Clock.GetUtcNow().AddMinutes(3);
-        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= later);
-        var recorded = await PumpUntilAsync(_ => true);
-        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance));
-        Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(recorded));
-        var btc = recorded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!;
-        var executed = Assert.Single(Binance.State.OrderRequests);
-        Assert.Equal(executed.Quantity, decimal.Parse((string)btc["executedQuantity"]!, CultureInfo.InvariantCulture));
-        Assert.Equal("1", (string?)btc["attempts"]); // looked up, never resent
+        var recorded = await SentOrderRecordedWhilePausedAsync();
         Assert.Equal(("InvalidSpec", "InvalidSpec"), (FakeClockPump.ConditionReason(recorded), FakeClockPump.ConditionReason(recorded, "Reconciling")));
         Assert.Equal("Warning", (string?)Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=InvalidSpec", "-o", "json"))!["items"]!.AsArray())!["type"]);
 
@@ -232,20 +203,7 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
 
         // The exchange answers again: the BTC buy is found on the recorded account and its fill recorded while the spec
         // still names the other Secret; three more minutes pass without the ETH buy being sent anywhere.
-        Binance.ClearFaults();
-        await PumpUntilAsync(
-            s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
-            advance: TimeSpan.FromSeconds(5),
-            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
-        var later = Clock.GetUtcNow().AddMinutes(3);
-        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= later);
-        var recorded = await PumpUntilAsync(_ => true);
-        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance));
-        Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(recorded));
-        var btc = recorded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!;
-        var executed = Assert.Single(Binance.State.OrderRequests);
-        Assert.Equal(executed.Quantity, decimal.Parse((string)btc["executedQuantity"]!, CultureInfo.InvariantCulture));
-        Assert.Equal("1", (string?)btc["attempts"]); // looked up, never resent
+        var recorded = await SentOrderRecordedWhilePausedAsync();
         Assert.Equal(("ExchangeChanged", "ExchangeChanged", "ExchangeChanged"),
             (FakeClockPump.ConditionReason(recorded), FakeClockPump.ConditionReason(recorded, "Stalled"), FakeClockPump.ConditionReason(recorded, "Reconciling")));
         var warning = Assert.Single(JsonNode.Parse(await Kubectl.OkAsync("get", "events", "--field-selector", "reason=ExchangeChanged", "-o", "json"))!["items"]!.AsArray())!;
@@ -292,6 +250,31 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
         Assert.Equal(("Completed", (string?)eth["quantity"]), ((string?)resumed["state"], (string?)resumed["executedQuantity"]));
         Assert.Equal(ethFee, (string?)resumed["fills"]![0]!["fee"]); // 0.1 % of 3996, as planned; not 1 %
         Assert.Equal("0.001", (string?)done["execution"]!["inputs"]!["options"]!["feeRate"]);
+    }
+
+    /// <summary>
+    /// The exchange answers again while the rebalance stays paused: the BTC buy sent before the pause is found and its
+    /// fill recorded, never resent; three more minutes pass without the ETH buy being sent. Returns the status then.
+    /// </summary>
+    private async Task<JsonNode> SentOrderRecordedWhilePausedAsync()
+    {
+        Binance.ClearFaults();
+        await PumpUntilAsync(
+            s => (string?)s?["execution"]?["legs"]?.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"] == "Completed",
+            advance: TimeSpan.FromSeconds(5),
+            alsoDone: () => BinanceOperator.OrdersPosted(Binance) > 1);
+        var later = Clock.GetUtcNow().AddMinutes(3);
+        await PumpUntilAsync(_ => false, advance: TimeSpan.FromSeconds(5), alsoDone: () => Clock.GetUtcNow() >= later);
+        var recorded = await PumpUntilAsync(_ => true);
+        Assert.Equal(1, BinanceOperator.OrdersPosted(Binance)); // the ETH buy was never sent
+        Assert.Equal([("BTC", "Completed"), ("ETH", "Pending")], Trades(recorded));
+        var btc = recorded["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!;
+        var executed = Assert.Single(Binance.State.OrderRequests);
+        Assert.Equal(("BTC", "FILLED"), (executed.Symbol, executed.Outcome));
+        Assert.Equal(executed.Quantity, decimal.Parse((string)btc["executedQuantity"]!, CultureInfo.InvariantCulture)); // the fill is in the books
+        Assert.NotEmpty(btc["fills"]!.AsArray());
+        Assert.Equal("1", (string?)btc["attempts"]); // looked up, never resent
+        return recorded;
     }
 
     private static List<(string Symbol, string Status)> Trades(JsonNode? status) =>

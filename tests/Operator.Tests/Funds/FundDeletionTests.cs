@@ -16,7 +16,6 @@ namespace CryptoIndex.Operator.Tests.Funds;
 public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion-")
 {
     private const string Finalizer = "cryptoindex.io/rebalance-in-progress";
-    private const string LookupEndpoint = "GET /api/v3/order";
     private const string OtherFinalizer = "example.com/keep";
 
     /// <summary>
@@ -31,15 +30,7 @@ public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion
     public async Task A_fund_deleted_with_an_order_whose_answer_was_lost_waits_for_its_lookup_and_tells_its_fill(bool otherFinalizer)
     {
         await BinanceOperator.CreateSecretAsync(Kubectl);
-        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
-        for (var i = 0; i < 1_000; i++)
-        {
-            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
-        }
-
-        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
-        var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
-        Assert.Equal("Sent", Leg(waiting, "BTC")["state"]!.GetValue<string>());
+        await ApplyWithFirstAnswerLostAsync();
         Assert.Equal([Finalizer], await FinalizersAsync()); // held while the rebalance is in progress
         if (otherFinalizer)
         {
@@ -101,14 +92,7 @@ public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion
     public async Task A_fund_deleted_with_an_invalid_spec_still_looks_its_order_up_and_goes()
     {
         await BinanceOperator.CreateSecretAsync(Kubectl);
-        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
-        for (var i = 0; i < 1_000; i++)
-        {
-            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore());
-        }
-
-        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
-        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        await ApplyWithFirstAnswerLostAsync();
         await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "json", "-p", """[{"op":"replace","path":"/spec/constituents/1/weight","value":"35%"}]""");
         await PumpUntilAsync(s => FakeClockPump.ConditionReason(s) == "InvalidSpec");
 
@@ -179,15 +163,7 @@ public sealed class FundDeletionTests() : BinanceOperatorTest("operator-deletion
     /// <summary>The BTC buy executes but its answer is lost and its look-ups fail (until the faults are cleared); returns its client order id.</summary>
     private async Task<string> LoseTheFirstOrderAsync()
     {
-        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
-        for (var i = 0; i < 1_000; i++)
-        {
-            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore());
-        }
-
-        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
-        var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
-        Assert.Equal("Sent", Leg(waiting, "BTC")["state"]!.GetValue<string>());
+        var waiting = await ApplyWithFirstAnswerLostAsync();
         return (string)Leg(waiting, "BTC")["clientOrderId"]!;
     }
 

@@ -15,7 +15,6 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// </summary>
 public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-paused-")
 {
-    private const string LookupEndpoint = "GET /api/v3/order";
 
     /// <summary>
     /// The first funding buys BTC, then its ETH buy meets a ban (418, Retry-After 120 s). The fund is paused meanwhile;
@@ -81,16 +80,8 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
     public async Task An_order_sent_before_the_suspend_is_still_looked_up_and_its_fill_recorded_but_the_next_is_not_sent()
     {
         await BinanceOperator.CreateSecretAsync(Kubectl);
-        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
-        for (var i = 0; i < 1_000; i++)
-        {
-            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
-        }
-
-        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
-        var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        var waiting = await ApplyWithFirstAnswerLostAsync();
         Assert.Contains("look-up failed", (string?)FakeClockPump.Condition(waiting, "Reconciling")!["message"], StringComparison.Ordinal);
-        Assert.Equal("Sent", (string?)waiting["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]);
 
         await PatchSpecAsync("""{"suspend":true}""");
         var lookingUp = await PumpUntilAsync(
@@ -124,14 +115,7 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
     public async Task An_order_sent_before_the_spec_turned_invalid_is_still_looked_up_and_its_fill_recorded_once()
     {
         await BinanceOperator.CreateSecretAsync(Kubectl);
-        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
-        for (var i = 0; i < 1_000; i++)
-        {
-            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
-        }
-
-        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
-        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        await ApplyWithFirstAnswerLostAsync();
 
         await Kubectl.OkAsync("patch", "ifund", Fund, "--type", "json", "-p", """[{"op":"replace","path":"/spec/constituents/1/weight","value":"35%"}]""");
         var invalid = await PumpUntilAsync(
@@ -173,14 +157,7 @@ public sealed class PausedRebalanceTests() : BinanceOperatorTest("operator-pause
     public async Task An_order_sent_before_spec_exchange_changed_is_looked_up_on_the_recorded_account_and_its_fill_recorded_once()
     {
         await BinanceOperator.CreateSecretAsync(Kubectl);
-        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
-        for (var i = 0; i < 1_000; i++)
-        {
-            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // every look-up fails until the test clears the faults
-        }
-
-        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
-        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        await ApplyWithFirstAnswerLostAsync();
 
         await PatchSpecAsync("""{"exchange":{"credentialsSecretRef":{"name":"other-keys"}}}""");
         var changed = await PumpUntilAsync(

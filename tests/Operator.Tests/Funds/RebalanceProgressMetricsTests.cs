@@ -1,4 +1,3 @@
-using CryptoIndex.Exchanges.Tests.Fake;
 using CryptoIndex.LocalKube.Testing;
 using CryptoIndex.Operator.Tests.Testing;
 
@@ -11,21 +10,13 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// </summary>
 public sealed class RebalanceProgressMetricsTests() : BinanceOperatorTest("operator-progress-metrics-")
 {
-    private const string LookupEndpoint = "GET /api/v3/order";
     private const string Labels = "{fund_namespace=\"default\",fund=\"sixty-forty\"}";
 
     [Fact]
     public async Task A_rebalance_in_progress_and_its_orders_awaiting_an_answer_are_exported_from_the_status_and_go_with_the_fund()
     {
         await BinanceOperator.CreateSecretAsync(Kubectl);
-        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter()); // the BTC buy executes, its answer is lost
-        for (var i = 0; i < 1_000; i++)
-        {
-            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore()); // and every look-up fails until the faults are cleared
-        }
-
-        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
-        await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        await ApplyWithFirstAnswerLostAsync();
         await ScrapeUntilAsync(1, 1);
 
         // A new process (a rollout, a new leader) reports it from the fund's status at its first reconcile.

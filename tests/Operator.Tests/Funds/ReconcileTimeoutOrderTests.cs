@@ -9,7 +9,6 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// </summary>
 public sealed class ReconcileTimeoutOrderTests() : BinanceOperatorTest("operator-reconcile-timeout-")
 {
-    private const string LookupEndpoint = "GET /api/v3/order";
 
     /// <summary>
     /// The exchange holds the BTC buy past the 2 s reconcile timeout (shorter than the client's own 10 s request

@@ -10,7 +10,6 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// </summary>
 public sealed class StaleSpecPauseTests() : BinanceOperatorTest("operator-stale-pause-")
 {
-    private const string LookupEndpoint = "GET /api/v3/order";
 
     /// <summary>
     /// The BTC buy gets a 503 before it reaches the exchange: it is looked up until its receive window has passed. The

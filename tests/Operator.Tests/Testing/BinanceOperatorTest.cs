@@ -13,6 +13,9 @@ public abstract class BinanceOperatorTest(string folderPrefix) : IAsyncLifetime,
 {
     protected const string Fund = "sixty-forty";
 
+    /// <summary>Binance's order look-up (by client order id).</summary>
+    protected const string LookupEndpoint = "GET /api/v3/order";
+
     protected static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     protected FakeTimeProvider Clock { get; } = new(Start);
@@ -28,6 +31,25 @@ public abstract class BinanceOperatorTest(string folderPrefix) : IAsyncLifetime,
     /// <summary>Advances the clock (1 s steps unless told) until the fund's status satisfies <paramref name="done"/>.</summary>
     protected Task<JsonNode> PumpUntilAsync(Func<JsonNode?, bool> done, TimeSpan? advance = null, Func<bool>? alsoDone = null) =>
         FakeClockPump.UntilAsync(Kubectl, Clock, Fund, done, advance ?? TimeSpan.FromSeconds(1), alsoDone);
+
+    /// <summary>
+    /// Applies the Binance sample fund with its first order (the BTC buy) executed but its answer lost (a 502 after it
+    /// executed) and every look-up failing until the test clears the faults; returns the status once the rebalance
+    /// waits on the exchange with that order sent. The credentials Secret is the test's to create (or not).
+    /// </summary>
+    protected async Task<JsonNode> ApplyWithFirstAnswerLostAsync()
+    {
+        Binance.Inject(BinanceOperator.OrderEndpoint, Fault.ServerErrorAfter());
+        for (var i = 0; i < 1_000; i++)
+        {
+            Binance.Inject(LookupEndpoint, Fault.ServerErrorBefore());
+        }
+
+        await Kubectl.OkAsync("apply", "-f", Kubectl.WriteFile("fund.yaml", BinanceOperator.Manifest()));
+        var waiting = await PumpUntilAsync(s => FakeClockPump.ConditionReason(s, "Reconciling") == "WaitingForExchange");
+        Assert.Equal("Sent", (string?)waiting["execution"]!["legs"]!.AsArray().Single(l => (string?)l!["symbol"] == "BTC")!["state"]);
+        return waiting;
+    }
 
     public virtual async Task InitializeAsync()
     {

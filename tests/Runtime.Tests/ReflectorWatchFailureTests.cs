@@ -18,7 +18,7 @@ public sealed class ReflectorWatchFailureTests
     {
         await using var cluster = await Widgets.StartClusterAsync();
         await Widgets.CreateAsync(cluster.CreateClient(), "a", 1);
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
         var failing = new FailingWatchHandler(time) { Remaining = 3, Broken = broken };
         using var client = cluster.CreateClient(failing);
         var metrics = new RuntimeMetrics();

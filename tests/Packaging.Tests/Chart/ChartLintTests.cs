@@ -42,6 +42,8 @@ public sealed class ChartLintTests
     [InlineData("helm", "marketData.validation.fallbackShare=0.25,marketData.validation.maxPriceJump=0")]
     [InlineData("helm3", "marketData.http.maxRetries=0,marketData.http.breakerFailureRatio=1")]
     [InlineData("helm", "networkPolicy.enabled=true,networkPolicy.metricsFrom[0].podSelector.matchLabels.app=prometheus")]
+    [InlineData("helm", "operator.reconcileTimeout=0s")]
+    [InlineData("helm3", "operator.reconcileTimeout=999h")]
     public async Task The_values_schema_accepts_Kubernetes_quantities_and_operator_settings(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));
@@ -73,6 +75,9 @@ public sealed class ChartLintTests
     [InlineData("helm3", "marketData.http.maxRetries=1.5")]
     [InlineData("helm", "networkPolicy.enabeld=true")]
     [InlineData("helm3", "networkPolicy.egress=any")]
+    [InlineData("helm", "operator.reconcileTimeout=300")] // no unit
+    [InlineData("helm3", "operator.reconcileTimeout=5 minutes")]
+    [InlineData("helm", "operator.reconcileTimeout=2000h")] // beyond what the operator's timers take
     public async Task The_values_schema_rejects_typos_and_wrong_values(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));

@@ -36,6 +36,9 @@ public sealed class LocalKubeCluster : IAsyncDisposable
     /// <summary>Scriptable failures and watch disturbances.</summary>
     public FaultInjector Faults => _server.Faults;
 
+    /// <summary>The tokens and non-resource rules that TokenReviews and SubjectAccessReviews are answered from.</summary>
+    public AccessReviews AccessReviews => _server.AccessReviews;
+
     /// <summary>Every request answered so far, with counters by verb and resource.</summary>
     public RequestLog Requests => _server.Log;
 

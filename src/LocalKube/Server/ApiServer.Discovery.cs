@@ -112,7 +112,7 @@ internal sealed partial class ApiServer
                 ["singularName"] = t.Singular,
                 ["namespaced"] = t.Namespaced,
                 ["kind"] = t.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["verbs"] = t.Flavor == TypeFlavor.Review ? new JsonArray("create") : new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
             };
             if (t.ShortNames.Count > 0)
             {

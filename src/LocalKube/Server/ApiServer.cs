@@ -303,6 +303,11 @@ internal sealed partial class ApiServer : IDisposable
             return NonResource(req);
         }
 
+        if (req.Type.Flavor == TypeFlavor.Review)
+        {
+            return Review(req);
+        }
+
         return (req.Method, req.Name.Length > 0) switch
         {
             ("GET", true) => Get(req),

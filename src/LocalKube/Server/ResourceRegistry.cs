@@ -24,6 +24,8 @@ internal sealed partial class ResourceRegistry
             BuiltIn("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, TypeFlavor.Crd, ["crd", "crds"], hasStatus: true),
             BuiltIn("coordination.k8s.io", "v1", "leases", "Lease", true, TypeFlavor.Lease, []),
             BuiltIn("events.k8s.io", "v1", "events", "Event", true, TypeFlavor.EventsV1Event, ["ev"]),
+            BuiltIn("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", false, TypeFlavor.Review, []),
+            BuiltIn("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", false, TypeFlavor.Review, []),
         ];
         foreach (var k in additional ?? [])
         {

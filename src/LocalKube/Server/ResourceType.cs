@@ -29,6 +29,9 @@ internal enum TypeFlavor
     /// <summary>A kind added through <see cref="LocalKubeOptions.AdditionalKinds"/>: schemaless, generation and
     /// (optionally) the status split like a built-in workload, unconditional PUT allowed.</summary>
     Generic,
+
+    /// <summary>TokenReview or SubjectAccessReview: create-only, answered from <see cref="AccessReviews"/>, never stored.</summary>
+    Review,
 }
 
 /// <summary>A printer column of a CRD version (additionalPrinterColumns).</summary>

@@ -20,6 +20,9 @@ public sealed record OperatorAppOptions
 {
     public int Port { get; init; } = 8081;
 
+    /// <summary>Serve <c>/metrics</c> over HTTPS on its own port to authenticated, authorized clients only; null: plain on <see cref="Port"/>.</summary>
+    public SecureMetricsOptions? SecureMetrics { get; init; }
+
     /// <summary>Where the port listens (see <see cref="Runtime.Hosting.OperatorHostOptions.BindAddress"/>).</summary>
     public string BindAddress { get; init; } = "0.0.0.0";
 
@@ -95,6 +98,7 @@ public static class OperatorApp
         {
             Port = options.Port,
             BindAddress = options.BindAddress,
+            SecureMetrics = options.SecureMetrics,
             Component = Component,
             Kubeconfig = options.Kubeconfig,
             ClientConfiguration = options.ClientConfiguration,

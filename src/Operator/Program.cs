@@ -66,7 +66,13 @@ backtest.SetAction(parse => CryptoIndex.Operator.Cli.BacktestCommand.Run(
     parse.GetValue(file)!, parse.GetValue(data)!, parse.GetValue(name), parse.GetValue(from), parse.GetValue(to), parse.GetValue(fee), parse.GetValue(output)!, parse.GetValue(chart), Console.Out, Console.Error));
 root.Subcommands.Add(backtest);
 
-var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and /metrics.", DefaultValueFactory = _ => 8081 };
+var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and (without --metrics-secure) /metrics.", DefaultValueFactory = _ => 8081 };
+var metricsSecure = new Option<bool>("--metrics-secure")
+{
+    Description = "Serve /metrics over HTTPS on --metrics-port, only to bearer tokens that a TokenReview authenticates and a SubjectAccessReview allows 'get' on /metrics (default: false, plain HTTP on --port).",
+};
+var metricsSecurePort = new Option<int?>("--metrics-port") { Description = "HTTPS port of /metrics with --metrics-secure (default: 8443)." };
+var metricsCertDir = new Option<string?>("--metrics-cert-dir") { Description = "Folder with tls.crt and tls.key for /metrics with --metrics-secure (default: a self-signed certificate generated at start)." };
 var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: the first file of KUBECONFIG that exists, an error if none does; without KUBECONFIG, in-cluster, else ~/.kube/config)." };
 var leaderElection = new Option<bool>("--leader-elect") { Description = "Elect a leader with a Lease, so only one replica trades (default: true; --leader-elect=false for a single local process).", DefaultValueFactory = _ => true };
 var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" };
@@ -136,7 +142,16 @@ var reconcileTimeout = new Option<TimeSpan?>("--reconcile-timeout")
 var run = new Command("run", "Run the operator: watch IndexFunds, keep them invested, report in status, Events and metrics.")
 {
     port, kubeconfig, leaderElection, leaseNamespace, leaseName, concurrency, watchNamespaces, gracefulShutdown, reconcileTimeout,
+    metricsSecure, metricsSecurePort, metricsCertDir,
 };
+run.Validators.Add(result =>
+{
+    if (CryptoIndex.Operator.Cli.SecureMetricsFlags.Problem(
+        result.GetValue(metricsSecure), result.GetValue(port), result.GetValue(metricsSecurePort), result.GetValue(metricsCertDir)) is { } problem)
+    {
+        result.AddError(problem);
+    }
+});
 run.SetAction(async (parse, cancellationToken) =>
 {
     Microsoft.AspNetCore.Builder.WebApplication app;
@@ -145,6 +160,7 @@ run.SetAction(async (parse, cancellationToken) =>
         app = CryptoIndex.Operator.OperatorApp.Build(new CryptoIndex.Operator.OperatorAppOptions
         {
             Port = parse.GetValue(port),
+            SecureMetrics = CryptoIndex.Operator.Cli.SecureMetricsFlags.Options(parse.GetValue(metricsSecure), parse.GetValue(metricsSecurePort), parse.GetValue(metricsCertDir)),
             Kubeconfig = parse.GetValue(kubeconfig),
             LeaderElection = parse.GetValue(leaderElection),
             LeaseNamespace = parse.GetValue(leaseNamespace)!,
@@ -154,6 +170,11 @@ run.SetAction(async (parse, cancellationToken) =>
             GracefulShutdownTimeout = parse.GetValue(gracefulShutdown) ?? defaultGracefulShutdown,
             ReconcileTimeout = (parse.GetValue(reconcileTimeout) ?? defaultReconcileTimeout) is { } limit && limit > TimeSpan.Zero ? limit : null,
         });
+    }
+    catch (CryptoIndex.Operator.Runtime.Hosting.MetricsCertificateException e)
+    {
+        Console.Error.WriteLine($"run: {e.Message}");
+        return CryptoIndex.Operator.Cli.ExitCodes.InvalidInput;
     }
     catch (CryptoIndex.Operator.Runtime.Hosting.KubeconfigNotFoundException e)
     {

@@ -16,7 +16,8 @@ namespace CryptoIndex.Operator.Runtime.Hosting;
 /// <summary>
 /// The composition root: a .NET generic host (ASP.NET Core for the endpoints) with the API client, the manager
 /// and its controllers, <c>/healthz</c> (run loop alive), <c>/readyz</c> (caches synced, leading or standing by)
-/// and <c>/metrics</c>. The host's shutdown timeout covers the manager's graceful shutdown.
+/// and <c>/metrics</c> (on the same plain port, or, with <see cref="OperatorHostOptions.SecureMetrics"/>, over HTTPS on
+/// its own port with authentication and authorization). The host's shutdown timeout covers the manager's graceful shutdown.
 /// </summary>
 public sealed class OperatorHost
 {
@@ -46,9 +47,20 @@ public sealed class OperatorHost
                 console.FormatterName = formatter;
             }
         });
-        web.WebHost.UseUrls("http://" + options.BindAddress + ":" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var host = new OperatorHost(web, options);
         var services = web.Services;
+        if (options.SecureMetrics is { } secure)
+        {
+            SecureMetricsListeners.Configure(web, options.BindAddress, options.Port, secure.Port);
+            services.AddSingleton(secure);
+            services.AddSingleton(sp => new MetricsCertificate(secure.CertDir, options.Component, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MetricsCertificate>>()));
+            services.AddSingleton<MetricsAccessReviewer>();
+        }
+        else
+        {
+            web.WebHost.UseUrls("http://" + options.BindAddress + ":" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout ?? options.Manager.GracefulShutdownTimeout + TimeSpan.FromSeconds(5));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new RuntimeMetrics(options.Registry ?? Prometheus.Metrics.DefaultRegistry));
@@ -88,6 +100,12 @@ public sealed class OperatorHost
         var metrics = app.Services.GetRequiredService<RuntimeMetrics>();
         app.MapGet("/healthz", () => manager.IsAlive ? Results.Text("ok") : Results.Text("run loop stopped", statusCode: 500));
         app.MapGet("/readyz", () => manager.IsReady ? Results.Text("ok") : Results.Text("not ready", statusCode: 503));
+        if (_options.SecureMetrics is not null)
+        {
+            SecureMetricsListeners.LogCertificate(app);
+            SecureMetricsEndpoint.Use(app);
+        }
+
         app.MapMetrics("/metrics", metrics.Registry);
         return app;
     }

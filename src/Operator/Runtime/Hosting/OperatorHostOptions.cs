@@ -6,8 +6,11 @@ namespace CryptoIndex.Operator.Runtime.Hosting;
 /// <summary>Host settings: where probes and metrics are served, how to reach the API server, and the manager.</summary>
 public sealed record OperatorHostOptions
 {
-    /// <summary>Port for <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (kubebuilder's probe port; 0 picks a free one).</summary>
+    /// <summary>Port for <c>/healthz</c>, <c>/readyz</c> and, unless <see cref="SecureMetrics"/> is set, <c>/metrics</c> (kubebuilder's probe port; 0 picks a free one).</summary>
     public int Port { get; init; } = 8081;
+
+    /// <summary>Serve <c>/metrics</c> over HTTPS on its own port, to authenticated and authorized clients only; null: plain on <see cref="Port"/>.</summary>
+    public SecureMetricsOptions? SecureMetrics { get; init; }
 
     /// <summary>The address <see cref="Port"/> listens on: every interface in a pod (probes, Prometheus); loopback for a local sandbox.</summary>
     public string BindAddress { get; init; } = "0.0.0.0";

@@ -65,6 +65,9 @@ public sealed class RuntimeMetrics
             ["controller", "reason"]);
         RestRequests = f.CreateCounter("rest_client_requests_total",
             "Number of HTTP requests, partitioned by status code, method, and host.", ["code", "method", "host"]);
+        MetricsAuthRequests = f.CreateCounter("metrics_auth_requests_total",
+            "Requests to the secure /metrics by the outcome of their TokenReview and SubjectAccessReview (error: the API server could not be asked).",
+            ["result"]);
     }
 
     public CollectorRegistry Registry { get; }
@@ -118,6 +121,18 @@ public sealed class RuntimeMetrics
         WatchEnd.Error => "error",
         WatchEnd.Undecodable => "undecodable",
         _ => "list_error",
+    };
+
+    /// <summary>Requests to the secure <c>/metrics</c> by outcome (not controller-runtime's: its filter only logs them).</summary>
+    public Counter MetricsAuthRequests { get; }
+
+    /// <summary>The <c>result</c> label of <see cref="MetricsAuthRequests"/>.</summary>
+    public static string MetricsAuthResult(Hosting.AccessOutcome outcome) => outcome switch
+    {
+        Hosting.AccessOutcome.Allowed => "allowed",
+        Hosting.AccessOutcome.Unauthenticated => "unauthenticated",
+        Hosting.AccessOutcome.Forbidden => "forbidden",
+        _ => "error",
     };
 
     /// <summary>Events the recorder gave up on (not controller-runtime's: its recorder only logs them).</summary>

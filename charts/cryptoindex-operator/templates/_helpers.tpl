@@ -203,7 +203,7 @@ release's operator runs; scaled to 0 it may. Needs the cluster (lookup): not che
 Flags the chart sets from its values: the operator refuses a flag given twice, so extraArgs may not repeat them.
 */ -}}
 {{- define "cryptoindex-operator.checkExtraArgs" -}}
-{{- $owned := dict "--port" "operator.port" "--leader-elect" "leaderElection.enabled" "--max-concurrent-reconciles" "operator.maxConcurrentReconciles" "--graceful-shutdown-timeout" "operator.gracefulShutdownTimeout" "--reconcile-timeout" "operator.reconcileTimeout" }}
+{{- $owned := dict "--port" "operator.port" "--leader-elect" "leaderElection.enabled" "--max-concurrent-reconciles" "operator.maxConcurrentReconciles" "--graceful-shutdown-timeout" "operator.gracefulShutdownTimeout" "--reconcile-timeout" "operator.reconcileTimeout" "--metrics-secure" "metrics.secure.enabled" "--metrics-port" "metrics.secure.port" "--metrics-cert-dir" "metrics.secure.certSecret" }}
 {{- range .Values.extraArgs }}
 {{- $flag := regexReplaceAll "[=:].*$" (toString .) "" }}
 {{- if hasKey $owned $flag }}

@@ -44,6 +44,8 @@ public sealed class ChartLintTests
     [InlineData("helm", "networkPolicy.enabled=true,networkPolicy.metricsFrom[0].podSelector.matchLabels.app=prometheus")]
     [InlineData("helm", "operator.reconcileTimeout=0s")]
     [InlineData("helm3", "operator.reconcileTimeout=999h")]
+    [InlineData("helm", "metrics.secure.enabled=true,metrics.secure.port=9443,metrics.secure.certSecret=metrics-tls")]
+    [InlineData("helm3", "metrics.secure.enabled=true")]
     public async Task The_values_schema_accepts_Kubernetes_quantities_and_operator_settings(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));
@@ -78,6 +80,10 @@ public sealed class ChartLintTests
     [InlineData("helm", "operator.reconcileTimeout=300")] // no unit
     [InlineData("helm3", "operator.reconcileTimeout=5 minutes")]
     [InlineData("helm", "operator.reconcileTimeout=2000h")] // beyond what the operator's timers take
+    [InlineData("helm", "metrics.secure.enabeld=true")] // misspelt
+    [InlineData("helm3", "metrics.secure.port=0")]
+    [InlineData("helm", "metrics.secure.certSecret=Metrics_TLS")] // not a Secret name
+    [InlineData("helm3", "metrics.secure.enabled=yes-please")]
     public async Task The_values_schema_rejects_typos_and_wrong_values(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));

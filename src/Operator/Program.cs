@@ -66,7 +66,8 @@ backtest.SetAction(parse => CryptoIndex.Operator.Cli.BacktestCommand.Run(
     parse.GetValue(file)!, parse.GetValue(data)!, parse.GetValue(name), parse.GetValue(from), parse.GetValue(to), parse.GetValue(fee), parse.GetValue(output)!, parse.GetValue(chart), Console.Out, Console.Error));
 root.Subcommands.Add(backtest);
 
-var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and (without --metrics-secure) /metrics.", DefaultValueFactory = _ => 8081 };
+const int defaultPort = 8081;
+var port = new Option<int>("--port") { Description = "Port of /healthz, /readyz and (without --metrics-secure) /metrics.", DefaultValueFactory = _ => defaultPort };
 var metricsSecure = new Option<bool>("--metrics-secure")
 {
     Description = "Serve /metrics over HTTPS on --metrics-port, only to bearer tokens that a TokenReview authenticates and a SubjectAccessReview allows 'get' on /metrics (default: false, plain HTTP on --port).",
@@ -147,7 +148,11 @@ var run = new Command("run", "Run the operator: watch IndexFunds, keep them inve
 run.Validators.Add(result =>
 {
     if (CryptoIndex.Operator.Cli.SecureMetricsFlags.Problem(
-        result.GetValue(metricsSecure), result.GetValue(port), result.GetValue(metricsSecurePort), result.GetValue(metricsCertDir)) is { } problem)
+        result.GetValue(metricsSecure),
+        // A command validator does not see an option's default: --port's is put in here.
+        result.GetResult(port) is { Tokens.Count: > 0 } given ? given.GetValueOrDefault<int>() : defaultPort,
+        result.GetValue(metricsSecurePort),
+        result.GetValue(metricsCertDir)) is { } problem)
     {
         result.AddError(problem);
     }

@@ -21,6 +21,41 @@ public sealed class RunCommandTests
     }
 
     [Theory]
+    [InlineData("--metrics-port=9443", "--metrics-port and --metrics-cert-dir need --metrics-secure")]
+    [InlineData("--metrics-cert-dir=/etc/certs", "--metrics-port and --metrics-cert-dir need --metrics-secure")]
+    [InlineData("--metrics-secure --metrics-port=8081", "--metrics-port: 8081 is also --port")]
+    [InlineData("--metrics-secure --port=8443", "--metrics-port: 8443 is also --port")]
+    [InlineData("--metrics-secure --metrics-port=70000", "--metrics-port: 70000 is not a port (1 to 65535)")]
+    [InlineData("--metrics-secure --metrics-cert-dir=/nonexistent/certs", "--metrics-cert-dir: '/nonexistent/certs' is not a folder")]
+    public async Task Secure_metrics_flags_are_refused_when_they_would_not_do_what_they_say(string flags, string message)
+    {
+        var (exitCode, error) = await RunAsync(["run", .. flags.Split(' '), "--kubeconfig", "/nonexistent/kubeconfig"]);
+
+        Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_certificate_folder_without_the_pair_stops_run_naming_the_files()
+    {
+        var certs = Directory.CreateTempSubdirectory("metrics-certs-").FullName;
+        var cluster = await CryptoIndex.LocalKube.LocalKubeCluster.StartAsync();
+        try
+        {
+            var kubeconfig = cluster.WriteKubeconfig(Path.Combine(certs, "kubeconfig"));
+            var (exitCode, error) = await RunAsync("run", "--metrics-secure", "--metrics-cert-dir=" + certs, "--kubeconfig", kubeconfig, "--leader-elect=false");
+
+            Assert.Equal(CryptoIndex.Operator.Cli.ExitCodes.InvalidInput, exitCode);
+            Assert.StartsWith($"run: cannot load the metrics certificate {Path.Combine(certs, "tls.crt")} with key {Path.Combine(certs, "tls.key")}", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            Directory.Delete(certs, recursive: true);
+        }
+    }
+
+    [Theory]
     [InlineData("03/04/2020")]
     [InlineData("2020-02-30")]
     public async Task Backtest_days_are_read_only_as_YYYY_MM_DD(string day)

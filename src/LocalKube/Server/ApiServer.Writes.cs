@@ -168,6 +168,7 @@ internal sealed partial class ApiServer
 
             case TypeFlavor.Crd:
                 errors.AddRange(ValidateCrd(obj));
+                errors.AddRange(CrdSchemaRules.Validate(obj));
                 break;
             case TypeFlavor.CoreEvent:
                 errors.AddRange(ValidateCoreEvent(obj));

@@ -176,6 +176,9 @@ internal sealed partial class ApiServer
             case TypeFlavor.EventsV1Event:
                 errors.AddRange(ValidateEventsV1(obj));
                 break;
+            case TypeFlavor.Lease:
+                errors.AddRange(ValidateLease(obj));
+                break;
         }
 
         if (old is not null && (old["metadata"] as JsonObject)?["deletionTimestamp"] is not null)

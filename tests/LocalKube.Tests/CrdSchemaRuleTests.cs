@@ -73,4 +73,28 @@ public sealed class CrdSchemaRuleTests
              (conditions + ".x-kubernetes-list-map-keys", "Invalid value: []string{\"type\", \"missing\"}: entries must all be names of item properties")],
             Causes(status));
     }
+
+    [Fact]
+    public async Task Every_field_and_item_needs_a_type_as_in_a_structural_schema()
+    {
+        await using var cluster = await LocalKubeCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var crd = WithConditions(Crd("widget-crd.yaml"), c =>
+        {
+            c["items"]!["properties"]!["status"]!.AsObject().Remove("type");
+            c["items"]!["properties"]!["reason"] = new JsonObject { ["description"] = "no type" };
+            c["items"]!["properties"]!["extra"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject() };
+            c["items"]!["additionalProperties"] = false;
+        });
+
+        var (code, status) = await Fails(() => client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd));
+
+        Assert.Equal(422, code);
+        Assert.Equal(
+            [(ConditionsItems + ".properties[status].type", "Required value: must not be empty for specified object fields"),
+             (ConditionsItems + ".properties[reason].type", "Required value: must not be empty for specified object fields"),
+             (ConditionsItems + ".properties[extra].items.type", "Required value: must not be empty for specified array items"),
+             (ConditionsItems + ".additionalProperties", "Forbidden: additionalProperties and properties are mutual exclusive")],
+            Causes(status));
+    }
 }

@@ -5,10 +5,11 @@ using CryptoIndex.LocalKube.Server;
 namespace CryptoIndex.LocalKube.Schema;
 
 /// <summary>
-/// The rules apiextensions-apiserver checks on a CRD's <c>openAPIV3Schema</c> for lists with
-/// <c>x-kubernetes-list-type: map</c> (<c>ValidateCustomResourceDefinitionOpenAPISchema</c> and
-/// <c>validateMapListKeysMapSet</c>). A real server refuses a CRD whose map keys are neither required nor defaulted
-/// (422), so a CRD accepted here would fail to install in a cluster without them.
+/// Rules apiextensions-apiserver checks on a CRD's <c>openAPIV3Schema</c>, refusing the CRD (422) when one is broken:
+/// lists with <c>x-kubernetes-list-type: map</c> (<c>ValidateCustomResourceDefinitionOpenAPISchema</c>,
+/// <c>validateMapListKeysMapSet</c>: keys neither required nor defaulted are refused) and the structural-schema rule
+/// that every field, item and the root declare a <c>type</c> (<c>validateStructuralInvariants</c>). A CRD accepted
+/// here without them would fail to install in a cluster.
 /// </summary>
 internal static class CrdSchemaRules
 {
@@ -24,7 +25,14 @@ internal static class CrdSchemaRules
         {
             if (((versions[i] as JsonObject)?["schema"] as JsonObject)?["openAPIV3Schema"] is JsonObject schema)
             {
-                Walk(schema, $"spec.versions[{Inv(i)}].schema.openAPIV3Schema", errors);
+                var path = $"spec.versions[{Inv(i)}].schema.openAPIV3Schema";
+                CheckType(schema, path, "must not be empty at the root", errors);
+                if (Json.Str(schema["type"]) is { Length: > 0 } rootType && rootType != "object")
+                {
+                    errors.Add(FieldError.Invalid(path + ".type", schema["type"], "must be object at the root"));
+                }
+
+                Walk(schema, path, errors);
             }
         }
 
@@ -40,6 +48,7 @@ internal static class CrdSchemaRules
             {
                 if (child is JsonObject c)
                 {
+                    CheckType(c, $"{path}.properties[{name}]", "must not be empty for specified object fields", errors);
                     Walk(c, $"{path}.properties[{name}]", errors);
                 }
             }
@@ -47,11 +56,18 @@ internal static class CrdSchemaRules
 
         if (s["items"] is JsonObject items)
         {
+            CheckType(items, path + ".items", "must not be empty for specified array items", errors);
             Walk(items, path + ".items", errors);
+        }
+
+        if (s["properties"] is JsonObject { Count: > 0 } && (s["additionalProperties"] is JsonObject || s["additionalProperties"] is JsonValue v && v.TryGetValue<bool>(out var allows) && !allows))
+        {
+            errors.Add(FieldError.Forbidden(path + ".additionalProperties", "additionalProperties and properties are mutual exclusive"));
         }
 
         if (s["additionalProperties"] is JsonObject additional)
         {
+            CheckType(additional, path + ".additionalProperties", "must not be empty for specified object fields", errors);
             Walk(additional, path + ".additionalProperties", errors);
         }
 
@@ -72,6 +88,15 @@ internal static class CrdSchemaRules
         if (s["not"] is JsonObject not)
         {
             Walk(not, path + ".not", errors);
+        }
+    }
+
+    /// <summary>A structural schema names the type of every node, except int-or-string and preserve-unknown-fields ones.</summary>
+    private static void CheckType(JsonObject s, string path, string detail, List<FieldError> errors)
+    {
+        if (Json.Str(s["type"]) is not { Length: > 0 } && !IsTrue(s["x-kubernetes-int-or-string"]) && !IsTrue(s["x-kubernetes-preserve-unknown-fields"]))
+        {
+            errors.Add(new FieldError("FieldValueRequired", path + ".type", "Required value: " + detail));
         }
     }
 

@@ -546,7 +546,9 @@ internal sealed partial class ApiServer
             SetCrdStatus(candidate, existing);
         }
 
-        if (type.HasGeneration && SpecChanged(existing, candidate, statusSplit))
+        // The status strategy keeps the stored generation: a status write never moves it, even when defaults added to
+        // the CRD since the object was stored fill its spec in now (a real server applies them when reading it).
+        if (type.HasGeneration && !(statusSplit && req.Subresource == "status") && SpecChanged(existing, candidate, statusSplit))
         {
             Json.TryGetLong(oldMeta["generation"], out var g);
             meta["generation"] = g + 1;

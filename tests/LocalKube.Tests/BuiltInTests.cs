@@ -61,6 +61,19 @@ public sealed class BuiltInTests
     }
 
     [Fact]
+    public async Task Lease_duration_must_be_positive()
+    {
+        await using var cluster = await LocalKubeCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var lease = new V1Lease { Metadata = new V1ObjectMeta { Name = "lock", NamespaceProperty = Ns }, Spec = new V1LeaseSpec { HolderIdentity = "a", LeaseDurationSeconds = 0 } };
+
+        var (code, status) = await Fails(() => client.CoordinationV1.CreateNamespacedLeaseAsync(lease, Ns));
+
+        Assert.Equal(422, code);
+        Assert.Contains("spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LeaderElector_with_LeaseLock_acquires_leadership()
     {
         await using var cluster = await LocalKubeCluster.StartAsync();
@@ -132,6 +145,22 @@ public sealed class BuiltInTests
         var (code, _) = await Fails(() => client.CoreV1.CreateNamespacedEventAsync(ev, Ns));
 
         Assert.Equal(422, code);
+    }
+
+    [Fact]
+    public async Task Core_event_about_a_cluster_scoped_object_lives_in_default_only()
+    {
+        await using var cluster = await LocalKubeCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ev = CoreEvent("a", "u", "R");
+        ev.InvolvedObject.NamespaceProperty = null;
+
+        var (code, status) = await Fails(() => client.CoreV1.CreateNamespacedEventAsync(ev, "kube-system"));
+        var created = await client.CoreV1.CreateNamespacedEventAsync(ev, Ns);
+
+        Assert.Equal(422, code);
+        Assert.Contains("involvedObject.namespace: Invalid value: \"\": does not match event.namespace", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(Ns, created.Metadata.NamespaceProperty);
     }
 
     [Fact]

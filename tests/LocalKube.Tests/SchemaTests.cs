@@ -227,6 +227,22 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public async Task A_default_added_to_the_crd_does_not_move_generation_on_a_status_write()
+    {
+        var (cluster, client) = await StartWithCrdAsync();
+        await using var lifetime = cluster;
+        await client.CreateFund(Fund("sp500"));
+        var crd = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("indexfunds.finance.example.com");
+        crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["tier"] = new V1JSONSchemaProps { Type = "string", DefaultProperty = "core" };
+        await client.ApiextensionsV1.ReplaceCustomResourceDefinitionAsync(crd, crd.Metadata.Name);
+
+        var status = await client.MergeFund("sp500", """{"status":{"observedGeneration":1}}""", status: true);
+
+        Assert.Equal(1, Generation(status));
+        Assert.Equal("core", status["spec"]!["tier"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Crd_update_changes_served_schema_and_delete_removes_resources()
     {
         var (cluster, client) = await StartWithCrdAsync();

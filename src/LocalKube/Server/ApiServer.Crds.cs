@@ -177,7 +177,12 @@ internal sealed partial class ApiServer
         var errors = new List<FieldError>();
         var ns = Json.Namespace(ev);
         var involvedNs = Json.Str((ev["involvedObject"] as JsonObject)?["namespace"]) ?? string.Empty;
-        if (ev["eventTime"] is null && involvedNs.Length > 0 && involvedNs != ns)
+        // legacyValidateEvent: an event about a cluster-scoped object (no involvedObject.namespace) may only live in
+        // "default" (or, with eventTime, "kube-system"); otherwise the namespaces must agree.
+        var mismatch = ev["eventTime"] is null
+            ? (involvedNs.Length == 0 ? ns is not ("" or "default") : involvedNs != ns)
+            : involvedNs.Length == 0 && ns is not ("default" or "kube-system");
+        if (mismatch)
         {
             errors.Add(FieldError.Invalid("involvedObject.namespace", involvedNs, "does not match event.namespace"));
         }

@@ -168,12 +168,16 @@ internal sealed partial class ApiServer
 
             case TypeFlavor.Crd:
                 errors.AddRange(ValidateCrd(obj));
+                errors.AddRange(CrdSchemaRules.Validate(obj));
                 break;
             case TypeFlavor.CoreEvent:
                 errors.AddRange(ValidateCoreEvent(obj));
                 break;
             case TypeFlavor.EventsV1Event:
                 errors.AddRange(ValidateEventsV1(obj));
+                break;
+            case TypeFlavor.Lease:
+                errors.AddRange(ValidateLease(obj));
                 break;
         }
 
@@ -542,7 +546,9 @@ internal sealed partial class ApiServer
             SetCrdStatus(candidate, existing);
         }
 
-        if (type.HasGeneration && SpecChanged(existing, candidate, statusSplit))
+        // The status strategy keeps the stored generation: a status write never moves it, even when defaults added to
+        // the CRD since the object was stored fill its spec in now (a real server applies them when reading it).
+        if (type.HasGeneration && !(statusSplit && req.Subresource == "status") && SpecChanged(existing, candidate, statusSplit))
         {
             Json.TryGetLong(oldMeta["generation"], out var g);
             meta["generation"] = g + 1;

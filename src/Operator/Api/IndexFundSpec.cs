@@ -16,11 +16,13 @@ public enum Weighting
 }
 
 [Description("An index fund: its constituents, how they are weighted and capped, its capital, and when and how it rebalances.")]
-[CelRule("size(self.constituents) * double(self.assetCap.replace('%', '')) >= 100.0",
+// CEL has no mixed int/double arithmetic (an int times a double does not compile, and a real API server refuses the
+// CRD): size() is converted to double first.
+[CelRule("double(size(self.constituents)) * double(self.assetCap.replace('%', '')) >= 100.0",
     "assetCap times the number of constituents must reach 100%: no weighting can respect the cap otherwise", FieldPath = ".assetCap")]
 [CelRule("!has(self.assetFloor) || double(self.assetFloor.replace('%', '')) <= double(self.assetCap.replace('%', ''))",
     "assetFloor must not exceed assetCap", FieldPath = ".assetFloor")]
-[CelRule("!has(self.assetFloor) || size(self.constituents) * double(self.assetFloor.replace('%', '')) <= 100.0",
+[CelRule("!has(self.assetFloor) || double(size(self.constituents)) * double(self.assetFloor.replace('%', '')) <= 100.0",
     "assetFloor times the number of constituents must not exceed 100%", FieldPath = ".assetFloor")]
 [CelRule("self.weighting == 'Manual' ? self.constituents.all(c, has(c.weight)) : self.constituents.all(c, !has(c.weight))",
     "constituents[].weight is required with Manual weighting and not allowed otherwise", FieldPath = ".constituents")]

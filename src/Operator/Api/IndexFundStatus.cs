@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using CryptoIndex.Operator.Api.Schema;
 
 namespace CryptoIndex.Operator.Api;
@@ -73,6 +74,7 @@ public sealed class IndexFundStatus
 public sealed class FundCondition
 {
     [Description("Ready, Reconciling or Stalled.")]
+    [Required] // a key of the conditions list-map: a real API server refuses a CRD whose map keys are optional
     public string Type { get; set; } = string.Empty;
 
     [Description("True, False or Unknown.")]
@@ -96,6 +98,7 @@ public sealed class FundCondition
 public sealed class AllocationStatus
 {
     [Description("The asset's ticker.")]
+    [Required] // the key of the allocations list-map (see FundCondition.Type)
     public string Symbol { get; set; } = string.Empty;
 
     [Description("Price in the quote currency used for this status.")]

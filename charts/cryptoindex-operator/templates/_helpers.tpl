@@ -154,6 +154,23 @@ cryptoindex-operator
 {{- end }}
 
 {{- /*
+The leader Lease's namespace: a --lease-namespace given in extraArgs, else the release namespace (the operator's
+default, from POD_NAMESPACE). The leader-election Role must be there: in any other namespace it grants nothing.
+*/ -}}
+{{- define "cryptoindex-operator.leaseNamespace" -}}
+{{- $namespace := .Release.Namespace }}
+{{- $args := .Values.extraArgs | default list }}
+{{- range $i, $arg := $args }}
+{{- if or (hasPrefix "--lease-namespace=" (toString $arg)) (hasPrefix "--lease-namespace:" (toString $arg)) }}
+{{- $namespace = substr 18 -1 (toString $arg) }}
+{{- else if and (eq (toString $arg) "--lease-namespace") (lt (add1 $i) (len $args)) }}
+{{- $namespace = toString (index $args (add1 $i)) }}
+{{- end }}
+{{- end }}
+{{- $namespace }}
+{{- end }}
+
+{{- /*
 The Lease a running operator elects on, from the args of the release's Deployment in the cluster (lookup; empty
 with `helm template`, so with Argo CD): "" when it does not elect a leader; the operator's own default name when it
 was started without --lease-name (the first chart version); printed as "none" when there is nothing to compare (no

@@ -66,4 +66,18 @@ public sealed class ChartApiServerRulesTests
         Assert.True(withoutService.Exit == 0, withoutService.Describe("helm template without the metrics Service"));
         Assert.Empty(ApiServerRules.Problems(Manifests.Parse(withoutService.Out).Objects));
     }
+    /// <summary>Kubernetes refuses a liveness probe whose successThreshold is not 1; the values schema says so first.</summary>
+    [Theory]
+    [InlineData("helm")]
+    [InlineData("helm3")]
+    public async Task A_liveness_success_threshold_other_than_1_is_refused(string helm)
+    {
+        var refused = await Support.Chart.TryTemplateAsync(string.Empty, ["probes.liveness.successThreshold=2"], Tool.Path(helm));
+        var accepted = await Support.Chart.TryTemplateAsync(string.Empty, ["probes.liveness.successThreshold=1", "probes.readiness.successThreshold=2"], Tool.Path(helm));
+
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("successThreshold", refused.Err, StringComparison.Ordinal);
+        Assert.True(accepted.Exit == 0, accepted.Describe("helm template"));
+        Assert.Empty(ApiServerRules.Problems(Manifests.Parse(accepted.Out).Objects));
+    }
 }

@@ -94,6 +94,7 @@ public sealed class CheckerTests
                     - name: op
                       ports: [{name: metrics-over-https, containerPort: 8443}, {name: "8081", containerPort: 8081}]
                       readinessProbe: {httpGet: {port: probes}}
+                      livenessProbe: {httpGet: {port: 8081}, successThreshold: 2}
             ---
             apiVersion: v1
             kind: Service
@@ -111,7 +112,7 @@ public sealed class CheckerTests
             rules: [{apiGroups: [""], resources: [events], verbs: [create, read]}]
             """).Objects;
         var problems = ApiServerRules.Problems(refused);
-        Assert.Equal(11, problems.Count);
+        Assert.Equal(12, problems.Count);
         Assert.Contains(problems, p => p.Contains("name Op is not valid for a Deployment", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("version=", StringComparison.Ordinal)); // 1.0 is a number, not a string
         Assert.Contains(problems, p => p.Contains("key -bad", StringComparison.Ordinal));
@@ -119,6 +120,7 @@ public sealed class CheckerTests
         Assert.Contains(problems, p => p.Contains("metrics-over-https is not an IANA_SVC_NAME", StringComparison.Ordinal)); // 18 characters
         Assert.Contains(problems, p => p.Contains("8081 is not an IANA_SVC_NAME", StringComparison.Ordinal)); // no letter
         Assert.Contains(problems, p => p.Contains("readinessProbe port probes", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("livenessProbe.successThreshold must be 1", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("name 9-op.metrics is not valid for a Service", StringComparison.Ordinal)); // DNS-1035
         Assert.Contains(problems, p => p.Contains("targetPort metrics", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("mutually exclusive", StringComparison.Ordinal));

@@ -6,7 +6,7 @@ namespace CryptoIndex.Packaging.Tests.Support;
 /// <summary>
 /// Semantic checks a real API server makes on create (k8s.io/apimachinery validation and pkg/apis/*/validation) that
 /// neither the strict models nor the JSON schemas make, and that LocalKube skips for built-in kinds: object names by
-/// kind, label syntax, container port names, named probe and Service target ports, Deployment selector vs template,
+/// kind, label syntax, container port names, named probe and Service target ports, liveness success thresholds, Deployment selector vs template,
 /// PodDisruptionBudget exclusivity, RBAC verbs. Returns one line per problem, empty when a real server would accept.
 /// </summary>
 public static partial class ApiServerRules
@@ -91,6 +91,11 @@ public static partial class ApiServerRules
                 if (port is JsonValue value && value.TryGetValue<string>(out var named) && !names.Contains(named))
                 {
                     add($"{probe} port {named} is no port of container {(string?)container["name"]}");
+                }
+
+                if (probe != "readinessProbe" && container[probe]?["successThreshold"] is { } threshold && (int)threshold != 1)
+                {
+                    add($"{probe}.successThreshold must be 1");
                 }
             }
         }

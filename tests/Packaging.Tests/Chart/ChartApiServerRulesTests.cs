@@ -80,4 +80,32 @@ public sealed class ChartApiServerRulesTests
         Assert.True(accepted.Exit == 0, accepted.Describe("helm template"));
         Assert.Empty(ApiServerRules.Problems(Manifests.Parse(accepted.Out).Objects));
     }
+    /// <summary>
+    /// A budget's minAvailable is a number of pods or a percentage up to 100%: anything else (a word, a negative
+    /// number) rendered a PodDisruptionBudget a real API server refuses. The values schema refuses it first.
+    /// </summary>
+    [Theory]
+    [InlineData("helm", "\"one\"", false)]
+    [InlineData("helm3", "\"one\"", false)]
+    [InlineData("helm", "-1", false)]
+    [InlineData("helm3", "-1", false)]
+    [InlineData("helm", "\"50%\"", true)]
+    [InlineData("helm3", "\"2\"", true)] // --set-string or a quoted YAML number: rendered as the number
+    [InlineData("helm", "0", true)]
+    public async Task A_disruption_budget_minAvailable_Kubernetes_refuses_is_refused(string helm, string minAvailable, bool accepted)
+    {
+        var result = await Support.Chart.TryTemplateAsync(
+            string.Empty, ["replicaCount=3", "podDisruptionBudget.enabled=true"], Tool.Path(helm), "--set-json", $"podDisruptionBudget.minAvailable={minAvailable}");
+
+        if (accepted)
+        {
+            Assert.True(result.Exit == 0, result.Describe("helm template"));
+            Assert.Empty(ApiServerRules.Problems(Manifests.Parse(result.Out).Objects));
+        }
+        else
+        {
+            Assert.NotEqual(0, result.Exit);
+            Assert.Contains("minAvailable", result.Err, StringComparison.Ordinal);
+        }
+    }
 }

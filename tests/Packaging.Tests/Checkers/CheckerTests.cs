@@ -106,13 +106,18 @@ public sealed class CheckerTests
             metadata: {name: op}
             spec: {minAvailable: 1, maxUnavailable: 1, selector: {matchLabels: {app: op}}}
             ---
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata: {name: op2}
+            spec: {minAvailable: one, selector: {matchLabels: {app: op}}}
+            ---
             apiVersion: rbac.authorization.k8s.io/v1
             kind: Role
             metadata: {name: op}
             rules: [{apiGroups: [""], resources: [events], verbs: [create, read]}]
             """).Objects;
         var problems = ApiServerRules.Problems(refused);
-        Assert.Equal(12, problems.Count);
+        Assert.Equal(13, problems.Count);
         Assert.Contains(problems, p => p.Contains("name Op is not valid for a Deployment", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("version=", StringComparison.Ordinal)); // 1.0 is a number, not a string
         Assert.Contains(problems, p => p.Contains("key -bad", StringComparison.Ordinal));
@@ -124,6 +129,7 @@ public sealed class CheckerTests
         Assert.Contains(problems, p => p.Contains("name 9-op.metrics is not valid for a Service", StringComparison.Ordinal)); // DNS-1035
         Assert.Contains(problems, p => p.Contains("targetPort metrics", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("mutually exclusive", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("minAvailable \"one\" is neither", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("verb read", StringComparison.Ordinal));
     }
 }

@@ -7,7 +7,7 @@ namespace CryptoIndex.Packaging.Tests.Support;
 /// Semantic checks a real API server makes on create (k8s.io/apimachinery validation and pkg/apis/*/validation) that
 /// neither the strict models nor the JSON schemas make, and that LocalKube skips for built-in kinds: object names by
 /// kind, label syntax, container port names, named probe and Service target ports, liveness success thresholds, Deployment selector vs template,
-/// PodDisruptionBudget exclusivity, RBAC verbs. Returns one line per problem, empty when a real server would accept.
+/// PodDisruptionBudget amounts, RBAC verbs. Returns one line per problem, empty when a real server would accept.
 /// </summary>
 public static partial class ApiServerRules
 {
@@ -48,8 +48,20 @@ public static partial class ApiServerRules
                     }
 
                     break;
-                case "PodDisruptionBudget" when o["spec"]!["minAvailable"] is not null && o["spec"]!["maxUnavailable"] is not null:
-                    Add("minAvailable and maxUnavailable are mutually exclusive");
+                case "PodDisruptionBudget":
+                    if (o["spec"]!["minAvailable"] is not null && o["spec"]!["maxUnavailable"] is not null)
+                    {
+                        Add("minAvailable and maxUnavailable are mutually exclusive");
+                    }
+
+                    foreach (var field in new[] { "minAvailable", "maxUnavailable" })
+                    {
+                        if (o["spec"]![field] is JsonValue amount && !IsPodCountOrPercent(amount))
+                        {
+                            Add($"{field} {amount.ToJsonString()} is neither a number of pods (0 or more) nor a percentage up to 100%");
+                        }
+                    }
+
                     break;
                 case "Role" or "ClusterRole":
                     foreach (var verb in (o["rules"]?.AsArray() ?? []).SelectMany(r => r!["verbs"]!.AsArray()).Select(v => (string)v!))
@@ -137,6 +149,12 @@ public static partial class ApiServerRules
         }
     }
 
+    /// <summary>ValidatePositiveIntOrPercent and IsNotMoreThan100Percent, as the PodDisruptionBudget validation applies them.</summary>
+    private static bool IsPodCountOrPercent(JsonValue amount) =>
+        amount.TryGetValue<string>(out var text)
+            ? PodPercent().Match(text) is { Success: true } m && int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 100
+            : amount.TryGetValue<long>(out var count) && count >= 0;
+
     /// <summary>validation.IsValidPortName: IANA_SVC_NAME.</summary>
     public static bool IsIanaServiceName(string name) =>
         name.Length is >= 1 and <= 15 && IanaServiceName().IsMatch(name) && !name.Contains("--", StringComparison.Ordinal) && name.Any(char.IsAsciiLetterLower);
@@ -166,4 +184,7 @@ public static partial class ApiServerRules
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     private static partial Regex IanaServiceName();
+
+    [GeneratedRegex("^([0-9]+)%$")]
+    private static partial Regex PodPercent();
 }

@@ -170,6 +170,16 @@ default, from POD_NAMESPACE). The leader-election Role must be there: in any oth
 {{- $namespace }}
 {{- end }}
 
+{{- /* A Prometheus duration (values.schema.json: 1m30s, 500ms, ...) in milliseconds. */ -}}
+{{- define "cryptoindex-operator.durationMilliseconds" -}}
+{{- $units := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 "w" 604800000 "y" 31536000000 }}
+{{- $total := 0 }}
+{{- range regexFindAll "[0-9]+(ms|s|m|h|d|w|y)" (toString .) -1 }}
+{{- $total = add $total (mul (regexReplaceAll "[a-z]+$" . "" | int64) (get $units (regexReplaceAll "^[0-9]+" . ""))) }}
+{{- end }}
+{{- $total }}
+{{- end }}
+
 {{- /*
 The Lease a running operator elects on, from the args of the release's Deployment in the cluster (lookup; empty
 with `helm template`, so with Argo CD): "" when it does not elect a leader; the operator's own default name when it

@@ -207,9 +207,26 @@ Deployment, or scaled to 0).
 {{- end }}
 {{- end }}
 
+{{- /* The namespace of the Lease the release's running operator elects in (its --lease-namespace, else its own). */ -}}
+{{- define "cryptoindex-operator.runningLeaseNamespace" -}}
+{{- $running := lookup "apps/v1" "Deployment" .Release.Namespace (include "cryptoindex-operator.fullname" .) }}
+{{- $namespace := .Release.Namespace }}
+{{- if $running }}
+{{- range $running.spec.template.spec.containers }}{{ if eq .name "operator" }}
+{{- $args := .args | default list }}
+{{- range $i, $arg := $args }}
+{{- $arg = toString $arg }}
+{{- if or (hasPrefix "--lease-namespace=" $arg) (hasPrefix "--lease-namespace:" $arg) }}{{ $namespace = substr 18 -1 $arg }}{{ end }}
+{{- if and (eq $arg "--lease-namespace") (lt (add1 $i) (len $args)) }}{{ $namespace = toString (index $args (add1 $i)) }}{{ end }}
+{{- end }}
+{{- end }}{{ end }}
+{{- end }}
+{{- $namespace }}
+{{- end }}
+
 {{- /*
 On upgrade with leader election, old and new pods overlap during the rolling update: they must elect on the same
-Lease, or both lead and trade. Refuses an upgrade that would change the Lease (or turn leader election on) while the
+Lease, or both lead and trade. Refuses an upgrade that would change the Lease, its namespace (or turn leader election on) while the
 release's operator runs; scaled to 0 it may. Needs the cluster (lookup): not checked by `helm template`.
 */ -}}
 {{- define "cryptoindex-operator.checkLeaseChange" -}}
@@ -222,6 +239,11 @@ release's operator runs; scaled to 0 it may. Needs the cluster (lookup): not che
 {{- fail (printf "leaderElection.enabled: the running operator (Deployment %s) does not elect a leader, so during the rolling update it would trade beside the new pods' leader; scale it to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $scale) }}
 {{- else if and (ne $old "none") (ne $old $new) }}
 {{- fail (printf "leaderElection.leaseName: the running operator (Deployment %s) elects on the Lease %q, this upgrade on %q: old and new pods would both lead (and trade) during the rolling update. Keep the Lease (--set leaderElection.leaseName=%s), or scale the operator to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $old $new $old $scale) }}
+{{- end }}
+{{- $oldNamespace := include "cryptoindex-operator.runningLeaseNamespace" . }}
+{{- $newNamespace := include "cryptoindex-operator.leaseNamespace" . }}
+{{- if and (ne $old "") (ne $old "none") (ne $oldNamespace $newNamespace) }}
+{{- fail (printf "extraArgs --lease-namespace: the running operator (Deployment %s) elects on a Lease in the namespace %q, this upgrade in %q: old and new pods would both lead (and trade) during the rolling update. Keep the namespace, or scale the operator to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $oldNamespace $newNamespace $scale) }}
 {{- end }}
 {{- end }}
 {{- end }}

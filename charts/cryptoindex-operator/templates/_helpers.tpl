@@ -154,6 +154,33 @@ cryptoindex-operator
 {{- end }}
 
 {{- /*
+The leader Lease's namespace: a --lease-namespace given in extraArgs, else the release namespace (the operator's
+default, from POD_NAMESPACE). The leader-election Role must be there: in any other namespace it grants nothing.
+*/ -}}
+{{- define "cryptoindex-operator.leaseNamespace" -}}
+{{- $namespace := .Release.Namespace }}
+{{- $args := .Values.extraArgs | default list }}
+{{- range $i, $arg := $args }}
+{{- if or (hasPrefix "--lease-namespace=" (toString $arg)) (hasPrefix "--lease-namespace:" (toString $arg)) }}
+{{- $namespace = substr 18 -1 (toString $arg) }}
+{{- else if and (eq (toString $arg) "--lease-namespace") (lt (add1 $i) (len $args)) }}
+{{- $namespace = toString (index $args (add1 $i)) }}
+{{- end }}
+{{- end }}
+{{- $namespace }}
+{{- end }}
+
+{{- /* A Prometheus duration (values.schema.json: 1m30s, 500ms, ...) in milliseconds. */ -}}
+{{- define "cryptoindex-operator.durationMilliseconds" -}}
+{{- $units := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 "w" 604800000 "y" 31536000000 }}
+{{- $total := 0 }}
+{{- range regexFindAll "[0-9]+(ms|s|m|h|d|w|y)" (toString .) -1 }}
+{{- $total = add $total (mul (regexReplaceAll "[a-z]+$" . "" | int64) (get $units (regexReplaceAll "^[0-9]+" . ""))) }}
+{{- end }}
+{{- $total }}
+{{- end }}
+
+{{- /*
 The Lease a running operator elects on, from the args of the release's Deployment in the cluster (lookup; empty
 with `helm template`, so with Argo CD): "" when it does not elect a leader; the operator's own default name when it
 was started without --lease-name (the first chart version); printed as "none" when there is nothing to compare (no
@@ -180,9 +207,26 @@ Deployment, or scaled to 0).
 {{- end }}
 {{- end }}
 
+{{- /* The namespace of the Lease the release's running operator elects in (its --lease-namespace, else its own). */ -}}
+{{- define "cryptoindex-operator.runningLeaseNamespace" -}}
+{{- $running := lookup "apps/v1" "Deployment" .Release.Namespace (include "cryptoindex-operator.fullname" .) }}
+{{- $namespace := .Release.Namespace }}
+{{- if $running }}
+{{- range $running.spec.template.spec.containers }}{{ if eq .name "operator" }}
+{{- $args := .args | default list }}
+{{- range $i, $arg := $args }}
+{{- $arg = toString $arg }}
+{{- if or (hasPrefix "--lease-namespace=" $arg) (hasPrefix "--lease-namespace:" $arg) }}{{ $namespace = substr 18 -1 $arg }}{{ end }}
+{{- if and (eq $arg "--lease-namespace") (lt (add1 $i) (len $args)) }}{{ $namespace = toString (index $args (add1 $i)) }}{{ end }}
+{{- end }}
+{{- end }}{{ end }}
+{{- end }}
+{{- $namespace }}
+{{- end }}
+
 {{- /*
 On upgrade with leader election, old and new pods overlap during the rolling update: they must elect on the same
-Lease, or both lead and trade. Refuses an upgrade that would change the Lease (or turn leader election on) while the
+Lease, or both lead and trade. Refuses an upgrade that would change the Lease, its namespace (or turn leader election on) while the
 release's operator runs; scaled to 0 it may. Needs the cluster (lookup): not checked by `helm template`.
 */ -}}
 {{- define "cryptoindex-operator.checkLeaseChange" -}}
@@ -195,6 +239,11 @@ release's operator runs; scaled to 0 it may. Needs the cluster (lookup): not che
 {{- fail (printf "leaderElection.enabled: the running operator (Deployment %s) does not elect a leader, so during the rolling update it would trade beside the new pods' leader; scale it to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $scale) }}
 {{- else if and (ne $old "none") (ne $old $new) }}
 {{- fail (printf "leaderElection.leaseName: the running operator (Deployment %s) elects on the Lease %q, this upgrade on %q: old and new pods would both lead (and trade) during the rolling update. Keep the Lease (--set leaderElection.leaseName=%s), or scale the operator to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $old $new $old $scale) }}
+{{- end }}
+{{- $oldNamespace := include "cryptoindex-operator.runningLeaseNamespace" . }}
+{{- $newNamespace := include "cryptoindex-operator.leaseNamespace" . }}
+{{- if and (ne $old "") (ne $old "none") (ne $oldNamespace $newNamespace) }}
+{{- fail (printf "extraArgs --lease-namespace: the running operator (Deployment %s) elects on a Lease in the namespace %q, this upgrade in %q: old and new pods would both lead (and trade) during the rolling update. Keep the namespace, or scale the operator to 0 first (%s), then upgrade (with Helm 4 add --force-conflicts: kubectl then owns spec.replicas)" $deployment $oldNamespace $newNamespace $scale) }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -180,6 +180,32 @@ public sealed class HelmLifecycleTests
         }
     }
 
+    [Theory]
+    [InlineData("helm")]
+    [InlineData("helm3")]
+    public async Task An_upgrade_that_would_move_a_running_operators_Lease_to_another_namespace_is_refused(string helm)
+    {
+        await using var cluster = await ApplyCluster.StartAsync(Support.Chart.Namespace, "ops");
+        using var home = new HelmHome(cluster);
+        var installed = await home.RunAsync(Tool.Path(helm), "install", Support.Chart.Release, Support.Chart.Folder);
+        Assert.True(installed.Exit == 0, installed.Describe($"{helm} install"));
+
+        // The new pods would elect on ops/cryptoindex-operator while the old ones hold cryptoindex-system/cryptoindex-operator.
+        var refused = await home.RunAsync(Tool.Path(helm), "upgrade", Support.Chart.Release, Support.Chart.Folder, "--set", "extraArgs={--lease-namespace=ops}");
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("elects on a Lease in the namespace \"cryptoindex-system\", this upgrade in \"ops\"", refused.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("--lease-namespace=ops", await OperatorArgsAsync(cluster, Support.Chart.Release)); // untouched
+
+        // Installed there, an upgrade that keeps it is accepted (the Role is in ops, where the Lease is).
+        var uninstalled = await home.RunAsync(Tool.Path(helm), "uninstall", Support.Chart.Release);
+        Assert.True(uninstalled.Exit == 0, uninstalled.Describe($"{helm} uninstall"));
+        var moved = await home.RunAsync(Tool.Path(helm), "install", Support.Chart.Release, Support.Chart.Folder, "--set", "extraArgs={--lease-namespace=ops}");
+        Assert.True(moved.Exit == 0, moved.Describe($"{helm} install electing in ops"));
+        var kept = await home.RunAsync(Tool.Path(helm), "upgrade", Support.Chart.Release, Support.Chart.Folder, "--reuse-values", "--set", "operator.logLevel=Debug");
+        Assert.True(kept.Exit == 0, kept.Describe($"{helm} upgrade keeping the namespace"));
+        await cluster.Kubectl.OkAsync("get", "role", "cryptoindex-operator-leader-election", "-n", "ops");
+    }
+
     [Fact]
     public async Task Turning_leader_election_on_under_a_running_operator_is_refused()
     {

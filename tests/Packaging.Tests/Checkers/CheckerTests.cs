@@ -57,4 +57,79 @@ public sealed class CheckerTests
         Assert.Single(MetricsContract.Problems(scrape, "sum by (symbol) (cryptoindex_fund_nav)"));
         Assert.Single(MetricsContract.Problems(scrape, "cryptoindex_declared_only"));
     }
+    [Fact]
+    public void The_API_server_rules_report_what_a_real_server_refuses()
+    {
+        var accepted = Manifests.Parse("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: op.v2, labels: {app: op, version: "1.0"}}
+            spec:
+              selector: {matchLabels: {app: op}}
+              template:
+                metadata: {labels: {app: op, tier: x}}
+                spec:
+                  containers:
+                    - name: op
+                      ports: [{name: metrics, containerPort: 8081}]
+                      livenessProbe: {httpGet: {port: metrics}}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: op-metrics}
+            spec: {selector: {app: op}, ports: [{port: 80, targetPort: metrics}]}
+            """).Objects;
+        Assert.Empty(ApiServerRules.Problems(accepted));
+
+        var refused = Manifests.Parse("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: Op, labels: {version: 1.0, "-bad": x}}
+            spec:
+              selector: {matchLabels: {app: other}}
+              template:
+                metadata: {labels: {app: op}}
+                spec:
+                  containers:
+                    - name: op
+                      ports: [{name: metrics-over-https, containerPort: 8443}, {name: "8081", containerPort: 8081}]
+                      readinessProbe: {httpGet: {port: probes}}
+                      livenessProbe: {httpGet: {port: 8081}, successThreshold: 2}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: 9-op.metrics}
+            spec: {selector: {app: op}, ports: [{port: 80, targetPort: metrics}]}
+            ---
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata: {name: op}
+            spec: {minAvailable: 1, maxUnavailable: 1, selector: {matchLabels: {app: op}}}
+            ---
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata: {name: op2}
+            spec: {minAvailable: one, selector: {matchLabels: {app: op}}}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata: {name: op}
+            rules: [{apiGroups: [""], resources: [events], verbs: [create, read]}]
+            """).Objects;
+        var problems = ApiServerRules.Problems(refused);
+        Assert.Equal(13, problems.Count);
+        Assert.Contains(problems, p => p.Contains("name Op is not valid for a Deployment", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("version=", StringComparison.Ordinal)); // 1.0 is a number, not a string
+        Assert.Contains(problems, p => p.Contains("key -bad", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("spec.selector does not match", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("metrics-over-https is not an IANA_SVC_NAME", StringComparison.Ordinal)); // 18 characters
+        Assert.Contains(problems, p => p.Contains("8081 is not an IANA_SVC_NAME", StringComparison.Ordinal)); // no letter
+        Assert.Contains(problems, p => p.Contains("readinessProbe port probes", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("livenessProbe.successThreshold must be 1", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("name 9-op.metrics is not valid for a Service", StringComparison.Ordinal)); // DNS-1035
+        Assert.Contains(problems, p => p.Contains("targetPort metrics", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("mutually exclusive", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("minAvailable \"one\" is neither", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("verb read", StringComparison.Ordinal));
+    }
 }

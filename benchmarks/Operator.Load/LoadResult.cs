@@ -1,0 +1,32 @@
+namespace CryptoIndex.Operator.Load;
+
+/// <summary>
+/// One phase of a run: its wall-clock duration, the operator's API requests by "verb resource" and the failed ones by
+/// status code, the price-feed requests, and the reconciles it took.
+/// </summary>
+internal sealed record PhaseResult(
+    string Name,
+    double Seconds,
+    IReadOnlyDictionary<string, int> Requests,
+    IReadOnlyDictionary<int, int> Failures,
+    int CoinGeckoRequests,
+    int BinanceRequests,
+    long Reconciles);
+
+/// <summary>What one run with <see cref="Funds"/> funds measured (a child process prints it as JSON).</summary>
+internal sealed record LoadResult(
+    int Funds,
+    int Constituents,
+    PhaseResult Startup,
+    PhaseResult Moved,
+    PhaseResult Unchanged,
+    double PeakQueueDepth,
+    long PeakWorkingSet,
+    long PeakManagedHeap,
+    long OperatorLiveHeap,
+    long FundObjectBytes,
+    int Warnings,
+    int Errors,
+    double ReconcileErrors,
+    int MaxIdsPerFeedRequest,
+    string LoadAverage);

@@ -160,6 +160,7 @@ public sealed partial class FundReconciler(
         var name = fund.Metadata.Name!;
         // Orders are sent only while the fund is still the version decided from (a pause applied meanwhile holds them).
         var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time) { DecidedFromGeneration = fund.Metadata.Generation };
+        journal.StartFrom(JsonNode.Parse(current.Json.GetRawText())!.AsObject());
         var record = await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (record?.FinishedAt is { } lastFinished)

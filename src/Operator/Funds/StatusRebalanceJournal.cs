@@ -114,6 +114,25 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     public Holdings CurrentHoldings(Holdings fallback) =>
         Last?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : fallback;
 
+    /// <summary>
+    /// Starts from the fund as the controller's cache has it, instead of reading it from the server: a record that
+    /// says no rebalance is in progress (the state of nearly every fund at nearly every refresh) is taken from it.
+    /// Every write is conditional on that version, so a lagging cache costs a conflict and a requeue, never a lost or
+    /// doubled order; a rebalance in progress is still read from the server, where its latest save is. A GET of every
+    /// fund at every refresh was half of what a fund cost the API server.
+    /// </summary>
+    public void StartFrom(JsonObject cached)
+    {
+        ArgumentNullException.ThrowIfNull(cached);
+        if (cached["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson) is { Phase: not RebalancePhase.Done })
+        {
+            return;
+        }
+
+        Remember(cached);
+        resourceVersion = (string?)cached["metadata"]?["resourceVersion"];
+    }
+
     public async Task<ExecutionRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken)
     {
         if (Known() is { } fund)
@@ -332,6 +351,17 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private JsonObject? Known() =>
         latest is { } fund && resourceVersion is not null && (string?)fund["metadata"]?["resourceVersion"] == resourceVersion ? fund : null;
 
+    /// <summary>Keeps the fund as read (the first read also tells the Reconciling reason before this reconcile wrote anything).</summary>
+    private void Remember(JsonObject fund)
+    {
+        latest = fund;
+        if (!read)
+        {
+            read = true;
+            firstReconcilingReason = (string?)(fund["status"]?["conditions"] as JsonArray)?.FirstOrDefault(c => (string?)c?["type"] == FundConditions.Reconciling)?["reason"];
+        }
+    }
+
     private async Task<JsonObject> FundAsync(CancellationToken cancellationToken) =>
         Known() ?? await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
             IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
@@ -340,14 +370,8 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     {
         var fund = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
             IndexFund.Group, IndexFund.Version, ns, IndexFund.Plural, name, cancellationToken).ConfigureAwait(false);
-        latest = fund;
+        Remember(fund);
         var execution = fund["status"]?["execution"];
-        if (!read)
-        {
-            read = true;
-            firstReconcilingReason = (string?)(fund["status"]?["conditions"] as JsonArray)?.FirstOrDefault(c => (string?)c?["type"] == FundConditions.Reconciling)?["reason"];
-        }
-
         return (execution?.Deserialize<ExecutionRecord>(RecordJson), (string?)fund["metadata"]?["resourceVersion"]);
     }
 

@@ -18,7 +18,7 @@ namespace CryptoIndex.Operator.Load;
 internal static class LoadRun
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan PhaseLimit = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan PhaseLimit = TimeSpan.FromMinutes(15); // a guard only: 1000 funds on a busy machine take minutes
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
 
     public static async Task<LoadResult> RunAsync(int count)
@@ -26,13 +26,56 @@ internal static class LoadRun
         await using var clock = new PumpedClock(Start);
         await using var feed = await FakeCoinGecko.StartAsync(clock.Time);
         SetPrices(feed, round: 0);
-        await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { WatchHistorySize = 1000 } /* as the sandbox: memory is the operator's to measure */);
+        await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { WatchHistorySize = 100 }); // LocalKube's own memory is not what is measured
         await cluster.ApplyYamlAsync(await File.ReadAllTextAsync(RepositoryPaths.Combine("config", "crds", "cryptoindex.io_indexfunds.yaml")));
+        var liveEmpty = LiveHeap();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 4 },
             async (i, ct) => await cluster.ApplyYamlAsync(FundManifests.Yaml(i), cancellationToken: ct));
         await using var watch = new FundWatch(cluster.Url);
         await watch.StartAsync();
+        var workingSetBefore = Process.GetCurrentProcess().WorkingSet64;
+        var liveBefore = LiveHeap(); // LocalKube holding the N funds, as yet without status
+        var specBytes = await watch.ListBytesAsync();
 
+        var run = await RunOperatorAsync(count, clock, feed, cluster, watch);
+
+        // The operator's cache, queue, metrics and price cache, plus the statuses LocalKube now stores: an upper bound of
+        // the operator's own (its references outlive its stop, so the heap without it cannot be measured in this process).
+        var operatorHeap = run.LiveHeapWithOperator - liveBefore;
+        // LocalKube's heap per byte of the objects it stores (measured on the funds without status), times the bytes
+        // the statuses added: an estimate of LocalKube's share of that growth.
+        var objectBytes = await watch.ListBytesAsync();
+        var storeShare = (long)((liveBefore - liveEmpty) / (double)specBytes * (objectBytes - specBytes));
+        return new LoadResult(
+            count,
+            Enumerable.Range(0, count).Sum(FundManifests.ConstituentCount),
+            run.Startup,
+            run.Moved,
+            run.Unchanged,
+            run.PeakQueueDepth,
+            workingSetBefore,
+            Process.GetCurrentProcess().PeakWorkingSet64,
+            run.PeakManagedHeap,
+            operatorHeap,
+            storeShare,
+            objectBytes / count,
+            run.Warnings,
+            run.Errors,
+            run.ReconcileErrors,
+            feed.MaxIds,
+            File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown");
+    }
+
+    /// <summary>What the operator's part of a run measured.</summary>
+    private sealed record OperatorRun(
+        PhaseResult Startup, PhaseResult Moved, PhaseResult Unchanged, double PeakQueueDepth, long PeakManagedHeap, long LiveHeapWithOperator,
+        int Warnings, int Errors, double ReconcileErrors);
+
+    /// <summary>
+    /// Starts the operator, measures the three phases (and the live heap with it running), stops it.
+    /// </summary>
+    private static async Task<OperatorRun> RunOperatorAsync(int count, PumpedClock clock, FakeCoinGecko feed, LocalKubeCluster cluster, FundWatch watch)
+    {
         var logs = new CountingLoggerProvider();
         var app = OperatorApp.Build(new OperatorAppOptions
         {
@@ -72,29 +115,11 @@ internal static class LoadRun
         await UntilAsync(() => sampler.Reconciles >= reconciled + count);
         var unchanged = await phases.EndAsync("unchanged");
 
-        var liveAfter = LiveHeap();
+        var live = LiveHeap();
+        var run = new OperatorRun(startup, moved, unchanged, sampler.PeakQueueDepth, sampler.PeakManagedHeap, live, logs.Warnings, logs.Errors, sampler.ReconcileErrors);
         await app.StopAsync();
         await app.DisposeAsync();
-        var liveWithout = LiveHeap(); // the same LocalKube, without the operator: the difference is what the operator holds
-        var objectBytes = await watch.ListBytesAsync();
-        var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
-        var result = new LoadResult(
-            count,
-            Enumerable.Range(0, count).Sum(FundManifests.ConstituentCount),
-            startup,
-            moved,
-            unchanged,
-            sampler.PeakQueueDepth,
-            peakWorkingSet,
-            sampler.PeakManagedHeap,
-            liveAfter - liveWithout,
-            objectBytes / count,
-            logs.Warnings,
-            logs.Errors,
-            sampler.ReconcileErrors,
-            feed.MaxIds,
-            File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown");
-        return result;
+        return run;
     }
 
     private static void SetPrices(FakeCoinGecko feed, int round)
@@ -136,12 +161,14 @@ internal static class LoadRun
         private int binance;
         private long reconciles;
         private long started;
+        private TimeSpan cpu;
 
         public void Begin()
         {
             firstRequest = cluster.Requests.All.Count;
             (coinGecko, binance, reconciles) = (feed.CoinGeckoRequests, feed.BinanceRequests, sampler.Reconciles);
             started = TimeProvider.System.GetTimestamp();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
         }
 
         /// <summary>
@@ -151,6 +178,7 @@ internal static class LoadRun
         public async Task<PhaseResult> EndAsync(string name)
         {
             var seconds = TimeProvider.System.GetElapsedTime(started).TotalSeconds;
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             var seen = -1;
             while (true)
             {
@@ -168,6 +196,7 @@ internal static class LoadRun
             return new PhaseResult(
                 name,
                 seconds,
+                cpuSeconds,
                 requests.GroupBy(r => r.Verb + " " + r.Resource + (r.Subresource.Length > 0 ? "/" + r.Subresource : string.Empty), StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
                 requests.Where(r => r.StatusCode >= 400).GroupBy(r => r.StatusCode).ToDictionary(g => g.Key, g => g.Count()),

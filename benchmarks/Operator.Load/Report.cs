@@ -12,14 +12,14 @@ internal static class Report
         var text = new StringBuilder();
         text.AppendLine(Invariant($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {RuntimeInformation.ProcessArchitecture}; {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC"));
         text.AppendLine();
-        text.AppendLine("| funds | constituents | start → all Ready and funded | refresh (prices moved) → all updated | API requests per fund per refresh (moved / unchanged) | price-feed requests per refresh | reconcile queue peak | peak working set | peak managed heap | operator's live heap per fund | fund object | 4xx/5xx | warnings / errors | load average after |");
+        text.AppendLine("| funds | constituents | start → all Ready and funded | refresh (prices moved) → all updated | API requests per fund per refresh (moved / unchanged) | price-feed requests: start / per refresh | reconcile queue peak | process working set: before the operator → peak | peak managed heap (process) | live heap growth per fund: operator + LocalKube's statuses (LocalKube's, estimated) | fund object | 4xx/5xx | warnings / errors | load average after |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in runs)
         {
             var failures = r.Startup.Failures.Concat(r.Moved.Failures).Concat(r.Unchanged.Failures)
                 .GroupBy(f => f.Key).Select(g => Invariant($"{g.Sum(f => f.Value)}×{g.Key}")).ToList();
             text.AppendLine(Invariant(
-                $"| {r.Funds} | {r.Constituents} | {r.Startup.Seconds:0.00} s | {r.Moved.Seconds:0.00} s | {PerFund(r.Moved, r.Funds):0.00} / {PerFund(r.Unchanged, r.Funds):0.00} | {r.Moved.CoinGeckoRequests} / {r.Unchanged.CoinGeckoRequests} (+{r.Moved.BinanceRequests + r.Unchanged.BinanceRequests} Binance; ≤{r.MaxIdsPerFeedRequest} ids) | {r.PeakQueueDepth:0} | {Mb(r.PeakWorkingSet)} | {Mb(r.PeakManagedHeap)} | {r.OperatorLiveHeap / 1024.0 / r.Funds:0.0} KB | {r.FundObjectBytes / 1024.0:0.0} KB | {(failures.Count == 0 ? "0" : string.Join(", ", failures))} | {r.Warnings} / {r.Errors} (+{r.ReconcileErrors:0} reconcile errors) | {r.LoadAverage} |"));
+                $"| {r.Funds} | {r.Constituents} | {r.Startup.Seconds:0.0} s ({r.Startup.CpuSeconds:0.0} s CPU) | {r.Moved.Seconds:0.00} s ({r.Moved.CpuSeconds:0.00} s CPU) | {PerFund(r.Moved, r.Funds):0.00} / {PerFund(r.Unchanged, r.Funds):0.00} | {r.Startup.CoinGeckoRequests} / {r.Moved.CoinGeckoRequests}, {r.Unchanged.CoinGeckoRequests} (+{r.Startup.BinanceRequests + r.Moved.BinanceRequests + r.Unchanged.BinanceRequests} Binance; ≤{r.MaxIdsPerFeedRequest} ids) | {r.PeakQueueDepth:0} | {Mb(r.WorkingSetBefore)} → {Mb(r.PeakWorkingSet)} | {Mb(r.PeakManagedHeap)} | {r.OperatorHeap / 1024.0 / r.Funds:0} KB ({r.StoreShareOfHeap / 1024.0 / r.Funds:0} KB) | {r.FundObjectBytes / 1024.0:0.0} KB | {(failures.Count == 0 ? "0" : string.Join(", ", failures))} | {r.Warnings} / {r.Errors} (+{r.ReconcileErrors:0} reconcile errors) | {r.LoadAverage} |"));
         }
 
         foreach (var r in runs)

@@ -139,6 +139,41 @@ public sealed partial class FundReconciler(
         }
     }
 
+    /// <summary>Set by the first reconcile that asks for prices (see <see cref="TrackEveryFundOnce"/>), under <see cref="trackGate"/>.</summary>
+    private bool trackedEveryFund;
+    private readonly Lock trackGate = new();
+
+    /// <summary>
+    /// Once, before the first price refresh: every fund in the cache has its assets fetched by that refresh. Without it,
+    /// a refresh covered only the funds that had asked so far, and each fund with assets no earlier one had started
+    /// another: at a start with many funds, several CoinGecko requests in a row instead of one.
+    /// </summary>
+    private void TrackEveryFundOnce(Runtime.Cache.ObjectCache cache)
+    {
+        // The reconciles running beside the first wait here until it is done: one that went on would start a refresh
+        // covering only its own fund.
+        lock (trackGate)
+        {
+            if (trackedEveryFund)
+            {
+                return;
+            }
+
+            trackedEveryFund = true;
+            foreach (var other in cache.List())
+            {
+                var fund = JsonSerializer.Deserialize<IndexFund>(other.Json.GetRawText(), ApiJson.Options);
+                if (fund is null || SpecValidator.Validate(fund.Spec).Definition is not { } definition
+                    || prices.For(definition.Prices.Provider, out _) is not { } service)
+                {
+                    continue; // an invalid spec or an unavailable provider asks for nothing (its own reconcile reports it)
+                }
+
+                service.Track(FundEvaluator.AssetsToPrice(definition, FundEvaluator.HoldingsFrom(fund.Status, definition.Capital), fund.Status));
+            }
+        }
+    }
+
     /// <summary>How long after a 404 for a fund the cache still has it is looked at again.</summary>
     private static readonly TimeSpan NotFoundRecheck = TimeSpan.FromSeconds(1);
 
@@ -160,6 +195,7 @@ public sealed partial class FundReconciler(
         var name = fund.Metadata.Name!;
         // Orders are sent only while the fund is still the version decided from (a pause applied meanwhile holds them).
         var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time) { DecidedFromGeneration = fund.Metadata.Generation };
+        journal.StartFrom(JsonNode.Parse(current.Json.GetRawText())!.AsObject());
         var record = await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (record?.FinishedAt is { } lastFinished)
@@ -280,6 +316,7 @@ public sealed partial class FundReconciler(
         }
 
         var assets = FundEvaluator.AssetsToPrice(definition, holdings, fund.Status);
+        TrackEveryFundOnce(request.Cache);
         var snapshot = await service.GetSnapshotAsync(assets, definition.Prices.RefreshInterval, cancellationToken).ConfigureAwait(false);
         var history = new RebalanceHistory(record?.FinishedAt, record?.Inputs.Targets.Where(t => t.Value > 0m).Select(t => t.Key).ToList());
         var evaluation = FundEvaluator.Evaluate(fund, snapshot, holdings, history, now);

@@ -118,6 +118,27 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         Assert.Equal(0, cluster.Requests.Writes()); // ten refreshes: no status patch, no Event
     }
 
+    [Fact]
+    public async Task Refreshes_of_a_fund_with_no_rebalance_in_progress_read_it_from_the_cache_not_the_server()
+    {
+        using var kubectl = new Kubectl(cluster);
+        await WritePricesAsync(Start);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}")));
+        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        await RefreshAsync(); // the report after the rebalance settles
+
+        cluster.Requests.Clear();
+        for (var i = 0; i < 10; i++)
+        {
+            await WritePricesAsync(clock.GetUtcNow() + TimeSpan.FromSeconds(60), btc: 50_000m + i); // prices move: each refresh writes the status
+            await RefreshAsync();
+        }
+
+        // Ten refreshes, ten status patches (one each), and no GET: the fund is the cache's.
+        Assert.Equal(10, cluster.Requests.Count("patch", "indexfunds/status"));
+        Assert.Equal(0, cluster.Requests.Count("get", "indexfunds"));
+    }
+
     /// <summary>
     /// Advances one refresh interval and waits until the fund has been reconciled for it and nothing else is queued or
     /// running: a reconcile already under way when the clock moved must not pass for the refresh's own.

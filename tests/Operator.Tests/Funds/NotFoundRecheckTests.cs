@@ -1,10 +1,12 @@
 using CryptoIndex.LocalKube.Testing;
 using CryptoIndex.MarketData;
+using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Funds;
 using CryptoIndex.Operator.Runtime;
 using CryptoIndex.Operator.Runtime.Cache;
 using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Tests.Testing;
+using k8s;
 using k8s.Autorest;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -51,19 +53,33 @@ public sealed class NotFoundRecheckTests : IAsyncLifetime, IDisposable
     public async Task A_first_404_for_a_fund_still_in_the_cache_is_looked_at_again_in_a_second_and_a_second_in_a_row_is_an_error()
     {
         var reconciler = op.App.Services.GetRequiredService<FundReconciler>();
-        var request = new ReconcileRequest(new ObjectKey("default", "sixty-forty"), funds.Cache);
+        var key = new ObjectKey("default", "sixty-forty");
+        var request = new ReconcileRequest(key, funds.Cache);
         Assert.NotNull(request.Current);
-        void NextReadNotFound() => op.Cluster.Faults.FailNext(1, 404, verb: "get", resource: "indexfunds", name: "sixty-forty");
+        // The fund is read from the cache, so its first request to the server is the status write (here: its first
+        // rebalance's record), which meets the 404.
+        void NextWriteNotFound() => op.Cluster.Faults.FailNext(1, 404, verb: "patch", resource: "indexfunds", name: "sixty-forty");
 
-        NextReadNotFound();
+        NextWriteNotFound();
         Assert.Equal(ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(1)), await reconciler.ReconcileAsync(request, CancellationToken.None));
 
-        NextReadNotFound();
+        NextWriteNotFound();
         await Assert.ThrowsAsync<HttpOperationException>(() => reconciler.ReconcileAsync(request, CancellationToken.None));
 
-        // Found again: reconciled as usual (not an error), and the next 404 is a first one again.
-        await reconciler.ReconcileAsync(request, CancellationToken.None);
-        NextReadNotFound();
+        // Found again: reconciled as usual (not an error: the rebalance is done), and the next 404 is a first one again.
+        Assert.Equal(ReconcileResult.RequeueRateLimited, await reconciler.ReconcileAsync(request, CancellationToken.None));
+        var stored = await op.Cluster.CreateClient().CustomObjects.GetNamespacedCustomObjectAsync<System.Text.Json.Nodes.JsonObject>(
+            IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "sixty-forty");
+        var written = (string?)stored["metadata"]!["resourceVersion"];
+        while (funds.Cache.Get(key)?.ResourceVersion != written)
+        {
+            await Task.Delay(10); // the watch brings the rebalance's last save
+        }
+
+        // A minute on, prices moved: the status is written again, and that write meets the next 404.
+        clock.Advance(TimeSpan.FromSeconds(61));
+        await File.WriteAllTextAsync(prices, SixtyFortyFund.Prices(clock.GetUtcNow(), btc: 51_000m));
+        NextWriteNotFound();
         Assert.Equal(ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(1)), await reconciler.ReconcileAsync(request, CancellationToken.None));
     }
 }

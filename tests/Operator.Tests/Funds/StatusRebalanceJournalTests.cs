@@ -316,6 +316,57 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rebalance_reads_the_fund_once_and_builds_each_save_on_the_object_the_last_one_returned()
+    {
+        // Every save is conditional on the version the journal last read or wrote, so the object its last save returned
+        // is the one to build the next on; reading it again before each save doubled a rebalance's API requests.
+        var journal = Journal();
+        await journal.LoadAsync(uid, CancellationToken.None);
+        cluster.Requests.Clear();
+
+        Assert.Equal(ExecutionStatus.Done, (await Executor(journal).StartAsync(Start(1), CancellationToken.None)).Status);
+
+        Assert.True(cluster.Requests.Count("patch", "indexfunds/status") >= 4, string.Join(", ", cluster.Requests.Counters));
+        Assert.Equal(0, cluster.Requests.Count("get", "indexfunds"));
+        Assert.Equal("Done", (string?)(await StatusAsync())["execution"]!["phase"]);
+    }
+
+    [Fact]
+    public async Task A_write_by_someone_else_between_two_saves_is_read_once_and_kept()
+    {
+        var journal = Journal();
+        await journal.LoadAsync(uid, CancellationToken.None);
+        var writer = new BeforeSave(journal, save: 2, () => PatchStatusAsync("""{"status": {"nav": "12345"}}"""));
+        cluster.Requests.Clear();
+
+        Assert.Equal(ExecutionStatus.Done, (await Executor(writer).StartAsync(Start(1), CancellationToken.None)).Status);
+
+        // The save after that write met a conflict, read the fund again (once) and went on from there.
+        Assert.Equal(1, cluster.Requests.Count("get", "indexfunds"));
+        Assert.Equal(1, cluster.Requests.Where("patch", "indexfunds/status").Count(r => r.StatusCode == 409));
+        var status = await StatusAsync();
+        Assert.Equal(("12345", "Done"), ((string?)status["nav"], (string?)status["execution"]!["phase"]));
+    }
+
+    /// <summary>A journal that runs something (another writer) just before its <c>save</c>th save.</summary>
+    private sealed class BeforeSave(IRebalanceJournal inner, int save, Func<Task> before) : IRebalanceJournal
+    {
+        private int saves;
+
+        public Task<CryptoIndex.Exchanges.Execution.RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken) => inner.LoadAsync(fundUid, cancellationToken);
+
+        public async Task SaveAsync(CryptoIndex.Exchanges.Execution.RebalanceRecord record, CancellationToken cancellationToken)
+        {
+            if (++saves == save)
+            {
+                await before();
+            }
+
+            await inner.SaveAsync(record, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Another_status_write_in_between_is_not_a_conflict()
     {
         var journal = Journal();

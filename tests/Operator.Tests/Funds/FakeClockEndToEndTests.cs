@@ -104,10 +104,7 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
     public async Task Refreshes_of_a_fund_whose_prices_did_not_change_write_nothing()
     {
         using var kubectl = new Kubectl(cluster);
-        await WritePricesAsync(Start);
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}")));
-        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
-        await RefreshAsync(); // the report after the rebalance settles
+        await ApplySettledFundAsync(kubectl);
 
         cluster.Requests.Clear();
         for (var i = 0; i < 10; i++)
@@ -122,10 +119,7 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
     public async Task Refreshes_of_a_fund_with_no_rebalance_in_progress_read_it_from_the_cache_not_the_server()
     {
         using var kubectl = new Kubectl(cluster);
-        await WritePricesAsync(Start);
-        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}")));
-        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
-        await RefreshAsync(); // the report after the rebalance settles
+        await ApplySettledFundAsync(kubectl);
 
         cluster.Requests.Clear();
         for (var i = 0; i < 10; i++)
@@ -313,4 +307,13 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
 
     private Task<JsonNode> PumpUntilAsync(Kubectl kubectl, Func<JsonNode?, bool> done, TimeSpan advance) =>
         FakeClockPump.UntilAsync(kubectl, clock, "sixty-forty", done, advance);
+
+    /// <summary>A 60/40 fund refreshing every minute, rebalanced and settled: its first rebalance done and reported.</summary>
+    private async Task ApplySettledFundAsync(Kubectl kubectl)
+    {
+        await WritePricesAsync(Start);
+        await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest(prices: "{provider: file, refreshInterval: 60s, maxAge: 6h}")));
+        await PumpUntilAsync(kubectl, s => ReadyReason(s) == "WithinThresholds", advance: TimeSpan.FromSeconds(1));
+        await RefreshAsync(); // the report after the rebalance settles
+    }
 }

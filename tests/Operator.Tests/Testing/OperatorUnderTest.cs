@@ -29,7 +29,7 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
 
     public static async Task<OperatorUnderTest> StartAsync(
         PriceProviderSettings marketData, TimeProvider? time = null, Uri? binance = null, Action<IServiceCollection>? services = null, TimeSpan? gracefulShutdown = null,
-        Func<OperatorAppOptions, OperatorAppOptions>? configure = null)
+        Func<OperatorAppOptions, OperatorAppOptions>? configure = null, string[]? args = null)
     {
         var cluster = await LocalKubeCluster.StartAsync();
         await cluster.ApplyYamlAsync(File.ReadAllText(RepositoryPaths.Combine("config", "crds", CrdGenerator.FileName)));
@@ -46,7 +46,7 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
             GracefulShutdownTimeout = gracefulShutdown ?? TimeSpan.FromSeconds(30),
         };
         options = configure?.Invoke(options) ?? options;
-        var app = OperatorApp.Build(options);
+        var app = OperatorApp.Build(options, args);
         await app.StartAsync();
         return new OperatorUnderTest(cluster, options, app);
     }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CryptoIndex.Operator.Runtime.Hosting;
@@ -20,7 +21,10 @@ internal static class SecureMetricsEndpoint
         app.Use(async (context, next) =>
         {
             var metrics = context.Request.Path.StartsWithSegments(MetricsPath, StringComparison.OrdinalIgnoreCase);
-            if (context.Request.IsHttps != metrics)
+            // The connection's TLS, not Request.IsHttps: forwarded headers (ASPNETCORE_FORWARDEDHEADERS_ENABLED) let a
+            // plain-port client set the scheme with X-Forwarded-Proto.
+            var tls = context.Features.Get<ITlsConnectionFeature>() is not null;
+            if (tls != metrics)
             {
                 await Answer(context, StatusCodes.Status404NotFound, "Not Found");
                 return;

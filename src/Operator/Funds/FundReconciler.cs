@@ -208,7 +208,7 @@ public sealed partial class FundReconciler(
         if (current.IsDeleting && !RebalanceFinalizer.AwaitsOrders(record))
         {
             // Nothing sent awaits an answer: the fund lets go whatever its spec says.
-            return await LetGoAsync(current, record, cancellationToken).ConfigureAwait(false);
+            return await LetGoAsync(current, record, journal, cancellationToken).ConfigureAwait(false);
         }
 
         var (definition, _) = SpecValidator.Validate(fund.Spec);
@@ -393,7 +393,7 @@ public sealed partial class FundReconciler(
 
         // Events follow the write: a write from a stale copy is a conflict (a quiet requeue) and tells nothing, so news
         // judged against an old status (a plan, a recovery) is never told twice.
-        await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun, keepDryRunPlan: definition.DryRun).ConfigureAwait(false);
+        var written = await WriteAsync(current, evaluation.Status, cancellationToken, ownHistory: dryRun, keepDryRunPlan: definition.DryRun).ConfigureAwait(false);
 
         // Recovery is told once, by the reconcile that writes the fresh condition (one that starts a rebalance tells it above).
         // Staleness is told when it starts, like recovery when it ends: its message carries the prices' age, so an
@@ -418,10 +418,12 @@ public sealed partial class FundReconciler(
             await events.WarningAsync(current, CapitalNotAppliedReason, capitalNote, cancellationToken).ConfigureAwait(false);
         }
 
-        if (guarded && !await finalizer.RemoveAsync(current, [.. current.Finalizers.Union([RebalanceFinalizer.Name])], cancellationToken).ConfigureAwait(false))
+        if (guarded && !await finalizer.RemoveAsync(written.Key, written.ResourceVersion, [.. current.Finalizers.Union([RebalanceFinalizer.Name])], cancellationToken).ConfigureAwait(false))
         {
-            // No rebalance is in progress (the last finished, or none was started: nothing to trade): the fund may go.
-            // Another controller changed the finalizers meanwhile: read again.
+            // No rebalance is in progress (the last finished, or none was started: nothing to trade): the fund may go,
+            // if it is still the version judged from (or the one this reconcile wrote). A cached copy that lags behind
+            // a rebalance started since (with nothing to write, no conflict told it so) or another controller's change
+            // of the finalizers fails the removal: read again.
             return ReconcileResult.RequeueRateLimited;
         }
 
@@ -454,7 +456,7 @@ public sealed partial class FundReconciler(
             record = last;
         }
 
-        return await LetGoAsync(current, record, cancellationToken).ConfigureAwait(false);
+        return await LetGoAsync(current, record, journal, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -482,10 +484,12 @@ public sealed partial class FundReconciler(
 
     /// <summary>
     /// A deleted fund with no order awaiting an answer: its rebalance's final record is told in an Event (its status
-    /// goes with it) and the finalizer removed, conditional on the finalizers read so that another controller's stays.
+    /// goes with it) and the finalizer removed, conditional on the version the record was read from (the journal's:
+    /// its look-ups may have saved since <paramref name="current"/>) and on the finalizers read, so that another
+    /// controller's stays.
     /// </summary>
     private async Task<ReconcileResult> LetGoAsync(
-        Runtime.KubeObject current, CryptoIndex.Exchanges.Execution.RebalanceRecord? record, CancellationToken cancellationToken)
+        Runtime.KubeObject current, CryptoIndex.Exchanges.Execution.RebalanceRecord? record, StatusRebalanceJournal journal, CancellationToken cancellationToken)
     {
         if (!current.Finalizers.Contains(RebalanceFinalizer.Name))
         {
@@ -500,7 +504,7 @@ public sealed partial class FundReconciler(
             await events.NormalAsync(current, RebalanceFinalizer.DeletedReason, summary, cancellationToken).ConfigureAwait(false);
         }
 
-        return await finalizer.RemoveAsync(current, current.Finalizers, cancellationToken).ConfigureAwait(false)
+        return await finalizer.RemoveAsync(current.Key, journal.KnownResourceVersion ?? current.ResourceVersion, current.Finalizers, cancellationToken).ConfigureAwait(false)
             ? ReconcileResult.Done
             : ReconcileResult.RequeueRateLimited;
     }
@@ -887,7 +891,7 @@ public sealed partial class FundReconciler(
     /// that a dry run's plan is set by the reconcile that made it (<paramref name="ownHistory"/>) and dropped once the
     /// fund is no longer a dry run (<paramref name="keepDryRunPlan"/> false).
     /// </summary>
-    private async Task WriteAsync(
+    private async Task<Runtime.KubeObject> WriteAsync(
         Runtime.KubeObject current, IndexFundStatus status, CancellationToken cancellationToken, bool ownHistory = false, bool keepDryRunPlan = true)
     {
         var desired = JsonSerializer.SerializeToNode(status, ApiJson.Options)!.AsObject();
@@ -916,8 +920,9 @@ public sealed partial class FundReconciler(
             }
         }
 
-        await statusWriter.WriteAsync(current, desired, cancellationToken).ConfigureAwait(false);
+        var written = await statusWriter.WriteAsync(current, desired, cancellationToken).ConfigureAwait(false);
         metrics.SetReady(current.Key.Namespace ?? "default", current.Key.Name, status.Conditions?.FirstOrDefault(c => c.Type == FundConditions.Ready)?.Status == "True");
+        return written.Updated;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Fund {Fund} was deleted while it was reconciled")]

@@ -68,18 +68,22 @@ internal sealed class RebalanceFinalizer(IKubernetes client)
                 ["finalizers"] = new JsonArray([.. fund.Finalizers.Append(Name).Select(f => (JsonNode)JsonValue.Create(f))]),
             },
         };
-        return await PatchAsync(fund, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
+        return await PatchAsync(fund.Key, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Removes the finalizer with a JSON patch that first tests the list is still the one read: another controller's
-    /// finalizer added or removed meanwhile fails the patch (read again) instead of being dropped or restored. Returns
-    /// false when the patch failed so. <paramref name="finalizers"/>: the list as it is now, with this finalizer.
+    /// Removes the finalizer with a JSON patch that first tests the fund is still the version the removal was judged
+    /// from (<paramref name="resourceVersion"/>: no rebalance in progress holds orders there) and the list is still the
+    /// one read. A cached copy that lags behind a rebalance started since, or another controller's finalizer added or
+    /// removed meanwhile, fails the patch (read again) instead of letting go of orders sent or dropping or restoring
+    /// that finalizer. Returns false when the patch failed so. <paramref name="finalizers"/>: the list at that version,
+    /// with this finalizer.
     /// </summary>
-    public async Task<bool> RemoveAsync(Runtime.KubeObject fund, IReadOnlyList<string> finalizers, CancellationToken cancellationToken)
+    public async Task<bool> RemoveAsync(Runtime.ObjectKey fund, string resourceVersion, IReadOnlyList<string> finalizers, CancellationToken cancellationToken)
     {
         static JsonArray List(IEnumerable<string> names) => new([.. names.Select(f => (JsonNode)JsonValue.Create(f))]);
         var patch = new JsonArray(
+            new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = resourceVersion },
             new JsonObject { ["op"] = "test", ["path"] = "/metadata/finalizers", ["value"] = List(finalizers) },
             new JsonObject { ["op"] = "replace", ["path"] = "/metadata/finalizers", ["value"] = List(finalizers.Where(f => f != Name)) });
         return await PatchAsync(fund, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), cancellationToken).ConfigureAwait(false) is not null;
@@ -127,18 +131,18 @@ internal sealed class RebalanceFinalizer(IKubernetes client)
             + $"kubectl patch ifund {fund} -n {ns} --type=json -p '[{{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}}]'";
     }
 
-    private async Task<string?> PatchAsync(Runtime.KubeObject fund, V1Patch patch, CancellationToken cancellationToken)
+    private async Task<string?> PatchAsync(Runtime.ObjectKey fund, V1Patch patch, CancellationToken cancellationToken)
     {
         try
         {
             var updated = await client.CustomObjects.PatchNamespacedCustomObjectAsync<JsonObject>(
-                patch, IndexFund.Group, IndexFund.Version, fund.Key.Namespace ?? "default", IndexFund.Plural, fund.Key.Name,
+                patch, IndexFund.Group, IndexFund.Version, fund.Namespace ?? "default", IndexFund.Plural, fund.Name,
                 fieldManager: FundReconciler.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
             return (string?)updated["metadata"]?["resourceVersion"] ?? string.Empty;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
         {
-            // A newer version (409), or a finalizer list that is no longer the one read (a failed test: 422).
+            // A newer version (409), or a version or finalizer list that is no longer the one read (a failed test: 422).
             return null;
         }
     }

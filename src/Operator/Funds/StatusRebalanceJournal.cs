@@ -110,6 +110,12 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// <summary>The record as last loaded or saved by this journal: the fund's ledger during a rebalance.</summary>
     public ExecutionRecord? Last { get; private set; }
 
+    /// <summary>
+    /// The fund's resourceVersion as this journal last read or wrote it, which <see cref="Last"/> is the record of; null
+    /// when a save's outcome is unknown (it may have been applied).
+    /// </summary>
+    public string? KnownResourceVersion => Known() is null ? null : resourceVersion;
+
     /// <summary>The holdings the record's fills produced so far, or <paramref name="fallback"/> before any record.</summary>
     public Holdings CurrentHoldings(Holdings fallback) =>
         Last?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : fallback;

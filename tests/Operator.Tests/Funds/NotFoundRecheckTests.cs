@@ -1,12 +1,8 @@
 using CryptoIndex.LocalKube.Testing;
 using CryptoIndex.MarketData;
-using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Funds;
-using CryptoIndex.Operator.Runtime;
-using CryptoIndex.Operator.Runtime.Cache;
 using CryptoIndex.Operator.Runtime.Controllers;
 using CryptoIndex.Operator.Tests.Testing;
-using k8s;
 using k8s.Autorest;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -18,15 +14,12 @@ namespace CryptoIndex.Operator.Tests.Funds;
 /// second (time for the watch to bring the delete), not at once and not as an error; a second 404 in a row is one.
 /// The reconciler is called directly; the operator's own controller watches another namespace and leaves the fund alone.
 /// </summary>
-public sealed class NotFoundRecheckTests : IAsyncLifetime, IDisposable
+public sealed class NotFoundRecheckTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider clock = new(Start);
     private readonly string prices = Path.Combine(Path.GetTempPath(), $"not-found-{Guid.NewGuid():N}.json");
-    private readonly CancellationTokenSource stop = new();
     private OperatorUnderTest op = null!;
-    private Reflector funds = null!;
-    private Task watching = Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
@@ -34,28 +27,20 @@ public sealed class NotFoundRecheckTests : IAsyncLifetime, IDisposable
         op = await OperatorUnderTest.StartAsync(new PriceProviderSettings { FilePath = prices }, clock, configure: o => o with { WatchNamespaces = ["elsewhere"] });
         using var kubectl = new Kubectl(op.Cluster);
         await kubectl.OkAsync("apply", "-f", kubectl.WriteFile("fund.yaml", SixtyFortyFund.Manifest()));
-        funds = new Reflector(op.Cluster.CreateClient(), FundReconciler.Funds, clock);
-        watching = funds.RunAsync(stop.Token);
-        await funds.Cache.WaitForSyncAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await stop.CancelAsync();
-        await watching.ContinueWith(_ => { }, TaskScheduler.Default); // ended by the cancellation
         await op.DisposeAsync();
         File.Delete(prices);
     }
-
-    public void Dispose() => stop.Dispose();
 
     [Fact]
     public async Task A_first_404_for_a_fund_still_in_the_cache_is_looked_at_again_in_a_second_and_a_second_in_a_row_is_an_error()
     {
         var reconciler = op.App.Services.GetRequiredService<FundReconciler>();
-        var key = new ObjectKey("default", "sixty-forty");
-        var request = new ReconcileRequest(key, funds.Cache);
-        Assert.NotNull(request.Current);
+        using var client = op.Cluster.CreateClient();
+        var request = await FundSnapshot.TakeAsync(client, "sixty-forty"); // the cache keeps it while the server answers 404
         // The fund is read from the cache, so its first request to the server is the status write (here: its first
         // rebalance's record), which meets the 404.
         void NextWriteNotFound() => op.Cluster.Faults.FailNext(1, 404, verb: "patch", resource: "indexfunds", name: "sixty-forty");
@@ -68,13 +53,7 @@ public sealed class NotFoundRecheckTests : IAsyncLifetime, IDisposable
 
         // Found again: reconciled as usual (not an error: the rebalance is done), and the next 404 is a first one again.
         Assert.Equal(ReconcileResult.RequeueRateLimited, await reconciler.ReconcileAsync(request, CancellationToken.None));
-        var stored = await op.Cluster.CreateClient().CustomObjects.GetNamespacedCustomObjectAsync<System.Text.Json.Nodes.JsonObject>(
-            IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "sixty-forty");
-        var written = (string?)stored["metadata"]!["resourceVersion"];
-        while (funds.Cache.Get(key)?.ResourceVersion != written)
-        {
-            await Task.Delay(10); // the watch brings the rebalance's last save
-        }
+        request = await FundSnapshot.TakeAsync(client, "sixty-forty"); // the watch brought the rebalance's last save
 
         // A minute on, prices moved: the status is written again, and that write meets the next 404.
         clock.Advance(TimeSpan.FromSeconds(61));

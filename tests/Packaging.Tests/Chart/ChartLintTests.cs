@@ -46,6 +46,8 @@ public sealed class ChartLintTests
     [InlineData("helm3", "operator.reconcileTimeout=999h")]
     [InlineData("helm", "metrics.secure.enabled=true,metrics.secure.port=9443,metrics.secure.certSecret=metrics-tls")]
     [InlineData("helm3", "metrics.secure.enabled=true")]
+    [InlineData("helm", "serviceMonitor.interval=1h30m15s,serviceMonitor.scrapeTimeout=1m500ms")] // Prometheus durations, units in order
+    [InlineData("helm3", "prometheusRule.fundNotReadyFor=1d12h")]
     public async Task The_values_schema_accepts_Kubernetes_quantities_and_operator_settings(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));
@@ -84,6 +86,9 @@ public sealed class ChartLintTests
     [InlineData("helm3", "metrics.secure.port=0")]
     [InlineData("helm", "metrics.secure.certSecret=Metrics_TLS")] // not a Secret name
     [InlineData("helm3", "metrics.secure.enabled=yes-please")]
+    [InlineData("helm", "serviceMonitor.interval=30s1m")] // prometheus-operator refuses units out of order: nothing scraped
+    [InlineData("helm3", "prometheusRule.driftFor=1m1m")] // nor a unit twice
+    [InlineData("helm", "serviceMonitor.scrapeTimeout=10")] // nor a number without a unit
     public async Task The_values_schema_rejects_typos_and_wrong_values(string helm, string set)
     {
         var result = await Support.Chart.TryTemplateAsync(string.Empty, [set], Tool.Path(helm));

@@ -38,6 +38,12 @@ public static class SandboxCommand
             return Cli.ExitCodes.InvalidInput;
         }
 
+        if (await SandboxKubeconfig.CheckAsync(Path.GetFullPath(options.Kubeconfig), cancellationToken).ConfigureAwait(false) is { } taken)
+        {
+            await stderr.WriteLineAsync("sandbox: " + taken).ConfigureAwait(false);
+            return Cli.ExitCodes.InvalidInput;
+        }
+
         var (market, error) = SandboxMarket.Create(options, TimeProvider.System);
         if (market is null)
         {
@@ -110,7 +116,7 @@ public static class SandboxCommand
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
-            File.Delete(options.Kubeconfig); // it would point at a server that is gone
+            SandboxKubeconfig.Delete(options.Kubeconfig, cluster.KubeconfigYaml); // it would point at a server that is gone
         }
     }
 

@@ -59,13 +59,19 @@ public sealed class LocalKubeCluster : IAsyncDisposable
 
     /// <summary>A kubeconfig for kubectl and the C# loader: one cluster, one context (namespace default), and a
     /// dummy token user (the C# loader rejects a user without credentials; the server ignores auth).</summary>
-    public string KubeconfigYaml => $"""
+    public string KubeconfigYaml => KubeconfigFor(Url);
+
+    /// <summary><see cref="KubeconfigYaml"/> of a cluster served at <paramref name="url"/> (to recognise a file it wrote).</summary>
+    public static string KubeconfigFor(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return $"""
         apiVersion: v1
         kind: Config
         clusters:
         - name: localkube
           cluster:
-            server: {Url.GetLeftPart(UriPartial.Authority)}
+            server: {url.GetLeftPart(UriPartial.Authority)}
         users:
         - name: localkube
           user:
@@ -79,6 +85,7 @@ public sealed class LocalKubeCluster : IAsyncDisposable
         current-context: localkube
 
         """;
+    }
 
     /// <summary>Starts a cluster (well under a second). Many can run in one process.</summary>
     public static async Task<LocalKubeCluster> StartAsync(LocalKubeOptions? options = null, CancellationToken cancellationToken = default)

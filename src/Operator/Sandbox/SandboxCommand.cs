@@ -38,6 +38,18 @@ public static class SandboxCommand
             return Cli.ExitCodes.InvalidInput;
         }
 
+        if (await SandboxKubeconfig.CheckAsync(Path.GetFullPath(options.Kubeconfig), cancellationToken).ConfigureAwait(false) is { } taken)
+        {
+            await stderr.WriteLineAsync("sandbox: " + taken).ConfigureAwait(false);
+            return Cli.ExitCodes.InvalidInput;
+        }
+
+        if ((SandboxPorts.InUse("--port", options.Port) ?? SandboxPorts.InUse("--metrics-port", options.MetricsPort)) is { } busy)
+        {
+            await stderr.WriteLineAsync("sandbox: " + busy).ConfigureAwait(false);
+            return Cli.ExitCodes.InvalidInput;
+        }
+
         var (market, error) = SandboxMarket.Create(options, TimeProvider.System);
         if (market is null)
         {
@@ -47,8 +59,6 @@ public static class SandboxCommand
 
         await using var cluster = await LocalKubeCluster.StartAsync(new LocalKubeOptions { Port = options.Port, RequestLogLimit = 1000, WatchHistorySize = 1000 }, cancellationToken).ConfigureAwait(false);
         await cluster.ApplyYamlAsync(YamlWriter.Write(CrdGenerator.IndexFund()), cancellationToken: cancellationToken).ConfigureAwait(false);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Kubeconfig))!);
-        cluster.WriteKubeconfig(options.Kubeconfig);
 
         var app = OperatorApp.Build(new OperatorAppOptions
         {
@@ -81,6 +91,9 @@ public static class SandboxCommand
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Only once the operator is up: a start that fails leaves no kubeconfig for a server that is gone.
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Kubeconfig))!);
+            cluster.WriteKubeconfig(options.Kubeconfig);
             var metricsPort = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
             var samples = options.Samples ? EmbeddedSamples.All() : [];
             foreach (var (_, yaml) in samples)
@@ -110,7 +123,7 @@ public static class SandboxCommand
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
-            File.Delete(options.Kubeconfig); // it would point at a server that is gone
+            SandboxKubeconfig.Delete(options.Kubeconfig, cluster.KubeconfigYaml); // it would point at a server that is gone
         }
     }
 

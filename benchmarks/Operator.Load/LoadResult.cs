@@ -33,4 +33,8 @@ internal sealed record LoadResult(
     int Errors,
     double ReconcileErrors,
     int MaxIdsPerFeedRequest,
-    string LoadAverage);
+    string LoadAverage)
+{
+    /// <summary>Every prices-moved refresh (<c>--refreshes N</c>), the first of them <see cref="Moved"/>.</summary>
+    public IReadOnlyList<PhaseResult> Refreshes { get; init; } = [Moved];
+}

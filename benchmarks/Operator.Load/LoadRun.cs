@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CryptoIndex.LocalKube;
 using CryptoIndex.MarketData;
 using CryptoIndex.MarketData.Sources;
@@ -21,7 +22,7 @@ internal static class LoadRun
     private static readonly TimeSpan PhaseLimit = TimeSpan.FromMinutes(15); // a guard only: 1000 funds on a busy machine take minutes
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
 
-    public static async Task<LoadResult> RunAsync(int count)
+    public static async Task<LoadResult> RunAsync(int count, int refreshes)
     {
         await using var clock = new PumpedClock(Start);
         await using var feed = await FakeCoinGecko.StartAsync(clock.Time);
@@ -37,7 +38,7 @@ internal static class LoadRun
         var liveBefore = LiveHeap(); // LocalKube holding the N funds, as yet without status
         var specBytes = await watch.ListBytesAsync();
 
-        var run = await RunOperatorAsync(count, clock, feed, cluster, watch);
+        var run = await RunOperatorAsync(count, refreshes, clock, feed, cluster, watch);
 
         // The operator's cache, queue, metrics and price cache, plus the statuses LocalKube now stores: an upper bound of
         // the operator's own (its references outlive its stop, so the heap without it cannot be measured in this process).
@@ -50,7 +51,7 @@ internal static class LoadRun
             count,
             Enumerable.Range(0, count).Sum(FundManifests.ConstituentCount),
             run.Startup,
-            run.Moved,
+            run.Moved[0],
             run.Unchanged,
             run.PeakQueueDepth,
             workingSetBefore,
@@ -63,18 +64,21 @@ internal static class LoadRun
             run.Errors,
             run.ReconcileErrors,
             feed.MaxIds,
-            File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown");
+            File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown")
+        {
+            Refreshes = run.Moved,
+        };
     }
 
     /// <summary>What the operator's part of a run measured.</summary>
     private sealed record OperatorRun(
-        PhaseResult Startup, PhaseResult Moved, PhaseResult Unchanged, double PeakQueueDepth, long PeakManagedHeap, long LiveHeapWithOperator,
+        PhaseResult Startup, IReadOnlyList<PhaseResult> Moved, PhaseResult Unchanged, double PeakQueueDepth, long PeakManagedHeap, long LiveHeapWithOperator,
         int Warnings, int Errors, double ReconcileErrors);
 
     /// <summary>
     /// Starts the operator, measures the three phases (and the live heap with it running), stops it.
     /// </summary>
-    private static async Task<OperatorRun> RunOperatorAsync(int count, PumpedClock clock, FakeCoinGecko feed, LocalKubeCluster cluster, FundWatch watch)
+    private static async Task<OperatorRun> RunOperatorAsync(int count, int refreshes, PumpedClock clock, FakeCoinGecko feed, LocalKubeCluster cluster, FundWatch watch)
     {
         var logs = new CountingLoggerProvider();
         var app = OperatorApp.Build(new OperatorAppOptions
@@ -99,13 +103,21 @@ internal static class LoadRun
         await watch.UntilAllAsync(count, f => f.ReadyAndRebalanced, PhaseLimit);
         var startup = await phases.EndAsync("startup");
 
-        Progress($"{count} funds: a refresh where every price moved");
-        SetPrices(feed, round: 1);
-        var before = watch.Funds.ToDictionary(f => f.Key, f => f.Value.LastPriceUpdate, StringComparer.Ordinal);
-        phases.Begin();
-        clock.Jump(FundManifests.RefreshInterval);
-        await watch.UntilAllAsync(count, f => f.Ready == "True" && f.LastPriceUpdate != before[f.Name], PhaseLimit);
-        var moved = await phases.EndAsync("moved");
+        var moved = new List<PhaseResult>();
+        for (var round = 1; round <= refreshes; round++)
+        {
+            Progress($"{count} funds: a refresh where every price moved ({round} of {refreshes})");
+            SetPrices(feed, round);
+            var before = watch.Funds.ToDictionary(f => f.Key, f => f.Value.LastPriceUpdate, StringComparer.Ordinal);
+            phases.Begin();
+            var began = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC in ns on Linux, as perf's -k CLOCK_MONOTONIC
+            clock.Jump(FundManifests.RefreshInterval);
+            await watch.UntilAllAsync(count, f => f.Ready == "True" && f.LastPriceUpdate != before[f.Name], PhaseLimit);
+            var ended = Stopwatch.GetTimestamp();
+            moved.Add(await phases.EndAsync("moved"));
+            Progress(string.Create(CultureInfo.InvariantCulture,
+                $"refresh {round}: {moved[^1].Seconds:0.000} s ({moved[^1].CpuSeconds:0.000} s CPU), monotonic {Seconds(began):0.000000},{Seconds(ended):0.000000}"));
+        }
 
         Progress($"{count} funds: a refresh where nothing moved");
         feed.FrozenAt = feed.LastUpdated; // the same prices, last updated when the previous refresh saw them
@@ -150,6 +162,8 @@ internal static class LoadRun
             await Task.Delay(10);
         }
     }
+
+    private static double Seconds(long timestamp) => timestamp / (double)Stopwatch.Frequency;
 
     internal static void Progress(string line) => Console.Error.WriteLine("operator-load: " + line);
 

@@ -22,6 +22,13 @@ internal static class Report
                 $"| {r.Funds} | {r.Constituents} | {r.Startup.Seconds:0.0} s ({r.Startup.CpuSeconds:0.0} s CPU) | {r.Moved.Seconds:0.00} s ({r.Moved.CpuSeconds:0.00} s CPU) | {PerFund(r.Moved, r.Funds):0.00} / {PerFund(r.Unchanged, r.Funds):0.00} | {r.Startup.CoinGeckoRequests} / {r.Moved.CoinGeckoRequests}, {r.Unchanged.CoinGeckoRequests} (+{r.Startup.BinanceRequests + r.Moved.BinanceRequests + r.Unchanged.BinanceRequests} Binance; ≤{r.MaxIdsPerFeedRequest} ids) | {r.PeakQueueDepth:0} | {Mb(r.WorkingSetBefore)} → {Mb(r.PeakWorkingSet)} | {Mb(r.PeakManagedHeap)} | {r.OperatorHeap / 1024.0 / r.Funds:0} KB ({r.StoreShareOfHeap / 1024.0 / r.Funds:0} KB) | {r.FundObjectBytes / 1024.0:0.0} KB | {(failures.Count == 0 ? "0" : string.Join(", ", failures))} | {r.Warnings} / {r.Errors} (+{r.ReconcileErrors:0} reconcile errors) | {r.LoadAverage} |"));
         }
 
+        foreach (var r in runs.Where(r => r.Refreshes.Count > 1))
+        {
+            var sorted = r.Refreshes.OrderBy(p => p.Seconds).ToList();
+            text.AppendLine();
+            text.AppendLine(Invariant($"{r.Funds} funds, {r.Refreshes.Count} refreshes (prices moved), median {sorted[sorted.Count / 2].Seconds:0.00} s, min {sorted[0].Seconds:0.00} s: {string.Join(", ", r.Refreshes.Select(p => Invariant($"{p.Seconds:0.00} s ({p.CpuSeconds:0.00} s CPU)")))}"));
+        }
+
         foreach (var r in runs)
         {
             text.AppendLine();

@@ -38,6 +38,39 @@ public sealed class StatusTests
     }
 
     [Fact]
+    public void The_diff_is_null_exactly_when_the_documents_are_equal_and_carries_only_fields_that_differ()
+    {
+        // Fields a, b and c each absent (0), 0, 1 or null (3): small enough that equal fields and documents are common.
+        var obj = Gen.Int[0, 3].Array[3].Select(fields =>
+        {
+            var o = new JsonObject();
+            foreach (var (field, name) in fields.Zip("abc"))
+            {
+                if (field > 0)
+                {
+                    o[name.ToString()] = field == 3 ? null : JsonValue.Create(field - 1);
+                }
+            }
+
+            return o;
+        });
+        var nested = Gen.Select(obj, obj).Select((a, b) =>
+        {
+            a["nested"] = b; // often equal on both sides while the top level differs, and the other way round
+            return (JsonNode)a;
+        });
+        Gen.Select(nested, nested).Sample((a, b) =>
+        {
+            var patch = JsonMergePatch.Diff(a, b);
+            Assert.True(JsonNode.DeepEquals(a, b) == patch is null, $"{a.ToJsonString()} → {b.ToJsonString()}: {patch?.ToJsonString()}");
+            foreach (var (name, _) in patch?.AsObject() ?? [])
+            {
+                Assert.False(JsonNode.DeepEquals(a[name], b[name]) && a.AsObject().ContainsKey(name) == b.AsObject().ContainsKey(name), $"{name} is equal: {patch!.ToJsonString()}");
+            }
+        }, iter: 500);
+    }
+
+    [Fact]
     public void Conditions_keep_the_transition_time_unless_the_outcome_changes()
     {
         var status = new JsonObject();

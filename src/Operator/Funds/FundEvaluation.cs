@@ -268,5 +268,5 @@ public static class FundEvaluator
 
     private static IndexFundStatus Copy(IndexFundStatus? status) => status is null
         ? new IndexFundStatus()
-        : System.Text.Json.JsonSerializer.Deserialize<IndexFundStatus>(System.Text.Json.JsonSerializer.Serialize(status, Crd.ApiJson.Options), Crd.ApiJson.Options)!;
+        : System.Text.Json.JsonSerializer.Deserialize<IndexFundStatus>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(status, Crd.ApiJson.Options), Crd.ApiJson.Options)!;
 }

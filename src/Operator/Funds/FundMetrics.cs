@@ -85,16 +85,31 @@ public sealed class FundMetrics
         }
 
         // An asset the fund no longer holds or targets (a removed constituent, sold) keeps no series: its last drift
-        // would stay exported for ever and fire the drift alert for a holding that does not exist.
+        // would stay exported for ever and fire the drift alert for a holding that does not exist. The symbols it had
+        // series for are remembered per fund: scanning every series of the three gauges instead cost each reconcile
+        // time in proportion to all funds' assets (a tenth of a refresh's CPU at 250 funds, more at 1,000).
         var current = valuation.Positions.Select(p => p.Symbol).ToHashSet(StringComparer.Ordinal);
-        foreach (var gauge in new[] { TargetWeight, CurrentWeight, Drift })
+        var key = (ns, fund);
+        if (weighted.TryGetValue(key, out var before))
         {
-            foreach (var labels in OfFund(gauge.GetAllLabelValues(), ns, fund).Where(l => l.Length == 3 && !current.Contains(l[2])))
+            foreach (var symbol in before.Where(s => !current.Contains(s)))
             {
-                gauge.RemoveLabelled(labels);
+                foreach (var gauge in new[] { TargetWeight, CurrentWeight, Drift })
+                {
+                    gauge.RemoveLabelled(ns, fund, symbol);
+                }
             }
         }
+
+        weighted[key] = current;
     }
+
+    /// <summary>
+    /// The symbols each fund has <see cref="TargetWeight"/>, <see cref="CurrentWeight"/> and <see cref="Drift"/> series
+    /// for; only <see cref="Observe"/> sets them (the operator has one instance), and <see cref="Forget"/> drops them.
+    /// A fund is reconciled by one worker at a time, so its entry never changes under it.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Namespace, string Fund), HashSet<string>> weighted = new();
 
     /// <summary>
     /// Whether the fund may trade, so that alerts about rebalances that did not happen skip dry runs and suspended funds,
@@ -174,6 +189,7 @@ public sealed class FundMetrics
     /// <summary>Drops every series of a deleted fund, so dashboards do not show it forever.</summary>
     public void Forget(string ns, string fund)
     {
+        weighted.TryRemove((ns, fund), out _);
         foreach (var gauge in new[] { Nav, Cash, TotalDrift, Ready, Trading, Suspended, LastRebalance, RebalanceInProgress, OrdersAwaitingAnswer, RebalanceThreshold, MinInterval })
         {
             gauge.RemoveLabelled(ns, fund);

@@ -162,7 +162,7 @@ public sealed partial class FundReconciler(
             trackedEveryFund = true;
             foreach (var other in cache.List())
             {
-                var fund = JsonSerializer.Deserialize<IndexFund>(other.Json.GetRawText(), ApiJson.Options);
+                var fund = other.Json.Deserialize<IndexFund>(ApiJson.Options);
                 if (fund is null || SpecValidator.Validate(fund.Spec).Definition is not { } definition
                     || prices.For(definition.Prices.Provider, out _) is not { } service)
                 {
@@ -190,12 +190,14 @@ public sealed partial class FundReconciler(
             return ReconcileResult.Done;
         }
 
-        var fund = JsonSerializer.Deserialize<IndexFund>(current.Json.GetRawText(), ApiJson.Options)!;
+        // Read from the cached element itself: written out as text and parsed again, the fund (some 20 KB with its
+        // rebalance record) cost a string and a parse each time.
+        var fund = current.Json.Deserialize<IndexFund>(ApiJson.Options)!;
         var ns = fund.Metadata.NamespaceProperty ?? "default";
         var name = fund.Metadata.Name!;
         // Orders are sent only while the fund is still the version decided from (a pause applied meanwhile holds them).
         var journal = new StatusRebalanceJournal(client, ns, name, fund.Spec.HistoryLimit, time) { DecidedFromGeneration = fund.Metadata.Generation };
-        journal.StartFrom(JsonNode.Parse(current.Json.GetRawText())!.AsObject());
+        journal.StartFrom(JsonObject.Create(current.Json)!);
         var record = await journal.LoadAsync(current.Uid, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (record?.FinishedAt is { } lastFinished)
@@ -907,7 +909,7 @@ public sealed partial class FundReconciler(
                 desired.Remove(journalField);
                 if (current.Status.TryGetProperty(journalField, out var kept))
                 {
-                    desired[journalField] = JsonNode.Parse(kept.GetRawText());
+                    desired[journalField] = JsonNodes.From(kept);
                 }
 
                 if (journalField == "rebalances" && !keepDryRunPlan && desired[journalField] is JsonArray history)

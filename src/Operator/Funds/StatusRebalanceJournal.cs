@@ -130,20 +130,27 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     public void StartFrom(JsonObject cached)
     {
         ArgumentNullException.ThrowIfNull(cached);
-        if (cached["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson) is { Phase: not RebalancePhase.Done })
+        var record = cached["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson);
+        if (record is { Phase: not RebalancePhase.Done })
         {
             return;
         }
 
         Remember(cached);
         resourceVersion = (string?)cached["metadata"]?["resourceVersion"];
+        startedFrom = (cached, record);
     }
+
+    /// <summary>The fund <see cref="StartFrom"/> took, with its record as read there: loaded from it, not read twice.</summary>
+    private (JsonObject Fund, ExecutionRecord? Record)? startedFrom;
 
     public async Task<ExecutionRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken)
     {
         if (Known() is { } fund)
         {
-            Last = fund["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson);
+            Last = startedFrom is { } start && ReferenceEquals(start.Fund, fund)
+                ? start.Record
+                : fund["status"]?["execution"]?.Deserialize<ExecutionRecord>(RecordJson);
             return Last;
         }
 

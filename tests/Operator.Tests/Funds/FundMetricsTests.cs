@@ -46,6 +46,25 @@ public sealed class FundMetricsTests
     }
 
     [Fact]
+    public async Task An_asset_dropped_by_a_fund_created_again_after_a_delete_keeps_no_series()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new FundMetrics(registry);
+        Dictionary<string, decimal> Map(params (string Symbol, decimal Value)[] entries) => entries.ToDictionary(e => e.Symbol, e => e.Value, StringComparer.Ordinal);
+        var two = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m), ("ZZZQ", 10m)), Map(("BTC", 900m), ("ZZZQ", 90m)), Map(("BTC", 0.5m), ("ZZZQ", 0.5m))).Value;
+        var btcOnly = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m)), Map(("BTC", 900m)), Map(("BTC", 1m))).Value;
+        metrics.Observe("team-a", "one", btcOnly, ready: true);
+        metrics.Forget("team-a", "one");
+        metrics.Observe("team-a", "one", two, ready: true); // created again, with an asset more
+
+        metrics.Observe("team-a", "one", btcOnly, ready: true);
+
+        var text = await ExportAsync(registry);
+        Assert.DoesNotContain("symbol=\"ZZZQ\"", text, StringComparison.Ordinal);
+        Assert.Contains("cryptoindex_fund_drift{fund_namespace=\"team-a\",fund=\"one\",symbol=\"BTC\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_funds_own_rebalance_rules_are_exported_and_go_with_the_fund()
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();

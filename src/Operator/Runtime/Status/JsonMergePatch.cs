@@ -8,16 +8,13 @@ public static class JsonMergePatch
     /// <summary>The patch from <paramref name="from"/> to <paramref name="to"/>, or null when they are equal.</summary>
     public static JsonNode? Diff(JsonNode? from, JsonNode? to)
     {
-        if (JsonNode.DeepEquals(from, to))
-        {
-            return null;
-        }
-
         if (from is not JsonObject a || to is not JsonObject b)
         {
-            return to?.DeepClone();
+            return JsonNode.DeepEquals(from, to) ? null : to?.DeepClone();
         }
 
+        // Two objects are equal exactly when no field differs: each field is compared once, on the way down (comparing
+        // the whole documents first compared every unchanged field twice, and a nested one once more per level).
         var patch = new JsonObject();
         foreach (var (name, value) in b)
         {
@@ -25,9 +22,16 @@ public static class JsonMergePatch
             {
                 patch[name] = value?.DeepClone();
             }
+            else if (old is JsonObject && value is JsonObject)
+            {
+                if (Diff(old, value) is { } nested)
+                {
+                    patch[name] = nested;
+                }
+            }
             else if (!JsonNode.DeepEquals(old, value))
             {
-                patch[name] = old is JsonObject && value is JsonObject ? Diff(old, value) : value?.DeepClone();
+                patch[name] = value?.DeepClone();
             }
         }
 
@@ -39,6 +43,6 @@ public static class JsonMergePatch
             }
         }
 
-        return patch;
+        return patch.Count == 0 ? null : patch;
     }
 }

@@ -25,7 +25,7 @@ public sealed class StatusWriter(IKubernetes client, ResourceType type, string f
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
-        var old = current.Status.ValueKind == JsonValueKind.Object ? JsonNode.Parse(current.Status.GetRawText()) : new JsonObject();
+        var old = current.Status.ValueKind == JsonValueKind.Object ? JsonNodes.From(current.Status) : new JsonObject();
         var diff = JsonMergePatch.Diff(old, desired);
         if (diff is null)
         {

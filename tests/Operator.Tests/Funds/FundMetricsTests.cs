@@ -29,7 +29,6 @@ public sealed class FundMetricsTests
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var metrics = new FundMetrics(registry);
-        Dictionary<string, decimal> Map(params (string Symbol, decimal Value)[] entries) => entries.ToDictionary(e => e.Symbol, e => e.Value, StringComparer.Ordinal);
         var before = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m), ("ZZZQ", 10m)), Map(("BTC", 900m), ("ZZZQ", 90m)), Map(("BTC", 0.5m), ("ZZZQ", 0.5m))).Value;
         var after = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m), ("ETH", 0.3m)), Map(("BTC", 900m), ("ETH", 3000m)), Map(("BTC", 0.5m), ("ETH", 0.5m))).Value;
         metrics.Observe("team-a", "one", before, ready: true);
@@ -50,7 +49,6 @@ public sealed class FundMetricsTests
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var metrics = new FundMetrics(registry);
-        Dictionary<string, decimal> Map(params (string Symbol, decimal Value)[] entries) => entries.ToDictionary(e => e.Symbol, e => e.Value, StringComparer.Ordinal);
         var two = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m), ("ZZZQ", 10m)), Map(("BTC", 900m), ("ZZZQ", 90m)), Map(("BTC", 0.5m), ("ZZZQ", 0.5m))).Value;
         var btcOnly = Valuation.Evaluate(Holdings.Of(0m, ("BTC", 1m)), Map(("BTC", 900m)), Map(("BTC", 1m))).Value;
         metrics.Observe("team-a", "one", btcOnly, ready: true);
@@ -81,6 +79,9 @@ public sealed class FundMetricsTests
 
         Assert.DoesNotContain("fund=\"wide\"", await ExportAsync(registry), StringComparison.Ordinal);
     }
+
+    private static Dictionary<string, decimal> Map(params (string Symbol, decimal Value)[] entries) =>
+        entries.ToDictionary(e => e.Symbol, e => e.Value, StringComparer.Ordinal);
 
     private static async Task<string> ExportAsync(Prometheus.CollectorRegistry registry)
     {

@@ -111,8 +111,10 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     public ExecutionRecord? Last { get; private set; }
 
     /// <summary>
-    /// The fund's resourceVersion as this journal last read or wrote it, which <see cref="Last"/> is the record of; null
-    /// when a save's outcome is unknown (it may have been applied).
+    /// The fund's resourceVersion as this journal last read or wrote it; null when a save's outcome is unknown (it may
+    /// have been applied). After a save that met a conflict it is the version read again, which may be newer than the
+    /// one <see cref="Last"/> came from: a removal of the finalizer judged from <see cref="Last"/> is then made on a
+    /// fund being deleted, where no save that would send an order is accepted any more.
     /// </summary>
     public string? KnownResourceVersion => Known() is null ? null : resourceVersion;
 

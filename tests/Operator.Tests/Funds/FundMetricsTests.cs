@@ -1,5 +1,6 @@
 using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Operator.Funds;
+using CsCheck;
 
 namespace CryptoIndex.Operator.Tests.Funds;
 
@@ -88,5 +89,49 @@ public sealed class FundMetricsTests
         using var stream = new MemoryStream();
         await registry.CollectAndExportAsTextAsync(stream);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>One step of a metrics history: a fund valued with some of the symbols, forgotten, or every fund forgotten.</summary>
+    private sealed record MetricsStep(int Fund, bool[] Holds, int Kind);
+
+    [Fact]
+    public void After_any_history_each_fund_has_weight_series_for_exactly_the_assets_of_its_last_valuation()
+    {
+        string[] symbols = ["BTC", "ETH", "SOL"];
+        var step = Gen.Select(Gen.Int[0, 2], Gen.Bool.Array[3], Gen.Int[0, 9], (fund, holds, kind) => new MetricsStep(fund, holds, kind));
+        step.Array[1, 25].Sample(history =>
+        {
+            var metrics = new FundMetrics(Prometheus.Metrics.NewCustomRegistry());
+            var expected = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var (fundIndex, holds, kind) in history)
+            {
+                var fund = "fund-" + fundIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (kind == 0)
+                {
+                    metrics.ForgetAll();
+                    expected.Clear();
+                }
+                else if (kind == 1)
+                {
+                    metrics.Forget("team-a", fund);
+                    expected.Remove(fund);
+                }
+                else
+                {
+                    var held = symbols.Where((_, i) => holds[i] || i == fundIndex).ToArray(); // one at least
+                    var targets = held.Select((symbol, i) => (symbol, i == 0 ? 1m - (0.25m * (held.Length - 1)) : 0.25m));
+                    var valuation = Valuation.Evaluate(
+                        Holdings.Of(100m, [.. held.Select(symbol => (symbol, 1m))]), Map([.. held.Select(symbol => (symbol, 10m))]), Map([.. targets])).Value;
+                    metrics.Observe("team-a", fund, valuation, ready: true);
+                    expected[fund] = [.. held];
+                }
+
+                foreach (var gauge in new[] { metrics.TargetWeight, metrics.CurrentWeight, metrics.Drift })
+                {
+                    var series = gauge.GetAllLabelValues().Select(l => l[1] + "/" + l[2]).Order(StringComparer.Ordinal);
+                    Assert.Equal(expected.SelectMany(f => f.Value.Select(symbol => f.Key + "/" + symbol)).Order(StringComparer.Ordinal), series);
+                }
+            }
+        });
     }
 }

@@ -4,6 +4,7 @@ using CryptoIndex.Operator.Funds;
 using CryptoIndex.Operator.Tests.Testing;
 using CryptoIndex.LocalKube;
 using CryptoIndex.LocalKube.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CryptoIndex.Operator.Tests.Funds;
@@ -128,9 +129,9 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
             await RefreshAsync();
         }
 
-        // Ten refreshes, ten status patches (one each), and no GET: the fund is the cache's.
+        // Ten refreshes, ten status patches (one each), and no GET by the operator: the fund is the cache's.
         Assert.Equal(10, cluster.Requests.Count("patch", "indexfunds/status"));
-        Assert.Equal(0, cluster.Requests.Count("get", "indexfunds"));
+        Assert.DoesNotContain(cluster.Requests.Where("get", "indexfunds"), r => !r.UserAgent.StartsWith("kubectl/", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -145,6 +146,17 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
         while (await ReconcilesAsync() is var (refreshes, settled) && (refreshes == before || !settled))
         {
             Assert.True(DateTime.UtcNow < deadline, "the fund was not reconciled at its refresh");
+            await Task.Delay(20);
+        }
+
+        // The watch brings the refresh's own write into the operator's cache before the next refresh: one read from a
+        // cache still behind it meets a 409 and is retried with backoff on the fake clock, which nothing moves on here.
+        using var kubectl = new Kubectl(cluster);
+        var written = (await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "jsonpath={.metadata.resourceVersion}")).Trim();
+        var cache = op.App.Services.GetRequiredService<Runtime.Manager>().Controllers.Single().Cache;
+        while (cache.Get(new Runtime.ObjectKey("default", "sixty-forty"))?.ResourceVersion != written)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the operator's cache did not catch up with the fund");
             await Task.Delay(20);
         }
     }

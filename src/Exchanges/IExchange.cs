@@ -23,6 +23,13 @@ public interface IExchange
     /// </summary>
     TimeSpan AcceptanceWindow { get; }
 
+    /// <summary>
+    /// True when the exchange keeps no orders or balances of its own (paper): an order's fill exists only once the
+    /// journal records it, so one lost before that never happened, and resending it is safe. The executor then records
+    /// a phase's orders with the save that ends the phase, not each one before and after it is sent.
+    /// </summary>
+    bool KeepsNoOrders { get; }
+
     /// <summary>Lot step, minimum quantity and minimum notional per asset, as the planner needs them.</summary>
     Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken);
 

@@ -317,6 +317,8 @@ public sealed class ExecutorBinanceTests
     {
         public Task<RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken) => Task.FromResult<RebalanceRecord?>(stale);
 
+        public void Stage(RebalanceRecord record) => inner.Stage(record);
+
         public Task SaveAsync(RebalanceRecord record, CancellationToken cancellationToken) => inner.SaveAsync(record, cancellationToken);
     }
 

@@ -57,6 +57,96 @@ public sealed class ExecutorPaperTests
     }
 
     [Fact]
+    public async Task A_paper_rebalance_is_stored_by_three_saves_each_ending_a_phase_with_every_order_of_it()
+    {
+        // Paper keeps no orders: a fill exists once stored. Recording each order before and after it was sent (two
+        // status writes per order) bought nothing, so a phase's orders are stored by the save that ends it.
+        var fund = new PaperFund();
+        var result = await Driver.RunToEndAsync(fund.Executor(), PaperFund.Start(), fund.Time);
+
+        var saves = fund.Journal.History.ToList();
+        Assert.Equal([RebalancePhase.Selling, RebalancePhase.Buying, RebalancePhase.Done], saves.Select(r => r.Phase));
+        Assert.Equal([1L, 2L, 3L], saves.Select(r => r.Revision));
+        Assert.All(saves[0].Legs, l => Assert.Equal(LegState.Pending, l.State));
+        Assert.All(saves[1].Legs.Where(l => l.Side == OrderSide.Sell), l => Assert.Equal((LegState.Completed, 1), (l.State, l.Attempts)));
+        Assert.All(saves[1].Legs.Where(l => l.Side == OrderSide.Buy), l => Assert.Equal(LegState.Pending, l.State));
+        Assert.All(saves[2].Legs, l => Assert.Equal((LegState.Completed, 1), (l.State, l.Attempts)));
+        Assert.All(saves[2].Legs, l => Assert.NotNull(l.SentAt));
+        Assert.Same(result.Record, saves[2]);
+    }
+
+    [Fact]
+    public async Task Each_paper_buy_is_checked_against_the_cash_the_buys_before_it_in_the_phase_left()
+    {
+        // 3% slippage and no headroom: the buys, sized on reference prices, fill 3% dearer and the cash runs out before
+        // the last one. The paper exchange must see the earlier buys' fills, staged but not stored yet, to refuse it;
+        // checked against the ledger as last stored, it would fill and leave the fund with negative cash.
+        var fund = new PaperFund(slippageBps: 300m);
+        var result = await Driver.RunToEndAsync(fund.Executor(options: new ExecutorOptions(BuyHeadroom: 0m)), PaperFund.Start(), fund.Time);
+
+        var refused = Assert.Single(result.Record!.Legs, l => l.State == LegState.Failed);
+        Assert.Equal(OrderSide.Buy, refused.Side);
+        Assert.Contains("insufficient balance", refused.Reason, StringComparison.Ordinal);
+        var holdings = result.Record.Holdings();
+        Assert.True(holdings.IsSuccess, holdings.ToString());
+        Assert.True(holdings.Value.Cash >= 0m, holdings.Value.Cash.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_wait_in_the_middle_of_a_paper_phase_stores_the_orders_done_before_it()
+    {
+        var reference = new PaperFund();
+        var expected = (await Driver.RunToEndAsync(reference.Executor(), PaperFund.Start(), reference.Time)).Record!;
+
+        // The clock cannot be read for the second sell: the call waits, and what the first sell did is stored, not
+        // left staged (the next call, perhaps another operator's, starts from the stored record).
+        var fund = new PaperFund();
+        var executor = new RebalanceExecutor(
+            new ClockOutage(fund.Exchange(), failingRead: 2), fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
+        var waiting = await executor.StartAsync(PaperFund.Start(), CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Waiting, waiting.Status);
+        var stored = await fund.Journal.LoadAsync(PaperFund.Uid, CancellationToken.None);
+        Assert.Same(stored, waiting.Record);
+        Assert.Equal([LegState.Completed, LegState.Pending], stored!.Legs.Where(l => l.Side == OrderSide.Sell).Take(2).Select(l => l.State));
+        Assert.Equal([RebalancePhase.Selling, RebalancePhase.Selling], fund.Journal.History.Select(r => r.Phase));
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), PaperFund.Start(), fund.Time);
+        Assert.Equal(expected.Holdings().Value.Cash, result.Record!.Holdings().Value.Cash);
+        Assert.Equal(expected.Holdings().Value.Quantities, result.Record.Holdings().Value.Quantities);
+    }
+
+    /// <summary>A paper exchange whose clock cannot be read the <c>failingRead</c>th time.</summary>
+    private sealed class ClockOutage(IExchange inner, int failingRead) : IExchange
+    {
+        private int reads;
+
+        public string Name => inner.Name;
+
+        public string QuoteAsset => inner.QuoteAsset;
+
+        public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
+
+        public bool KeepsNoOrders => inner.KeepsNoOrders;
+
+        public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
+            inner.GetSymbolRulesAsync(assets, cancellationToken);
+
+        public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => inner.GetBalancesAsync(assets, cancellationToken);
+
+        public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => inner.GetAccountAsync(cancellationToken);
+
+        public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => ++reads == failingRead
+            ? throw new ExchangeException(ExchangeErrorKind.Unavailable, "clock unavailable", retryAfter: TimeSpan.FromSeconds(1))
+            : inner.GetTimeAsync(cancellationToken);
+
+        public Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) => inner.PlaceMarketOrderAsync(order, cancellationToken);
+
+        public Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
+            inner.FindOrderAsync(asset, clientOrderId, cancellationToken);
+    }
+
+    [Fact]
     public async Task Buys_are_resized_to_the_cash_the_sells_actually_brought()
     {
         // 3% slippage: the sells bring less than planned; buying the first plan's quantities would overspend.
@@ -115,7 +205,7 @@ public sealed class ExecutorPaperTests
         var holdings = Holdings.Of(5000m, ("BTC", 0.2m), ("ETH", 1m), ("DOGE", 999.000000000000714m));
         var exchange = new PaperExchange(
             asset => PaperFund.Prices[asset],
-            async ct => (await fund.Journal.LoadAsync(PaperFund.Uid, ct))?.Holdings().Value ?? holdings,
+            _ => Task.FromResult(fund.Journal.Current(PaperFund.Uid)?.Holdings().Value ?? holdings),
             new PaperOptions(FeeRate: 0.001m),
             fund.Time);
         var executor = new RebalanceExecutor(exchange, fund.Journal, new ExchangeMetrics(fund.Registry), fund.Time, fund.Logs.For<RebalanceExecutor>());
@@ -138,7 +228,8 @@ public sealed class ExecutorPaperTests
     public async Task A_crash_at_any_step_resumes_to_the_same_end_state(bool afterEffect)
     {
         var reference = new PaperFund();
-        var expected = (await Driver.RunToEndAsync(reference.Executor(), PaperFund.Start(), reference.Time)).Record!;
+        var operations = new CrashSwitch(int.MaxValue, afterEffect); // never fires: counts the uninterrupted run's operations
+        var expected = (await Driver.RunToEndAsync(reference.Executor(operations), PaperFund.Start(), reference.Time)).Record!;
 
         var crashes = 0;
         for (var k = 1; ; k++)
@@ -160,6 +251,7 @@ public sealed class ExecutorPaperTests
                 result.Record.Legs.Select(l => (l.ClientOrderId, l.State, l.Fills.Count)));
         }
 
-        Assert.True(crashes >= 15, $"only {crashes} crash points exercised");
+        Assert.Equal(operations.Count, crashes); // a crash at every operation: 3 saves, the rules, the account, and each order's clock and send
+        Assert.True(crashes >= 14, $"only {crashes} crash points exercised");
     }
 }

@@ -616,6 +616,8 @@ public sealed class ReviewFindingsTests
 
         public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
 
+        public bool KeepsNoOrders => inner.KeepsNoOrders;
+
         public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
             inner.GetSymbolRulesAsync(assets, cancellationToken);
 

@@ -115,6 +115,9 @@ public sealed class BinanceExchange : IExchange
 
     public TimeSpan AcceptanceWindow => options.RecvWindow + options.ClockMargin;
 
+    /// <summary>Binance holds the orders: each is recorded before it is sent and looked up when its outcome is unknown.</summary>
+    public bool KeepsNoOrders => false;
+
     public async Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(assets);

@@ -16,4 +16,13 @@ public interface IRebalanceJournal
     /// the resourceVersion precondition of the patch.
     /// </summary>
     Task SaveAsync(RebalanceRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="record"/> the fund's current record without storing it: the executor's step for an
+    /// exchange that keeps no orders (<see cref="IExchange.KeepsNoOrders"/>), whose fills exist only once saved, so
+    /// that a phase's orders are stored together by the save that ends it. The staged record has the stored one's
+    /// revision; the ledger the exchange reads (its balances) is the staged one's. A save or a load forgets it: what a
+    /// crash or a conflict loses was never traded.
+    /// </summary>
+    void Stage(RebalanceRecord record);
 }

@@ -6,13 +6,28 @@ namespace CryptoIndex.Exchanges.Execution;
 public sealed class InMemoryRebalanceJournal : IRebalanceJournal
 {
     private readonly ConcurrentDictionary<string, RebalanceRecord> records = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RebalanceRecord> staged = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
     /// <summary>Every record saved, in order: what a status history would show.</summary>
     public ConcurrentQueue<RebalanceRecord> History { get; } = new();
 
-    public Task<RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken) =>
-        Task.FromResult(records.TryGetValue(fundUid, out var record) ? record : null);
+    /// <summary>The stored record, as a new executor (one after a crash) starts from it: anything staged is forgotten.</summary>
+    public Task<RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken)
+    {
+        staged.TryRemove(fundUid, out _);
+        return Task.FromResult(records.TryGetValue(fundUid, out var record) ? record : null);
+    }
+
+    /// <summary>The record staged since the last save, else the stored one: the ledger a paper exchange reads.</summary>
+    public RebalanceRecord? Current(string fundUid) =>
+        staged.TryGetValue(fundUid, out var record) || records.TryGetValue(fundUid, out record) ? record : null;
+
+    public void Stage(RebalanceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        staged[record.FundUid] = record;
+    }
 
     public Task SaveAsync(RebalanceRecord record, CancellationToken cancellationToken)
     {
@@ -27,6 +42,7 @@ public sealed class InMemoryRebalanceJournal : IRebalanceJournal
             }
 
             records[record.FundUid] = record;
+            staged.TryRemove(record.FundUid, out _);
             History.Enqueue(record);
         }
 

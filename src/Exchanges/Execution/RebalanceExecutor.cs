@@ -9,7 +9,8 @@ namespace CryptoIndex.Exchanges.Execution;
 /// Executes a rebalance exactly once across crashes (README, "Exactly once"):
 /// <list type="number">
 /// <item>the plan is recorded (every leg pending, with its deterministic client order id) before anything is sent;</item>
-/// <item>a leg is recorded as sent, with the timestamp of the attempt, before it is sent;</item>
+/// <item>a leg is recorded as sent, with the timestamp of the attempt, before it is sent (on an exchange that keeps no
+/// orders, paper, a phase's legs are staged and stored by the save that ends the phase: see <see cref="SaveLegAsync"/>);</item>
 /// <item>a leg whose outcome is unknown (no answer, 5xx, crash) is looked up by its client order id: found → adopted;
 /// not found once the attempt can no longer be accepted → sent again with the same id; otherwise wait;</item>
 /// <item>sells first; then the Engine plans again on the holdings the fills produced, and the buys are resized to the
@@ -33,6 +34,9 @@ public sealed class RebalanceExecutor(
     private readonly ILogger logger = logger ?? throw new ArgumentNullException(nameof(logger));
     private readonly ExecutorOptions options = options ?? new ExecutorOptions();
 
+    /// <summary>Whether the journal holds a staged record that is not stored yet (<see cref="SaveLegAsync"/>).</summary>
+    private bool staged;
+
     /// <summary>The exchange's rules for every asset the rebalance may trade (<see cref="RebalanceRules"/>).</summary>
     private Task<IReadOnlyDictionary<string, SymbolRules>> RulesAsync(RebalanceStart start, CancellationToken cancellationToken) =>
         RebalanceRules.GetAsync(
@@ -45,6 +49,7 @@ public sealed class RebalanceExecutor(
     public async Task<ExecutionResult> StartAsync(RebalanceStart start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
+        staged = false;
         var existing = await journal.LoadAsync(start.FundUid, cancellationToken).ConfigureAwait(false);
         if (existing is not null && (existing.Phase != RebalancePhase.Done || existing.Sequence >= start.Sequence))
         {
@@ -113,6 +118,7 @@ public sealed class RebalanceExecutor(
     /// <summary>Continues the fund's rebalance in progress, if any.</summary>
     public async Task<ExecutionResult> ResumeAsync(string fundUid, CancellationToken cancellationToken)
     {
+        staged = false;
         var record = await journal.LoadAsync(fundUid, cancellationToken).ConfigureAwait(false);
         return record is null
             ? new ExecutionResult(ExecutionStatus.NotStarted, null, Reason: "no rebalance recorded")
@@ -148,7 +154,8 @@ public sealed class RebalanceExecutor(
                         record = step.Record;
                         if (step.Wait is { } wait)
                         {
-                            return wait;
+                            // The call ends here: what is staged is stored first, so the wait reports a stored record.
+                            return staged ? wait with { Record = await SaveAsync(record, cancellationToken).ConfigureAwait(false) } : wait;
                         }
                     }
 
@@ -424,13 +431,30 @@ public sealed class RebalanceExecutor(
         return new Step(record, new ExecutionResult(ExecutionStatus.Waiting, record, retryAt, reason, Error: error));
     }
 
-    private Task<RebalanceRecord> SaveLegAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken) =>
-        SaveAsync(record.WithLeg(leg), cancellationToken);
+    /// <summary>
+    /// Records a leg's new state. On an exchange that keeps no orders (<see cref="IExchange.KeepsNoOrders"/>: paper) the
+    /// record is only staged, and the save that ends the phase (or a wait) stores every leg of it at once: a paper fill
+    /// exists only once stored, so one lost to a crash or a conflict never happened and is simply sent again, and
+    /// recording each order before and after it is sent bought nothing but two status writes per order.
+    /// </summary>
+    private Task<RebalanceRecord> SaveLegAsync(RebalanceRecord record, LegRecord leg, CancellationToken cancellationToken)
+    {
+        var next = record.WithLeg(leg);
+        if (!exchange.KeepsNoOrders)
+        {
+            return SaveAsync(next, cancellationToken);
+        }
+
+        journal.Stage(next);
+        staged = true;
+        return Task.FromResult(next);
+    }
 
     private async Task<RebalanceRecord> SaveAsync(RebalanceRecord record, CancellationToken cancellationToken)
     {
         var next = record with { Revision = record.Revision + 1 };
         await journal.SaveAsync(next, cancellationToken).ConfigureAwait(false);
+        staged = false;
         return next;
     }
 

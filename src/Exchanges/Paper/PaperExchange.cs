@@ -8,12 +8,13 @@ namespace CryptoIndex.Exchanges.Paper;
 /// <summary>
 /// Simulated exchange. It keeps no state: a fill is computed from the current price, slippage and fee rate, and
 /// becomes real only when the executor records it in the fund's status, in the same write. So an order whose record
-/// was lost in a crash never happened, <see cref="FindOrderAsync"/> always answers "none", and resending is safe.
+/// was lost in a crash never happened, <see cref="FindOrderAsync"/> always answers "none", and resending is safe; for
+/// the same reason the executor stores a phase's orders together (<see cref="KeepsNoOrders"/>).
 /// Balances are whatever the fund's ledger says (<paramref name="balances"/>); a buy the cash cannot pay for and a
 /// sell of more than is held are refused as Binance would.
 /// </summary>
 /// <param name="priceOf">The current price of an asset in the quote currency.</param>
-/// <param name="balances">The fund's holdings as recorded (the status ledger).</param>
+/// <param name="balances">The fund's holdings as recorded (the status ledger, with the fills staged in the phase so far).</param>
 /// <param name="options">Fee rate, slippage, quote currency and symbol rules.</param>
 /// <param name="time">The clock orders are stamped with.</param>
 public sealed class PaperExchange(
@@ -32,6 +33,8 @@ public sealed class PaperExchange(
     public string QuoteAsset => options.QuoteAsset;
 
     public TimeSpan AcceptanceWindow => TimeSpan.Zero;
+
+    public bool KeepsNoOrders => true;
 
     public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken)
     {

@@ -118,9 +118,24 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     /// </summary>
     public string? KnownResourceVersion => Known() is null ? null : resourceVersion;
 
-    /// <summary>The holdings the record's fills produced so far, or <paramref name="fallback"/> before any record.</summary>
+    /// <summary>
+    /// The record the executor staged since the last save (<see cref="Stage"/>: a paper rebalance's fills within a
+    /// phase), not stored yet.
+    /// </summary>
+    private ExecutionRecord? staged;
+
+    /// <summary>
+    /// The holdings the record's fills produced so far (a staged record's included: the ledger a paper order is checked
+    /// against), or <paramref name="fallback"/> before any record.
+    /// </summary>
     public Holdings CurrentHoldings(Holdings fallback) =>
-        Last?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : fallback;
+        (staged ?? Last)?.Holdings() is { IsSuccess: true } ledger ? ledger.Value : fallback;
+
+    public void Stage(ExecutionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        staged = record;
+    }
 
     /// <summary>
     /// Starts from the fund as the controller's cache has it, instead of reading it from the server: a record that
@@ -148,6 +163,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
 
     public async Task<ExecutionRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken)
     {
+        staged = null;
         if (Known() is { } fund)
         {
             Last = startedFrom is { } start && ReferenceEquals(start.Fund, fund)
@@ -213,6 +229,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
                 resourceVersion = (string?)updated["metadata"]?["resourceVersion"];
                 latest = updated;
                 Last = record;
+                staged = null;
                 if (startInPatch)
                 {
                     StartStatusWritten = true;

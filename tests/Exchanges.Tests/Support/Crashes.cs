@@ -60,6 +60,8 @@ public sealed class CrashingJournal(IRebalanceJournal inner, CrashSwitch crash) 
 {
     public Task<RebalanceRecord?> LoadAsync(string fundUid, CancellationToken cancellationToken) => inner.LoadAsync(fundUid, cancellationToken);
 
+    public void Stage(RebalanceRecord record) => inner.Stage(record);
+
     public Task SaveAsync(RebalanceRecord record, CancellationToken cancellationToken) =>
         crash.Step(async () =>
         {
@@ -75,6 +77,8 @@ public sealed class CrashingExchange(IExchange inner, CrashSwitch crash) : IExch
     public string QuoteAsset => inner.QuoteAsset;
 
     public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
+
+    public bool KeepsNoOrders => inner.KeepsNoOrders;
 
     public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
         crash.Step(() => inner.GetSymbolRulesAsync(assets, cancellationToken));

@@ -54,7 +54,7 @@ public sealed class PaperFund
 
     public PaperExchange Exchange() => new(
         asset => Prices[asset],
-        async ct => (await Journal.LoadAsync(Uid, ct))?.Holdings().Value ?? Initial,
+        _ => Task.FromResult(Journal.Current(Uid)?.Holdings().Value ?? Initial), // the ledger with the fills staged so far
         new PaperOptions(FeeRate: 0.001m, SlippageBps: SlippageBps, SymbolRules: Rules),
         Time);
 

@@ -102,6 +102,22 @@ public sealed class FakeClockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_paper_fund_is_funded_by_one_status_write_per_phase_of_its_first_rebalance()
+    {
+        using var kubectl = new Kubectl(cluster);
+        cluster.Requests.Clear();
+        await ApplySettledFundAsync(kubectl);
+
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "ifund", "sixty-forty", "-o", "json"))!["status"]!;
+        Assert.Equal(
+            [("Buy", "BTC", "Completed"), ("Buy", "ETH", "Completed")],
+            status["trades"]!.AsArray().Select(t => ((string)t!["side"]!, (string)t["symbol"]!, (string)t["status"]!)).Order());
+        // The rebalance's plan (with the evaluated status), its buys, its end, then the report once it settled: paper keeps
+        // no orders, so its orders are stored with the save that ends their phase, not each before and after it is sent.
+        Assert.Equal(4, cluster.Requests.Count("patch", "indexfunds/status"));
+    }
+
+    [Fact]
     public async Task Refreshes_of_a_fund_whose_prices_did_not_change_write_nothing()
     {
         using var kubectl = new Kubectl(cluster);

@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using CryptoIndex.Operator.Api;
 using CryptoIndex.Operator.Crd;
-using CryptoIndex.Operator.Funds;
 using CryptoIndex.Operator.Runtime.Events;
 using CryptoIndex.Operator.Runtime.Metrics;
 using CryptoIndex.LocalKube;
@@ -105,17 +103,19 @@ public static class SandboxCommand
             await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             var client = cluster.CreateClient();
             // The period counts from now, when the operator is up: at a high speed, starting took simulated hours.
-            var end = Earliest(options.Duration is { } duration ? market.Clock.GetUtcNow() + duration : null, market.End);
+            var startedAt = market.Clock.GetUtcNow();
+            var end = Earliest(options.Duration is { } duration ? startedAt + duration : null, market.End);
             // Ctrl+C reaches the operator's host first (it stops itself); either signal ends the watch.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(
                 cancellationToken, app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping);
-            await WatchAsync(client, market.Clock, end, stdout, interactive, stop.Token).ConfigureAwait(false);
+            var simulated = options.Market != SandboxMarketKind.CoinGecko;
+            await WatchAsync(client, market.Clock, simulated, end, stdout, interactive, stop.Token).ConfigureAwait(false);
 
             // The end the run was given, once reached: at 43200x a few real milliseconds of scheduling are simulated
             // minutes, which say nothing about the run.
             var stoppedAt = end is { } planned && market.Clock.GetUtcNow() >= planned ? planned : market.Clock.GetUtcNow();
-            var why = market.End is { } dataEnd && stoppedAt >= dataEnd && options.Duration is null ? "; the replayed history ended" : string.Empty;
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sandbox: stopped at {StatusText.Time(stoppedAt)} (simulated){why}; final summary:")).ConfigureAwait(false);
+            var historyEnded = market.End is { } dataEnd && stoppedAt >= dataEnd && options.Duration is null;
+            await stdout.WriteLineAsync(SandboxClockText.Stopped(startedAt, stoppedAt, market.Clock.GetUtcNow(), simulated, options.Speed, historyEnded)).ConfigureAwait(false);
             await stdout.WriteAsync(await SummaryAsync(client, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false);
             return Cli.ExitCodes.Ok;
         }
@@ -128,7 +128,8 @@ public static class SandboxCommand
     }
 
     /// <summary>Refreshes the summary until Ctrl+C or the end of the simulated period: in place on a terminal, else every 10 s.</summary>
-    private static async Task WatchAsync(IKubernetes client, TimeProvider clock, DateTimeOffset? end, TextWriter stdout, bool interactive, CancellationToken cancellationToken)
+    private static async Task WatchAsync(
+        IKubernetes client, TimeProvider clock, bool simulated, DateTimeOffset? end, TextWriter stdout, bool interactive, CancellationToken cancellationToken)
     {
         bool Done() => cancellationToken.IsCancellationRequested || (end is { } e && clock.GetUtcNow() >= e);
         async Task PauseAsync()
@@ -156,7 +157,7 @@ public static class SandboxCommand
             {
                 while (!Done())
                 {
-                    live.UpdateTarget(new Text(Header(clock) + await SafeSummaryAsync(client, cancellationToken).ConfigureAwait(false)));
+                    live.UpdateTarget(new Text(SandboxClockText.Header(clock.GetUtcNow(), simulated) + await SafeSummaryAsync(client, cancellationToken).ConfigureAwait(false)));
                     await PauseAsync().ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
@@ -169,7 +170,7 @@ public static class SandboxCommand
             if (TimeProvider.System.GetUtcNow() - printed >= TimeSpan.FromSeconds(10))
             {
                 printed = TimeProvider.System.GetUtcNow();
-                await stdout.WriteAsync(Header(clock) + await SafeSummaryAsync(client, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                await stdout.WriteAsync(SandboxClockText.Header(clock.GetUtcNow(), simulated) + await SafeSummaryAsync(client, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -178,8 +179,6 @@ public static class SandboxCommand
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
-
-    private static string Header(TimeProvider clock) => $"simulated time {StatusText.Time(clock.GetUtcNow())}\n";
 
     private static async Task<string> SafeSummaryAsync(IKubernetes client, CancellationToken cancellationToken)
     {

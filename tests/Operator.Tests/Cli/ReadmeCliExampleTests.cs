@@ -17,7 +17,7 @@ public sealed class ReadmeCliExampleTests : IDisposable
     public async Task The_plan_example_prints_the_table_the_readme_shows()
     {
         var prices = Path.Combine(folder, "prices.json");
-        File.WriteAllText(prices, Between("cat > prices.json <<'JSON'\n", "\nJSON\n"));
+        File.WriteAllText(prices, Between("cat > /tmp/prices.json <<'JSON'\n", "\nJSON\n"));
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
@@ -25,7 +25,7 @@ public sealed class ReadmeCliExampleTests : IDisposable
             RepositoryPaths.Combine("config", "samples", "manual.yaml"), prices, null, null, "table", null, stdout, stderr);
 
         Assert.Equal((0, string.Empty), (exit, stderr.ToString()));
-        Assert.Equal(OutputShownAfter("-- plan -f config/samples/manual.yaml --prices prices.json\n"), Lines(stdout.ToString()));
+        Assert.Equal(OutputShownAfter("-- plan -f config/samples/manual.yaml --prices /tmp/prices.json\n"), Lines(stdout.ToString()));
     }
 
     [SharedDataFact]

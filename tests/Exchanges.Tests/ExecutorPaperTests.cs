@@ -117,33 +117,13 @@ public sealed class ExecutorPaperTests
     }
 
     /// <summary>A paper exchange whose clock cannot be read the <c>failingRead</c>th time.</summary>
-    private sealed class ClockOutage(IExchange inner, int failingRead) : IExchange
+    private sealed class ClockOutage(IExchange inner, int failingRead) : ForwardingExchange(inner)
     {
         private int reads;
 
-        public string Name => inner.Name;
-
-        public string QuoteAsset => inner.QuoteAsset;
-
-        public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
-
-        public bool KeepsNoOrders => inner.KeepsNoOrders;
-
-        public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
-            inner.GetSymbolRulesAsync(assets, cancellationToken);
-
-        public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => inner.GetBalancesAsync(assets, cancellationToken);
-
-        public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => inner.GetAccountAsync(cancellationToken);
-
-        public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => ++reads == failingRead
+        public override Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => ++reads == failingRead
             ? throw new ExchangeException(ExchangeErrorKind.Unavailable, "clock unavailable", retryAfter: TimeSpan.FromSeconds(1))
-            : inner.GetTimeAsync(cancellationToken);
-
-        public Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) => inner.PlaceMarketOrderAsync(order, cancellationToken);
-
-        public Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
-            inner.FindOrderAsync(asset, clientOrderId, cancellationToken);
+            : Inner.GetTimeAsync(cancellationToken);
     }
 
     [Fact]

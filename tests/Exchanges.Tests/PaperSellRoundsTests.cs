@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using CryptoIndex.Engine.Planning;
-using CryptoIndex.Engine.Portfolio;
 using CryptoIndex.Exchanges.Execution;
 using CryptoIndex.Exchanges.Tests.Support;
 
@@ -62,36 +61,16 @@ public sealed class PaperSellRoundsTests
     }
 
     /// <summary>Refuses the first DOGE sell leg (every attempt), so the replan sells DOGE again in a second round.</summary>
-    private sealed class RefusesFirstDogeSell(IExchange inner, StrongBox<string?> refused) : IExchange
+    private sealed class RefusesFirstDogeSell(IExchange inner, StrongBox<string?> refused) : ForwardingExchange(inner)
     {
-        public string Name => inner.Name;
-
-        public string QuoteAsset => inner.QuoteAsset;
-
-        public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
-
-        public bool KeepsNoOrders => inner.KeepsNoOrders;
-
-        public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
-            inner.GetSymbolRulesAsync(assets, cancellationToken);
-
-        public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => inner.GetBalancesAsync(assets, cancellationToken);
-
-        public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => inner.GetAccountAsync(cancellationToken);
-
-        public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => inner.GetTimeAsync(cancellationToken);
-
-        public Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken)
+        public override Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken)
         {
             if (order.Asset == "DOGE" && order.Side == OrderSide.Sell && (refused.Value ??= order.ClientOrderId) == order.ClientOrderId)
             {
                 throw new ExchangeException(ExchangeErrorKind.Rejected, "paper: refused once for the test");
             }
 
-            return inner.PlaceMarketOrderAsync(order, cancellationToken);
+            return Inner.PlaceMarketOrderAsync(order, cancellationToken);
         }
-
-        public Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
-            inner.FindOrderAsync(asset, clientOrderId, cancellationToken);
     }
 }

@@ -608,29 +608,12 @@ public sealed class ReviewFindingsTests
             : report);
 
     /// <summary>An exchange whose order reports (placed or found) pass through <paramref name="rewrite"/>: a client as it was before a fix.</summary>
-    private sealed class ReportRewritingExchange(IExchange inner, Func<OrderReport, OrderReport> rewrite) : IExchange
+    private sealed class ReportRewritingExchange(IExchange inner, Func<OrderReport, OrderReport> rewrite) : ForwardingExchange(inner)
     {
-        public string Name => inner.Name;
+        public override async Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) =>
+            rewrite(await Inner.PlaceMarketOrderAsync(order, cancellationToken));
 
-        public string QuoteAsset => inner.QuoteAsset;
-
-        public TimeSpan AcceptanceWindow => inner.AcceptanceWindow;
-
-        public bool KeepsNoOrders => inner.KeepsNoOrders;
-
-        public Task<IReadOnlyDictionary<string, SymbolRules>> GetSymbolRulesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) =>
-            inner.GetSymbolRulesAsync(assets, cancellationToken);
-
-        public Task<Holdings> GetBalancesAsync(IReadOnlyCollection<string> assets, CancellationToken cancellationToken) => inner.GetBalancesAsync(assets, cancellationToken);
-
-        public Task<string?> GetAccountAsync(CancellationToken cancellationToken) => inner.GetAccountAsync(cancellationToken);
-
-        public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => inner.GetTimeAsync(cancellationToken);
-
-        public async Task<OrderReport> PlaceMarketOrderAsync(MarketOrder order, CancellationToken cancellationToken) =>
-            rewrite(await inner.PlaceMarketOrderAsync(order, cancellationToken));
-
-        public async Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
-            await inner.FindOrderAsync(asset, clientOrderId, cancellationToken) is { } found ? rewrite(found) : null;
+        public override async Task<OrderReport?> FindOrderAsync(string asset, string clientOrderId, CancellationToken cancellationToken) =>
+            await Inner.FindOrderAsync(asset, clientOrderId, cancellationToken) is { } found ? rewrite(found) : null;
     }
 }

@@ -223,12 +223,7 @@ public sealed class ExecutorPaperTests
 
             crashes++;
             var result = await Driver.RunToEndAsync(fund.Executor(), PaperFund.Start(), fund.Time);
-            Assert.Equal(ExecutionStatus.Done, result.Status);
-            Assert.Equal(expected.Holdings().Value.Cash, result.Record!.Holdings().Value.Cash);
-            Assert.Equal(expected.Holdings().Value.Quantities, result.Record.Holdings().Value.Quantities);
-            Assert.Equal(
-                expected.Legs.Select(l => (l.ClientOrderId, l.State, l.Fills.Count)),
-                result.Record.Legs.Select(l => (l.ClientOrderId, l.State, l.Fills.Count)));
+            PaperFund.AssertSameEndState(expected, result);
         }
 
         Assert.Equal(operations.Count, crashes); // a crash at every operation: 3 saves, the rules, the account, and each order's clock and send

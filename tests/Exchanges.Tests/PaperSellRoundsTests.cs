@@ -49,12 +49,7 @@ public sealed class PaperSellRoundsTests
 
             crashes++;
             var result = await Driver.RunToEndAsync(Executor(fund, null, refused), PaperFund.Start(), fund.Time);
-            Assert.Equal(ExecutionStatus.Done, result.Status);
-            Assert.Equal(expected.Holdings().Value.Cash, result.Record!.Holdings().Value.Cash);
-            Assert.Equal(expected.Holdings().Value.Quantities, result.Record.Holdings().Value.Quantities);
-            Assert.Equal(
-                expected.Legs.Select(l => (l.ClientOrderId, l.State, l.Fills.Count)),
-                result.Record.Legs.Select(l => (l.ClientOrderId, l.State, l.Fills.Count)));
+            PaperFund.AssertSameEndState(expected, result);
         }
 
         Assert.True(crashes >= operations.Count - 1, $"{crashes} of {operations.Count}");

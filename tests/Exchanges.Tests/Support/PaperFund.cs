@@ -58,6 +58,20 @@ public sealed class PaperFund
         new PaperOptions(FeeRate: 0.001m, SlippageBps: SlippageBps, SymbolRules: Rules),
         Time);
 
+    /// <summary>
+    /// A run resumed after a crash ended as the uninterrupted run did: done, the same books, and every leg in the same
+    /// state with the same fills (a leg executed twice, or lost, would change them).
+    /// </summary>
+    public static void AssertSameEndState(RebalanceRecord expected, ExecutionResult result)
+    {
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        Assert.Equal(expected.Holdings().Value.Cash, result.Record!.Holdings().Value.Cash);
+        Assert.Equal(expected.Holdings().Value.Quantities, result.Record.Holdings().Value.Quantities);
+        Assert.Equal(
+            expected.Legs.Select(l => (l.ClientOrderId, l.State, l.Fills.Count)),
+            result.Record.Legs.Select(l => (l.ClientOrderId, l.State, l.Fills.Count)));
+    }
+
     /// <summary>A new executor, as after a restart: nothing shared with earlier ones but the journal (and the clock).</summary>
     public RebalanceExecutor Executor(CrashSwitch? crash = null, ExecutorOptions? options = null) => new(
         crash is null ? Exchange() : new CrashingExchange(Exchange(), crash),

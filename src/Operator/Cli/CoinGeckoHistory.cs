@@ -74,7 +74,7 @@ public static class CoinGeckoHistory
     private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file, List<string> issues)
     {
         var rows = new SortedDictionary<DateOnly, AssetClose>();
-        var lines = new Dictionary<DateOnly, (int Line, string Values)>();
+        var lines = new Dictionary<DateOnly, (int Line, string[] Values)>();
         var conflicting = new SortedDictionary<DateOnly, List<int>>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(file))
@@ -94,11 +94,11 @@ public static class CoinGeckoHistory
             }
 
             decimal? cap = decimal.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 0m ? decimal.Round(parsed, 2) : null;
-            var values = string.Join(',', cells.Skip(1));
+            var values = cells[1..];
             if (lines.TryGetValue(date, out var first))
             {
                 // The last copy must not win silently: agreeing rows are one day, differing ones are no day at all.
-                if (values == first.Values && !conflicting.ContainsKey(date))
+                if (SameValues(values, first.Values) && !conflicting.ContainsKey(date))
                 {
                     issues.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)} line {lineNumber}: {date:yyyy-MM-dd} repeats line {first.Line} with the same values; used once"));
                 }
@@ -120,6 +120,15 @@ public static class CoinGeckoHistory
             string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)} lines {string.Join(" and ", c.Value)}: {c.Key:yyyy-MM-dd} appears with different values; neither is used, the day counts as missing")));
         return (rows, null);
     }
+
+    /// <summary>
+    /// Whether two rows of one day agree: cell by cell, as numbers when both are numbers (a tool that rewrote part of
+    /// the file may write 1500517590 for 1500517590.0, the same market cap), else as written.
+    /// </summary>
+    private static bool SameValues(string[] a, string[] b) =>
+        a.Length == b.Length && a.Zip(b).All(p => p.First == p.Second
+            || (decimal.TryParse(p.First, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
+                && decimal.TryParse(p.Second, NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && x == y));
 
     private static (DateOnly Start, DateOnly End, string? Error) Range(
         Dictionary<string, SortedDictionary<DateOnly, AssetClose>> series, bool needsMarketCaps, DateOnly? from, DateOnly? to, List<string> issues)

@@ -294,6 +294,24 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_day_repeated_with_the_same_numbers_written_otherwise_is_used_once()
+    {
+        // The same price and market cap, written as another tool writes them (the real btc export has both 1500517590
+        // and 1575032004.0): these rows agree, yet they were called different and the day thrown away (A at 1 on day 2).
+        var data = HandWritten();
+        File.AppendAllText(Path.Combine(data, "a-usd-max.csv"), "2022-01-02 00:00:00 UTC,2.0,200.00,0.0\n");
+
+        var (exit, output, errors) = Run(EqualWeight, data);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(1_125m, (decimal)json["finalValue"]!); // the hand-computed replay, as without the repeat
+        var issues = json["issues"]!.AsArray().Select(i => (string)i!).ToList();
+        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same values; used once", issues);
+        Assert.DoesNotContain(issues, i => i.StartsWith("A:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Two_files_for_one_constituent_are_refused_naming_both()
     {
         var data = HandWritten();

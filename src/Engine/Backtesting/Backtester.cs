@@ -1,3 +1,4 @@
+using System.Globalization;
 using CryptoIndex.Engine.Decisions;
 using CryptoIndex.Engine.Planning;
 using CryptoIndex.Engine.Portfolio;
@@ -97,7 +98,7 @@ public static class Backtester
     public const string DailyReason = "daily: back to target every day";
 
     private static EngineError OnDay(MarketDay day, EngineError error) =>
-        error with { Message = $"on {day.Date:yyyy-MM-dd}: {error.Message}" };
+        error with { Message = string.Create(CultureInfo.InvariantCulture, $"on {day.Date:yyyy-MM-dd}: {error.Message}") };
 
     private static decimal MaxDrawdown(List<NavPoint> series)
     {

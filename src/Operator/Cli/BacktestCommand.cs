@@ -24,7 +24,7 @@ public static class BacktestCommand
         }
 
         var (feeRate, feeError) = FeeRate(fee, definition.Planning.FeeRate, stderr);
-        var inputError = feeError ?? ChartError(chart) ?? (from > to ? $"--from {from:yyyy-MM-dd} is after --to {to:yyyy-MM-dd}" : null);
+        var inputError = feeError ?? ChartError(chart) ?? (from > to ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--from {from:yyyy-MM-dd} is after --to {to:yyyy-MM-dd}") : null);
         if (inputError is not null)
         {
             stderr.WriteLine(inputError);
@@ -48,7 +48,7 @@ public static class BacktestCommand
             return ExitCodes.InvalidInput;
         }
 
-        var title = $"{fund!.Metadata.Name}: {history.Days[0].Date:yyyy-MM-dd} to {history.Days[^1].Date:yyyy-MM-dd}";
+        var title = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{fund!.Metadata.Name}: {history.Days[0].Date:yyyy-MM-dd} to {history.Days[^1].Date:yyyy-MM-dd}");
         try
         {
             if (chart is not null && chart.EndsWith(".png", StringComparison.OrdinalIgnoreCase))

@@ -74,7 +74,7 @@ public static class CoinGeckoHistory
     private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file, List<string> issues)
     {
         var rows = new SortedDictionary<DateOnly, AssetClose>();
-        var lines = new Dictionary<DateOnly, (int Line, string Values)>();
+        var lines = new Dictionary<DateOnly, (int Line, string[] Values)>();
         var conflicting = new SortedDictionary<DateOnly, List<int>>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(file))
@@ -94,13 +94,13 @@ public static class CoinGeckoHistory
             }
 
             decimal? cap = decimal.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 0m ? decimal.Round(parsed, 2) : null;
-            var values = string.Join(',', cells.Skip(1));
+            var values = cells[1..];
             if (lines.TryGetValue(date, out var first))
             {
                 // The last copy must not win silently: agreeing rows are one day, differing ones are no day at all.
-                if (values == first.Values && !conflicting.ContainsKey(date))
+                if (SameValues(values, first.Values) && !conflicting.ContainsKey(date))
                 {
-                    issues.Add($"{Path.GetFileName(file)} line {lineNumber}: {date:yyyy-MM-dd} repeats line {first.Line} with the same values; used once");
+                    issues.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)} line {lineNumber}: {date:yyyy-MM-dd} repeats line {first.Line} with the same values; used once"));
                 }
                 else
                 {
@@ -117,9 +117,18 @@ public static class CoinGeckoHistory
         }
 
         issues.AddRange(conflicting.Select(c =>
-            $"{Path.GetFileName(file)} lines {string.Join(" and ", c.Value)}: {c.Key:yyyy-MM-dd} appears with different values; neither is used, the day counts as missing"));
+            string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)} lines {string.Join(" and ", c.Value)}: {c.Key:yyyy-MM-dd} appears with different values; neither is used, the day counts as missing")));
         return (rows, null);
     }
+
+    /// <summary>
+    /// Whether two rows of one day agree: cell by cell, as numbers when both are numbers (a tool that rewrote part of
+    /// the file may write 1500517590 for 1500517590.0, the same market cap), else as written.
+    /// </summary>
+    private static bool SameValues(string[] a, string[] b) =>
+        a.Length == b.Length && a.Zip(b).All(p => p.First == p.Second
+            || (decimal.TryParse(p.First, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
+                && decimal.TryParse(p.Second, NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && x == y));
 
     private static (DateOnly Start, DateOnly End, string? Error) Range(
         Dictionary<string, SortedDictionary<DateOnly, AssetClose>> series, bool needsMarketCaps, DateOnly? from, DateOnly? to, List<string> issues)
@@ -137,16 +146,16 @@ public static class CoinGeckoHistory
         {
             var before = series[latest].Where(r => r.Key < start && r.Key >= asked).Select(r => r.Value).ToList();
             var fileStart = series[latest].Keys.First();
-            issues.Add($"start moved from {asked:yyyy-MM-dd} to {start:yyyy-MM-dd}: " + (before.Count == 0
+            issues.Add(string.Create(CultureInfo.InvariantCulture, $"start moved from {asked:yyyy-MM-dd} to {start:yyyy-MM-dd}: ") + (before.Count == 0
                 ? $"{latest} has no data before"
-                : (fileStart > asked ? $"{latest}'s file starts on {fileStart:yyyy-MM-dd}, and its first {before.Count} day(s)" : $"{latest}'s {before.Count} day(s) before")
+                : (fileStart > asked ? string.Create(CultureInfo.InvariantCulture, $"{latest}'s file starts on {fileStart:yyyy-MM-dd}, and its first {before.Count} day(s)") : $"{latest}'s {before.Count} day(s) before")
                     + $" have {Unusable(before, needsMarketCaps)}"));
         }
         else if (from is null && series[latest].Keys.First() < start)
         {
             // The file starts earlier, but its first rows are unusable (a zero price or market cap): say why they are skipped.
             var skipped = series[latest].Where(r => r.Key < start).Select(r => r.Value).ToList();
-            issues.Add($"start is {start:yyyy-MM-dd}, not {series[latest].Keys.First():yyyy-MM-dd}: {latest}'s first {skipped.Count} day(s) have {Unusable(skipped, needsMarketCaps)}");
+            issues.Add(string.Create(CultureInfo.InvariantCulture, $"start is {start:yyyy-MM-dd}, not {series[latest].Keys.First():yyyy-MM-dd}: {latest}'s first {skipped.Count} day(s) have {Unusable(skipped, needsMarketCaps)}"));
         }
 
         if (to is { } t && t < end)
@@ -155,7 +164,7 @@ public static class CoinGeckoHistory
         }
         else if (to is { } askedEnd && askedEnd > end)
         {
-            issues.Add($"end moved from {askedEnd:yyyy-MM-dd} to {end:yyyy-MM-dd}: not every constituent has data after it");
+            issues.Add(string.Create(CultureInfo.InvariantCulture, $"end moved from {askedEnd:yyyy-MM-dd} to {end:yyyy-MM-dd}: not every constituent has data after it"));
         }
 
         if (start <= end)
@@ -164,13 +173,13 @@ public static class CoinGeckoHistory
         }
 
         var range = shared <= sharedEnd
-            ? $"the constituents share data only from {shared:yyyy-MM-dd} ({latest} starts then) to {sharedEnd:yyyy-MM-dd}"
-            : $"the constituents share no day of data ({latest} starts on {shared:yyyy-MM-dd}, after another ends on {sharedEnd:yyyy-MM-dd})";
+            ? string.Create(CultureInfo.InvariantCulture, $"the constituents share data only from {shared:yyyy-MM-dd} ({latest} starts then) to {sharedEnd:yyyy-MM-dd}")
+            : string.Create(CultureInfo.InvariantCulture, $"the constituents share no day of data ({latest} starts on {shared:yyyy-MM-dd}, after another ends on {sharedEnd:yyyy-MM-dd})");
         var request = (from, to) switch
         {
-            ({ } a, { } b) => $"--from {a:yyyy-MM-dd} --to {b:yyyy-MM-dd} is outside it",
-            ({ } a, null) => $"--from {a:yyyy-MM-dd} is after it",
-            (null, { } b) => $"--to {b:yyyy-MM-dd} is before it",
+            ({ } a, { } b) => string.Create(CultureInfo.InvariantCulture, $"--from {a:yyyy-MM-dd} --to {b:yyyy-MM-dd} is outside it"),
+            ({ } a, null) => string.Create(CultureInfo.InvariantCulture, $"--from {a:yyyy-MM-dd} is after it"),
+            (null, { } b) => string.Create(CultureInfo.InvariantCulture, $"--to {b:yyyy-MM-dd} is before it"),
             _ => "so there is nothing to replay",
         };
         return (start, end, $"{range}; {request}");

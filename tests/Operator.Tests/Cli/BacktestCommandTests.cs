@@ -264,6 +264,54 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_output_writes_its_dates_the_same_under_a_culture_with_another_calendar()
+    {
+        // With invariant globalization turned off (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false) under ar-SA, whose calendar
+        // is Umm al-Qura, the title and the issues wrote 1443-05-29 for 2022-01-02, so -o json was not the same bytes on
+        // every machine. Needs ICU (libicu), which the .NET SDK's Linux images have.
+        var data = HandWritten();
+        File.AppendAllText(Path.Combine(data, "a-usd-max.csv"), "2022-01-02 00:00:00 UTC,2,200,0\n");
+        var manifest = Path.Combine(folder, "fund.yaml");
+        File.WriteAllText(manifest, EqualWeight);
+        var arabic = new Dictionary<string, string>
+        {
+            ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "false",
+            ["LANG"] = "ar_SA.UTF-8",
+            ["LC_ALL"] = "ar_SA.UTF-8",
+        };
+
+        foreach (var output in new[] { "json", "table", "markdown" })
+        {
+            string[] args = ["backtest", "-f", manifest, "--data", data, "--from", "2021-12-01", "-o", output];
+            await using var invariant = Testing.CryptoIndexProcess.Start(args);
+            await using var local = Testing.CryptoIndexProcess.Start(arabic, args);
+
+            Assert.Equal((0, 0), (await invariant.ExitCodeAsync(), await local.ExitCodeAsync()));
+            Assert.Contains("2022-01-02 repeats line 3", invariant.Output, StringComparison.Ordinal);
+            Assert.Contains("2022-01-01", invariant.Output, StringComparison.Ordinal);
+            Assert.Equal(invariant.Output, local.Output);
+        }
+    }
+
+    [Fact]
+    public void A_day_repeated_with_the_same_numbers_written_otherwise_is_used_once()
+    {
+        // The same price and market cap, written as another tool writes them (the real btc export has both 1500517590
+        // and 1575032004.0): these rows agree, yet they were called different and the day thrown away (A at 1 on day 2).
+        var data = HandWritten();
+        File.AppendAllText(Path.Combine(data, "a-usd-max.csv"), "2022-01-02 00:00:00 UTC,2.0,200.00,0.0\n");
+
+        var (exit, output, errors) = Run(EqualWeight, data);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(1_125m, (decimal)json["finalValue"]!); // the hand-computed replay, as without the repeat
+        var issues = json["issues"]!.AsArray().Select(i => (string)i!).ToList();
+        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same values; used once", issues);
+        Assert.DoesNotContain(issues, i => i.StartsWith("A:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Two_files_for_one_constituent_are_refused_naming_both()
     {
         var data = HandWritten();

@@ -24,6 +24,12 @@ public static class SecretReader
         {
             throw new InvalidOperationException($"Secret {reference.Namespace}/{reference.Name} does not exist", e);
         }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            // The API server's own message names neither the Secret nor the missing right; a crash loop's first line must.
+            throw new InvalidOperationException(
+                $"the operator may not read Secret {reference.Namespace}/{reference.Name} (RBAC: it needs get on it, in namespace {reference.Namespace})", e);
+        }
 
         if (secret.Data?.TryGetValue(reference.Key, out var bytes) == true && bytes.Length > 0)
         {

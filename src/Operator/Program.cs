@@ -1,5 +1,14 @@
 using System.CommandLine;
+using System.Globalization;
 using CryptoIndex.Operator.Crd;
+
+// Every number and date the executable writes (status, Events, logs, command output) is culture-invariant. The build
+// asks for invariant globalization, but DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false in the environment turns it off,
+// and then a format left implicit would follow the machine's culture: decimal commas, or ar-SA's Umm al-Qura calendar.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
 // The operator's one executable: each capability is a command of it.
 var root = new RootCommand("CryptoIndex: crypto index funds as Kubernetes custom resources.");

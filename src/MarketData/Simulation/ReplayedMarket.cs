@@ -1,3 +1,4 @@
+using System.Globalization;
 using CryptoIndex.Engine.Backtesting;
 
 namespace CryptoIndex.MarketData.Simulation;
@@ -45,7 +46,7 @@ public sealed class ReplayedMarket
         var index = days.IndexOfKey(day);
         if (index < 0)
         {
-            missing = $"no close on {day:yyyy-MM-dd} (history runs {days.Keys[0]:yyyy-MM-dd} to {days.Keys[^1]:yyyy-MM-dd})";
+            missing = string.Create(CultureInfo.InvariantCulture, $"no close on {day:yyyy-MM-dd} (history runs {days.Keys[0]:yyyy-MM-dd} to {days.Keys[^1]:yyyy-MM-dd})");
             return null;
         }
 

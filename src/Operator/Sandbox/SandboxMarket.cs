@@ -35,7 +35,7 @@ public sealed record SandboxMarket(PriceProviderSettings Settings, TimeProvider 
 
                 if (options.From is { } from && (from < replayed.FirstCommonDay || from > replayed.LastCommonDay))
                 {
-                    return (null, $"--from: {from:yyyy-MM-dd} is outside the history every asset has ({replayed.FirstCommonDay:yyyy-MM-dd} to {replayed.LastCommonDay:yyyy-MM-dd})");
+                    return (null, string.Create(CultureInfo.InvariantCulture, $"--from: {from:yyyy-MM-dd} is outside the history every asset has ({replayed.FirstCommonDay:yyyy-MM-dd} to {replayed.LastCommonDay:yyyy-MM-dd})"));
                 }
 
                 var day = options.From ?? replayed.FirstCommonDay!.Value;
@@ -45,7 +45,7 @@ public sealed record SandboxMarket(PriceProviderSettings Settings, TimeProvider 
                     new PriceProviderSettings { Substitute = new ReplayedSource(replayed, replayClock) },
                     replayClock,
                     start,
-                    $"REPLAYED history of {replayed.Symbols.Count} assets from {options.DataDirectory}, starting {day:yyyy-MM-dd}, at {speed}x real time")
+                    string.Create(CultureInfo.InvariantCulture, $"REPLAYED history of {replayed.Symbols.Count} assets from {options.DataDirectory}, starting {day:yyyy-MM-dd}, at {speed}x real time"))
                 {
                     End = new DateTimeOffset(replayed.LastCommonDay!.Value.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1),
                 }, null);

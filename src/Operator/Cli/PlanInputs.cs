@@ -89,7 +89,7 @@ public static class PlanInputs
         baseUrl = baseUrl is null ? null : MarketData.Http.HttpUrls.AsBase(baseUrl);
         var key = Environment.GetEnvironmentVariable(CoinGeckoKeyVariable);
         using var http = MarketData.Http.ResilientHttpClient.Create(new MarketData.Http.SourceHttpOptions(), time);
-        var source = new CoinGeckoSource(http, new CoinGeckoOptions { BaseUrl = baseUrl, ApiKey = string.IsNullOrEmpty(key) ? null : key }, time);
+        var source = new CoinGeckoSource(http, LiveOptions(baseUrl, key), time);
         var assets = fund.Constituents.Select(c => new AssetRef(c.Symbol, c.CoinGeckoId, c.BinancePair)).ToList();
         try
         {
@@ -100,6 +100,20 @@ public static class PlanInputs
             return (null, "--provider coingecko: " + e.Message);
         }
     }
+
+    /// <summary>
+    /// The CoinGecko settings for <c>--coingecko-url</c> and the key: the Pro plan when the URL is CoinGecko's Pro host,
+    /// since CoinGecko takes a key there only in <c>x-cg-pro-api-key</c> (a Demo key header is refused), and the Demo
+    /// plan (<c>x-cg-demo-api-key</c>) anywhere else.
+    /// </summary>
+    internal static CoinGeckoOptions LiveOptions(Uri? baseUrl, string? key) => new()
+    {
+        BaseUrl = baseUrl,
+        ApiKey = string.IsNullOrEmpty(key) ? null : key,
+        Plan = baseUrl is not null && string.Equals(baseUrl.Host, CoinGeckoOptions.ProBaseUrl.Host, StringComparison.OrdinalIgnoreCase)
+            ? CoinGeckoPlan.Pro
+            : CoinGeckoPlan.Demo,
+    };
 
     /// <summary>
     /// A time as RFC 3339 writes it, with its UTC offset (<c>2021-12-31T12:30:00Z</c>, <c>…+01:00</c>); else the error,

@@ -208,7 +208,7 @@ public static class FundEvaluator
             return new AllocationStatus
             {
                 Symbol = p.Symbol,
-                Price = StatusText.Money(p.Price),
+                Price = StatusText.Price(p.Price),
                 MarketCap = quote?.MarketCap is { } cap ? StatusText.Money(cap) : null,
                 MarketCapOrigin = quote?.MarketCapOrigin.ToString(),
                 PriceSource = quote?.Source ?? outsideSources.GetValueOrDefault(p.Symbol),

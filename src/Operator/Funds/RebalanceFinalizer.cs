@@ -102,7 +102,7 @@ internal sealed class RebalanceFinalizer(IKubernetes client)
             var filledQuantity = l.Fills.Sum(f => f.Quantity);
             var quantity = filledQuantity > 0m ? filledQuantity : l.ExecutedQuantity;
             var price = filledQuantity > 0m ? l.Fills.Sum(f => f.Quantity * f.Price) / filledQuantity : l.ReferencePrice;
-            return string.Create(CultureInfo.InvariantCulture, $"{Side(l)} {StatusText.Quantity(quantity)} {l.Symbol} at {StatusText.Money(price)} ({l.ClientOrderId})");
+            return string.Create(CultureInfo.InvariantCulture, $"{Side(l)} {StatusText.Quantity(quantity)} {l.Symbol} at {StatusText.Price(price)} ({l.ClientOrderId})");
         }).ToList();
         var failed = record.Legs.Where(l => l.State == LegState.Failed).Select(l => $"{Side(l)} {l.Symbol} ({l.ClientOrderId}: {l.Reason})").ToList();
         var notSent = record.Legs.Where(l => l.State is LegState.Pending or LegState.Skipped).Select(l => $"{Side(l)} {l.Symbol}").ToList();

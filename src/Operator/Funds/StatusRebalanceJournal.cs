@@ -625,7 +625,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             Symbol = leg.Symbol,
             Side = leg.Side.ToString(),
             Quantity = StatusText.Quantity(executed > 0m ? executed : leg.Quantity),
-            Price = StatusText.Money(price),
+            Price = StatusText.Price(price),
             Fee = fees.Count > 0 ? string.Join(", ", fees.Select(f => StatusText.Quantity(f.Amount))) : null,
             FeeAsset = fees.Count > 0 ? string.Join(", ", fees.Select(f => f.Asset)) : null,
             Status = leg.State switch

@@ -4,12 +4,20 @@ namespace CryptoIndex.Operator.Funds;
 
 /// <summary>
 /// How numbers are written into a fund's status: exact decimal strings, culture-invariant, never in exponent form.
-/// Money to 8 decimal places, weights as percentages and drifts in percentage points to 4 places, both rounded half away from zero: enough for any
-/// quote currency and for a weight to 0.0001 %; cash and quantities exactly as held (status is the paper ledger).
+/// Money to 8 decimal places, prices to 8 places or, below 0.1, to 8 significant digits, weights as percentages and
+/// drifts in percentage points to 4 places, all rounded half away from zero: enough for any quote currency and for a
+/// weight to 0.0001 %; cash and quantities exactly as held (status is the paper ledger).
 /// </summary>
 public static class StatusText
 {
     public static string Money(decimal value) => Engine.Format.Number(value, 8);
+
+    /// <summary>
+    /// A price: 8 decimal places keep only 3 significant digits of a coin at 0.000002 (SHIB, PEPE), so its value would not
+    /// be its quantity times the price shown, and a last known price read back from status would revalue it.
+    /// </summary>
+    public static string Price(decimal value) =>
+        Engine.Format.Number(value, value == 0m ? 8 : Math.Min(28, Math.Max(8, 7 - Engine.DecimalMath.Exponent(Math.Abs(value)))));
 
     public static string Quantity(decimal value) => Engine.DecimalMath.Normalize(value).ToString(CultureInfo.InvariantCulture);
 

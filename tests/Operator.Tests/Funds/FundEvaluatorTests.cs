@@ -54,6 +54,34 @@ public sealed class FundEvaluatorTests
     }
 
     [Fact]
+    public void A_sub_cent_price_keeps_its_digits_so_value_is_quantity_times_the_price_shown_and_reads_back_unchanged()
+    {
+        // A PEPE-like coin at 0.0000098765432: at 8 decimal places "0.00000988", and 10^9 of it would show a value of
+        // 9876.5432 beside a price worth 9880; read back as its last known price, NAV would jump by 3.46.
+        var pepe = new AssetRef("ETH", "ethereum", "ETHUSDT");
+        var snapshot = Snapshot(Now) with
+        {
+            Quotes = new Dictionary<AssetRef, PriceQuote>(Snapshot(Now).Quotes) { [pepe] = new("ETH", 0.0000098765432m, 300_000_000_000m, Now, "coingecko", MarketCapOrigin.Reported) },
+        };
+        var holdings = Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1_000_000_000m));
+
+        var result = FundEvaluator.Evaluate(Fund(), snapshot, holdings, new RebalanceHistory(Now.AddDays(-1), ["BTC", "ETH"]), Now);
+
+        var row = Assert.Single(result.Status.Allocations!, a => a.Symbol == "ETH");
+        Assert.Equal(("0.0000098765432", "9876.5432"), (row.Price, row.Value));
+        Assert.Equal("15876.5432", result.Status.Nav);
+
+        // Without a current price (the coin left the index and the cache), it is valued at that price as before.
+        var fund = Fund();
+        fund.Spec.Constituents = [fund.Spec.Constituents[0]];
+        fund.Spec.Constituents[0].Weight = "100%";
+        fund.Status = result.Status;
+        var btcOnly = new MarketSnapshot(Now, new Dictionary<AssetRef, PriceQuote> { [Btc] = Snapshot(Now).Quotes[Btc] }, [], [], new HashSet<AssetRef> { Btc });
+        var later = FundEvaluator.Evaluate(fund, btcOnly, FundEvaluator.HoldingsFrom(fund.Status, 10_000m), new RebalanceHistory(Now.AddDays(-1), ["BTC"]), Now);
+        Assert.Equal("15876.5432", later.Status.Nav);
+    }
+
+    [Fact]
     public void A_fund_on_target_is_ready_within_thresholds()
     {
         var result = FundEvaluator.Evaluate(Fund(), Snapshot(Now), Holdings.Of(0m, ("BTC", 0.12m), ("ETH", 1.6m)),

@@ -20,6 +20,20 @@ public sealed class StatusTextTests
         Assert.Equal(string.Empty, StatusText.NotSent([]));
     }
 
+    /// <summary>Prices keep 8 decimal places, and below 0.1 8 significant digits: a sub-cent coin keeps its digits.</summary>
+    [Theory]
+    [InlineData("95706.645550008394", "95706.64555001")]
+    [InlineData("0.713388722434", "0.71338872")]
+    [InlineData("0.0639501511925", "0.063950151")]
+    [InlineData("0.000002034204", "0.000002034204")]
+    [InlineData("0.00001234567891", "0.000012345679")]
+    [InlineData("0.00000001", "0.00000001")]
+    [InlineData("0.0000000123456789", "0.000000012345679")]
+    [InlineData("150", "150")]
+    [InlineData("0", "0")]
+    public void Prices_keep_eight_significant_digits_below_a_tenth(string price, string shown) =>
+        Assert.Equal(shown, StatusText.Price(decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture)));
+
     /// <summary>A buy with no cash left and the part of an order above the exchange's maximum are not "below the minimums".</summary>
     [Fact]
     public void Orders_not_sent_for_want_of_cash_or_above_the_maximum_per_order_name_that_reason()

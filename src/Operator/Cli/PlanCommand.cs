@@ -210,7 +210,7 @@ public static class PlanCommand
         text.Append("| asset | price | target | current | drift |\n|---|---:|---:|---:|---:|\n");
         foreach (var p in report.Valuation.Positions)
         {
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Symbol} | {Engine.Format.Number(p.Price)} | {Engine.Format.Percent(p.TargetWeight)} | {Engine.Format.Percent(p.CurrentWeight)} | {Engine.Format.PercentagePoints(p.Drift)} |\n");
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Symbol} | {Funds.StatusText.Price(p.Price)} | {Engine.Format.Percent(p.TargetWeight)} | {Engine.Format.Percent(p.CurrentWeight)} | {Engine.Format.PercentagePoints(p.Drift)} |\n");
         }
 
         var v = report.Valuation;
@@ -227,7 +227,7 @@ public static class PlanCommand
             text.Append("\n| leg | side | quantity | asset | price | value | fee |\n|---:|---|---:|---|---:|---:|---:|\n");
             foreach (var o in plan.Orders)
             {
-                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {o.Leg} | {o.Side} | {Engine.Format.Number(o.Quantity, 12)} | {o.Symbol} | {Engine.Format.Number(o.Price)} | {Engine.Format.Number(o.Notional, 2)} | {Engine.Format.Number(o.EstimatedFee, 2)} |\n");
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {o.Leg} | {o.Side} | {Engine.Format.Number(o.Quantity, 12)} | {o.Symbol} | {Funds.StatusText.Price(o.Price)} | {Engine.Format.Number(o.Notional, 2)} | {Engine.Format.Number(o.EstimatedFee, 2)} |\n");
             }
 
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\nTurnover {Engine.Format.Number(plan.Turnover, 2)}, estimated fees {Engine.Format.Number(plan.EstimatedFees, 2)}, residual drift {Engine.Format.Percent(plan.ResidualDrift)}.\n");
@@ -242,7 +242,7 @@ public static class PlanCommand
             .AddColumns("asset", "price", "target", "current", "drift");
         foreach (var p in report.Valuation.Positions)
         {
-            targets.AddRow(p.Symbol, Engine.Format.Number(p.Price), Engine.Format.Percent(p.TargetWeight), Engine.Format.Percent(p.CurrentWeight), Engine.Format.PercentagePoints(p.Drift));
+            targets.AddRow(p.Symbol, Funds.StatusText.Price(p.Price), Engine.Format.Percent(p.TargetWeight), Engine.Format.Percent(p.CurrentWeight), Engine.Format.PercentagePoints(p.Drift));
         }
 
         var cash = report.Valuation;
@@ -263,7 +263,7 @@ public static class PlanCommand
         foreach (var o in plan.Orders)
         {
             orders.AddRow(o.Leg.ToString(System.Globalization.CultureInfo.InvariantCulture), o.Side.ToString(), Engine.Format.Number(o.Quantity, 12), o.Symbol,
-                Engine.Format.Number(o.Price), Engine.Format.Number(o.Notional, 2), Engine.Format.Number(o.EstimatedFee, 2));
+                Funds.StatusText.Price(o.Price), Engine.Format.Number(o.Notional, 2), Engine.Format.Number(o.EstimatedFee, 2));
         }
 
         console.Write(orders);

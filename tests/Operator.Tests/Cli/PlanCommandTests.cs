@@ -42,6 +42,22 @@ public sealed class PlanCommandTests : IDisposable
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("table")]
+    [InlineData("markdown")]
+    public async Task A_coin_priced_below_a_cent_keeps_eight_significant_digits_in_the_tables(string output)
+    {
+        // At 8 decimal places a price of 0.0000098765432 was shown as 0.00000988: 3 digits, as the status once wrote it.
+        var prices = Prices.Replace("\"price\": \"2500\"", "\"price\": \"0.0000098765432\"", StringComparison.Ordinal);
+        Assert.NotEqual(Prices, prices);
+
+        var (exit, text, errors) = await RunAsync(Fund, prices, output: output);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        Assert.Contains("0.0000098765432", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.00000988", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task First_funding_buys_the_targets_with_fees_grossed_up()
     {

@@ -333,7 +333,7 @@ internal static partial class StructuralSchema
             errors.Add(new FieldError("FieldValueTooLong", field, $"Too long: may not be more than {Json.Inv(max)} bytes"));
         }
 
-        if (Json.Str(s["pattern"]) is { } pattern && !Regex.IsMatch(text, pattern, RegexOptions.None, TimeSpan.FromSeconds(1)))
+        if (Json.Str(s["pattern"]) is { } pattern && !Regex.IsMatch(text, AsGoPattern(pattern), RegexOptions.None, TimeSpan.FromSeconds(1)))
         {
             errors.Add(FieldError.Invalid(field, v, $"{field} in body should match '{pattern}'"));
         }
@@ -342,6 +342,30 @@ internal static partial class StructuralSchema
         {
             errors.Add(FieldError.TypeInvalid(field, v, $"{field} in body must be of type {format}: \"{text}\""));
         }
+    }
+
+    /// <summary>
+    /// The API server matches patterns with Go's RE2, whose <c>$</c> is the end of the text; .NET's <c>$</c> also matches
+    /// before a final newline, which would let "5%\n" pass <c>^...%$</c>. Each <c>$</c> outside a character class becomes <c>\z</c>.
+    /// </summary>
+    internal static string AsGoPattern(string pattern)
+    {
+        var result = new System.Text.StringBuilder(pattern.Length + 4);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                result.Append(c).Append(pattern[++i]);
+                continue;
+            }
+
+            inClass = c == '[' || (inClass && c != ']');
+            result.Append(c == '$' && !inClass ? @"\z" : c.ToString());
+        }
+
+        return result.ToString();
     }
 
     /// <summary>The string formats the apiserver checks that CRDs commonly use; unknown formats pass.</summary>

@@ -17,4 +17,11 @@ public static class Formats
 
     /// <summary>A Binance pair: upper-case letters and digits, base asset then quote asset (<c>BTCUSDT</c>).</summary>
     public const string BinancePairPattern = @"^[A-Z0-9]{2,20}$";
+
+    /// <summary>
+    /// Whether the whole of <paramref name="text"/> matches. .NET's <c>$</c> also matches before a final newline, RE2's
+    /// (the API server's) does not: "5%\n" must be refused as the API server refuses it, not read as "5%" or crash a parser.
+    /// </summary>
+    public static bool IsWholeMatch(string text, System.Text.RegularExpressions.Regex regex) =>
+        !text.EndsWith('\n') && regex.IsMatch(text);
 }

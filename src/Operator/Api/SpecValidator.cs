@@ -254,7 +254,7 @@ public static class SpecValidator
 
         public void Match(string field, string? text, string pattern, string expected)
         {
-            if (text is not null && !System.Text.RegularExpressions.Regex.IsMatch(text, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+            if (text is not null && !Formats.IsWholeMatch(text, new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant)))
             {
                 errors.Add(new FieldError(field, $"'{text}' is not {expected}"));
             }

@@ -12,7 +12,7 @@ public static partial class Values
     public static bool TryParsePercent(string? text, out decimal fraction)
     {
         fraction = 0m;
-        if (text is null || !PercentRegex().IsMatch(text))
+        if (text is null || !Formats.IsWholeMatch(text, PercentRegex()))
         {
             return false;
         }
@@ -24,7 +24,7 @@ public static partial class Values
     public static bool TryParseAmount(string? text, out decimal amount)
     {
         amount = 0m;
-        return text is not null && AmountRegex().IsMatch(text)
+        return text is not null && Formats.IsWholeMatch(text, AmountRegex())
             && decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount);
     }
 
@@ -38,7 +38,7 @@ public static partial class Values
         }
 
         var match = DurationRegex().Match(text);
-        if (!match.Success)
+        if (!match.Success || text.EndsWith('\n'))
         {
             return false;
         }

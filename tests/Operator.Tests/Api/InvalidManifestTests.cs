@@ -66,6 +66,11 @@ public sealed class InvalidManifestTests
         { "refresh longer than maxAge", "refreshInterval: 60s", "refreshInterval: 1h", "spec.prices.refreshInterval", false },
         { "history limit above 500", "historyLimit: 50", "historyLimit: 1000", "spec.historyLimit", true },
         { "quote currency EUR", "capital: 1000", "capital: 1000\n  quoteCurrency: EUR", "spec.quoteCurrency", true },
+        // The API server's RE2 `$` is the end of the text; .NET's also matches before a final newline.
+        { "threshold with a trailing newline", "threshold: 5%", "threshold: \"5%\\n\"", "spec.rebalance.threshold", true },
+        { "capital with a trailing newline", "capital: 1000", "capital: \"1000\\n\"", "spec.capital", true },
+        { "interval with a trailing newline", "maxInterval: 720h", "maxInterval: \"720h\\n\"", "spec.rebalance.maxInterval", true },
+        { "symbol with a trailing newline", "symbol: SOL", "symbol: \"SOL\\n\"", "spec.constituents[2].symbol", true },
     };
 
     [Theory]

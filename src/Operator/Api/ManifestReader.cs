@@ -62,6 +62,13 @@ public static partial class ManifestReader
                     return ([], $"document {index}: " + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\"")));
                 }
 
+                // As the API server: an enum value in another case, or a string over its maxLength, is refused, not read.
+                var invalid = ManifestSchema.InvalidValues(json);
+                if (invalid.Count > 0)
+                {
+                    return ([], $"document {index}: " + string.Join("; ", invalid));
+                }
+
                 funds.Add(json.Deserialize<IndexFund>(ApiJson.Options) ?? throw new JsonException("empty document"));
             }
         }

@@ -18,8 +18,34 @@ internal static partial class ManifestSchema
     public static List<string> UnknownFields(JsonObject manifest)
     {
         var unknown = new List<string>();
-        Walk(manifest, Root.Value, string.Empty, unknown);
+        Walk(manifest, Root.Value, string.Empty, unknown, []);
         return unknown;
+    }
+
+    /// <summary>
+    /// Values the schema's <c>enum</c> or <c>maxLength</c> refuse, as the API server does: an enum value is matched
+    /// exactly (the API types' enum converters would read <c>marketcap</c> or <c>2</c> as <c>MarketCap</c>), and the
+    /// operator never sees a string longer than the schema allows, so only this reader has to refuse it.
+    /// </summary>
+    public static List<string> InvalidValues(JsonObject manifest)
+    {
+        var invalid = new List<string>();
+        Walk(manifest, Root.Value, string.Empty, [], invalid);
+        return invalid;
+    }
+
+    private static void CheckValue(JsonValue value, JsonObject schema, string path, List<string> invalid)
+    {
+        var text = value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        if (schema["enum"] is JsonArray values && !values.Any(v => text is not null && v?.GetValue<string>() == text))
+        {
+            invalid.Add($"{path}: unsupported value {value.ToJsonString()}: supported values: {string.Join(", ", values.Select(v => $"\"{v}\""))}");
+        }
+
+        if (text is not null && schema["maxLength"]?.GetValue<int>() is { } max && text.Length > max)
+        {
+            invalid.Add($"{path}: too long: {text.Length} characters, at most {max}");
+        }
     }
 
     /// <summary>A deserialization error in terms of the manifest: the field's path, and its type and description.</summary>
@@ -49,8 +75,13 @@ internal static partial class ManifestSchema
     private static string Range(JsonObject schema) =>
         (schema["minimum"], schema["maximum"]) is ({ } minimum, { } maximum) ? $" from {minimum} to {maximum}" : string.Empty;
 
-    private static void Walk(JsonNode? node, JsonObject schema, string path, List<string> unknown)
+    private static void Walk(JsonNode? node, JsonObject schema, string path, List<string> unknown, List<string> invalid)
     {
+        if (node is JsonValue scalar)
+        {
+            CheckValue(scalar, schema, path, invalid);
+        }
+
         if (schema["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() == true)
         {
             return;
@@ -64,7 +95,7 @@ internal static partial class ManifestSchema
                     var child = path.Length == 0 ? name : $"{path}.{name}";
                     if (properties[name] is JsonObject childSchema)
                     {
-                        Walk(value, childSchema, child, unknown);
+                        Walk(value, childSchema, child, unknown, invalid);
                     }
                     else
                     {
@@ -76,14 +107,14 @@ internal static partial class ManifestSchema
             case JsonObject obj when schema["additionalProperties"] is JsonObject values:
                 foreach (var (name, value) in obj)
                 {
-                    Walk(value, values, $"{path}.{name}", unknown);
+                    Walk(value, values, $"{path}.{name}", unknown, invalid);
                 }
 
                 break;
             case JsonArray array when schema["items"] is JsonObject items:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    Walk(array[i], items, $"{path}[{i}]", unknown);
+                    Walk(array[i], items, $"{path}[{i}]", unknown, invalid);
                 }
 
                 break;

@@ -71,6 +71,11 @@ public sealed class InvalidManifestTests
         { "capital with a trailing newline", "capital: 1000", "capital: \"1000\\n\"", "spec.capital", true },
         { "interval with a trailing newline", "maxInterval: 720h", "maxInterval: \"720h\\n\"", "spec.rebalance.maxInterval", true },
         { "symbol with a trailing newline", "symbol: SOL", "symbol: \"SOL\\n\"", "spec.constituents[2].symbol", true },
+        // Enums are exact and strings bounded, as the API server has them (the enum converters are lenient).
+        { "weighting in lower case", "weighting: MarketCap", "weighting: marketcap", "spec.weighting", true },
+        { "weighting as a number", "weighting: MarketCap", "weighting: 2", "spec.weighting", true },
+        { "mode in lower case", "threshold: 5%", "threshold: 5%\n    mode: tobandedge", "spec.rebalance.mode", true },
+        { "displayName over 100 characters", "capital: 1000", "capital: 1000\n  displayName: " + new string('x', 101), "spec.displayName", true },
     };
 
     [Theory]

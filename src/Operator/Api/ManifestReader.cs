@@ -16,7 +16,8 @@ public static partial class ManifestReader
     // An integer too long for a ulong would become a double ("1E+20 is a floating-point number"): it is kept as written,
     // so the field's own rule names what is wrong (an amount has at most 15 integer digits).
     private static readonly IDeserializer Yaml = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().WithDuplicateKeyChecking()
-        .WithNodeDeserializer(new LongIntegers(), where => where.OnTop()).Build();
+        .WithNodeDeserializer(new LongIntegers(), where => where.OnTop())
+        .WithNodeDeserializer(new FloatsAsWritten(), where => where.OnTop()).Build();
 
     /// <summary>The IndexFunds in <paramref name="yaml"/>, or an error naming the document and what is wrong.</summary>
     public static (IReadOnlyList<IndexFund> Funds, string? Error) Read(string yaml)
@@ -138,6 +139,36 @@ public static partial class ManifestReader
         }
     }
 
+    /// <summary>A plain scalar YAML reads as a float, e.g. <c>1e5</c>.</summary>
+    private sealed record WrittenFloat(string Text);
+
+    /// <summary>
+    /// A plain scalar YAML reads as a float (<c>1e5</c>, <c>100.0</c>), kept as written, so that the error quotes what the
+    /// manifest says rather than the double's text ("1e5", not "100000", which reads as an integer).
+    /// </summary>
+    private sealed partial class FloatsAsWritten : INodeDeserializer
+    {
+        public bool Deserialize(IParser reader, Type expectedType, Func<IParser, Type, object?> nestedObjectDeserializer, out object? value, ObjectDeserializer rootDeserializer)
+        {
+            value = null;
+            if (expectedType != typeof(object)
+                || !reader.Accept<YamlDotNet.Core.Events.Scalar>(out var scalar)
+                || scalar.Style != ScalarStyle.Plain
+                || !YamlFloat().IsMatch(scalar.Value))
+            {
+                return false;
+            }
+
+            reader.MoveNext();
+            value = new WrittenFloat(scalar.Value);
+            return true;
+        }
+
+        // YAML's float form (as kubectl's YAML library resolves it), integers excluded: those stay integers.
+        [System.Text.RegularExpressions.GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+)$")]
+        private static partial System.Text.RegularExpressions.Regex YamlFloat();
+    }
+
     private static JsonNode? ToJson(object? yaml, string path) => yaml switch
     {
         null => null,
@@ -152,6 +183,7 @@ public static partial class ManifestReader
         byte or sbyte or short or ushort or int or uint or long => JsonValue.Create(Convert.ToInt64(yaml, System.Globalization.CultureInfo.InvariantCulture)),
         ulong u => JsonValue.Create(u),
         decimal d => JsonValue.Create(d),
+        WrittenFloat f => throw new JsonException($"{path}: {f.Text} is a floating-point number: write money and percentages as strings, e.g. \"25%\" or \"1000.50\""),
         float or double => throw new JsonException($"{path}: {Convert.ToString(yaml, System.Globalization.CultureInfo.InvariantCulture)} is a floating-point number: write money and percentages as strings, e.g. \"25%\" or \"1000.50\""),
         _ => JsonValue.Create(Convert.ToString(yaml, System.Globalization.CultureInfo.InvariantCulture)),
     };

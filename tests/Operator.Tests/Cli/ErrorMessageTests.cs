@@ -46,6 +46,19 @@ public sealed class ErrorMessageTests : IDisposable
         Assert.Equal($"pair: spec.capital: {start}: an amount has at most 15 integer digits and 8 decimals, such as 100000 or \"2500.50\"", errors.TrimEnd());
     }
 
+    /// <summary>kubectl sends 1e5 as 100000; quoting the double ("100000 is a floating-point number") would read as nonsense.</summary>
+    [Theory]
+    [InlineData("1e5")]
+    [InlineData("100.0")]
+    [InlineData("2.5E+3")]
+    public async Task A_capital_written_as_a_float_is_quoted_as_written(string capital)
+    {
+        var (exit, _, errors) = await PlanAsync(Fund(capital));
+
+        Assert.Equal(ExitCodes.InvalidManifest, exit);
+        Assert.Contains($"spec.capital: {capital} is a floating-point number", errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_capital_with_too_many_decimals_names_the_rule_of_8_decimals()
     {

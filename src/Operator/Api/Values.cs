@@ -38,7 +38,7 @@ public static partial class Values
         }
 
         var match = DurationRegex().Match(text);
-        if (!match.Success || text.EndsWith('\n'))
+        if (!match.Success)
         {
             return false;
         }
@@ -64,6 +64,6 @@ public static partial class Values
     [GeneratedRegex(Formats.AmountPattern, RegexOptions.CultureInvariant)]
     private static partial Regex AmountRegex();
 
-    [GeneratedRegex(@"^(?:(?<h>[0-9]{1,7})h)?(?:(?<m>[0-9]{1,9})m)?(?:(?<s>[0-9]{1,11})s)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?<h>[0-9]{1,7})h)?(?:(?<m>[0-9]{1,9})m)?(?:(?<s>[0-9]{1,11})s)?\z", RegexOptions.CultureInvariant)] // \z: .NET's $ also matches before a final newline
     private static partial Regex DurationRegex();
 }

@@ -6,7 +6,7 @@ namespace CryptoIndex.Packaging.Tests.Monitoring;
 
 /// <summary>
 /// The dashboard's panels read as what their queries compute: a rate() is shown per second and an increase() as a
-/// count.
+/// count, and weights stacked to be read against 100 % are one fund's, never several funds' piled up.
 /// </summary>
 public sealed partial class DashboardUnitTests
 {
@@ -33,6 +33,20 @@ public sealed partial class DashboardUnitTests
         }
 
         Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Weights_stacked_against_100_percent_are_one_funds_each()
+    {
+        var stacked = Charts()
+            .Where(p => (string?)p["fieldConfig"]?["defaults"]?["custom"]?["stacking"]?["mode"] is "normal" or "percent")
+            .Where(p => (string?)p["fieldConfig"]?["defaults"]?["unit"] == "percentunit") // shares, read against 100 % (counts may add up)
+            .Where(p => p["targets"]!.AsArray().Any(t => ((string)t!["expr"]!).Contains("cryptoindex_fund_", StringComparison.Ordinal)))
+            .ToList();
+
+        Assert.NotEmpty(stacked);
+        // With several funds selected (All, the default) one panel would pile every fund's weights into one stack.
+        Assert.All(stacked, p => Assert.Equal("fund", (string?)p["repeat"]));
     }
 
     private static IEnumerable<JsonObject> Charts() =>

@@ -32,6 +32,17 @@ public sealed class DashboardDescriptionTests
         Assert.Equal(ReadyFalse.Order(StringComparer.Ordinal), Reasons(description[split..]));
     }
 
+    [Fact]
+    public void The_last_rebalance_panel_says_it_is_read_from_the_funds_status()
+    {
+        // The gauge is set from status at a fund's first reconcile (FundMetrics.SetLastRebalance), so a restarted
+        // operator or a new leader shows the real last rebalance, not only those it completed itself.
+        var description = Description("cryptoindex_fund_last_rebalance_timestamp_seconds");
+
+        Assert.DoesNotContain("process", description, StringComparison.Ordinal);
+        Assert.Contains("status.lastRebalanceTime", description, StringComparison.Ordinal);
+    }
+
     private static string Description(string metric)
     {
         var panel = Assert.Single(Dashboard.Panels(Dashboard.Load()),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using CryptoIndex.Packaging.Tests.Support;
 
 namespace CryptoIndex.Packaging.Tests.Monitoring;
@@ -7,7 +8,7 @@ namespace CryptoIndex.Packaging.Tests.Monitoring;
 /// The dashboard and the alerts reference only metrics (and labels of them) that a running operator exports: every
 /// expression is checked against a real scrape of /metrics.
 /// </summary>
-public sealed class MetricsContractTests(OperatorWithFunds fixture) : IClassFixture<OperatorWithFunds>
+public sealed partial class MetricsContractTests(OperatorWithFunds fixture) : IClassFixture<OperatorWithFunds>
 {
     [Fact]
     public void The_scrape_has_the_fund_controller_and_leader_series()
@@ -49,6 +50,28 @@ public sealed class MetricsContractTests(OperatorWithFunds fixture) : IClassFixt
         Assert.True(expressions.Count > 20, "the dashboard should have its panels' queries");
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
+
+    [Fact]
+    public void The_fund_variables_offer_every_fund_the_operator_reports()
+    {
+        // A fund whose spec was invalid from the start never traded, so it has no NAV, yet it is reported (Ready 0,
+        // and the stalled alert names it): the Fund namespace and Fund drop-downs must offer it to look at.
+        var reported = Funds(m => m.StartsWith("cryptoindex_fund_", StringComparison.Ordinal));
+        Assert.Contains(("default", "invalid-cap"), reported);
+
+        foreach (var (variable, expr) in Dashboard.VariableQueries(Dashboard.Load()).Where(v => v.Variable is "fund_namespace" or "fund"))
+        {
+            var metric = Assert.Single(PromQl.Analyze(expr).Selectors).Metric;
+            Assert.True(reported.SetEquals(Funds(m => m == metric)), $"variable {variable} lists the funds of {metric}: {string.Join(", ", Funds(m => m == metric))}; the operator reports {string.Join(", ", reported)}");
+        }
+    }
+
+    private HashSet<(string Namespace, string Fund)> Funds(Func<string, bool> metric) =>
+        FundSeries().Matches(fixture.ScrapeText).Where(m => metric(m.Groups["metric"].Value))
+            .Select(m => (m.Groups["ns"].Value, m.Groups["fund"].Value)).ToHashSet();
+
+    [GeneratedRegex("""^(?<metric>cryptoindex_fund_\w+)\{fund_namespace="(?<ns>[^"]*)",fund="(?<fund>[^"]*)"[,}]""", RegexOptions.Multiline)]
+    private static partial Regex FundSeries();
 
     [Fact]
     public async Task Every_alert_uses_only_exported_metrics_and_labels()

@@ -13,10 +13,12 @@ public sealed class MarketDataMetrics
         var factory = Metrics.WithCustomRegistry(registry);
         Fetches = factory.CreateCounter(
             "cryptoindex_price_requests_total", "Price fetches from a provider (all pages of one refresh), by outcome.", "provider", "outcome");
+        // 0.05 s to 204.8 s: a fetch runs at most to the refresh's deadline (RefreshTimeout, 2 minutes by default), so a
+        // slow one still lands in a finite bucket.
         FetchDuration = factory.CreateHistogram(
             "cryptoindex_price_request_duration_seconds",
             "Duration of price fetches from a provider, retries included, by outcome.",
-            new HistogramConfiguration { LabelNames = ["provider", "outcome"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 10) });
+            new HistogramConfiguration { LabelNames = ["provider", "outcome"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 13) });
         Rejections = factory.CreateCounter(
             "cryptoindex_price_rejections_total", "Values from a provider that were rejected, by reason.", "provider", "reason");
         PriceAge = factory.CreateGauge(

@@ -92,4 +92,23 @@ public sealed class BinanceOrderFiltersTests
         Assert.DoesNotContain(fund.State.OrderRequests, r => r.Outcome == "-1013");
         fund.AssertLedgerMatchesExchange(result.Record);
     }
+
+    [Fact]
+    public async Task A_rebalance_keeps_its_market_orders_within_the_maximum_notional_binance_applies_to_them()
+    {
+        // The fund wants about 6,060 USDT of SOL at 150; Binance refuses a market order worth more than 4,000.
+        await using var fund = await BinanceFund.CreateAsync();
+        SetSol(fund, s => s with { MaxNotional = 4_000m, ApplyMaxToMarket = true });
+
+        var result = await Driver.RunToEndAsync(fund.Executor(), fund.Start(), fund.Time);
+
+        Assert.Equal(ExecutionStatus.Done, result.Status);
+        var sol = Assert.Single(result.Record!.Legs, l => l.Symbol == "SOL");
+        Assert.Equal((LegState.Completed, 26.66m), (sol.State, sol.ExecutedQuantity)); // 4,000 / 150 = 26.666…, on the 0.01 step
+        var dropped = Assert.Single(result.Record.Dropped, d => d.Symbol == "SOL");
+        Assert.Equal(DropReason.AboveMaxQuantity, dropped.Reason);
+        Assert.Contains("maximum notional of 4000", dropped.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(fund.State.OrderRequests, r => r.Outcome == "-1013");
+        fund.AssertLedgerMatchesExchange(result.Record);
+    }
 }

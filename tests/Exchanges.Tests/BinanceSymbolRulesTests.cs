@@ -4,7 +4,10 @@ using CryptoIndex.Exchanges.Binance;
 
 namespace CryptoIndex.Exchanges.Tests;
 
-/// <summary>A market order must pass LOT_SIZE and MARKET_LOT_SIZE both: its step is a multiple of each filter's.</summary>
+/// <summary>
+/// A market order must pass LOT_SIZE and MARKET_LOT_SIZE both: its step is a multiple of each filter's. NOTIONAL's
+/// maximum binds a market order only with applyMaxToMarket.
+/// </summary>
 public sealed class BinanceSymbolRulesTests
 {
     [Theory]
@@ -24,5 +27,22 @@ public sealed class BinanceSymbolRulesTests
         var rules = BinanceJson.Rules(symbol.RootElement);
 
         Assert.Equal(new SymbolRules(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), 0m, 5m, 100m), rules);
+    }
+
+    [Theory]
+    [InlineData("true", "5000.00000000", 5000.0)] // Binance refuses a market order worth more
+    [InlineData("false", "5000.00000000", null)] // Binance takes a larger market order
+    [InlineData("true", "0.00000000", null)] // no maximum
+    public void The_maximum_notional_applies_when_binance_applies_it_to_market_orders(string applyMaxToMarket, string maxNotional, double? expected)
+    {
+        using var symbol = JsonDocument.Parse($$"""
+            {"symbol":"XYZUSDT","filters":[
+              {"filterType":"LOT_SIZE","minQty":"0.00100000","maxQty":"9000.00000000","stepSize":"0.00100000"},
+              {"filterType":"NOTIONAL","minNotional":"5.00000000","applyMinToMarket":true,"maxNotional":"{{maxNotional}}","applyMaxToMarket":{{applyMaxToMarket}},"avgPriceMins":5}]}
+            """);
+
+        var rules = BinanceJson.Rules(symbol.RootElement);
+
+        Assert.Equal(new SymbolRules(0.001m, 0.001m, 5m, 9000m, MaxNotional: (decimal?)expected), rules);
     }
 }

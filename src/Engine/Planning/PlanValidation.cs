@@ -24,12 +24,12 @@ internal static class PlanValidation
         foreach (var (symbol, rules) in request.SymbolRules.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
             if (rules.StepSize < 0m || (rules.StepSize > 0m && rules.StepSize < Limits.MinStepSize)
-                || rules.MinQuantity < 0m || rules.MinNotional < 0m || rules.MaxQuantity is <= 0m)
+                || rules.MinQuantity < 0m || rules.MinNotional < 0m || rules.MaxQuantity is <= 0m || rules.MaxNotional is <= 0m)
             {
                 return new EngineError(
                     Rules.InvalidSymbolRules,
                     $"symbolRules[{symbol}]",
-                    $"exchange rules for {symbol} need stepSize 0 or ≥ {Format.Number(Limits.MinStepSize, 12)}, minQuantity and minNotional ≥ 0, and maxQuantity > 0");
+                    $"exchange rules for {symbol} need stepSize 0 or ≥ {Format.Number(Limits.MinStepSize, 12)}, minQuantity and minNotional ≥ 0, and maxQuantity and maxNotional > 0");
             }
         }
 

@@ -4,7 +4,8 @@ namespace CryptoIndex.Engine.Planning;
 /// An exchange's limits for one symbol (Binance LOT_SIZE / MARKET_LOT_SIZE / NOTIONAL). A quantity must be a
 /// multiple of <paramref name="StepSize"/> (0: no exchange step; quantities are then kept to
 /// <see cref="UnrestrictedPlaces"/> decimal places), at least <paramref name="MinQuantity"/>, at most
-/// <paramref name="MaxQuantity"/> when set, and worth at least <paramref name="MinNotional"/> in the quote currency.
+/// <paramref name="MaxQuantity"/> when set, worth at least <paramref name="MinNotional"/> in the quote currency, and
+/// at most <paramref name="MaxNotional"/> when set (valued at the plan's reference price).
 /// <paramref name="Closed"/>: nothing is traded in the symbol (the exchange has no open market for it, or
 /// <paramref name="ClosedReason"/> says why not), and each order the plan wanted is dropped and reported.
 /// </summary>
@@ -14,7 +15,8 @@ public sealed record SymbolRules(
     decimal MinNotional = 0m,
     decimal? MaxQuantity = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool Closed = false,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ClosedReason = null)
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ClosedReason = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] decimal? MaxNotional = null)
 {
     /// <summary>The rules of a symbol with no open market.</summary>
     public static SymbolRules MarketClosed { get; } = new(0m, Closed: true);

@@ -24,7 +24,10 @@ public enum DropReason
     /// <summary>Below the fund's minimum trade value.</summary>
     BelowMinTradeValue,
 
-    /// <summary>The part above the exchange's maximum quantity for one order; the next rebalance trades it.</summary>
+    /// <summary>
+    /// The part above the exchange's maximum for one order (its maximum quantity, or its maximum notional at the
+    /// reference price); the next rebalance trades it.
+    /// </summary>
     AboveMaxQuantity,
 
     /// <summary>A buy the fund wanted, with no cash left for it (for example because a sell was dropped).</summary>

@@ -361,13 +361,20 @@ public static class TradePlanner
         // commission in the asset gives quantities more places) that no later order could ever sell.
         var rounded = wholePosition && rules.StepSize == 0m ? wanted : rules.RoundDown(wanted);
         var quantity = FitWithin(rounded, price, spendLimit, rules);
-        if (rules.MaxQuantity is { } max && quantity > max)
+        var byQuantity = rules.MaxQuantity is { } max && quantity > max ? rules.RoundDown(max) : (decimal?)null;
+
+        // The maximum notional is checked at the reference price (the exchange values a market order at a recent
+        // average): quantity = maximum / price can round up in its last digit, so it is fitted down as a buy is to cash.
+        var byNotional = rules.MaxNotional is { } most && quantity * price > most ? FitWithin(rules.RoundDown(most / price), price, most, rules) : (decimal?)null;
+        if (byQuantity is not null || byNotional is not null)
         {
-            var capped = rules.RoundDown(max);
+            var notionalBinds = byNotional is { } n && (byQuantity is not { } q || n < q);
+            var capped = notionalBinds ? byNotional!.Value : byQuantity!.Value;
             var excess = quantity - capped;
+            var limit = notionalBinds ? "maximum notional of " + Format.Number(rules.MaxNotional!.Value) : "maximum of " + Format.Number(rules.MaxQuantity!.Value);
             dropped.Add(new DroppedOrder(
                 symbol, side, excess, excess * price, DropReason.AboveMaxQuantity,
-                $"{side} {symbol}: {Format.Number(excess)} above the exchange's maximum of {Format.Number(max)} per order is left for the next rebalance"));
+                $"{side} {symbol}: {Format.Number(excess)} above the exchange's {limit} per order is left for the next rebalance"));
             quantity = capped;
         }
 

@@ -80,12 +80,14 @@ internal static class BinanceJson
     /// Symbol rules for market orders from an exchangeInfo symbol's filters: the stricter of LOT_SIZE and
     /// MARKET_LOT_SIZE (a quantity on both steps: their least common multiple), and the minimum notional of MIN_NOTIONAL or NOTIONAL. The minimum notional is applied even
     /// when Binance does not apply it to market orders: an order that small is not worth its fee, and it keeps the
-    /// planner's view simple.
+    /// planner's view simple. NOTIONAL's maximum is applied only when Binance applies it to market orders
+    /// (<c>applyMaxToMarket</c>): otherwise a larger market order is accepted. The step is a plain multiple
+    /// (<c>quantity % stepSize == 0</c>), not counted from minQty: Binance changed the rule to this on 2023-03-13.
     /// </summary>
     public static SymbolRules Rules(JsonElement symbol)
     {
         decimal step = 0m, minQuantity = 0m, minNotional = 0m;
-        decimal? maxQuantity = null;
+        decimal? maxQuantity = null, maxNotional = null;
         foreach (var filter in symbol.GetProperty("filters").EnumerateArray())
         {
             switch (filter.GetProperty("filterType").GetString())
@@ -102,15 +104,23 @@ internal static class BinanceJson
 
                     break;
                 case "MIN_NOTIONAL":
+                    minNotional = Math.Max(minNotional, Decimal(filter, "minNotional"));
+                    break;
                 case "NOTIONAL":
                     minNotional = Math.Max(minNotional, Decimal(filter, "minNotional"));
+                    if (filter.TryGetProperty("applyMaxToMarket", out var applyMax) && applyMax.ValueKind == JsonValueKind.True
+                        && Decimal(filter, "maxNotional") is > 0m and var most)
+                    {
+                        maxNotional = maxNotional is { } lower ? Math.Min(lower, most) : most;
+                    }
+
                     break;
                 default:
                     break;
             }
         }
 
-        return new SymbolRules(step, minQuantity, minNotional, maxQuantity);
+        return new SymbolRules(step, minQuantity, minNotional, maxQuantity, MaxNotional: maxNotional);
     }
     /// <summary>
     /// The smallest step a quantity on both <paramref name="a"/> and <paramref name="b"/> steps is a multiple of (their

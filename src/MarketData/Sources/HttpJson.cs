@@ -9,10 +9,12 @@ namespace CryptoIndex.MarketData.Sources;
 /// Sends a request through the source's resilient client and parses the JSON body. Every way the provider can fail
 /// (status, timeout, open circuit, connection error, a body that is not JSON) becomes a
 /// <see cref="PriceSourceException"/> whose message has no URL query and no header, so no key can leak through it.
+/// <c>refused</c> sees an answer other than 200 before it becomes that exception (a source that must remember a ban).
 /// </summary>
 internal static class HttpJson
 {
-    public static async Task<JsonDocument> SendAsync(HttpClient http, HttpRequestMessage request, string source, CancellationToken cancellationToken)
+    public static async Task<JsonDocument> SendAsync(
+        HttpClient http, HttpRequestMessage request, string source, CancellationToken cancellationToken, Action<HttpResponseMessage>? refused = null)
     {
         HttpResponseMessage response;
         try
@@ -40,6 +42,7 @@ internal static class HttpJson
         {
             if (response.StatusCode != HttpStatusCode.OK)
             {
+                refused?.Invoke(response);
                 throw new PriceSourceException(source, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 

@@ -216,6 +216,30 @@ public sealed class TradePlannerTests
     }
 
     [Fact]
+    public void An_order_worth_more_than_the_exchange_maximum_notional_is_capped_and_the_rest_reported()
+    {
+        // 100,000 wanted in BTC (2 BTC at 50,000); at most 60,000 per order: 1.2 BTC, and 0.8 BTC is left for later.
+        var rules = new Dictionary<string, SymbolRules>(StringComparer.Ordinal) { ["BTC"] = new(StepSize: 0.001m, MaxNotional: 60_000m) };
+        var plan = Plan(Holdings.CashOnly(200_000m), rules: rules);
+
+        Assert.Equal(1.2m, plan.Orders.Single(o => o.Symbol == "BTC").Quantity);
+        var dropped = Assert.Single(plan.Dropped);
+        Assert.Equal((DropReason.AboveMaxQuantity, 0.8m, 40_000m), (dropped.Reason, dropped.Quantity, dropped.Notional));
+        Assert.Equal("Buy BTC: 0.8 above the exchange's maximum notional of 60000 per order is left for the next rebalance", dropped.Message);
+    }
+
+    [Fact]
+    public void The_smaller_of_the_maximum_quantity_and_the_maximum_notional_caps_an_order()
+    {
+        // 60,000 at 50,000 allows 1.2 BTC, below the 1.5 BTC maximum quantity; 1.1 BTC is below 1.2 BTC.
+        var byNotional = Plan(Holdings.CashOnly(200_000m), rules: new(StringComparer.Ordinal) { ["BTC"] = new(StepSize: 0.001m, MaxQuantity: 1.5m, MaxNotional: 60_000m) });
+        var byQuantity = Plan(Holdings.CashOnly(200_000m), rules: new(StringComparer.Ordinal) { ["BTC"] = new(StepSize: 0.001m, MaxQuantity: 1.1m, MaxNotional: 60_000m) });
+
+        Assert.Equal(1.2m, byNotional.Orders.Single(o => o.Symbol == "BTC").Quantity);
+        Assert.Equal(1.1m, byQuantity.Orders.Single(o => o.Symbol == "BTC").Quantity);
+    }
+
+    [Fact]
     public void A_cash_buffer_stays_in_cash()
     {
         var plan = Plan(Holdings.CashOnly(10_000m), options: new PlanOptions(CashBuffer: 0.05m));
@@ -283,6 +307,7 @@ public sealed class TradePlannerTests
         { new PlanOptions(MinTradeValue: -1m), [], Rules.MinTradeValueOutOfRange, "rebalance.minTradeValue" },
         { new PlanOptions(), new() { ["BTC"] = new(StepSize: -1m) }, Rules.InvalidSymbolRules, "symbolRules[BTC]" },
         { new PlanOptions(), new() { ["BTC"] = new(StepSize: 0.1m, MaxQuantity: 0m) }, Rules.InvalidSymbolRules, "symbolRules[BTC]" },
+        { new PlanOptions(), new() { ["BTC"] = new(StepSize: 0.1m, MaxNotional: 0m) }, Rules.InvalidSymbolRules, "symbolRules[BTC]" },
     };
 
     [Theory]

@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,10 +19,11 @@ namespace CryptoIndex.Exchanges.Tests.Fake;
 /// <summary>
 /// A Binance spot REST API on 127.0.0.1 for tests, following the wire formats of the reference (§6.3, §7.1): API key
 /// header and HMAC-SHA256 signature over the exact query string, the timestamp/recvWindow rule on its own clock (the
-/// test's <see cref="FakeTimeProvider"/> plus <see cref="Skew"/>), LOT_SIZE and NOTIONAL filters, balances, MARKET
-/// orders with FULL responses, look-up by origClientOrderId, myTrades (paged by limit and fromId), and injected faults.
+/// test's <see cref="FakeTimeProvider"/> plus <see cref="Skew"/>), LOT_SIZE, MARKET_LOT_SIZE and NOTIONAL filters, the
+/// newClientOrderId alphabet, balances, MARKET orders with FULL responses, look-up by origClientOrderId, myTrades (paged
+/// by limit and fromId), and injected faults.
 /// </summary>
-public sealed class FakeBinance : IAsyncDisposable
+public sealed partial class FakeBinance : IAsyncDisposable
 {
     public const string ApiKey = "fake-api-key-vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
     public const string SecretKey = "fake-secret-NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
@@ -285,8 +287,8 @@ public sealed class FakeBinance : IAsyncDisposable
                     {
                         new { filterType = "PRICE_FILTER", minPrice = "0.01000000", maxPrice = "1000000.00000000", tickSize = "0.01000000" },
                         new { filterType = "LOT_SIZE", minQty = N(s.MinQuantity), maxQty = N(s.MaxQuantity), stepSize = N(s.StepSize) },
-                        new { filterType = "MARKET_LOT_SIZE", minQty = "0.00000000", maxQty = N(s.MaxQuantity * 10m), stepSize = "0.00000000" },
-                        new { filterType = "NOTIONAL", minNotional = N(s.MinNotional), applyMinToMarket = true, maxNotional = "9000000.00000000", applyMaxToMarket = false, avgPriceMins = 5 },
+                        new { filterType = "MARKET_LOT_SIZE", minQty = N(s.MarketMinQuantity), maxQty = N(s.MarketMax), stepSize = N(s.MarketStepSize) },
+                        new { filterType = "NOTIONAL", minNotional = N(s.MinNotional), applyMinToMarket = true, maxNotional = N(s.MaxNotional), applyMaxToMarket = s.ApplyMaxToMarket, avgPriceMins = 5 },
                     },
                 });
             }
@@ -367,17 +369,31 @@ public sealed class FakeBinance : IAsyncDisposable
                 return Refuse(400, -1121, "Invalid symbol.");
             }
 
-            if (!string.Equals(type, "MARKET", StringComparison.Ordinal) || clientOrderId.Length is 0 or > 36)
+            if (!string.Equals(type, "MARKET", StringComparison.Ordinal) || clientOrderId.Length == 0)
             {
                 return Refuse(400, -1102, "Mandatory parameter was not sent, was empty/null, or malformed.");
             }
 
+            if (!ClientOrderIdPattern().IsMatch(clientOrderId))
+            {
+                return Refuse(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.");
+            }
+
+            // Binance's rule since 2023-03-13 is quantity % stepSize == 0, not (quantity - minQty) % stepSize == 0.
             if (quantity < rules.MinQuantity || quantity > rules.MaxQuantity || (rules.StepSize > 0m && quantity % rules.StepSize != 0m))
             {
                 return Refuse(400, -1013, "Filter failure: LOT_SIZE");
             }
 
-            if (quantity * price < rules.MinNotional)
+            // A MARKET order must pass MARKET_LOT_SIZE as well; a part set to 0 is not checked.
+            if (quantity < rules.MarketMinQuantity || (rules.MarketMax > 0m && quantity > rules.MarketMax)
+                || (rules.MarketStepSize > 0m && quantity % rules.MarketStepSize != 0m))
+            {
+                return Refuse(400, -1013, "Filter failure: MARKET_LOT_SIZE");
+            }
+
+            // Binance values a MARKET order at its average price; the fake's price is that average.
+            if (quantity * price < rules.MinNotional || (rules.ApplyMaxToMarket && rules.MaxNotional > 0m && quantity * price > rules.MaxNotional))
             {
                 return Refuse(400, -1013, "Filter failure: NOTIONAL");
             }
@@ -555,6 +571,13 @@ public sealed class FakeBinance : IAsyncDisposable
 
         return json;
     }
+
+    /// <summary>
+    /// The client order ids Binance spot accepts: its -1100 answer names this range (binance-spot-api-docs#34, where
+    /// a '.' was refused; the reference, §7.1). The wider range with '.', ':' and '/' is the futures API's.
+    /// </summary>
+    [GeneratedRegex("^[a-zA-Z0-9-_]{1,36}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ClientOrderIdPattern();
 
     /// <summary>Numbers as Binance sends them: strings, at least 8 places, never an exponent.</summary>
     private static string N(decimal value) => value.ToString("0.00000000##########", CultureInfo.InvariantCulture);

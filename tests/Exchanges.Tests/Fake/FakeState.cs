@@ -2,8 +2,27 @@ using CryptoIndex.Engine;
 
 namespace CryptoIndex.Exchanges.Tests.Fake;
 
-/// <summary>A market's filters on the fake: LOT_SIZE (step, min, max) and NOTIONAL (min, applied to market orders).</summary>
-public sealed record FakeSymbol(decimal StepSize, decimal MinQuantity, decimal MaxQuantity, decimal MinNotional, string Status = "TRADING");
+/// <summary>
+/// A market's filters on the fake: LOT_SIZE (step, min, max); MARKET_LOT_SIZE (<paramref name="MarketStepSize"/>,
+/// <paramref name="MarketMinQuantity"/>, <paramref name="MarketMaxQuantity"/>, by default 10 × the LOT_SIZE maximum;
+/// 0 disables a part, as on Binance, where most markets send step and minimum 0); NOTIONAL (min, applied to market
+/// orders; <paramref name="MaxNotional"/>, applied to them only with <paramref name="ApplyMaxToMarket"/>).
+/// </summary>
+public sealed record FakeSymbol(
+    decimal StepSize,
+    decimal MinQuantity,
+    decimal MaxQuantity,
+    decimal MinNotional,
+    string Status = "TRADING",
+    decimal MarketStepSize = 0m,
+    decimal MarketMinQuantity = 0m,
+    decimal? MarketMaxQuantity = null,
+    decimal MaxNotional = 9_000_000m,
+    bool ApplyMaxToMarket = false)
+{
+    /// <summary>MARKET_LOT_SIZE's maxQty as exchangeInfo sends it.</summary>
+    public decimal MarketMax => MarketMaxQuantity ?? MaxQuantity * 10m;
+}
 
 public sealed record FakeFill(decimal Price, decimal Quantity, decimal Commission, string CommissionAsset, long TradeId);
 

@@ -70,13 +70,18 @@ public sealed class FundMetrics
 
     public Counter Fees { get; }
 
-    public void Observe(string ns, string fund, PortfolioValuation valuation, bool ready)
+    /// <summary>The fund's valuation; <paramref name="ready"/> null leaves the Ready gauge as it is (books written without the condition).</summary>
+    public void Observe(string ns, string fund, PortfolioValuation valuation, bool? ready)
     {
         ArgumentNullException.ThrowIfNull(valuation);
         Nav.WithLabels(ns, fund).Set((double)valuation.Nav);
         Cash.WithLabels(ns, fund).Set((double)valuation.Cash);
         TotalDrift.WithLabels(ns, fund).Set((double)valuation.TotalDrift);
-        Ready.WithLabels(ns, fund).Set(ready ? 1 : 0);
+        if (ready is { } isReady)
+        {
+            Ready.WithLabels(ns, fund).Set(isReady ? 1 : 0);
+        }
+
         foreach (var position in valuation.Positions)
         {
             TargetWeight.WithLabels(ns, fund, position.Symbol).Set((double)position.TargetWeight);

@@ -632,6 +632,11 @@ public sealed partial class FundReconciler(
             // What this reconcile's saves recorded (a rebalance started, an order sent or resolved, the last finished),
             // not only what it read: the next reconcile may be minutes away (a ban, a paused fund's refresh).
             metrics.SetRebalance(fund.Metadata.NamespaceProperty ?? "default", fund.Metadata.Name!, journal.Last);
+            if (journal.FinishedValuation is { } books)
+            {
+                // The books the finishing save wrote with the rebalance's end: NAV and weights move with the status.
+                metrics.Observe(fund.Metadata.NamespaceProperty ?? "default", fund.Metadata.Name!, books, ready: null);
+            }
         }
 
         if (journal.Pause is not null && result.Status == ExecutionStatus.Waiting

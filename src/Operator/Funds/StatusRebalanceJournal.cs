@@ -17,7 +17,8 @@ namespace CryptoIndex.Operator.Funds;
 
 /// <summary>
 /// The executor's journal on the IndexFund status subresource: the record is <c>status.execution</c>, and the same patch
-/// updates the trades people read (<c>status.trades</c>, <c>status.rebalanceInProgress</c>). A save carries the
+/// updates the trades people read (<c>status.trades</c>, <c>status.rebalanceInProgress</c>), and the save that finishes the
+/// rebalance the books its fills left (<see cref="FinishedBooks"/>). A save carries the
 /// resourceVersion the record was loaded with, so it is durable and conditional: a stale operator (a leader
 /// hand-over) gets a conflict and sends nothing. A conflict caused only by another status write (same record
 /// revision) is retried on the fresh object.
@@ -72,6 +73,12 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     public string? ReplacedReadyReason { get; private set; }
 
     /// <summary>
+    /// The books of the rebalance this journal's save finished (<see cref="FinishedBooks"/>), written with that save;
+    /// null until then. The fund's metrics are set from it, so a scrape agrees with the status that says it finished.
+    /// </summary>
+    public PortfolioValuation? FinishedValuation { get; private set; }
+
+    /// <summary>
     /// Every number as a string: an API server decodes numbers in a schemaless object as float64, which would round
     /// money. Enums by name, so the record reads well in <c>kubectl get -o yaml</c>.
     /// </summary>
@@ -89,6 +96,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
     private string? resourceVersion;
     private JsonObject? latest;
     private bool startInPatch;
+    private PortfolioValuation? finishingBooks;
     private string? waiting;
     private (string Reason, string Message, DateTimeOffset At)? stalled;
 
@@ -230,6 +238,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
                 latest = updated;
                 Last = record;
                 staged = null;
+                FinishedValuation = finishingBooks ?? FinishedValuation;
                 if (startInPatch)
                 {
                     StartStatusWritten = true;
@@ -455,6 +464,17 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             ["rebalances"] = JsonSerializer.SerializeToNode(rebalances, ApiJson.Options),
             ["rebalanceInProgress"] = progress is null ? null : JsonSerializer.SerializeToNode(progress, ApiJson.Options),
         };
+        // The save that finishes the rebalance also writes the books its fills left: a status that says Completed never
+        // shows the cash, NAV and allocations from before them (the next evaluation would write them only later).
+        finishingBooks = record.Phase == RebalancePhase.Done ? FinishedBooks.Value(record) : null;
+        if (finishingBooks is not null)
+        {
+            foreach (var (field, value) in FinishedBooks.Fields(finishingBooks, record, summary.Reason, fund["status"]))
+            {
+                desired[field] = value?.DeepClone();
+            }
+        }
+
         if (startInPatch)
         {
             foreach (var (field, value) in StartStatus!)

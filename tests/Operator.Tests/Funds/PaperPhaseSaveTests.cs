@@ -84,7 +84,7 @@ public sealed class PaperPhaseSaveTests : IAsyncLifetime
         var journal = Journal();
         cluster.Requests.Clear();
         var writer = new BeforeSave(journal, save, () => client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch("""{"status": {"nav": "12345"}}""", V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, Fund));
+            new V1Patch("""{"status": {"capital": "12345"}}""", V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, Fund));
 
         var result = await Executor(writer, () => journal.CurrentHoldings(Initial)).StartAsync(Start(), CancellationToken.None);
 
@@ -93,7 +93,7 @@ public sealed class PaperPhaseSaveTests : IAsyncLifetime
         SameBooks(expected, stored.Holdings().Value);
         Assert.All(stored.Legs, l => Assert.Equal((LegState.Completed, 1), (l.State, l.Attempts)));
         var status = (await FundAsync())["status"]!;
-        Assert.Equal("12345", (string?)status["nav"]);
+        Assert.Equal("12345", (string?)status["capital"]); // a field the journal does not write (it writes nav with the books at the end)
         Assert.Equal(1, cluster.Requests.Where("patch", "indexfunds/status").Count(r => r.StatusCode == 409));
         Assert.Equal(stored.Legs.Count, status["trades"]!.AsArray().Count(t => (string?)t!["status"] == "Completed"));
     }

@@ -187,7 +187,8 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
         Assert.Equal(ExecutionStatus.Done, (await Executor(journal).StartAsync(Start(1), CancellationToken.None)).Status);
 
         var status = await StatusAsync();
-        Assert.Equal(("10000", "RebalanceNeeded"), ((string?)status["nav"], (string?)status["conditions"]![0]!["reason"]));
+        // The evaluated Ready went out with the record; NAV is what the save that finished it wrote: the books its fills left.
+        Assert.Equal(("9990", "RebalanceNeeded"), ((string?)status["nav"], (string?)status["conditions"]![0]!["reason"]));
         Assert.Equal((true, "PricesStale"), (journal.StartStatusWritten, journal.ReplacedReadyReason));
     }
 
@@ -341,7 +342,7 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
     {
         var journal = Journal();
         await journal.LoadAsync(uid, CancellationToken.None);
-        var writer = new BeforeSave(journal, save: 2, () => PatchStatusAsync("""{"status": {"nav": "12345"}}"""));
+        var writer = new BeforeSave(journal, save: 2, () => PatchStatusAsync("""{"status": {"capital": "12345"}}"""));
         cluster.Requests.Clear();
 
         Assert.Equal(ExecutionStatus.Done, (await Executor(writer).StartAsync(Start(1), CancellationToken.None)).Status);
@@ -350,7 +351,7 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
         Assert.Equal(1, cluster.Requests.Count("get", "indexfunds"));
         Assert.Equal(1, cluster.Requests.Where("patch", "indexfunds/status").Count(r => r.StatusCode == 409));
         var status = await StatusAsync();
-        Assert.Equal(("12345", "Done"), ((string?)status["nav"], (string?)status["execution"]!["phase"]));
+        Assert.Equal(("12345", "Done"), ((string?)status["capital"], (string?)status["execution"]!["phase"]));
     }
 
     /// <summary>A journal that runs something (another writer) just before its <c>save</c>th save.</summary>
@@ -379,12 +380,12 @@ public sealed class StatusRebalanceJournalTests : IAsyncLifetime
         var journal = Journal();
         Assert.Null(await journal.LoadAsync(uid, CancellationToken.None));
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch("""{"status": {"nav": "10000"}}""", V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "manual-60-30-10");
+            new V1Patch("""{"status": {"capital": "10000"}}""", V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, "manual-60-30-10");
 
         var result = await Executor(journal).StartAsync(Start(1), CancellationToken.None);
 
         Assert.Equal(ExecutionStatus.Done, result.Status);
-        Assert.Equal("10000", (string?)(await StatusAsync())["nav"]);
+        Assert.Equal("10000", (string?)(await StatusAsync())["capital"]);
     }
 
     private static IEnumerable<string> Numbers(JsonNode? node) => node switch

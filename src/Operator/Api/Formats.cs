@@ -9,6 +9,12 @@ public static class Formats
     /// <summary>A non-negative decimal amount: <c>100000</c>, <c>2500.50</c>. Never an exponent, never a float.</summary>
     public const string AmountPattern = @"^[0-9]{1,15}(\.[0-9]{1,8})?$";
 
+    /// <summary>
+    /// The largest amount written as an integer (15 digits, as <see cref="AmountPattern"/> allows). A pattern applies to
+    /// strings only, so an integer amount (<c>capital: -5</c>) needs the schema's numeric bounds as well.
+    /// </summary>
+    public const double AmountMaximum = 999_999_999_999_999;
+
     /// <summary>A Go/Kubernetes duration of hours, minutes and seconds: <c>720h</c>, <c>1h30m</c>, <c>90s</c>; never empty (written without lookahead, which the API server's RE2 lacks).</summary>
     public const string DurationPattern = @"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$";
 

@@ -48,6 +48,7 @@ public sealed class IndexFundSpec
     [IntOrString]
     [JsonConverter(typeof(IntOrStringConverter))]
     [Pattern(Formats.AmountPattern)]
+    [Bounds(0, Formats.AmountMaximum)]
     public string Capital { get; set; } = "0";
 
     [Description("How constituents are weighted before capping: MarketCap, SqrtMarketCap (square root of market cap), Equal, or Manual (constituents[].weight).")]

@@ -55,6 +55,10 @@ public sealed class InvalidManifestTests
         { "capital not a number", "capital: 1000", "capital: lots", "spec.capital", true },
         { "capital zero", "capital: 1000", "capital: 0", "spec.capital", false },
         { "capital negative", "capital: 1000", "capital: \"-5\"", "spec.capital", true },
+        // A pattern applies to strings only: an integer needs the schema's numeric bounds to be refused.
+        { "capital a negative integer", "capital: 1000", "capital: -5", "spec.capital", true },
+        { "capital an integer of 16 digits", "capital: 1000", "capital: 1234567890123456", "spec.capital", true },
+        { "minTradeValue a negative integer", "threshold: 5%", "threshold: 5%\n    minTradeValue: -1", "spec.rebalance.minTradeValue", true },
         { "minInterval above maxInterval", "minInterval: 1h", "minInterval: 1000h", "spec.rebalance.minInterval", false },
         { "duration in days", "maxInterval: 720h", "maxInterval: 30d", "spec.rebalance.maxInterval", true },
         { "empty duration", "maxAge: 10m", "maxAge: \"\"", "spec.prices.maxAge", true },

@@ -77,6 +77,8 @@ public sealed class CrdTests
     [Theory]
     [InlineData("capital: -5", "spec.capital: Invalid value: -5: spec.capital in body should be greater than or equal to 0")]
     [InlineData("capital: 1234567890123456", "spec.capital: Invalid value: 1234567890123456: spec.capital in body should be less than or equal to 999999999999999")]
+    [InlineData("capital: 1000\n  weighting: Manual\n  constituents:\n  - {symbol: BTC, weight: 100%}\n  - {symbol: ETH, weight: 0%}",
+        "spec.constituents[1].weight: Invalid value: \"0%\": spec.constituents[1].weight in body should match")]
     public async Task Kubectl_apply_is_refused_by_the_schema_naming_the_field(string spec, string refusal)
     {
         await using var cluster = await LocalKubeCluster.StartAsync();

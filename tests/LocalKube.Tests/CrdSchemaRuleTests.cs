@@ -5,7 +5,10 @@ using static CryptoIndex.LocalKube.Tests.TestSupport;
 
 namespace CryptoIndex.LocalKube.Tests;
 
-/// <summary>What a real apiserver refuses in a CRD's schema for <c>x-kubernetes-list-type: map</c> lists.</summary>
+/// <summary>
+/// What a real apiserver refuses in a CRD's schema: <c>x-kubernetes-list-type: map</c> lists, and what a structural
+/// schema forbids.
+/// </summary>
 public sealed class CrdSchemaRuleTests
 {
     private const string ConditionsItems = "spec.versions[1].schema.openAPIV3Schema.properties[status].properties[conditions].items";
@@ -15,6 +18,14 @@ public sealed class CrdSchemaRuleTests
     {
         var json = JsonNode.Parse(KubernetesJson.Serialize(crd))!;
         edit(json["spec"]!["versions"]![1]!["schema"]!["openAPIV3Schema"]!["properties"]!["status"]!["properties"]!["conditions"]!.AsObject());
+        return KubernetesJson.Deserialize<V1CustomResourceDefinition>(json.ToJsonString());
+    }
+
+    /// <summary>The CRD with <paramref name="edit"/> applied to the v1 <c>spec.port</c> schema (int-or-string).</summary>
+    private static V1CustomResourceDefinition WithPort(Action<JsonObject> edit)
+    {
+        var json = JsonNode.Parse(KubernetesJson.Serialize(Crd("widget-crd.yaml")))!;
+        edit(json["spec"]!["versions"]![1]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["port"]!.AsObject());
         return KubernetesJson.Deserialize<V1CustomResourceDefinition>(json.ToJsonString());
     }
 
@@ -96,5 +107,43 @@ public sealed class CrdSchemaRuleTests
              (ConditionsItems + ".properties[extra].items.type", "Required value: must not be empty for specified array items"),
              (ConditionsItems + ".additionalProperties", "Forbidden: additionalProperties and properties are mutual exclusive")],
             Causes(status));
+    }
+
+    /// <summary>
+    /// Under anyOf, allOf, oneOf and not a structural schema holds value validations only, never a type; the one
+    /// exception is int-or-string's own <c>anyOf: [{type: integer}, {type: string}]</c>, exactly so. Bounds on one of
+    /// its branches (<c>{type: integer, minimum: 0}</c>) make it an ordinary branch with a type, which a real apiserver
+    /// refuses; the bounds belong beside the pattern, where each applies to its own kind of value.
+    /// </summary>
+    [Fact]
+    public async Task A_type_under_anyOf_is_refused_except_int_or_strings_own_pair()
+    {
+        await using var cluster = await LocalKubeCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var bounded = WithPort(p => p["anyOf"] = new JsonArray(
+            new JsonObject { ["type"] = "integer", ["minimum"] = 0 },
+            new JsonObject { ["type"] = "string", ["pattern"] = "^[a-z]+$" }));
+        var negated = WithPort(p => p["not"] = new JsonObject { ["type"] = "string", ["pattern"] = "^x$" });
+
+        var (code, status) = await Fails(() => client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(bounded));
+        var (notCode, notStatus) = await Fails(() => client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(negated));
+
+        var port = "spec.versions[1].schema.openAPIV3Schema.properties[spec].properties[port]";
+        Assert.Equal(422, code);
+        Assert.Equal(
+            [(port + ".anyOf[0].type", "Forbidden: must be empty to be structural"),
+             (port + ".anyOf[1].type", "Forbidden: must be empty to be structural")],
+            Causes(status));
+        Assert.Equal(422, notCode);
+        Assert.Equal([(port + ".not.type", "Forbidden: must be empty to be structural")], Causes(notStatus));
+
+        var pair = WithPort(p =>
+        {
+            p["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer" }, new JsonObject { ["type"] = "string" });
+            p["minimum"] = 0;
+            p["pattern"] = "^[a-z]+$";
+        });
+        var created = await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(pair);
+        Assert.Equal(1, created.Metadata.Generation);
     }
 }

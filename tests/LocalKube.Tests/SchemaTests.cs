@@ -127,6 +127,36 @@ public sealed class SchemaTests
         Assert.Equal("spec.port", Assert.Single(Causes(status)).Field);
     }
 
+    /// <summary>
+    /// An int-or-string's numeric bounds apply to integers and its pattern to strings, each to its own kind of value,
+    /// as the apiserver's validators apply by the value's kind: a pattern alone lets any integer through (-5).
+    /// </summary>
+    [Fact]
+    public async Task Int_or_string_bounds_apply_to_integers_and_its_pattern_to_strings()
+    {
+        await using var cluster = await LocalKubeCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var json = JsonNode.Parse(KubernetesJson.Serialize(Crd("widget-crd.yaml")))!;
+        var port = json["spec"]!["versions"]![1]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["port"]!.AsObject();
+        port["minimum"] = 1;
+        port["maximum"] = 65535;
+        port["pattern"] = "^[a-z0-9]+$";
+        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(json.ToJsonString()));
+
+        await CreateWidget(client, Widget("a", JsonNode.Parse("""{"port":8080}""")!.AsObject()));
+        await CreateWidget(client, Widget("b", JsonNode.Parse("""{"port":"99999"}""")!.AsObject())); // a string: no bounds
+        var negative = await Fails(() => CreateWidget(client, Widget("c", JsonNode.Parse("""{"port":-5}""")!.AsObject())));
+        var large = await Fails(() => CreateWidget(client, Widget("d", JsonNode.Parse("""{"port":99999}""")!.AsObject())));
+        var text = await Fails(() => CreateWidget(client, Widget("e", JsonNode.Parse("""{"port":"-5"}""")!.AsObject())));
+
+        Assert.Equal((422, 422, 422), (negative.Code, large.Code, text.Code));
+        Assert.Equal(("spec.port", "Invalid value: -5: spec.port in body should be greater than or equal to 1"), Only(negative.Status));
+        Assert.Equal(("spec.port", "Invalid value: 99999: spec.port in body should be less than or equal to 65535"), Only(large.Status));
+        Assert.Equal(("spec.port", "Invalid value: \"-5\": spec.port in body should match '^[a-z0-9]+$'"), Only(text.Status));
+
+        static (string Field, string Message) Only(JsonObject status) => Assert.Single(Causes(status)) is var c ? (c.Field, c.Message) : default;
+    }
+
     [Fact]
     public async Task Preserve_unknown_fields_keeps_data_and_additionalProperties_validates_values()
     {

@@ -7,9 +7,10 @@ namespace CryptoIndex.LocalKube.Schema;
 /// <summary>
 /// Rules apiextensions-apiserver checks on a CRD's <c>openAPIV3Schema</c>, refusing the CRD (422) when one is broken:
 /// lists with <c>x-kubernetes-list-type: map</c> (<c>ValidateCustomResourceDefinitionOpenAPISchema</c>,
-/// <c>validateMapListKeysMapSet</c>: keys neither required nor defaulted are refused) and the structural-schema rule
-/// that every field, item and the root declare a <c>type</c> (<c>validateStructuralInvariants</c>). A CRD accepted
-/// here without them would fail to install in a cluster.
+/// <c>validateMapListKeysMapSet</c>: keys neither required nor defaulted are refused) and the structural-schema rules
+/// that every field, item and the root declare a <c>type</c> (<c>validateStructuralInvariants</c>) and that allOf,
+/// anyOf, oneOf and not hold value validations only (<see cref="StructuralJunctors"/>). A CRD accepted here without
+/// them would fail to install in a cluster.
 /// </summary>
 internal static class CrdSchemaRules
 {
@@ -71,24 +72,8 @@ internal static class CrdSchemaRules
             Walk(additional, path + ".additionalProperties", errors);
         }
 
-        foreach (var combinator in new[] { "allOf", "anyOf", "oneOf" })
-        {
-            if (s[combinator] is JsonArray list)
-            {
-                for (var i = 0; i < list.Count; i++)
-                {
-                    if (list[i] is JsonObject c)
-                    {
-                        Walk(c, $"{path}.{combinator}[{Inv(i)}]", errors);
-                    }
-                }
-            }
-        }
-
-        if (s["not"] is JsonObject not)
-        {
-            Walk(not, path + ".not", errors);
-        }
+        // Under allOf, anyOf, oneOf and not only value validations are allowed: no type is required there, and none may be given.
+        StructuralJunctors.Check(s, path, errors);
     }
 
     /// <summary>A structural schema names the type of every node, except int-or-string and preserve-unknown-fields ones.</summary>

@@ -48,6 +48,7 @@ public sealed class IndexFundSpec
     [IntOrString]
     [JsonConverter(typeof(IntOrStringConverter))]
     [Pattern(Formats.AmountPattern)]
+    [Bounds(0, Formats.AmountMaximum)]
     public string Capital { get; set; } = "0";
 
     [Description("How constituents are weighted before capping: MarketCap, SqrtMarketCap (square root of market cap), Equal, or Manual (constituents[].weight).")]
@@ -118,8 +119,8 @@ public sealed class ConstituentSpec
     [Size(2, 20)] // as the pattern says
     public string? BinancePair { get; set; }
 
-    [Description("Weight with Manual weighting, e.g. \"40%\"; the weights must sum to exactly 100%.")]
-    [Pattern(Formats.PercentPattern)]
+    [Description("Weight with Manual weighting, e.g. \"40%\"; above 0%, and the weights must sum to exactly 100%.")]
+    [Pattern(Formats.PositivePercentPattern)]
     public string? Weight { get; set; }
 
     [Description("This asset's own cap, overriding assetCap, e.g. \"10%\".")]

@@ -139,15 +139,20 @@ public static partial class ManifestReader
         }
     }
 
-    /// <summary>A plain scalar YAML reads as a float, e.g. <c>1e5</c>.</summary>
+    /// <summary>A plain scalar YAML reads as a float that is not a whole number the API server takes as an integer, e.g. <c>2500.5</c>.</summary>
     private sealed record WrittenFloat(string Text);
 
     /// <summary>
-    /// A plain scalar YAML reads as a float (<c>1e5</c>, <c>100.0</c>), kept as written, so that the error quotes what the
-    /// manifest says rather than the double's text ("1e5", not "100000", which reads as an integer).
+    /// A plain scalar YAML reads as a float (<c>1e5</c>, <c>100.0</c>, <c>2500.5</c>) read as <c>kubectl apply</c> sends
+    /// it: sigs.k8s.io/yaml writes the float64 in JSON as Go does, a whole number as its digits (1e5 as 100000), which
+    /// the API server decodes as an integer when it fits an int64. Such a float is that integer here too; any other
+    /// stays a float, kept as written so that the error quotes what the manifest says ("2500.5", "1e20").
     /// </summary>
     private sealed partial class FloatsAsWritten : INodeDeserializer
     {
+        // 2^63: the first whole float64 the API server no longer reads as an int64.
+        private const double LongLimit = 9_223_372_036_854_775_808d;
+
         public bool Deserialize(IParser reader, Type expectedType, Func<IParser, Type, object?> nestedObjectDeserializer, out object? value, ObjectDeserializer rootDeserializer)
         {
             value = null;
@@ -160,7 +165,12 @@ public static partial class ManifestReader
             }
 
             reader.MoveNext();
-            value = new WrittenFloat(scalar.Value);
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            value = double.TryParse(scalar.Value, System.Globalization.NumberStyles.Float, culture, out var number)
+                && number == Math.Floor(number) && number >= -LongLimit && number < LongLimit
+                    // Go's text of the float64 is its shortest round-trip digits ("R"), so beyond 2^53 it is those, not the exact binary value.
+                    ? (object)(long)decimal.Parse(number.ToString("R", culture), System.Globalization.NumberStyles.Float, culture)
+                    : new WrittenFloat(scalar.Value);
             return true;
         }
 

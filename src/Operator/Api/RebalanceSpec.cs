@@ -44,6 +44,7 @@ public sealed class RebalanceSpec
     [IntOrString]
     [JsonConverter(typeof(IntOrStringConverter))]
     [Pattern(Formats.AmountPattern)]
+    [Bounds(0, Formats.AmountMaximum)]
     public string MinTradeValue { get; set; } = "10";
 
     [Description("Share of NAV kept in cash, e.g. \"2%\"; below 100%.")]

@@ -20,8 +20,9 @@ public sealed record DataFile(string Symbol, string Name, string Sha256);
 /// cap) to the last day they all have one, narrowed by --from/--to;</item>
 /// <item>a day missing for an asset inside that range takes the asset's previous close;</item>
 /// <item>a zero or empty market cap takes the asset's previous market cap; a zero price takes the previous price;</item>
-/// <item>a day on two rows of a file is kept once when the rows agree; when they differ neither can be trusted, so the
-/// day counts as missing (the previous close), the file and both lines named.</item>
+/// <item>a day on two rows of a file is kept once when the rows agree on what the replay uses, price and market cap
+/// (total_volume is not read); when they differ neither can be trusted, so the day counts as missing (the previous
+/// close), the file and both lines named.</item>
 /// </list>
 /// Two files for one constituent are refused, both named: which one is right cannot be guessed.
 /// </summary>
@@ -74,7 +75,7 @@ public static class CoinGeckoHistory
     private static (SortedDictionary<DateOnly, AssetClose>? Rows, string? Error) ReadFile(string file, List<string> issues)
     {
         var rows = new SortedDictionary<DateOnly, AssetClose>();
-        var lines = new Dictionary<DateOnly, (int Line, string[] Values)>();
+        var lines = new Dictionary<DateOnly, (int Line, AssetClose Close)>();
         var conflicting = new SortedDictionary<DateOnly, List<int>>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(file))
@@ -94,13 +95,15 @@ public static class CoinGeckoHistory
             }
 
             decimal? cap = decimal.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 0m ? decimal.Round(parsed, 2) : null;
-            var values = cells[1..];
+            var close = new AssetClose(price, cap);
             if (lines.TryGetValue(date, out var first))
             {
-                // The last copy must not win silently: agreeing rows are one day, differing ones are no day at all.
-                if (SameValues(values, first.Values) && !conflicting.ContainsKey(date))
+                // The last copy must not win silently: agreeing rows are one day, differing ones are no day at all. They
+                // agree when the replay would read the same from them: the same numbers, however written (a tool that
+                // rewrote part of the file may write 1500517590.0 for 1500517590), whatever their total_volume.
+                if (close == first.Close && !conflicting.ContainsKey(date))
                 {
-                    issues.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)} line {lineNumber}: {date:yyyy-MM-dd} repeats line {first.Line} with the same values; used once"));
+                    issues.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)} line {lineNumber}: {date:yyyy-MM-dd} repeats line {first.Line} with the same price and market cap; used once"));
                 }
                 else
                 {
@@ -112,23 +115,14 @@ public static class CoinGeckoHistory
                 continue;
             }
 
-            lines[date] = (lineNumber, values);
-            rows[date] = new AssetClose(price, cap);
+            lines[date] = (lineNumber, close);
+            rows[date] = close;
         }
 
         issues.AddRange(conflicting.Select(c =>
             string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)} lines {string.Join(" and ", c.Value)}: {c.Key:yyyy-MM-dd} appears with different values; neither is used, the day counts as missing")));
         return (rows, null);
     }
-
-    /// <summary>
-    /// Whether two rows of one day agree: cell by cell, as numbers when both are numbers (a tool that rewrote part of
-    /// the file may write 1500517590 for 1500517590.0, the same market cap), else as written.
-    /// </summary>
-    private static bool SameValues(string[] a, string[] b) =>
-        a.Length == b.Length && a.Zip(b).All(p => p.First == p.Second
-            || (decimal.TryParse(p.First, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
-                && decimal.TryParse(p.Second, NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && x == y));
 
     private static (DateOnly Start, DateOnly End, string? Error) Range(
         Dictionary<string, SortedDictionary<DateOnly, AssetClose>> series, bool needsMarketCaps, DateOnly? from, DateOnly? to, List<string> issues)

@@ -70,6 +70,31 @@ public sealed class CrdTests
         Assert.Contains("MarketCap", wide, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The real kubectl's request, refused by the schema up front: a pattern applies to strings only, so an integer
+    /// capital needs the schema's numeric bounds (-5 used to be stored, and only the operator refused it).
+    /// </summary>
+    [Theory]
+    [InlineData("capital: -5", "spec.capital: Invalid value: -5: spec.capital in body should be greater than or equal to 0")]
+    [InlineData("capital: 1234567890123456", "spec.capital: Invalid value: 1234567890123456: spec.capital in body should be less than or equal to 999999999999999")]
+    [InlineData("capital: 1000\n  weighting: Manual\n  constituents:\n  - {symbol: BTC, weight: 100%}\n  - {symbol: ETH, weight: 0%}",
+        "spec.constituents[1].weight: Invalid value: \"0%\": spec.constituents[1].weight in body should match")]
+    public async Task Kubectl_apply_is_refused_by_the_schema_naming_the_field(string spec, string refusal)
+    {
+        await using var cluster = await LocalKubeCluster.StartAsync();
+        using var kubectl = new Kubectl(cluster);
+        await kubectl.OkAsync("apply", "-f", CommittedPath);
+        await kubectl.OkAsync("wait", "--for=condition=Established", "crd/indexfunds.cryptoindex.io", "--timeout=20s");
+        var manifest = kubectl.WriteFile("fund.yaml", "apiVersion: cryptoindex.io/v1alpha1\nkind: IndexFund\nmetadata:\n  name: fund\nspec:\n  "
+            + (spec.StartsWith("capital: 1000", StringComparison.Ordinal) ? spec : spec + "\n  weighting: Equal\n  constituents:\n  - {symbol: BTC}\n  - {symbol: ETH}") + "\n");
+
+        var (exit, _, errors) = await kubectl.RunAsync("apply", "-f", manifest);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(refusal, errors, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, (await kubectl.OkAsync("get", "ifund", "-o", "name")).Trim());
+    }
+
     [Fact]
     public async Task Defaults_are_set_by_the_schema_so_the_effective_spec_is_visible()
     {

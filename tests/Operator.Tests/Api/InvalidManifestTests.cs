@@ -38,6 +38,12 @@ public sealed class InvalidManifestTests
           historyLimit: 50
         """;
 
+    private const string Constituents = "weighting: MarketCap\n  assetCap: 50%\n  constituents:\n    - {symbol: BTC, coinGeckoId: bitcoin}\n    - {symbol: ETH, coinGeckoId: ethereum}\n    - {symbol: SOL, coinGeckoId: solana}";
+
+    // Manual weights summing to 100%, SOL's as given.
+    private static string ManualWith(string solWeight) =>
+        "weighting: Manual\n  assetCap: 50%\n  constituents:\n    - {symbol: BTC, weight: 50%}\n    - {symbol: ETH, weight: 50%}\n    - {symbol: SOL, weight: " + solWeight + "}";
+
     public static TheoryData<string, string, string, string, bool> Cases => new()
     {
         // rule broken, text replaced, replacement, field named, also rejected by the API server's schema
@@ -52,9 +58,15 @@ public sealed class InvalidManifestTests
         { "weight without Manual", "symbol: BTC, coinGeckoId: bitcoin", "symbol: BTC, coinGeckoId: bitcoin, weight: 50%", "spec.constituents[0].weight", false },
         { "manual weights sum to 90%", "weighting: MarketCap\n  assetCap: 50%\n  constituents:\n    - {symbol: BTC, coinGeckoId: bitcoin}\n    - {symbol: ETH, coinGeckoId: ethereum}\n    - {symbol: SOL, coinGeckoId: solana}",
             "weighting: Manual\n  assetCap: 50%\n  constituents:\n    - {symbol: BTC, weight: 50%}\n    - {symbol: ETH, weight: 30%}\n    - {symbol: SOL, weight: 10%}", "spec.constituents", false },
+        { "manual weight of 0%", Constituents, ManualWith("0%"), "spec.constituents[2].weight", true },
+        { "manual weight of 0.000%", Constituents, ManualWith("0.000%"), "spec.constituents[2].weight", true },
         { "capital not a number", "capital: 1000", "capital: lots", "spec.capital", true },
         { "capital zero", "capital: 1000", "capital: 0", "spec.capital", false },
         { "capital negative", "capital: 1000", "capital: \"-5\"", "spec.capital", true },
+        // A pattern applies to strings only: an integer needs the schema's numeric bounds to be refused.
+        { "capital a negative integer", "capital: 1000", "capital: -5", "spec.capital", true },
+        { "capital an integer of 16 digits", "capital: 1000", "capital: 1234567890123456", "spec.capital", true },
+        { "minTradeValue a negative integer", "threshold: 5%", "threshold: 5%\n    minTradeValue: -1", "spec.rebalance.minTradeValue", true },
         { "minInterval above maxInterval", "minInterval: 1h", "minInterval: 1000h", "spec.rebalance.minInterval", false },
         { "duration in days", "maxInterval: 720h", "maxInterval: 30d", "spec.rebalance.maxInterval", true },
         { "empty duration", "maxAge: 10m", "maxAge: \"\"", "spec.prices.maxAge", true },

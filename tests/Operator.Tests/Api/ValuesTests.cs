@@ -68,4 +68,38 @@ public sealed class ValuesTests
     [InlineData("1,000", false)]
     [InlineData("0.000000001", false)]
     public void Amounts_are_plain_decimals(string text, bool valid) => Assert.Equal(valid, Values.TryParseAmount(text, out _));
+
+    /// <summary>
+    /// A manual weight's pattern admits exactly the percentages the percent pattern admits that are above 0, whatever
+    /// the zeros (0%, 00.000%) or the place of the first non-zero decimal: whole parts at and around the pattern's edges,
+    /// each with every decimal part of 0 to 9 places built from the digits 0, 1 and 9.
+    /// </summary>
+    [Fact]
+    public void A_manual_weight_is_any_percentage_above_0()
+    {
+        var percent = new System.Text.RegularExpressions.Regex(Formats.PercentPattern);
+        var positive = new System.Text.RegularExpressions.Regex(Formats.PositivePercentPattern);
+        var fractions = new List<string> { string.Empty };
+        for (var places = 1; places <= 9; places++)
+        {
+            fractions.AddRange(Fractions(places).Select(f => "." + f));
+        }
+
+        string[] wholes = ["0", "00", "000", "1", "05", "9", "10", "50", "99", "100", "101", "1000"];
+        var mismatches = (from whole in wholes
+                          from fraction in fractions
+                          let text = whole + fraction + "%"
+                          let expected = percent.IsMatch(text) && decimal.Parse(text.TrimEnd('%'), System.Globalization.CultureInfo.InvariantCulture) > 0m
+                          where positive.IsMatch(text) != expected
+                          select text).Take(10).ToList();
+
+        Assert.Empty(mismatches);
+        Assert.DoesNotMatch(positive, "0%");
+        Assert.DoesNotMatch(positive, "0.000%");
+        Assert.Matches(positive, "0.00000001%");
+
+        static IEnumerable<string> Fractions(int places) => places == 0
+            ? [string.Empty]
+            : Fractions(places - 1).SelectMany(f => new[] { f + "0", f + "1", f + "9" });
+    }
 }

@@ -260,7 +260,7 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Equal((0, string.Empty), (exit, errors));
         var json = JsonNode.Parse(output)!;
         Assert.Equal(1_125m, (decimal)json["finalValue"]!); // the hand-computed replay, as without the repeat
-        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same values; used once", json["issues"]!.AsArray().Select(i => (string)i!));
+        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same price and market cap; used once", json["issues"]!.AsArray().Select(i => (string)i!));
     }
 
     [Fact]
@@ -307,7 +307,25 @@ public sealed class BacktestCommandTests : IDisposable
         var json = JsonNode.Parse(output)!;
         Assert.Equal(1_125m, (decimal)json["finalValue"]!); // the hand-computed replay, as without the repeat
         var issues = json["issues"]!.AsArray().Select(i => (string)i!).ToList();
-        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same values; used once", issues);
+        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same price and market cap; used once", issues);
+        Assert.DoesNotContain(issues, i => i.StartsWith("A:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_day_repeated_with_another_total_volume_is_used_once()
+    {
+        // total_volume is not used by the replay: rows that agree on price and market cap are the same day, yet they
+        // were called different and the day thrown away (A at 1 on day 2, the fund ending at 1000).
+        var data = HandWritten();
+        File.AppendAllText(Path.Combine(data, "a-usd-max.csv"), "2022-01-02 00:00:00 UTC,2,200,987654\n");
+
+        var (exit, output, errors) = Run(EqualWeight, data);
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(1_125m, (decimal)json["finalValue"]!); // the hand-computed replay, as without the repeat
+        var issues = json["issues"]!.AsArray().Select(i => (string)i!).ToList();
+        Assert.Contains("a-usd-max.csv line 5: 2022-01-02 repeats line 3 with the same price and market cap; used once", issues);
         Assert.DoesNotContain(issues, i => i.StartsWith("A:", StringComparison.Ordinal));
     }
 

@@ -46,17 +46,52 @@ public sealed class ErrorMessageTests : IDisposable
         Assert.Equal($"pair: spec.capital: {start}: an amount has at most 15 integer digits and 8 decimals, such as 100000 or \"2500.50\"", errors.TrimEnd());
     }
 
-    /// <summary>kubectl sends 1e5 as 100000; quoting the double ("100000 is a floating-point number") would read as nonsense.</summary>
+    /// <summary>
+    /// A YAML float that is not a whole number reaches the API server as a number with a fraction, which an
+    /// int-or-string refuses; the error quotes it as written. So does one beyond a long (1e20), which kubectl also sends
+    /// as a float.
+    /// </summary>
     [Theory]
-    [InlineData("1e5")]
-    [InlineData("100.0")]
-    [InlineData("2.5E+3")]
+    [InlineData("2500.5")]
+    [InlineData("2.5E-1")]
+    [InlineData("1e20")]
     public async Task A_capital_written_as_a_float_is_quoted_as_written(string capital)
     {
         var (exit, _, errors) = await PlanAsync(Fund(capital));
 
         Assert.Equal(ExitCodes.InvalidManifest, exit);
         Assert.Contains($"spec.capital: {capital} is a floating-point number", errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// kubectl (sigs.k8s.io/yaml) reads 1e5, 100.0 and 2.5E+3 as floats and sends each as the JSON integer it equals
+    /// (100000, 100, 2500), which the API server stores and the operator runs: plan judges the manifest the same way.
+    /// </summary>
+    [Theory]
+    [InlineData("1e5", "100000")]
+    [InlineData("100.0", "100")]
+    [InlineData("2.5E+3", "2500")]
+    public async Task A_capital_written_as_a_whole_float_is_the_integer_kubectl_sends(string capital, string sent)
+    {
+        var (exit, _, errors) = await PlanAsync(Fund(capital));
+        var (funds, readError) = CryptoIndex.Operator.Api.ManifestReader.Read(Fund(capital));
+
+        Assert.Equal((0, string.Empty), (exit, errors));
+        Assert.Null(readError);
+        Assert.Equal(sent, Assert.Single(funds).Spec.Capital);
+    }
+
+    /// <summary>What kubectl sends decides: a whole float is an integer, so it fits an integer field and not a string one.</summary>
+    [Fact]
+    public async Task A_whole_float_is_an_integer_wherever_it_is_written()
+    {
+        var (funds, readError) = CryptoIndex.Operator.Api.ManifestReader.Read(Fund() + "  historyLimit: 50.0\n");
+        var (exit, _, errors) = await PlanAsync(Fund(constituents: "    - {symbol: BTC, cap: 50.0}\n    - {symbol: ETH}\n"));
+
+        Assert.Null(readError);
+        Assert.Equal(50, Assert.Single(funds).Spec.HistoryLimit);
+        Assert.Equal(ExitCodes.InvalidManifest, exit);
+        Assert.Contains("spec.constituents[0].cap: must be a string", errors, StringComparison.Ordinal);
     }
 
     [Fact]

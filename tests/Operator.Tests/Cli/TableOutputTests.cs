@@ -56,7 +56,7 @@ public sealed class TableOutputTests : IDisposable
 
         Assert.Equal(0, exit);
         var lines = stdout.ToString().Split(Environment.NewLine);
-        Assert.Contains($"data: {longName} line 4: 2022-01-02 repeats line 3 with the same values; used once", lines);
+        Assert.Contains($"data: {longName} line 4: 2022-01-02 repeats line 3 with the same price and market cap; used once", lines);
         Assert.Equal("Data provided by CoinGecko.", lines[^2]);
     }
 

@@ -62,7 +62,7 @@ internal static class CrdGenerator
 
     private static JsonArray PrinterColumns() =>
     [
-        Column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", "Whether the fund is invested as its spec says"),
+        Column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", "True when the fund needs no action now: within its thresholds, held back by minInterval, nothing to trade, or a dry run (see Reason)"),
         Column("Weighting", "string", ".spec.weighting", "How constituents are weighted", priority: 1),
         Column("NAV", "string", ".status.nav", "Net asset value in the quote currency"),
         Column("Max Drift", "string", ".status.maxDrift", "Largest drift of any asset from its target"),

@@ -89,7 +89,7 @@ internal sealed partial class ApiServer : IDisposable
                 await Task.Delay(delay, Time, http.RequestAborted).ConfigureAwait(false);
             }
 
-            if (failure is not null)
+            if (failure is { AfterApplying: false })
             {
                 throw InjectedFailure(failure);
             }
@@ -114,6 +114,10 @@ internal sealed partial class ApiServer : IDisposable
             }
 
             reply = Execute(req);
+            if (failure is { AfterApplying: true })
+            {
+                throw InjectedFailure(failure);
+            }
         }
         catch (ApiException e)
         {

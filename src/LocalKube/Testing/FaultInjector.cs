@@ -34,6 +34,9 @@ public sealed class FaultInjector
         public TimeSpan? RetryAfter { get; init; }
 
         public TimeSpan Delay { get; init; }
+
+        /// <summary>The request is executed first, then answered with the failure (its answer lost).</summary>
+        public bool AfterApplying { get; init; }
     }
 
     /// <summary>Answers the next <paramref name="count"/> matching requests with <paramref name="statusCode"/> and a
@@ -49,6 +52,17 @@ public sealed class FaultInjector
                 Verb = verb, Resource = resource, Name = name, Namespace = ns, Remaining = count, StatusCode = statusCode,
                 RetryAfter = retryAfter ?? (statusCode == 429 ? TimeSpan.FromSeconds(1) : null),
             });
+        }
+    }
+
+    /// <summary>Executes the next <paramref name="count"/> matching requests, then answers them with
+    /// <paramref name="statusCode"/> (504 Timeout, 500, ...) instead of their result: a write that was applied although
+    /// its client saw it fail, as when the server times out after committing or the connection drops on the way back.</summary>
+    public void FailNextAfterApplying(int count, int statusCode, string? verb = null, string? resource = null, string? name = null, string? ns = null)
+    {
+        lock (_gate)
+        {
+            _rules.Add(new Rule { Verb = verb, Resource = resource, Name = name, Namespace = ns, Remaining = count, StatusCode = statusCode, AfterApplying = true });
         }
     }
 

@@ -43,6 +43,21 @@ public sealed class FaultAndLogTests
     }
 
     [Fact]
+    public async Task FailNextAfterApplying_executes_the_request_then_answers_the_failure()
+    {
+        var (cluster, client) = await StartWithCrdAsync();
+        await using var lifetime = cluster;
+        cluster.Faults.FailNextAfterApplying(1, 504, verb: "create", resource: Plural);
+
+        var (code, _) = await Fails(() => client.CreateFund(Fund("a")));
+        var stored = await client.GetFund("a");
+        await client.CreateFund(Fund("b")); // one request only: the next succeeds
+
+        Assert.Equal(504, code);
+        Assert.Equal("a", stored["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Throttling_answers_429_with_Retry_After()
     {
         var (cluster, client) = await StartWithCrdAsync();

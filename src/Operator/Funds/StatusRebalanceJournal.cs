@@ -351,10 +351,11 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         }
 
         var desired = new JsonObject { ["conditions"] = Conditions(fund, record) };
-        if (Pause is not null)
+        if (Pause is not null && Generation(fund) == (long?)fund["metadata"]?["generation"])
         {
             // The pause is this generation's answer (its spec.suspend or spec.dryRun): GitOps health checks wait for it.
-            desired["observedGeneration"] = (long?)fund["metadata"]?["generation"];
+            // A spec edited since the reconcile decided is not observed yet: its own reconcile will say.
+            desired["observedGeneration"] = Generation(fund);
         }
 
         var status = Replacing(fund["status"] as JsonObject, desired);
@@ -379,6 +380,12 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
             return null;
         }
     }
+
+    /// <summary>
+    /// The generation the conditions this journal writes answer: the one its reconcile decided from, not a newer one
+    /// the fund was edited to since (read here, but not evaluated yet).
+    /// </summary>
+    private long? Generation(JsonObject fund) => DecidedFromGeneration ?? (long?)fund["metadata"]?["generation"];
 
     /// <summary>The legs of <paramref name="record"/> with more attempts than in <paramref name="last"/>: orders about to be sent.</summary>
     private static List<LegRecord> NewAttempts(ExecutionRecord? last, ExecutionRecord record) =>
@@ -526,7 +533,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
         var existing = ((startInPatch ? StartStatus?["conditions"] : null) ?? fund["status"]?["conditions"])?.AsArray().ToList() ?? [];
         var wasPaused = RebalancePause.IsPauseReason(
             (string?)(fund["status"]?["conditions"]?.AsArray() ?? []).FirstOrDefault(c => (string?)c?["type"] == FundConditions.Reconciling)?["reason"]);
-        var generation = (long?)fund["metadata"]?["generation"] ?? 0;
+        var generation = Generation(fund) ?? 0;
         var progress = string.Create(CultureInfo.InvariantCulture, $"rebalance {record.Sequence}: {record.Phase}, {record.Legs.Count(l => l.State == LegState.Completed)} of {record.Legs.Count} orders completed");
         // Ready is this journal's to write while the rebalance is paused, and once more when it resumes (else it would
         // still say paused until the rebalance finishes and the fund is evaluated again).
@@ -577,7 +584,7 @@ public sealed class StatusRebalanceJournal(IKubernetes client, string ns, string
                     Status = "True",
                     Reason = waiting is null ? "RebalanceInProgress" : WaitingForExchange,
                     Message = progress + (waiting is null ? string.Empty : "; waiting for the exchange: " + waiting),
-                    ObservedGeneration = (long?)fund["metadata"]?["generation"],
+                    ObservedGeneration = generation,
                     LastTransitionTime = StatusText.Time(record.StartedAt),
                 },
                 ApiJson.Options));

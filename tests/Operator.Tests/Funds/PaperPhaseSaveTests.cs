@@ -206,6 +206,29 @@ public sealed class PaperPhaseSaveTests : IAsyncLifetime
         Assert.Equal(sent.Legs.Select(l => l.Attempts), stored.Legs.Select(l => l.Attempts));
     }
 
+    [Fact]
+    public async Task A_pause_decided_from_an_older_generation_does_not_claim_the_spec_edited_since()
+    {
+        // The reconcile decided the pause from generation 1 (its cached copy); the spec is edited before the journal
+        // reads the fund. Reporting the pause must not mark generation 2 observed: Flux, Argo CD and kubectl wait would
+        // read generation 2 as evaluated (paused, hence current) before the operator looked at it.
+        await LeftSentByThePreviousVersionAsync();
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch("""{"spec": {"displayName": "edited"}}""", V1Patch.PatchType.MergePatch), IndexFund.Group, IndexFund.Version, "default", IndexFund.Plural, Fund);
+        var journal = Journal(generation: 1);
+        journal.Pause = RebalancePause.Suspend;
+        await journal.LoadAsync(uid, CancellationToken.None);
+
+        await journal.ReportPausedAsync(null, CancellationToken.None);
+
+        var fund = await FundAsync();
+        Assert.Equal(2L, (long?)fund["metadata"]!["generation"]);
+        Assert.NotEqual(2L, (long?)fund["status"]!["observedGeneration"]);
+        var conditions = fund["status"]!["conditions"]!.AsArray();
+        Assert.Contains(conditions, c => (string?)c!["type"] == "Reconciling" && (string?)c["reason"] == "Suspended");
+        Assert.All(conditions, c => Assert.Equal(1L, (long?)c!["observedGeneration"]));
+    }
+
     /// <summary>A journal that runs something (another writer) just before its <c>save</c>th save.</summary>
     private sealed class BeforeSave(IRebalanceJournal inner, int save, Func<Task> before) : IRebalanceJournal
     {

@@ -4,9 +4,9 @@ using Polly;
 namespace CryptoIndex.MarketData.Http;
 
 /// <summary>
-/// Builds the HTTP client of one price provider: total timeout → retry (jittered exponential backoff, Retry-After) →
-/// circuit breaker → request budget → per-attempt timeout → body buffering → the network. All timing runs on the given
-/// <see cref="TimeProvider"/>.
+/// Builds the HTTP client of one price provider: total timeout → retry (jittered exponential backoff, Retry-After
+/// unless it outlasts the total timeout) → circuit breaker → request budget → per-attempt timeout → body buffering →
+/// the network. All timing runs on the given <see cref="TimeProvider"/>.
 /// </summary>
 public static class ResilientHttpClient
 {
@@ -16,14 +16,22 @@ public static class ResilientHttpClient
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }.AddTimeout(options.TotalTimeout);
         if (options.MaxRetries > 0)
         {
-            builder.AddRetry(new HttpRetryStrategyOptions
+            var deadline = new CallDeadline(time, options.TotalTimeout);
+            var retry = new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
                 ShouldRetryAfterHeader = true,
-            });
+            };
+
+            // A Retry-After that ends past the total timeout is not waited for: the 429/503 goes back to the source at
+            // once (to report it, or keep it as a ban) instead of ending as a timeout after the whole budget.
+            var transient = retry.ShouldHandle;
+            retry.ShouldHandle = async args =>
+                await transient(args).ConfigureAwait(false) && !deadline.RetryAfterOutlasts(args.Context, args.Outcome.Result);
+            builder.AddStrategy(_ => deadline, new CallDeadlineOptions()).AddRetry(retry);
         }
 
         builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
@@ -47,6 +55,11 @@ public static class ResilientHttpClient
         };
 #pragma warning restore CA2000
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    private sealed class CallDeadlineOptions : ResilienceStrategyOptions
+    {
+        public CallDeadlineOptions() => Name = "CallDeadline";
     }
 
     private sealed class RequestBudgetOptions : ResilienceStrategyOptions

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Polly.CircuitBreaker;
@@ -43,7 +44,7 @@ internal static class HttpJson
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 refused?.Invoke(response);
-                throw new PriceSourceException(source, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw new PriceSourceException(source, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{RetryAfter(response)}");
             }
 
             try
@@ -57,4 +58,13 @@ internal static class HttpJson
             }
         }
     }
+
+    // A Retry-After the client did not wait for (it outlasted the total timeout, or retries are off) is named, so
+    // whoever reads the failure knows how long the provider asked to be left alone.
+    private static string RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => string.Create(CultureInfo.InvariantCulture, $"; retry after {Math.Ceiling(delta.TotalSeconds):0}s"),
+        { Date: { } date } => string.Create(CultureInfo.InvariantCulture, $"; retry after {date.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"),
+        _ => string.Empty,
+    };
 }

@@ -17,6 +17,7 @@ public sealed class RequestLogTests
 
         Assert.Equal(["p98", "p99", "p100"], log.All.TakeLast(3).Select(r => r.Name));
         Assert.True(log.All.Count >= 3);
+        Assert.Equal(100, log.Recorded); // forgotten requests still count
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed class RequestLog
     private readonly Lock _gate = new();
     private readonly List<ApiRequest> _requests = [];
     private readonly int _limit;
+    private long _recorded;
 
     /// <summary>A log keeping the latest <paramref name="limit"/> requests (older ones are forgotten); 0 keeps every one.</summary>
     public RequestLog(int limit = 0)
@@ -52,6 +53,12 @@ public sealed class RequestLog
             }
         }
     }
+
+    /// <summary>
+    /// How many requests were recorded since the server started (forgotten ones included): cheap to read, for a test
+    /// that waits until the code under test has stopped calling.
+    /// </summary>
+    public long Recorded => Interlocked.Read(ref _recorded);
 
     /// <summary>Requests matching every given filter. <paramref name="resource"/> is the plural
     /// (e.g. "indexfunds"); use "indexfunds/status" to count only the status subresource.</summary>
@@ -127,6 +134,7 @@ public sealed class RequestLog
         lock (_gate)
         {
             _requests.Add(request);
+            Interlocked.Increment(ref _recorded);
             if (_limit > 0 && _requests.Count > 2 * _limit)
             {
                 _requests.RemoveRange(0, _requests.Count - _limit); // amortised: a long-running server stays bounded

@@ -98,8 +98,7 @@ public sealed class BinanceChaosTests(ITestOutputHelper output) : BinanceOperato
         while (await HoldsFinalizerAsync())
         {
             Assert.True(++steps < 150, $"the finalizer stayed {steps} s after rebalance {(long?)done["rebalanceSequence"]} finished");
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20); // lets the operator's HTTP work run; the clock, not this delay, drives its schedule
+            await StepAsync();
         }
 
         output.WriteLine($"finalizer gone {steps} s after the fund settled");
@@ -152,11 +151,30 @@ public sealed class BinanceChaosTests(ITestOutputHelper output) : BinanceOperato
                 await InjectAsync(random, midRebalance: status?["rebalanceInProgress"] is not null);
             }
 
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20); // lets the operator's HTTP work run; the clock, not this delay, drives its schedule
+            await StepAsync();
         }
 
         throw new Xunit.Sdk.XunitException($"the fund never settled; faults {string.Join(", ", injected.Keys)}; status:\n{status?.ToJsonString()}");
+    }
+
+    /// <summary>
+    /// One second of the fake clock, then real time for the operator's HTTP work, until neither the API server nor the
+    /// exchange has seen a request for a while. A fixed real delay is not enough on a loaded machine: the clock then
+    /// runs ahead of requests already signed, and the fake exchange refuses them by its recvWindow (-1021, as Binance
+    /// would a request that took 5 s), so a rebalance never finishes within the steps. The clock, not these waits,
+    /// drives the operator's schedule.
+    /// </summary>
+    private async Task StepAsync()
+    {
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Task.Delay(20);
+        // At most half a second: work that runs on real time alone must not hold the clock forever.
+        for (var (quiet, polls) = (0, 0); quiet < 2 && polls < 50; polls++)
+        {
+            var before = (Op.Cluster.Requests.Recorded, Binance.RequestLog.Count);
+            await Task.Delay(10);
+            quiet = before == (Op.Cluster.Requests.Recorded, Binance.RequestLog.Count) ? quiet + 1 : 0;
+        }
     }
 
     private async Task InjectAsync(Random random, bool midRebalance)

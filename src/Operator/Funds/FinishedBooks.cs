@@ -33,7 +33,7 @@ public static class FinishedBooks
     }
 
     /// <summary>
-    /// The status fields that show <paramref name="valuation"/> (as <see cref="FundEvaluator"/> writes them), with when
+    /// The status fields that show <paramref name="valuation"/> (written by <see cref="ValuationStatus"/>, as an evaluation writes them), with when
     /// the rebalance finished and why it ran. Each allocation keeps what its row in <paramref name="status"/> says of its
     /// price (source, market cap) and the ids it is priced by: those prices are the ones it is valued at.
     /// </summary>
@@ -46,34 +46,12 @@ public static class FinishedBooks
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var books = new IndexFundStatus
         {
-            Nav = StatusText.Money(valuation.Nav),
-            Cash = StatusText.Quantity(valuation.Cash),
-            CashWeight = StatusText.Weight(valuation.CashWeight),
-            CashTarget = StatusText.Weight(valuation.CashTarget),
-            TotalDrift = StatusText.Weight(valuation.TotalDrift),
-            MaxDrift = StatusText.Drift(valuation.MaxAbsoluteDrift, withSign: false),
-            Allocations = [.. valuation.Positions.Select(p =>
-            {
-                var row = rows.GetValueOrDefault(p.Symbol);
-                return new AllocationStatus
-                {
-                    Symbol = p.Symbol,
-                    Price = StatusText.Price(p.Price),
-                    MarketCap = row?.MarketCap,
-                    MarketCapOrigin = row?.MarketCapOrigin,
-                    PriceSource = row?.PriceSource,
-                    TargetWeight = StatusText.Weight(p.TargetWeight),
-                    CurrentWeight = StatusText.Weight(p.CurrentWeight),
-                    Drift = StatusText.Drift(p.Drift),
-                    Quantity = StatusText.Quantity(p.Quantity),
-                    Value = StatusText.Money(p.Value),
-                    CoinGeckoId = row?.CoinGeckoId,
-                    BinancePair = row?.BinancePair,
-                };
-            })],
             LastRebalanceTime = record.FinishedAt is { } finished ? StatusText.Time(finished) : null,
             LastRebalanceReason = reason,
         };
+        ValuationStatus.Write(books, valuation, symbol => rows.GetValueOrDefault(symbol) is { } row
+            ? new PriceProvenance(row.MarketCap, row.MarketCapOrigin, row.PriceSource, row.CoinGeckoId, row.BinancePair)
+            : PriceProvenance.None);
         return JsonSerializer.SerializeToNode(books, ApiJson.Options)!.AsObject();
     }
 }

@@ -195,32 +195,18 @@ public static class FundEvaluator
         Dictionary<string, string> outsideSources,
         Dictionary<string, AssetRef> refs)
     {
-        status.Nav = StatusText.Money(valuation.Nav);
-        status.Cash = StatusText.Quantity(valuation.Cash); // exact: with the quantities below, status is the paper ledger
-        status.CashWeight = StatusText.Weight(valuation.CashWeight);
-        status.CashTarget = StatusText.Weight(valuation.CashTarget);
-        status.TotalDrift = StatusText.Weight(valuation.TotalDrift);
-        status.MaxDrift = StatusText.Drift(valuation.MaxAbsoluteDrift, withSign: false);
-        status.LastPriceUpdate = quotes.Count > 0 ? StatusText.Time(quotes.Values.Min(q => q.ObservedAt)) : status.LastPriceUpdate;
-        status.Allocations = [.. valuation.Positions.Select(p =>
+        ValuationStatus.Write(status, valuation, symbol =>
         {
-            var quote = quotes.GetValueOrDefault(p.Symbol);
-            return new AllocationStatus
-            {
-                Symbol = p.Symbol,
-                Price = StatusText.Price(p.Price),
-                MarketCap = quote?.MarketCap is { } cap ? StatusText.Money(cap) : null,
-                MarketCapOrigin = quote?.MarketCapOrigin.ToString(),
-                PriceSource = quote?.Source ?? outsideSources.GetValueOrDefault(p.Symbol),
-                TargetWeight = StatusText.Weight(p.TargetWeight),
-                CurrentWeight = StatusText.Weight(p.CurrentWeight),
-                Drift = StatusText.Drift(p.Drift),
-                Quantity = StatusText.Quantity(p.Quantity),
-                Value = StatusText.Money(p.Value),
-                CoinGeckoId = refs.GetValueOrDefault(p.Symbol)?.CoinGeckoId,
-                BinancePair = refs.GetValueOrDefault(p.Symbol)?.BinancePair,
-            };
-        })];
+            var quote = quotes.GetValueOrDefault(symbol);
+            var ids = refs.GetValueOrDefault(symbol);
+            return new PriceProvenance(
+                quote?.MarketCap is { } cap ? StatusText.Money(cap) : null,
+                quote?.MarketCapOrigin.ToString(),
+                quote?.Source ?? outsideSources.GetValueOrDefault(symbol),
+                ids?.CoinGeckoId,
+                ids?.BinancePair);
+        });
+        status.LastPriceUpdate = quotes.Count > 0 ? StatusText.Time(quotes.Values.Min(q => q.ObservedAt)) : status.LastPriceUpdate;
     }
 
     /// <summary>

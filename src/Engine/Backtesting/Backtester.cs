@@ -25,6 +25,13 @@ public static class Backtester
             return new EngineError(Rules.NoConstituents, "data", "no days to replay");
         }
 
+        // Constituents and rules are checked once; each day checks only its market caps.
+        var universe = IndexUniverse.Create(spec.Constituents, spec.Weighting);
+        if (!universe.IsSuccess)
+        {
+            return OnDay(days[0], universe.Error);
+        }
+
         var holdings = Holdings.CashOnly(spec.Capital);
         var history = RebalanceHistory.None;
         var symbols = spec.Constituents.Select(c => c.Symbol).ToList();
@@ -35,8 +42,7 @@ public static class Backtester
         foreach (var day in days)
         {
             var prices = day.Closes.ToDictionary(c => c.Key, c => c.Value.Price, StringComparer.Ordinal);
-            var constituents = spec.Constituents.Select(c => c with { MarketCap = day.Closes.TryGetValue(c.Symbol, out var close) ? close.MarketCap : null }).ToList();
-            var targets = TargetWeights.Compute(constituents, spec.Weighting);
+            var targets = universe.Value.Compute([.. symbols.Select(s => day.Closes.TryGetValue(s, out var close) ? close.MarketCap : null)]);
             if (!targets.IsSuccess)
             {
                 return OnDay(day, targets.Error);

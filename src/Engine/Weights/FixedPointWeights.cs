@@ -78,7 +78,7 @@ internal static class FixedPointWeights
     /// Ties between equal remainders go to the larger base, then the symbol that sorts first. Writes each asset's
     /// result straight into <paramref name="destination"/> when rounded (nothing is written otherwise).
     /// </summary>
-    public static Outcome TryRound(
+    public static Outcome TryRound<TSink>(
         ReadOnlySpan<UInt128> units,
         ReadOnlySpan<double> approximations,
         ReadOnlySpan<decimal> caps,
@@ -87,8 +87,9 @@ internal static class FixedPointWeights
         Span<WeightBound> bounds,
         int precision,
         decimal[] baseValues,
-        ReadOnlySpan<Constituent> constituents,
-        Span<TargetWeight> destination)
+        SymbolTieBreak symbols,
+        TSink destination)
+        where TSink : IWeightSink, allows ref struct
     {
         var n = units.Length;
         var weightUnits = ArrayPool<UInt128>.Shared.Rent(n);
@@ -111,7 +112,7 @@ internal static class FixedPointWeights
             var count = (int)missing;
             if (count < candidateCount)
             {
-                var order = new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, baseValues, constituents);
+                var order = new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, baseValues, symbols);
                 RemainderSelection.SelectLargest(candidates.AsSpan(0, candidateCount), count, remainders, remainderShift, order);
             }
 
@@ -122,7 +123,7 @@ internal static class FixedPointWeights
 
             for (var i = 0; i < n; i++)
             {
-                destination[i] = new TargetWeight(constituents[i].Symbol, DecimalMath.FromUnits(weightUnits[i], precision), baseValues[i], bounds[i]);
+                destination.Write(i, DecimalMath.FromUnits(weightUnits[i], precision), baseValues[i], bounds[i]);
             }
 
             return Outcome.Rounded;

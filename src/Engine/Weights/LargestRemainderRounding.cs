@@ -11,7 +11,7 @@ namespace CryptoIndex.Engine.Weights;
 /// </summary>
 internal static class LargestRemainderRounding
 {
-    public static void Round(Span<decimal> weights, decimal[] bases, ReadOnlySpan<Constituent> constituents, int precision)
+    public static void Round(Span<decimal> weights, decimal[] bases, SymbolTieBreak symbols, int precision)
     {
         var n = weights.Length;
         var unit = DecimalMath.Unit(precision);
@@ -47,7 +47,7 @@ internal static class LargestRemainderRounding
 
             if (missingUnits < candidateCount)
             {
-                SelectFirst<int, RemainderOrder<decimal>>(candidates.AsSpan(0, candidateCount), missingUnits, new RemainderOrder<decimal>(remainders, bases, constituents));
+                SelectFirst<int, RemainderOrder<decimal>>(candidates.AsSpan(0, candidateCount), missingUnits, new RemainderOrder<decimal>(remainders, bases, symbols));
             }
 
             for (var k = 0; k < missingUnits; k++)
@@ -129,14 +129,17 @@ internal static class LargestRemainderRounding
 
     /// <summary>
     /// Largest remainder first; ties to the larger base, then to the symbol that sorts first (ordinal). Generic in the
-    /// remainder so the decimal path and the exact 128-bit path share one order. Symbols are read from the
-    /// constituents only for such ties: copying every symbol reference into an array of its own costs a GC write
-    /// barrier per asset.
+    /// remainder so the decimal path and the exact 128-bit path share one order.
     /// </summary>
-    internal readonly ref struct RemainderOrder<TRemainder>(TRemainder[] remainders, decimal[] bases, ReadOnlySpan<Constituent> constituents) : IComparer<int>
+    internal readonly ref struct RemainderOrder<TRemainder>(TRemainder[] remainders, decimal[] bases, SymbolTieBreak symbols) : IComparer<int>
         where TRemainder : IComparable<TRemainder>
     {
-        private readonly ReadOnlySpan<Constituent> constituents = constituents;
+        private readonly SymbolTieBreak symbols = symbols;
+
+        public RemainderOrder(TRemainder[] remainders, decimal[] bases, ReadOnlySpan<Constituent> constituents)
+            : this(remainders, bases, SymbolTieBreak.BySymbol(constituents))
+        {
+        }
 
         public int Compare(int x, int y)
         {
@@ -147,7 +150,7 @@ internal static class LargestRemainderRounding
             }
 
             var byBase = bases[y].CompareTo(bases[x]);
-            return byBase != 0 ? byBase : string.CompareOrdinal(constituents[x].Symbol, constituents[y].Symbol);
+            return byBase != 0 ? byBase : symbols.Compare(x, y);
         }
     }
 }

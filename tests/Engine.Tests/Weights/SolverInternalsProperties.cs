@@ -47,7 +47,7 @@ public sealed class SolverInternalsProperties
             var symbols = Enumerable.Range(0, n).Select(i => $"S{i:D2}").ToArray();
             var rounded = (decimal[])exact.Clone();
 
-            LargestRemainderRounding.Round(rounded, bases, symbols.Select(s => new Constituent(s)).ToArray(), 4);
+            LargestRemainderRounding.Round(rounded, bases, SymbolTieBreak.BySymbol(symbols.Select(s => new Constituent(s)).ToArray()), 4);
 
             // Reference: sort every index by (remainder desc, base desc, symbol) and give units to the first ones.
             var down = exact.Select(w => DecimalMath.Truncate(w, 4)).ToArray();

@@ -10,6 +10,9 @@ public class TargetWeightsBenchmarks
     private Constituent[] constituents = [];
     private decimal[] bases = [];
     private TargetWeight[] buffer = [];
+    private decimal[] weights = [];
+    private IndexUniverse cappedUniverse = null!;
+    private IndexUniverse squareRootUniverse = null!;
     private WeightingRules capped = new(WeightingScheme.MarketCap);
     private WeightingRules cappedAndFloored = new(WeightingScheme.MarketCap);
     private WeightingRules squareRoot = new(WeightingScheme.SqrtMarketCap);
@@ -27,6 +30,9 @@ public class TargetWeightsBenchmarks
         cappedAndFloored = capped with { AssetFloor = Math.Min(cap, decimal.Round(0.2m / N, 8)) };
         squareRoot = capped with { Scheme = WeightingScheme.SqrtMarketCap };
         buffer = new TargetWeight[N];
+        weights = new decimal[N];
+        cappedUniverse = IndexUniverse.Create(constituents, capped).Value;
+        squareRootUniverse = IndexUniverse.Create(constituents, squareRoot).Value;
     }
 
     [Benchmark(Baseline = true)]
@@ -47,4 +53,30 @@ public class TargetWeightsBenchmarks
 
     [Benchmark]
     public EngineError? SqrtMarketCapCappedIntoBuffer() => TargetWeights.ComputeInto(constituents, squareRoot, buffer);
+
+    /// <summary>
+    /// The constituents checked once (an <see cref="IndexUniverse"/>), the market caps per call, as the baseline takes
+    /// them: a decimal array in, a new decimal array of weights out.
+    /// </summary>
+    [Benchmark]
+    public decimal[] UniverseMarketCap()
+    {
+        var result = new decimal[N];
+        _ = cappedUniverse.WeightsInto(bases, result);
+        return result;
+    }
+
+    [Benchmark]
+    public EngineError? UniverseMarketCapIntoBuffer() => cappedUniverse.WeightsInto(bases, weights);
+
+    [Benchmark]
+    public decimal[] UniverseSqrtMarketCap()
+    {
+        var result = new decimal[N];
+        _ = squareRootUniverse.WeightsInto(bases, result);
+        return result;
+    }
+
+    [Benchmark]
+    public EngineError? UniverseSqrtMarketCapIntoBuffer() => squareRootUniverse.WeightsInto(bases, weights);
 }

@@ -33,4 +33,17 @@ public sealed class ReadmeExampleTests
         Assert.InRange(ethAfter - (0.44768570m * 99_900m), -0.000000000001m * 3_769.70m, 0m);
         Assert.InRange(plan.ExpectedHoldings.Cash, 0m, 0.00001m * 46_311.74m);
     }
+
+    [Fact]
+    public void The_readme_universe_example_gives_the_weights_the_readme_says()
+    {
+        var universe = IndexUniverse.Create(
+            [new Constituent("BTC"), new Constituent("ETH"), new Constituent("SOL")],
+            new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.5m)).Value;
+        var weights = new decimal[universe.Count];
+        var error = universe.WeightsInto([876_192_941_903m, 448_573_298_123m, 52_418_019_288m], weights);
+
+        Assert.Null(error);
+        Assert.Equal([0.5m, 0.44768570m, 0.05231430m], weights);
+    }
 }

@@ -7,7 +7,8 @@ namespace CryptoIndex.Engine.Weights;
 /// weights, feasibility of the caps and floor — so that each computation of target weights checks only what changes
 /// between computations: the market caps. For callers that weigh the same constituents many times: a backtest (once a
 /// day), a sweep, a price tick over a large index. <see cref="TargetWeights.Compute"/> gives the same weights, in the
-/// same order, checking everything on every call.
+/// same order, checking everything on every call. Immutable once created: one universe may be used from several
+/// threads at once (each computation rents its own scratch space).
 /// </summary>
 public sealed class IndexUniverse
 {

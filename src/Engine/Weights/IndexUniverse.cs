@@ -223,33 +223,26 @@ public sealed class IndexUniverse
     {
         CheckCount(marketCaps.Length, nameof(marketCaps));
         var n = Count;
-        var bases = ArrayPool<decimal>.Shared.Rent(n);
-        var units = ArrayPool<UInt128>.Shared.Rent(n);
-        var approximations = ArrayPool<double>.Shared.Rent(n);
-        var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
+        var work = WeightKernel.Working.Rent(n, caps);
         try
         {
-            var error = GatherMarketCaps(marketCaps, bases, units, approximations, out var unitsAtOneScale);
+            var error = GatherMarketCaps(marketCaps, work, out var unitsAtOneScale);
             if (error is not null)
             {
                 return error;
             }
 
-            var work = new WeightKernel.Working(bases, caps, units, approximations);
             if (Rules.Scheme == WeightingScheme.SqrtMarketCap)
             {
                 unitsAtOneScale = WeightKernel.SquareRootBases(work, n);
             }
 
-            WeightKernel.Solve(work, n, uniformCaps, unitsAtOneScale, Rules, bounds.AsSpan(0, n), SymbolTieBreak.ByRank(symbolRanks), destination);
+            WeightKernel.Solve(work, n, uniformCaps, unitsAtOneScale, Rules, SymbolTieBreak.ByRank(symbolRanks), destination);
             return null;
         }
         finally
         {
-            ArrayPool<WeightBound>.Shared.Return(bounds);
-            ArrayPool<double>.Shared.Return(approximations);
-            ArrayPool<UInt128>.Shared.Return(units);
-            ArrayPool<decimal>.Shared.Return(bases);
+            work.Return();
         }
     }
 
@@ -258,8 +251,9 @@ public sealed class IndexUniverse
     /// its mantissa and that mantissa as a double into the working arrays; true in <paramref name="unitsAtOneScale"/>
     /// when every market cap has the same scale, as a feed's do.
     /// </summary>
-    private EngineError? GatherMarketCaps(ReadOnlySpan<decimal> marketCaps, decimal[] bases, UInt128[] units, double[] approximations, out bool unitsAtOneScale)
+    private EngineError? GatherMarketCaps(ReadOnlySpan<decimal> marketCaps, WeightKernel.Working work, out bool unitsAtOneScale)
     {
+        var (bases, units, approximations) = (work.Bases, work.Units, work.Approximations);
         var atOneScale = true;
         var commonScale = -1;
         Span<int> scratch = stackalloc int[4];

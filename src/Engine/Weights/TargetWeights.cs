@@ -48,14 +48,9 @@ public static class TargetWeights
 
         // Arrays and lists are read as spans; any other list is copied once (its indexer is an interface call per read).
         var copy = constituents is Constituent[] or List<Constituent> ? null : ArrayPool<Constituent>.Shared.Rent(n);
-        var bases = ArrayPool<decimal>.Shared.Rent(n);
-        var caps = ArrayPool<decimal>.Shared.Rent(n);
-        var bounds = ArrayPool<WeightBound>.Shared.Rent(n);
-        var units = ArrayPool<UInt128>.Shared.Rent(n);
-        var approximations = ArrayPool<double>.Shared.Rent(n);
+        var work = WeightKernel.Working.Rent(n);
         try
         {
-            var work = new WeightKernel.Working(bases, caps, units, approximations);
             var span = AsSpan(constituents, copy);
             error = Gather(span, rules, work, out var uniformCaps, out var unitsAtOneScale);
             if (error is not null)
@@ -63,16 +58,12 @@ public static class TargetWeights
                 return error;
             }
 
-            WeightKernel.Solve(work, n, uniformCaps, unitsAtOneScale, rules, bounds.AsSpan(0, n), SymbolTieBreak.BySymbol(span), new TargetWeightSink(destination, span));
+            WeightKernel.Solve(work, n, uniformCaps, unitsAtOneScale, rules, SymbolTieBreak.BySymbol(span), new TargetWeightSink(destination, span));
             return null;
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(approximations);
-            ArrayPool<UInt128>.Shared.Return(units);
-            ArrayPool<WeightBound>.Shared.Return(bounds);
-            ArrayPool<decimal>.Shared.Return(caps);
-            ArrayPool<decimal>.Shared.Return(bases);
+            work.Return();
             if (copy is not null)
             {
                 ArrayPool<Constituent>.Shared.Return(copy, clearArray: true);

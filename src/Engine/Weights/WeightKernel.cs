@@ -22,13 +22,14 @@ internal static class WeightKernel
     /// feasibility).
     /// </summary>
     public static void Solve<TSink>(
-        Working work, int n, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, Span<WeightBound> bounds, SymbolTieBreak symbols, TSink destination)
+        Working work, int n, bool uniformCaps, bool unitsAtOneScale, WeightingRules rules, SymbolTieBreak symbols, TSink destination)
         where TSink : IWeightSink, allows ref struct
     {
         var bases = work.Bases.AsSpan(0, n);
         var caps = work.Caps.AsSpan(0, n);
         var units = work.Units.AsSpan(0, n);
         var approximations = work.Approximations.AsSpan(0, n);
+        var bounds = work.Bounds.AsSpan(0, n);
         if (unitsAtOneScale || FixedPointWeights.TryScaleBases(bases, units, approximations))
         {
             CappedWeightSolver.Classify(approximations, caps, uniformCaps, rules.AssetFloor, bounds);
@@ -94,8 +95,31 @@ internal static class WeightKernel
     }
 
     /// <summary>
-    /// The per-asset working arrays (rented, at least n long): base, cap, and the base as an integer at one common
-    /// scale and as a double.
+    /// The per-asset working arrays (rented, at least n long): base, cap, the base as an integer at one common scale
+    /// and as a double, and the bound that decides each weight. Caps are the caller's own when it has them already
+    /// (an <see cref="IndexUniverse"/>'s), else rented too.
     /// </summary>
-    public readonly record struct Working(decimal[] Bases, decimal[] Caps, UInt128[] Units, double[] Approximations);
+    public readonly record struct Working(decimal[] Bases, decimal[] Caps, UInt128[] Units, double[] Approximations, WeightBound[] Bounds, bool CapsRented)
+    {
+        public static Working Rent(int n, decimal[]? caps = null) => new(
+            ArrayPool<decimal>.Shared.Rent(n),
+            caps ?? ArrayPool<decimal>.Shared.Rent(n),
+            ArrayPool<UInt128>.Shared.Rent(n),
+            ArrayPool<double>.Shared.Rent(n),
+            ArrayPool<WeightBound>.Shared.Rent(n),
+            CapsRented: caps is null);
+
+        public void Return()
+        {
+            ArrayPool<WeightBound>.Shared.Return(Bounds);
+            ArrayPool<double>.Shared.Return(Approximations);
+            ArrayPool<UInt128>.Shared.Return(Units);
+            if (CapsRented)
+            {
+                ArrayPool<decimal>.Shared.Return(Caps);
+            }
+
+            ArrayPool<decimal>.Shared.Return(Bases);
+        }
+    }
 }

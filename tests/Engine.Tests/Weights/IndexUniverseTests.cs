@@ -101,6 +101,21 @@ public sealed class IndexUniverseTests
     }
 
     [Fact]
+    public void A_constituent_problem_comes_before_a_market_cap_problem_even_one_listed_earlier()
+    {
+        // TargetWeights meets the missing market cap of BTC first; the universe checked the constituents before any
+        // market cap, so ETH's cap below the floor is its first problem, and so is a cap sum below 100 %.
+        Constituent[] constituents = [new("BTC"), new("ETH", MarketCap: 5m, Cap: 0.01m), new("SOL", MarketCap: 5m)];
+        var floored = new WeightingRules(WeightingScheme.MarketCap, AssetFloor: 0.1m);
+        var tightlyCapped = new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.3m);
+
+        Assert.Equal(Rules.MissingMarketCap, TargetWeights.Compute(constituents, floored).Error?.Rule);
+        Assert.Equal((Rules.FloorAboveCap, "constituents[1].cap"), (Error(constituents, floored)?.Rule, Error(constituents, floored)?.Field));
+        Assert.Equal(Rules.MissingMarketCap, TargetWeights.Compute(constituents, tightlyCapped).Error?.Rule);
+        Assert.Equal(Rules.CapInfeasible, Error(constituents, tightlyCapped)?.Rule);
+    }
+
+    [Fact]
     public void Creating_a_universe_does_not_read_market_caps_and_weights_follow_the_caps_given_each_time()
     {
         var rules = new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.5m);

@@ -25,7 +25,8 @@ public static class Backtester
             return new EngineError(Rules.NoConstituents, "data", "no days to replay");
         }
 
-        // Constituents and rules are checked once; each day checks only its market caps.
+        // Constituents and rules are checked once, before any day's market caps: a problem with them is reported on the
+        // first day, ahead of any missing market cap. Each day then checks only its market caps.
         var universe = IndexUniverse.Create(spec.Constituents, spec.Weighting);
         if (!universe.IsSuccess)
         {
@@ -34,7 +35,8 @@ public static class Backtester
 
         var holdings = Holdings.CashOnly(spec.Capital);
         var history = RebalanceHistory.None;
-        var symbols = spec.Constituents.Select(c => c.Symbol).ToList();
+        var symbols = universe.Value.Symbols;
+        var marketCaps = new decimal?[symbols.Count];
         var series = new List<NavPoint>(days.Count);
         var log = new List<BacktestRebalance>();
         int rebalances = 0;
@@ -42,7 +44,12 @@ public static class Backtester
         foreach (var day in days)
         {
             var prices = day.Closes.ToDictionary(c => c.Key, c => c.Value.Price, StringComparer.Ordinal);
-            var targets = universe.Value.Compute([.. symbols.Select(s => day.Closes.TryGetValue(s, out var close) ? close.MarketCap : null)]);
+            for (var i = 0; i < marketCaps.Length; i++)
+            {
+                marketCaps[i] = day.Closes.TryGetValue(symbols[i], out var close) ? close.MarketCap : null;
+            }
+
+            var targets = universe.Value.Compute(marketCaps);
             if (!targets.IsSuccess)
             {
                 return OnDay(day, targets.Error);

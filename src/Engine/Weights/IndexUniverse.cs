@@ -83,6 +83,13 @@ public sealed class IndexUniverse
             uniformCaps &= caps[i] == rules.AssetCap;
         }
 
+        if (uniformCaps)
+        {
+            // As TargetWeights does: a capped weight is its cap, so an own cap of 0.50 beside an assetCap of 0.5 must
+            // not show through as a weight written 0.50.
+            Array.Fill(caps, rules.AssetCap);
+        }
+
         if (ConstituentChecks.DuplicateSymbol(copy) is { } duplicate)
         {
             return duplicate;
@@ -115,7 +122,7 @@ public sealed class IndexUniverse
     /// The rounded target weights for these market caps (one per constituent, in <see cref="Symbols"/> order) into
     /// <paramref name="weights"/>, allocating nothing: the hot path, with no symbol or record per asset. Returns null
     /// when the weights were written, else the first market cap out of range (the buffer's content is then
-    /// unspecified). Market caps are read only when <see cref="NeedsMarketCaps"/>.
+    /// unspecified). Market caps are read only when <see cref="NeedsMarketCaps"/>; otherwise they may be empty.
     /// </summary>
     public EngineError? WeightsInto(ReadOnlySpan<decimal> marketCaps, Span<decimal> weights)
     {
@@ -139,7 +146,8 @@ public sealed class IndexUniverse
 
     /// <summary>
     /// The target weights as a <see cref="TargetAllocation"/>, the form <see cref="TargetWeights.Compute"/> gives,
-    /// from market caps that may be missing (null: reported as such when <see cref="NeedsMarketCaps"/>).
+    /// from market caps that may be missing (null: reported as such). When not <see cref="NeedsMarketCaps"/> they are
+    /// not read, and may be empty.
     /// </summary>
     public EngineResult<TargetAllocation> Compute(IReadOnlyList<decimal?> marketCaps)
     {
@@ -156,7 +164,8 @@ public sealed class IndexUniverse
         {
             for (var i = 0; i < Count; i++)
             {
-                // In constituent order, as TargetWeights reports them: a missing market cap or the first out of range.
+                // In constituent order, as TargetWeights reports them: a missing market cap or the first out of range
+                // (Solve checks the range again; this convenient path pays for it, WeightsInto does not).
                 if (marketCaps[i] is not { } marketCap)
                 {
                     return ConstituentChecks.MissingMarketCap(constituents[i].Symbol);

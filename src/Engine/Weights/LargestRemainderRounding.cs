@@ -136,11 +136,6 @@ internal static class LargestRemainderRounding
     {
         private readonly SymbolTieBreak symbols = symbols;
 
-        public RemainderOrder(TRemainder[] remainders, decimal[] bases, ReadOnlySpan<Constituent> constituents)
-            : this(remainders, bases, SymbolTieBreak.BySymbol(constituents))
-        {
-        }
-
         public int Compare(int x, int y)
         {
             var byRemainder = remainders[y].CompareTo(remainders[x]);

@@ -91,10 +91,11 @@ public static class TargetWeights
 
     /// <summary>
     /// Checks every constituent and, as it goes, writes its base and cap into the working arrays, and the base as an
-    /// integer (its mantissa) and a double: one pass over the constituents (then one over their symbols for repeats). The mantissas are the bases at one
-    /// common scale when every base has the same scale (<paramref name="unitsAtOneScale"/>), as market caps from one
-    /// feed do; otherwise <see cref="FixedPointWeights.TryScaleBases"/> rescales them. The first problem found is
-    /// returned; the arrays are then meaningless.
+    /// integer (its mantissa) and a double: one pass over the constituents (then one over their symbols for repeats).
+    /// The mantissas are the bases at one common scale when every base has the same scale
+    /// (<paramref name="unitsAtOneScale"/>), as market caps from one feed do; otherwise
+    /// <see cref="FixedPointWeights.TryScaleBases"/> rescales them. The first problem found is returned; the arrays are
+    /// then meaningless.
     /// </summary>
     private static EngineError? Gather(
         ReadOnlySpan<Constituent> constituents, WeightingRules rules, WeightKernel.Working work, out bool uniformCaps, out bool unitsAtOneScale)

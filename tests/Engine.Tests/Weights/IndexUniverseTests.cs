@@ -45,10 +45,10 @@ public sealed class IndexUniverseTests
             var expected = c.Solve();
             var universe = IndexUniverse.Create(c.Constituents, c.Rules).Value;
 
-            Assert.Equal(expected.Weights, universe.Compute(MarketCaps(c.Constituents)).Value.Weights);
+            Assert.Equal(Written(expected.Weights), Written(universe.Compute(MarketCaps(c.Constituents)).Value.Weights));
             var weights = new decimal[c.Constituents.Length];
             Assert.Null(universe.WeightsInto(c.Constituents.Select(k => k.MarketCap!.Value).ToArray(), weights));
-            Assert.Equal(expected.Weights.Select(w => w.Weight), weights);
+            Assert.Equal(expected.Weights.Select(w => Written(w.Weight)), weights.Select(Written));
         }, iter: 3000);
     }
 
@@ -56,15 +56,22 @@ public sealed class IndexUniverseTests
     public void At_every_precision_and_scale_of_market_caps_the_weights_are_those_of_TargetWeights()
     {
         // Mixed scales send the bases through rescaling; market caps up to 10^18 at 20 places through the wide and
-        // decimal paths of the rounding.
+        // decimal paths of the rounding; an asset's own cap equal to the fund's, written longer, must not show.
         var scales = new[] { 1m, 1.0m, 1.00000m, 1.0000000000m };
         var gen =
             from c in TargetWeightsProperties.Cases
             from magnitude in Gen.Int[0, 5]
             from precision in Gen.Int[3, WeightingRules.MaxPrecision]
             from picks in Gen.Int[0, scales.Length - 1].Array[c.Constituents.Length]
+            from longerCap in Gen.Int[0, c.Constituents.Length]
             select new TargetWeightsProperties.Case(
-                c.Constituents.Select((k, i) => k with { MarketCap = k.MarketCap * DecimalMath.PowerOfTen(magnitude) * scales[picks[i]] }).ToArray(),
+                c.Constituents.Select((k, i) => k with
+                {
+                    MarketCap = k.MarketCap * DecimalMath.PowerOfTen(magnitude) * scales[picks[i]],
+
+                    // Sometimes the fund's cap again as an asset's own, written longer (0.50 for 0.5).
+                    Cap = i == longerCap && k.Cap is null ? c.Rules.AssetCap * 1.00m : k.Cap,
+                }).ToArray(),
                 c.Rules with { Precision = precision });
         gen.Sample(c =>
         {
@@ -72,7 +79,7 @@ public sealed class IndexUniverseTests
             var actual = IndexUniverse.Create(c.Constituents, c.Rules).Value.Compute(MarketCaps(c.Constituents));
 
             Assert.True(expected.IsSuccess, expected.Error?.ToString());
-            Assert.Equal(expected.Value.Weights, actual.Value.Weights);
+            Assert.Equal(Written(expected.Value.Weights), Written(actual.Value.Weights));
         }, iter: 2000);
     }
 
@@ -98,6 +105,26 @@ public sealed class IndexUniverseTests
                 Assert.Equal(expected.Error, universe.WeightsInto(c.Constituents.Select(k => k.MarketCap!.Value).ToArray(), new decimal[c.Constituents.Length]));
             }
         }, iter: 2000);
+    }
+
+    [Fact]
+    public void An_own_cap_equal_to_the_fund_cap_but_written_longer_gives_weights_written_alike()
+    {
+        // Market caps of mixed scales beyond 128 bits take the decimal path, where a capped weight is its cap: 0.50
+        // (A's own) and 0.5 (the fund's) are equal, but a weight must be written the same way by both paths.
+        Constituent[] constituents =
+        [
+            new("A", MarketCap: 1_000_000_000_000_000_000m, Cap: 0.50m), new("B", MarketCap: 1.0000000000000000000000000000m), new("C", MarketCap: 1m),
+        ];
+        var rules = new WeightingRules(WeightingScheme.MarketCap, AssetCap: 0.5m);
+        var expected = TargetWeights.Compute(constituents, rules).Value.Weights;
+        var universe = IndexUniverse.Create(constituents, rules).Value;
+        var weights = new decimal[3];
+        Assert.Null(universe.WeightsInto([.. constituents.Select(k => k.MarketCap!.Value)], weights));
+
+        Assert.Equal("0.5", expected[0].Weight.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(expected.Select(w => decimal.GetBits(w.Weight)), weights.Select(decimal.GetBits));
+        Assert.Equal(expected.Select(w => decimal.GetBits(w.Weight)), universe.Compute(MarketCaps(constituents)).Value.Weights.Select(w => decimal.GetBits(w.Weight)));
     }
 
     [Fact]
@@ -206,6 +233,12 @@ public sealed class IndexUniverseTests
         var universe = IndexUniverse.Create(constituents, rules);
         return universe.IsSuccess ? universe.Value.Compute(MarketCaps(constituents)).Error : universe.Error;
     }
+
+    // Equal decimals can be written differently (0.5, 0.50): compare what a status or a log would show.
+    private static string Written(decimal value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string[] Written(IReadOnlyList<TargetWeight> weights) =>
+        [.. weights.Select(w => $"{w.Symbol} {Written(w.Weight)} {Written(w.Base)} {w.Bound}")];
 
     private static decimal?[] MarketCaps(Constituent[] constituents) => [.. constituents.Select(k => k.MarketCap)];
 }

@@ -88,7 +88,7 @@ public sealed class SolverInternalsProperties
             var symbols = Enumerable.Range(0, n).Select(i => $"S{(i * 7919) % n:D3}").ToArray();
             var candidates = Enumerable.Range(0, n).ToArray();
 
-            RemainderSelection.SelectLargest(candidates, count, remainders, shift, new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, bases, symbols.Select(s => new Constituent(s)).ToArray()));
+            RemainderSelection.SelectLargest(candidates, count, remainders, shift, new LargestRemainderRounding.RemainderOrder<UInt128>(remainders, bases, SymbolTieBreak.BySymbol(symbols.Select(s => new Constituent(s)).ToArray())));
 
             var expected = Enumerable.Range(0, n)
                 .OrderByDescending(i => remainders[i]).ThenByDescending(i => bases[i]).ThenBy(i => symbols[i], StringComparer.Ordinal)

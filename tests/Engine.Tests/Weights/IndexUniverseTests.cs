@@ -188,6 +188,30 @@ public sealed class IndexUniverseTests
     }
 
     [Fact]
+    public void Null_arguments_and_misuse_throw_argument_exceptions_that_say_what_was_wrong()
+    {
+        var rules = new WeightingRules(WeightingScheme.MarketCap);
+        Assert.Equal("constituents", Assert.Throws<ArgumentNullException>(() => IndexUniverse.Create(null!, rules)).ParamName);
+        Assert.Equal("rules", Assert.Throws<ArgumentNullException>(() => IndexUniverse.Create([new("BTC")], null!)).ParamName);
+        var universe = IndexUniverse.Create([new("BTC"), new("ETH")], rules).Value;
+        Assert.Equal("marketCaps", Assert.Throws<ArgumentNullException>(() => universe.Compute(null!)).ParamName);
+
+        Assert.StartsWith("1 market caps given for 2 constituents", Assert.Throws<ArgumentException>(() => universe.WeightsInto([1m], new decimal[2])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("the destination holds 1 weights, not the 2", Assert.Throws<ArgumentException>(() => universe.WeightsInto([1m, 2m], new decimal[1])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_repeated_symbol_listed_before_another_problem_is_the_one_reported()
+    {
+        var rules = new WeightingRules(WeightingScheme.Equal);
+        Constituent[] constituents = [new("BTC"), new("BTC"), new("ETH", Cap: 2m)];
+
+        Assert.Equal((Rules.DuplicateSymbol, "constituents[1].symbol"), (Error(constituents, rules)?.Rule, Error(constituents, rules)?.Field));
+        Assert.Equal(TargetWeights.Compute(constituents, rules).Error, Error(constituents, rules));
+        Assert.Equal(Rules.CapOutOfRange, Error([new("BTC"), new("SOL"), new("ETH", Cap: 2m)], rules)?.Rule);
+    }
+
+    [Fact]
     public void Later_changes_to_the_list_it_was_created_from_do_not_change_the_universe()
     {
         var constituents = new List<Constituent> { new("BTC"), new("ETH") };

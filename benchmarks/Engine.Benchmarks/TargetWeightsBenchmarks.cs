@@ -59,24 +59,21 @@ public class TargetWeightsBenchmarks
     /// them: a decimal array in, a new decimal array of weights out.
     /// </summary>
     [Benchmark]
-    public decimal[] UniverseMarketCap()
-    {
-        var result = new decimal[N];
-        _ = cappedUniverse.WeightsInto(bases, result);
-        return result;
-    }
+    public decimal[] UniverseMarketCap() => NewWeights(cappedUniverse);
 
     [Benchmark]
     public EngineError? UniverseMarketCapIntoBuffer() => cappedUniverse.WeightsInto(bases, weights);
 
     [Benchmark]
-    public decimal[] UniverseSqrtMarketCap()
-    {
-        var result = new decimal[N];
-        _ = squareRootUniverse.WeightsInto(bases, result);
-        return result;
-    }
+    public decimal[] UniverseSqrtMarketCap() => NewWeights(squareRootUniverse);
 
     [Benchmark]
     public EngineError? UniverseSqrtMarketCapIntoBuffer() => squareRootUniverse.WeightsInto(bases, weights);
+
+    private decimal[] NewWeights(IndexUniverse universe)
+    {
+        var result = new decimal[N];
+        _ = universe.WeightsInto(bases, result);
+        return result;
+    }
 }
